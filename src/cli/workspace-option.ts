@@ -1,0 +1,36 @@
+/** Which workspace a command works on: `--dir`, else the nearest one at or above the current folder. */
+import path from 'node:path';
+import { MlcycleError } from '../error.js';
+import { findWorkspaceRoot, openWorkspace, type Workspace } from '../store/workspace.js';
+import type { CommandEnvironment } from './program.js';
+
+/** The folder a command should treat as the workspace root, whether or not a workspace is there. */
+export function resolveRoot(environment: CommandEnvironment): string {
+  if (environment.options.dir !== undefined) return path.resolve(environment.cwd, environment.options.dir);
+  return findWorkspaceRoot(environment.cwd) ?? environment.cwd;
+}
+
+/** Opens the command's workspace; the caller closes it. */
+export async function openCommandWorkspace(environment: CommandEnvironment): Promise<Workspace> {
+  const root = resolveRoot(environment);
+  return openWorkspace(root, environment.context);
+}
+
+/** Runs a body with the command's workspace open, closing it afterwards. */
+export async function withWorkspace<T>(environment: CommandEnvironment, body: (workspace: Workspace) => Promise<T>): Promise<T> {
+  const workspace = await openCommandWorkspace(environment);
+  try {
+    return await body(workspace);
+  } finally {
+    await workspace.close();
+  }
+}
+
+/** Parses a positive integer option, naming the option when it is not one. */
+export function parsePositiveInteger(value: string, option: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) {
+    throw new MlcycleError('usage', `${option}: expected a positive whole number, got "${value}"`);
+  }
+  return parsed;
+}

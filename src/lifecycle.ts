@@ -1,0 +1,19 @@
+/**
+ * Where the stages meet: the list of evidence sources the board consults. A stage that starts producing
+ * evidence adds its source here.
+ */
+import { assessBoard, type Board, type StageEvidenceSource } from './problem/board.js';
+import { problemDefinitionEvidence } from './problem/definition-evidence.js';
+import { loadSpec } from './problem/load-spec.js';
+import { recordSpecIfChanged } from './problem/record-spec.js';
+import type { ChangeContext } from './store/audit-log.js';
+import type { Workspace } from './store/workspace.js';
+
+export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence];
+
+/** Reads the workspace's spec (recording it when it changed) and assesses every stage. */
+export async function readBoard(workspace: Workspace, context: ChangeContext): Promise<Board> {
+  const spec = await loadSpec(workspace.specFile);
+  await recordSpecIfChanged(workspace.specHistory, spec, context);
+  return assessBoard({ workspace, spec }, EVIDENCE_SOURCES);
+}

@@ -1,0 +1,65 @@
+/**
+ * The audit log: who changed what in stored state, when, and why. Stores write an entry in the same
+ * transaction as the change it describes, so the log and the state never disagree.
+ */
+import os from 'node:os';
+
+/** Who is acting, on what clock, and why: passed to every call that changes stored state. */
+export interface ChangeContext {
+  actor: string;
+  now: () => Date;
+  reason?: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  /** ISO 8601 time, UTC. */
+  at: string;
+  actor: string;
+  /** A dotted verb such as `workspace.created` or `spec.changed`. */
+  action: string;
+  /** What was changed: `workspace`, `spec@<hash>`, a dataset version... */
+  subject: string;
+  details: Record<string, unknown>;
+  reason?: string;
+}
+
+export interface NewAuditEntry {
+  action: string;
+  subject: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  /** Newest entries first; at most this many. */
+  limit?: number;
+  /** Only actions that start with this prefix, e.g. `spec.`. */
+  actionPrefix?: string;
+}
+
+/** Reading the audit log. Appending happens inside the stores that change state. */
+export interface AuditLog {
+  list(query?: AuditQuery): Promise<AuditEntry[]>;
+}
+
+/** The acting user: `MLCYCLE_USER`, else the operating system's user name. */
+export function currentActor(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.MLCYCLE_USER?.trim();
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** A change context for the current user and the system clock. */
+export function defaultChangeContext(reason?: string): ChangeContext {
+  return { actor: currentActor(), now: () => new Date(), ...(reason === undefined ? {} : { reason }) };
+}
+
+/** The context with its clock stopped at one instant, so that a change and its audit entry share a time. */
+export function atOneInstant(context: ChangeContext): ChangeContext {
+  const instant = context.now();
+  return { ...context, now: () => instant };
+}

@@ -1,0 +1,111 @@
+/**
+ * A workspace: the folder holding `mlcycle.yaml` and the `.mlcycle/` state beside it (the SQLite metadata
+ * database and the artifacts folder). Opening one brings its schema up to date and audits the upgrade.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { MlcycleError } from '../error.js';
+import { atOneInstant, type AuditLog, type ChangeContext } from './audit-log.js';
+import type { SpecHistory } from './spec-history.js';
+import { appendAuditEntry, SqliteAuditLog } from './sqlite/audit-log.js';
+import { openSqliteDatabase, type Database } from './sqlite/database.js';
+import { migrateDatabase } from './sqlite/migrate.js';
+import { SqliteSpecHistory } from './sqlite/spec-history.js';
+
+export const STATE_DIR_NAME = '.mlcycle';
+const DATABASE_FILE_NAME = 'metadata.db';
+const ARTIFACTS_DIR_NAME = 'artifacts';
+
+export interface WorkspacePaths {
+  root: string;
+  specFile: string;
+  stateDir: string;
+  databaseFile: string;
+  artifactsDir: string;
+}
+
+export interface Workspace extends WorkspacePaths {
+  db: Kysely<Database>;
+  audit: AuditLog;
+  specHistory: SpecHistory;
+  close(): Promise<void>;
+}
+
+/** The paths of a workspace rooted at a folder, whether or not it exists yet. */
+export function workspacePaths(root: string): WorkspacePaths {
+  const absolute = path.resolve(root);
+  const stateDir = path.join(absolute, STATE_DIR_NAME);
+  return {
+    root: absolute,
+    specFile: path.join(absolute, 'mlcycle.yaml'),
+    stateDir,
+    databaseFile: path.join(stateDir, DATABASE_FILE_NAME),
+    artifactsDir: path.join(stateDir, ARTIFACTS_DIR_NAME),
+  };
+}
+
+/** The nearest folder at or above `start` that holds a workspace, as git finds its repository. */
+export function findWorkspaceRoot(start: string): string | undefined {
+  let current = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(current, STATE_DIR_NAME, DATABASE_FILE_NAME))) return current;
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+/** Opens an existing workspace; applies and audits pending schema migrations. */
+export async function openWorkspace(root: string, context: ChangeContext): Promise<Workspace> {
+  const paths = workspacePaths(root);
+  if (!existsSync(paths.databaseFile)) {
+    throw new MlcycleError('not_found', `no mlcycle workspace at ${paths.root}: run \`mlcycle init\` there first`);
+  }
+  return connect(paths, context, false);
+}
+
+/** Creates the workspace's state folder and database, or opens them if they exist. Never deletes anything. */
+export async function createWorkspace(root: string, name: string, context: ChangeContext): Promise<{ workspace: Workspace; created: boolean }> {
+  const paths = workspacePaths(root);
+  const created = !existsSync(paths.databaseFile);
+  await mkdir(paths.artifactsDir, { recursive: true });
+  const workspace = await connect(paths, context, created);
+  if (created) {
+    const instant = atOneInstant(context);
+    await workspace.db.transaction().execute(async (trx) => {
+      const at = instant.now().toISOString();
+      await trx
+        .insertInto('workspace_meta')
+        .values([
+          { key: 'name', value: name },
+          { key: 'created_at', value: at },
+          { key: 'created_by', value: context.actor },
+        ])
+        .execute();
+      await appendAuditEntry(trx, { action: 'workspace.created', subject: 'workspace', details: { name, root: paths.root } }, instant);
+    });
+  }
+  return { workspace, created };
+}
+
+async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boolean): Promise<Workspace> {
+  const db = openSqliteDatabase(paths.databaseFile);
+  try {
+    const { applied } = await migrateDatabase(db);
+    if (applied.length > 0 && !fresh) {
+      await appendAuditEntry(db, { action: 'store.migrated', subject: 'metadata', details: { applied } }, context);
+    }
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    ...paths,
+    db,
+    audit: new SqliteAuditLog(db),
+    specHistory: new SqliteSpecHistory(db),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,176 @@
+import Sqlite from 'better-sqlite3';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { FLIGHT_DELAY_SPEC } from '../src/demo/flight-delay-spec.js';
+import { runMlcycle } from './support/run-cli.js';
+import { tempDir } from './support/temp-dir.js';
+
+function initDemoWorkspace(): string {
+  const dir = tempDir();
+  expect(runMlcycle(['init', '--name', 'flights'], { cwd: dir }).code).toBe(0);
+  writeFileSync(path.join(dir, 'mlcycle.yaml'), FLIGHT_DELAY_SPEC);
+  return dir;
+}
+
+describe('mlcycle init', () => {
+  it('creates a commented spec and a workspace with a WAL SQLite database and an artifacts folder', () => {
+    const dir = tempDir();
+    const run = runMlcycle(['init', 'project', '--name', 'churn'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/wrote .*project\/mlcycle.yaml/);
+    const root = path.join(dir, 'project');
+    const spec = readFileSync(path.join(root, 'mlcycle.yaml'), 'utf8');
+    expect(spec).toMatch(/^# mlcycle problem spec/);
+    expect(parse(spec).name).toBe('churn');
+    expect(statSync(path.join(root, '.mlcycle', 'metadata.db')).isFile()).toBe(true);
+    const db = new Sqlite(path.join(root, '.mlcycle', 'metadata.db'), { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    expect(statSync(path.join(root, '.mlcycle', 'artifacts')).isDirectory()).toBe(true);
+  });
+
+  it('destroys nothing when run twice', () => {
+    const dir = initDemoWorkspace();
+    expect(runMlcycle(['status'], { cwd: dir }).code).toBe(0);
+    const before = runMlcycle(['log', '--json'], { cwd: dir });
+    const second = runMlcycle(['init', '--name', 'other', '--json'], { cwd: dir });
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ specWritten: false, workspaceCreated: false });
+    expect(readFileSync(path.join(dir, 'mlcycle.yaml'), 'utf8')).toBe(FLIGHT_DELAY_SPEC);
+    expect(runMlcycle(['log', '--json'], { cwd: dir }).stdout).toBe(before.stdout);
+  });
+});
+
+describe('mlcycle spec check', () => {
+  it('accepts a valid spec with exit code 0', () => {
+    const dir = initDemoWorkspace();
+    const run = runMlcycle(['spec', 'check'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/mlcycle.yaml: valid/);
+    expect(run.stdout).toMatch(/primary: rebooked_before_gate/);
+  });
+
+  it('reports all three mistakes of a spec with their lines and paths, exit code 2', () => {
+    const dir = initDemoWorkspace();
+    const bad = FLIGHT_DELAY_SPEC.replace('kind: ratio', 'kind: rate')
+      .replace('task: binary', 'task: classification')
+      .replace('owner: Ravi Patel, onCall: pager:flight-alerts-serving }\n  monitor', 'owner: Ravi, onCall: pager }\n  monitor');
+    writeFileSync(path.join(dir, 'mlcycle.yaml'), bad);
+    const lineOf = (needle: string) => bad.split('\n').findIndex((line) => line.includes(needle)) + 1;
+    const run = runMlcycle(['spec', 'check'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `error: ${path.join(dir, 'mlcycle.yaml')} has 3 problems`,
+      `  mlcycle.yaml:${lineOf('task: classification')}: task: expected one of binary, multiclass, regression, ranking`,
+      `  mlcycle.yaml:${lineOf('kind: rate')}: successMetrics[1].kind: expected one of proportion, mean, ratio, quantile`,
+      `  mlcycle.yaml:${lineOf('owner: Ravi,')}: owners.endpoint.owner: "Ravi" is not a stakeholder (stakeholders are Maya Ortiz, Sam Lee, Ravi Patel, Jo Kim)`,
+    ]);
+    const json = runMlcycle(['spec', 'check', '--json'], { cwd: dir });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'invalid_input', issues: [{ path: 'task' }, { path: 'successMetrics[1].kind' }, { path: 'owners.endpoint.owner' }] });
+  });
+
+  it('checks a named file outside any workspace', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'other.yaml'), 'name: x\n');
+    const run = runMlcycle(['spec', 'check', 'other.yaml'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/other.yaml:1: customerProblem: required/);
+    expect(run.stderr).toMatch(/other.yaml:1: task: required \(expected one of binary, multiclass, regression, ranking\)/);
+  });
+
+  it('says where the spec is missing', () => {
+    const run = runMlcycle(['spec', 'check'], { cwd: tempDir() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: no spec at .*mlcycle.yaml: run `mlcycle init` first/);
+  });
+
+  it('records a changed spec in the audit log with the reason given', () => {
+    const dir = initDemoWorkspace();
+    expect(runMlcycle(['spec', 'check'], { cwd: dir }).code).toBe(0);
+    const changed = stringify({ ...parse(FLIGHT_DELAY_SPEC), randomizationUnit: 'booking_id' });
+    writeFileSync(path.join(dir, 'mlcycle.yaml'), changed);
+    const run = runMlcycle(['spec', 'check', '--reason', 'bookings are what we can randomise'], { cwd: dir, env: { MLCYCLE_USER: 'maya' } });
+    expect(run.stdout).toMatch(/recorded spec version [0-9a-f]{12}: randomizationUnit: changed/);
+    const log = JSON.parse(runMlcycle(['log', '--json', '--action', 'spec.changed'], { cwd: dir }).stdout);
+    expect(log.map((entry: any) => [entry.actor, entry.details.changes, entry.reason ?? null])).toEqual([
+      ['maya', ['randomizationUnit: changed'], 'bookings are what we can randomise'],
+      ['ana', ['first recorded version'], null],
+    ]);
+  });
+});
+
+describe('mlcycle status', () => {
+  it('prints the ten stages as JSON, problem definition done for a complete spec', () => {
+    const dir = initDemoWorkspace();
+    const run = runMlcycle(['status', '--json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    const board = JSON.parse(run.stdout);
+    expect(board.project).toBe('flight-delay-alerts');
+    expect(board.stages.map((stage: any) => stage.title)).toEqual([
+      'problem definition',
+      'data gathering',
+      'exploratory analysis',
+      'literature survey',
+      'design and feasibility',
+      'model and pipeline development',
+      'offline evaluation',
+      'online evaluation',
+      'model rollout',
+      'maintenance',
+    ]);
+    expect(board.stages[0]).toMatchObject({ state: 'done', completesWhen: expect.stringMatching(/primary success metric/) });
+    expect(board.next.stage).toBe('data-gathering');
+  });
+
+  it('flags a fresh template as needing attention and finds the workspace from a subfolder', () => {
+    const dir = tempDir();
+    runMlcycle(['init'], { cwd: dir });
+    const sub = path.join(dir, 'notebooks');
+    mkdirSync(sub);
+    const run = runMlcycle(['status'], { cwd: sub });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/1 {2}problem definition +\[!\] needs attention/);
+    expect(run.stdout).toMatch(/mlcycle.yaml has 3 problems/);
+    expect(run.stdout).toMatch(/next step \(problem definition\): fix the spec/);
+  });
+
+  it('fails with exit code 2 outside a workspace', () => {
+    const run = runMlcycle(['status'], { cwd: tempDir() });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: no mlcycle workspace at .*: run `mlcycle init` there first/);
+    const json = runMlcycle(['status', '--json'], { cwd: tempDir() });
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('mlcycle usage errors', () => {
+  it('exit with code 2', () => {
+    const dir = tempDir();
+    expect(runMlcycle(['frobnicate'], { cwd: dir }).code).toBe(2);
+    expect(runMlcycle(['init', '--nme', 'x'], { cwd: dir }).code).toBe(2);
+    const limit = runMlcycle(['log', '--limit', 'many'], { cwd: dir });
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toMatch(/--limit: expected a positive whole number, got "many"/);
+  });
+
+  it('print help with code 0', () => {
+    const run = runMlcycle(['--help'], { cwd: tempDir() });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Commands:/);
+  });
+});
+
+describe('mlcycle demo', () => {
+  it('creates the flight-delay workspace and prints its board', () => {
+    const dir = path.join(tempDir(), 'demo');
+    const run = runMlcycle(['demo', dir], { cwd: tempDir() });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^flight-delay-alerts/);
+    expect(run.stdout).toMatch(/1 {2}problem definition +\[x\] done/);
+    expect(runMlcycle(['spec', 'check'], { cwd: dir }).code).toBe(0);
+    expect(runMlcycle(['demo', dir], { cwd: dir }).code).toBe(0);
+  });
+});

@@ -1,0 +1,26 @@
+/** Runs the built `mlcycle` command as a user would, in its own process. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `mlcycle ARGS` in a folder; `npm test` builds dist first. */
+export function runMlcycle(args: string[], options: { cwd: string; env?: Record<string, string> }): CliRun {
+  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` (npm test does)`);
+  const result = spawnSync(process.execPath, [CLI_PATH, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, TZ: 'UTC', MLCYCLE_USER: 'ana', ...options.env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.error !== undefined) throw result.error;
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
