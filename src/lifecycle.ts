@@ -2,6 +2,7 @@
  * Where the stages meet: the list of evidence sources the board consults. A stage that starts producing
  * evidence adds its source here.
  */
+import { dataGatheringEvidence } from './data/data-evidence.js';
 import { assessBoard, type Board, type StageEvidenceSource } from './problem/board.js';
 import { problemDefinitionEvidence } from './problem/definition-evidence.js';
 import { loadSpec } from './problem/load-spec.js';
@@ -9,7 +10,7 @@ import { recordSpecIfChanged } from './problem/record-spec.js';
 import type { ChangeContext } from './store/audit-log.js';
 import type { Workspace } from './store/workspace.js';
 
-export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence];
+export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence, dataGatheringEvidence];
 
 /** Reads the workspace's spec (recording it when it changed) and assesses every stage. */
 export async function readBoard(workspace: Workspace, context: ChangeContext): Promise<Board> {

@@ -4,11 +4,16 @@ import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
 
+/** One line from an entry's details: the parts people look for first. */
 function describeDetails(entry: AuditEntry): string {
-  const changes = entry.details.changes;
+  const { changes, applied, rows, source, parents, passed, failed } = entry.details;
   if (Array.isArray(changes)) return changes.join('; ');
-  const applied = entry.details.applied;
   if (Array.isArray(applied)) return `applied ${applied.join(', ')}`;
+  if (typeof rows === 'number') {
+    const origin = typeof source === 'string' ? `from ${source}` : Array.isArray(parents) ? `from ${parents.join(', ')}` : '';
+    return `${rows.toLocaleString('en-US')} rows ${origin}`.trim();
+  }
+  if (typeof passed === 'boolean') return passed ? 'passed' : `failed: ${Array.isArray(failed) ? failed.join('; ') : ''}`;
   return '';
 }
 

@@ -23,9 +23,12 @@ target:
 randomizationUnit: passenger_id
 
 segments:
+  - name: origin_region
+    column: origin_region
+    description: the US census region of the departure airport; the rollout goes region by region
   - name: origin_state
     column: origin_state
-    description: the state of the departure airport; the rollout goes state by state
+    description: the state of the departure airport
   - name: distance_band
     column: distance_band
     description: short, medium and long haul
@@ -93,4 +96,34 @@ owners:
   model: { owner: Sam Lee, onCall: sam@example.com }
   endpoint: { owner: Ravi Patel, onCall: pager:flight-alerts-serving }
   monitor: { owner: Ravi Patel, onCall: pager:flight-alerts-serving }
+
+datasets:
+  flights:
+    description: US DOT on-time records, January to June 2001, from vega-datasets
+    timeColumn: date
+    columns:
+      delay: { availableAt: after-outcome, description: minutes late on arrival; the target is derived from it }
+  airports:
+    description: airport codes with their state, from vega-datasets
+    target: false
+    checks:
+      - { check: unique, columns: [iata] }
+      - { check: not-null, column: state, severity: warning }
+  flights-enriched:
+    description: flights with the origin's state and region, distance band and hour; split into train, validation and live
+    timeColumn: date
+    columns:
+      delay: { availableAt: after-outcome, description: minutes late on arrival; the target is derived from it }
+      hour: { type: categorical }
+    checks:
+      - { check: not-null, column: date }
+      - { check: not-null, column: delay }
+      - { check: not-null, column: origin }
+      - { check: not-null, column: origin_state }
+      - { check: range, column: distance, min: 0, max: 6000 }
+      - { check: range, column: delay, min: -1440, max: 2880 }
+      - { check: allowed-values, column: distance_band, values: [short, medium, long] }
+      - { check: allowed-values, column: origin_region, values: [Northeast, Midwest, South, West, Territories] }
+      - { check: row-count, min: 100000 }
+      - { check: schema-match, reference: flights-enriched@1 }
 `;

@@ -5,10 +5,17 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { addDataset } from '../data/add-dataset.js';
+import { deriveDataset } from '../data/derive.js';
+import { splitDataset } from '../data/split.js';
+import { validateDataset } from '../data/validate-dataset.js';
 import { readBoard } from '../lifecycle.js';
 import type { Board } from '../problem/board.js';
 import { initProject } from '../problem/init-project.js';
+import { loadSpec, requireValidSpec } from '../problem/load-spec.js';
 import type { ChangeContext } from '../store/audit-log.js';
+import { openDuckDb } from '../store/duckdb/engine.js';
+import { ENRICH_FLIGHTS_SQL, vegaDataFile } from './flight-data.js';
 import { FLIGHT_DELAY_SPEC } from './flight-delay-spec.js';
 
 export interface DemoOptions {
@@ -24,16 +31,51 @@ export interface DemoResult {
   board: Board;
 }
 
+function rows(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
 /** Runs every stage the demo has so far and returns the resulting board. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const { context, log } = options;
   const root = options.dir === undefined ? await mkdtemp(path.join(os.tmpdir(), 'mlcycle-demo-')) : path.resolve(options.dir);
-  options.log(`mlcycle demo: alert passengers about likely flight delays, in ${root}`);
-  const outcome = await initProject(root, { name: 'flight-delay-alerts', specText: FLIGHT_DELAY_SPEC, context: options.context });
+  log(`mlcycle demo: alert passengers about likely flight delays, in ${root}`);
+  const { workspace, specWritten } = await initProject(root, { name: 'flight-delay-alerts', specText: FLIGHT_DELAY_SPEC, context });
+  const engine = await openDuckDb();
   try {
-    options.log(outcome.specWritten ? 'stage 1: wrote the problem spec mlcycle.yaml' : 'stage 1: kept the existing mlcycle.yaml');
-    const board = await readBoard(outcome.workspace, options.context);
+    log(specWritten ? 'stage 1: wrote the problem spec mlcycle.yaml' : 'stage 1: kept the existing mlcycle.yaml');
+    const specCheck = await loadSpec(workspace.specFile);
+    const spec = requireValidSpec(specCheck);
+    const specHash = specCheck.exists ? specCheck.hash : undefined;
+
+    const flights = await addDataset(workspace, engine, spec, { file: vegaDataFile('flights-3m.parquet'), name: 'flights', timeColumn: 'date' }, context);
+    log(`stage 2: flights ${flights.version.ref}, ${rows(flights.version.rowCount)} rows`);
+    const airports = await addDataset(workspace, engine, spec, { file: vegaDataFile('airports.csv'), name: 'airports' }, context);
+    await validateDataset(workspace, engine, spec, specHash, airports.version, context);
+    const enriched = await deriveDataset(
+      workspace,
+      engine,
+      spec,
+      { name: 'flights-enriched', inputs: { flights: flights.version.ref, airports: airports.version.ref }, sql: ENRICH_FLIGHTS_SQL, timeColumn: 'date' },
+      context,
+    );
+    log(`stage 2: joined origin states and regions: ${enriched.version.ref}`);
+    const split = await splitDataset(
+      workspace,
+      engine,
+      spec,
+      { ref: enriched.version.ref, by: 'time', parts: [{ name: 'train' }, { name: 'validation' }, { name: 'live' }], cuts: ['2001-05-01', '2001-06-01'], seed: 0, prefix: 'flights' },
+      context,
+    );
+    for (const part of split.parts) {
+      const validation = await validateDataset(workspace, engine, spec, specHash, part.version, context);
+      const failed = validation.outcomes.filter((outcome) => !outcome.passed).length;
+      log(`stage 2: ${part.part} ${part.version.ref}, ${rows(part.version.rowCount)} rows, ${validation.outcomes.length} checks, ${failed} failed`);
+    }
+    const board = await readBoard(workspace, context);
     return { root, board };
   } finally {
-    await outcome.workspace.close();
+    await engine.close();
+    await workspace.close();
   }
 }

@@ -63,6 +63,11 @@ const specErrorMap: z.core.$ZodErrorMap = (issue) => {
     case 'too_big':
       if (issue.origin === 'array') return `takes at most ${String(issue.maximum)} item(s)`;
       return `must be ${issue.inclusive === false ? 'below' : 'at most'} ${String(issue.maximum)}`;
+    case 'invalid_union': {
+      // Discriminated unions list the allowed discriminator values as `options`.
+      const options = (issue as { options?: unknown[] }).options;
+      return Array.isArray(options) ? `expected one of ${options.map(String).join(', ')}` : undefined;
+    }
     default:
       return undefined;
   }
@@ -103,24 +108,35 @@ function zodIssuesToSpecIssues(
 }
 
 interface SchemaInternals {
-  _zod: { def: { type: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown; in?: unknown } };
+  _zod: {
+    def: {
+      type: string;
+      shape?: Record<string, unknown>;
+      element?: unknown;
+      innerType?: unknown;
+      in?: unknown;
+      options?: unknown[];
+      valueType?: unknown;
+    };
+  };
 }
 
-/** The field names an object schema allows at a path, looking through optional, default and list wrappers. */
+/**
+ * The field names an object schema allows at a path, looking through optional, default, list and record
+ * wrappers; for a union, the names any of its options allows.
+ */
 function knownKeysAt(schema: unknown, path: readonly PathSegment[]): string[] {
-  let current = schema as SchemaInternals | undefined;
-  let index = 0;
-  while (current !== undefined) {
-    const def = current._zod.def;
-    if (def.innerType !== undefined) current = def.innerType as SchemaInternals;
-    else if (def.type === 'pipe') current = def.in as SchemaInternals;
-    else if (index === path.length) return def.shape === undefined ? [] : Object.keys(def.shape);
-    else if (def.type === 'object' && def.shape !== undefined) current = def.shape[String(path[index++])] as SchemaInternals;
-    else if (def.type === 'array') {
-      current = def.element as SchemaInternals;
-      index++;
-    } else return [];
-  }
+  const current = schema as SchemaInternals | undefined;
+  if (current === undefined) return [];
+  const def = current._zod.def;
+  if (def.innerType !== undefined) return knownKeysAt(def.innerType, path);
+  if (def.type === 'pipe') return knownKeysAt(def.in, path);
+  if (def.type === 'union' && def.options !== undefined) return [...new Set(def.options.flatMap((option) => knownKeysAt(option, path)))];
+  if (path.length === 0) return def.shape === undefined ? [] : Object.keys(def.shape);
+  const [head, ...rest] = path;
+  if (def.type === 'object' && def.shape !== undefined) return knownKeysAt(def.shape[String(head)], rest);
+  if (def.type === 'array') return knownKeysAt(def.element, rest);
+  if (def.type === 'record') return knownKeysAt(def.valueType, rest);
   return [];
 }
 

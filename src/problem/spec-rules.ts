@@ -46,7 +46,18 @@ export function checkSpecRules(raw: unknown): SpecIssue[] {
     }
   }
   checkOwners(spec, report);
+  for (const [name, dataset] of Object.entries(asRecord(spec.datasets) ?? {})) {
+    asArray(asRecord(dataset)?.checks).forEach((check, index) => checkDataCheck(asRecord(check), ['datasets', name, 'checks', index], report));
+  }
   return issues;
+}
+
+function checkDataCheck(check: RawRecord | undefined, path: PathSegment[], report: Report): void {
+  if (check === undefined || (check.check !== 'range' && check.check !== 'row-count')) return;
+  if (check.min === undefined && check.max === undefined) report(path, `a ${String(check.check)} check needs min, max or both`);
+  if (typeof check.min === 'number' && typeof check.max === 'number' && check.min > check.max) {
+    report([...path, 'min'], `min (${check.min}) is above max (${check.max})`);
+  }
 }
 
 type Report = (path: PathSegment[], message: string) => void;

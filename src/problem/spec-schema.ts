@@ -3,6 +3,7 @@
  * holds the shape of each field; rules that relate fields to each other are in `spec-rules.ts`.
  */
 import { z } from 'zod';
+import { SEMANTIC_TYPES } from '../store/dataset-store.js';
 
 export const TASK_TYPES = ['binary', 'multiclass', 'regression', 'ranking'] as const;
 export const METRIC_KINDS = ['proportion', 'mean', 'ratio', 'quantile'] as const;
@@ -149,6 +150,45 @@ export const VALUE_MODEL_SCHEMAS = {
   ranking: RankingValueModelSchema,
 } as const;
 
+/** When a column's value becomes known: columns known only after the outcome leak it and are kept out of features. */
+export const COLUMN_AVAILABILITY = ['before-outcome', 'after-outcome'] as const;
+
+export const ColumnSpecSchema = z.strictObject({
+  /** Overrides the inferred semantic type; the data must fit it. */
+  type: z.enum(SEMANTIC_TYPES).optional(),
+  availableAt: z.enum(COLUMN_AVAILABILITY).optional(),
+  description: text.optional(),
+});
+
+const severity = z.enum(['error', 'warning']).default('error');
+const bound = z.number().refine(Number.isFinite, 'must be a finite number');
+
+/** Declarative data checks, each run as one SQL query (Deequ's and Great Expectations' common core). */
+export const DataCheckSchema = z.discriminatedUnion('check', [
+  z.strictObject({ check: z.literal('not-null'), column: text, severity }),
+  z.strictObject({ check: z.literal('range'), column: text, min: bound.optional(), max: bound.optional(), severity }),
+  z.strictObject({
+    check: z.literal('allowed-values'),
+    column: text,
+    values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1, 'name at least one value'),
+    severity,
+  }),
+  z.strictObject({ check: z.literal('unique'), columns: z.array(text).min(1, 'name at least one column'), severity }),
+  z.strictObject({ check: z.literal('row-count'), min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional(), severity }),
+  z.strictObject({ check: z.literal('freshness'), maxAgeDays: z.number().positive(), column: text.optional(), severity }),
+  z.strictObject({ check: z.literal('schema-match'), reference: text, severity }),
+]);
+
+export const DatasetSpecSchema = z.strictObject({
+  description: text.optional(),
+  /** The column that orders rows in time: freshness checks and time splits use it. */
+  timeColumn: text.optional(),
+  /** The label column in this dataset, when it differs from the spec's target; false for data without labels. */
+  target: z.union([text, z.literal(false)]).optional(),
+  columns: z.record(z.string(), ColumnSpecSchema).default({}),
+  checks: z.array(DataCheckSchema).default([]),
+});
+
 /**
  * The spec's shape. `valueModel` depends on the task and is checked against the task's schema by the
  * rules, so that a wrong task does not drown the value model in unrelated union errors.
@@ -167,6 +207,7 @@ export const ProblemSpecSchema = z.strictObject({
   valueModel: z.unknown().optional(),
   stakeholders: z.array(StakeholderSchema).default([]),
   owners: OwnersSchema.default({}),
+  datasets: z.record(identifier, DatasetSpecSchema).default({}),
 });
 
 export type SuccessMetric = z.infer<typeof SuccessMetricSchema>;
@@ -177,6 +218,9 @@ export type BinaryValueModel = z.infer<typeof BinaryValueModelSchema>;
 export type MulticlassValueModel = z.infer<typeof MulticlassValueModelSchema>;
 export type RegressionValueModel = z.infer<typeof RegressionValueModelSchema>;
 export type RankingValueModel = z.infer<typeof RankingValueModelSchema>;
+export type DataCheck = z.infer<typeof DataCheckSchema>;
+export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
+export type ColumnSpec = z.infer<typeof ColumnSpecSchema>;
 export type ValueModel = BinaryValueModel | MulticlassValueModel | RegressionValueModel | RankingValueModel;
 
 /** A validated problem spec. */

@@ -91,8 +91,8 @@ describe('validateSpec', () => {
     expect(problems(demoWith((spec) => (spec.successMetrics[2].id = 'rebooked_before_gate')))).toEqual([
       'successMetrics/2/id: duplicate id "rebooked_before_gate" (first used at successMetrics[0])',
     ]);
-    expect(problems(demoWith((spec) => (spec.segments[1].name = 'origin_state')))).toEqual([
-      'segments/1/name: duplicate name "origin_state" (first used at segments[0])',
+    expect(problems(demoWith((spec) => (spec.segments[1].name = 'origin_region')))).toEqual([
+      'segments/1/name: duplicate name "origin_region" (first used at segments[0])',
     ]);
   });
 

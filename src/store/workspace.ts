@@ -8,7 +8,10 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { MlcycleError } from '../error.js';
 import { atOneInstant, type AuditLog, type ChangeContext } from './audit-log.js';
+import { LocalArtifactStore, type ArtifactStore } from './artifact-store.js';
+import type { DatasetStore } from './dataset-store.js';
 import type { SpecHistory } from './spec-history.js';
+import { SqliteDatasetStore } from './sqlite/dataset-store.js';
 import { appendAuditEntry, SqliteAuditLog } from './sqlite/audit-log.js';
 import { openSqliteDatabase, type Database } from './sqlite/database.js';
 import { migrateDatabase } from './sqlite/migrate.js';
@@ -30,6 +33,8 @@ export interface Workspace extends WorkspacePaths {
   db: Kysely<Database>;
   audit: AuditLog;
   specHistory: SpecHistory;
+  datasets: DatasetStore;
+  artifacts: ArtifactStore;
   close(): Promise<void>;
 }
 
@@ -106,6 +111,8 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     db,
     audit: new SqliteAuditLog(db),
     specHistory: new SqliteSpecHistory(db),
+    datasets: new SqliteDatasetStore(db),
+    artifacts: new LocalArtifactStore(paths.artifactsDir),
     close: () => db.destroy(),
   };
 }

@@ -30,11 +30,49 @@ export interface SpecVersionTable {
   recorded_by: string;
 }
 
+export interface DatasetTable {
+  name: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface DatasetVersionTable {
+  id: Generated<number>;
+  dataset: string;
+  number: number;
+  hash: string;
+  artifact_key: string;
+  row_count: number;
+  byte_size: number;
+  /** JSON list of ColumnSchema. */
+  columns: string;
+  time_column: string | null;
+  /** JSON DatasetLineage. */
+  lineage: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface DatasetValidationTable {
+  id: Generated<number>;
+  version_id: number;
+  at: string;
+  actor: string;
+  passed: number;
+  target_present: number;
+  spec_hash: string | null;
+  /** JSON list of CheckOutcome. */
+  outcomes: string;
+}
+
 /** The tables of the latest schema, as Kysely sees them. */
 export interface Database {
   workspace_meta: WorkspaceMetaTable;
   audit_log: AuditLogTable;
   spec_versions: SpecVersionTable;
+  datasets: DatasetTable;
+  dataset_versions: DatasetVersionTable;
+  dataset_validations: DatasetValidationTable;
 }
 
 /**

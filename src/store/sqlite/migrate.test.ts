@@ -29,7 +29,16 @@ describe('metadata migrations', () => {
     const { rows } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
     expect(rows[0]?.journal_mode).toBe('wal');
     await db.destroy();
-    expect(await tableNames(file)).toEqual(['audit_log', 'kysely_migration', 'kysely_migration_lock', 'spec_versions', 'workspace_meta']);
+    expect(await tableNames(file)).toEqual([
+      'audit_log',
+      'dataset_validations',
+      'dataset_versions',
+      'datasets',
+      'kysely_migration',
+      'kysely_migration_lock',
+      'spec_versions',
+      'workspace_meta',
+    ]);
   });
 
   it('upgrade a database of the previous schema without losing its rows', async () => {
@@ -47,7 +56,7 @@ describe('metadata migrations', () => {
     try {
       const entries = await workspace.audit.list();
       expect(entries.map((entry) => [entry.actor, entry.action, entry.details])).toEqual([
-        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions'] }],
+        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets'] }],
         ['ana', 'workspace.created', {}],
       ]);
       const meta = await workspace.db.selectFrom('workspace_meta').selectAll().execute();
@@ -63,7 +72,7 @@ describe('metadata migrations', () => {
     const db = openSqliteDatabase(file);
     const failing = {
       ...MIGRATIONS,
-      '0003-broken': {
+      '0099-broken': {
         async up(database: typeof db) {
           await database.schema.createTable('half_made').addColumn('id', 'integer').execute();
           await sql`select * from a_table_that_does_not_exist`.execute(database);

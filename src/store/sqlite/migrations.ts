@@ -41,6 +41,45 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('audit_log_action').on('audit_log').columns(['action', 'at']).execute();
     },
   },
+  '0003-datasets': {
+    async up(db: AnyDatabase) {
+      await db.schema
+        .createTable('datasets')
+        .addColumn('name', 'text', (column) => column.primaryKey())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('dataset_versions')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('dataset', 'text', (column) => column.notNull().references('datasets.name'))
+        .addColumn('number', 'integer', (column) => column.notNull())
+        .addColumn('hash', 'text', (column) => column.notNull())
+        .addColumn('artifact_key', 'text', (column) => column.notNull())
+        .addColumn('row_count', 'integer', (column) => column.notNull())
+        .addColumn('byte_size', 'integer', (column) => column.notNull())
+        .addColumn('columns', 'text', (column) => column.notNull())
+        .addColumn('time_column', 'text')
+        .addColumn('lineage', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addUniqueConstraint('dataset_versions_number', ['dataset', 'number'])
+        .addUniqueConstraint('dataset_versions_hash', ['dataset', 'hash'])
+        .execute();
+      await db.schema
+        .createTable('dataset_validations')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('version_id', 'integer', (column) => column.notNull().references('dataset_versions.id'))
+        .addColumn('at', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('passed', 'integer', (column) => column.notNull())
+        .addColumn('target_present', 'integer', (column) => column.notNull())
+        .addColumn('spec_hash', 'text')
+        .addColumn('outcomes', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('dataset_validations_version').on('dataset_validations').columns(['version_id', 'id']).execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */

@@ -1,0 +1,202 @@
+/**
+ * `mlcycle data add`: read a file with DuckDB, check it, store it as a Parquet artifact and register an
+ * immutable, content-addressed dataset version. Phases:
+ *   1. resolve  the format, the spec's declarations for the dataset, the source's columns
+ *   2. check    type overrides and the time column fit, the target exists when it must
+ *   3. write    one COPY to a staged Parquet file; CSV rows DuckDB rejected fail the add
+ *   4. register the hash decides: same content is the same version; new content a new version
+ * Any failure discards the staged file: nothing is registered and no artifact is left behind.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { MlcycleError, type InputIssue } from '../error.js';
+import type { ProblemSpec } from '../problem/spec-schema.js';
+import { quoteIdentifier, quoteLiteral, type AnalyticsEngine, type SqlValue } from '../store/analytics.js';
+import type { ChangeContext } from '../store/audit-log.js';
+import type { DatasetVersion, SemanticType } from '../store/dataset-store.js';
+import type { Workspace } from '../store/workspace.js';
+import { convertArrowToParquet } from './arrow-source.js';
+import { datasetArtifactKey, validateDatasetName } from './dataset-ref.js';
+import { engineErrorToInput } from './engine-errors.js';
+import { firstMalformedJsonLine } from './source-lines.js';
+import { profileColumns, toColumnSchemas } from './profile-columns.js';
+import { REJECTS, resolveFormat, sourceTableSql, wrongDelimiterHint, type ReadOptions } from './read-source.js';
+import { expectedTarget, resolveTarget } from './target.js';
+import { castFor, checkCastsFit, type ColumnCast } from './type-overrides.js';
+
+export interface AddDatasetRequest {
+  file: string;
+  name: string;
+  format?: string;
+  delimiter?: string;
+  timeColumn?: string;
+  /** A label column this dataset must contain. */
+  target?: string;
+}
+
+export interface AddDatasetOutcome {
+  version: DatasetVersion;
+  /** False when the same content was already registered under this name. */
+  created: boolean;
+}
+
+/** Adds a file as a dataset version (phases in the file comment). */
+export async function addDataset(
+  workspace: Workspace,
+  engine: AnalyticsEngine,
+  spec: ProblemSpec | undefined,
+  request: AddDatasetRequest,
+  context: ChangeContext,
+): Promise<AddDatasetOutcome> {
+  // 1. resolve
+  validateDatasetName(request.name);
+  const file = path.resolve(request.file);
+  const label = request.file;
+  const info = await stat(file).catch(() => {
+    throw new MlcycleError('invalid_input', `${label}: file not found`);
+  });
+  if (!info.isFile()) throw new MlcycleError('invalid_input', `${label}: not a file`);
+  if (info.size === 0) throw new MlcycleError('invalid_input', `${label}: the file is empty`);
+  const format = resolveFormat(file, request.format);
+  const options: ReadOptions = { format, ...(request.delimiter === undefined ? {} : { delimiter: unescapeDelimiter(request.delimiter) }) };
+  const datasetSpec = spec?.datasets[request.name];
+  const timeColumn = request.timeColumn ?? datasetSpec?.timeColumn;
+  const hashing = hashFile(file);
+  const staged: string[] = [];
+  try {
+    let readable = file;
+    if (format === 'arrow') {
+      readable = await workspace.artifacts.stagingPath('.parquet');
+      staged.push(readable);
+      await convertArrowToParquet(file, readable, engine, label);
+    }
+    const source = sourceTableSql(readable, options);
+    const described = await engine.describe(`SELECT * FROM ${source}`).catch(async (error: unknown) => {
+      throw engineErrorToInput(error, label, format === 'ndjson' ? await firstMalformedJsonLine(file) : undefined);
+    });
+    const names = described.map((column) => column.name);
+    const csv = format === 'csv' || format === 'tsv';
+    const hint = csv ? wrongDelimiterHint(names) : undefined;
+    if (hint !== undefined) throw new MlcycleError('invalid_input', `${label}: ${hint}`);
+
+    // 2. check
+    const issues: InputIssue[] = [];
+    const missing = (column: string, what: string): void => {
+      issues.push({ file: label, path: column, message: `${what} "${column}" is not a column (columns: ${names.join(', ')})` });
+    };
+    const overrides: Record<string, SemanticType> = {};
+    const casts: ColumnCast[] = [];
+    for (const [column, declared] of Object.entries(datasetSpec?.columns ?? {})) {
+      if (declared.type === undefined) continue;
+      const storage = described.find((candidate) => candidate.name === column);
+      if (storage === undefined) {
+        missing(column, `mlcycle.yaml datasets.${request.name}.columns declares a type for`);
+        continue;
+      }
+      overrides[column] = declared.type;
+      const cast = castFor(column, storage.type, declared.type, `declared in mlcycle.yaml datasets.${request.name}.columns`);
+      if (cast !== undefined) casts.push(cast);
+    }
+    if (timeColumn !== undefined) {
+      const storage = described.find((candidate) => candidate.name === timeColumn);
+      if (storage === undefined) missing(timeColumn, 'the time column');
+      else if (overrides[timeColumn] === undefined) {
+        const cast = castFor(timeColumn, storage.type, 'datetime', 'the time column');
+        if (cast !== undefined) {
+          overrides[timeColumn] = 'datetime';
+          casts.push(cast);
+        }
+      }
+    }
+    const expected = expectedTarget(spec, datasetSpec, request.target);
+    if (expected?.required === true && (await resolveTarget(engine, source, names, expected, spec)) === undefined) {
+      missing(expected.column, 'the target');
+    }
+    if (issues.length > 0) throw new MlcycleError('invalid_input', `${label}: ${issues.length} problem(s); nothing was registered`, { issues });
+    await checkCastsFit(engine, source, casts, { path: file, label, csv, ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }) }).catch(
+      (error: unknown) => {
+        throw engineErrorToInput(error, label);
+      },
+    );
+
+    // 3. write
+    const output = await workspace.artifacts.stagingPath('.parquet');
+    staged.push(output);
+    const projection = described
+      .map((column) => {
+        const cast = casts.find((candidate) => candidate.column === column.name);
+        const name = quoteIdentifier(column.name);
+        return cast === undefined ? name : `CAST(${name} AS ${cast.storageType}) AS ${name}`;
+      })
+      .join(', ');
+    await engine.run(`COPY (SELECT ${projection} FROM ${source}) TO ${quoteLiteral(output)} (FORMAT parquet)`).catch(async (error: unknown) => {
+      throw engineErrorToInput(error, label, format === 'ndjson' ? await firstMalformedJsonLine(file) : undefined);
+    });
+    if (csv) await failOnRejectedRows(engine, label);
+    const stored = `read_parquet(${quoteLiteral(output)})`;
+    const { rowCount, facts } = await profileColumns(engine, stored);
+    if (rowCount === 0) throw new MlcycleError('invalid_input', `${label}: no data rows${csv ? ' (the file holds only a header)' : ''}; nothing was registered`);
+
+    // 4. register
+    const castSummary = Object.fromEntries(casts.map((cast) => [cast.column, cast.storageType]));
+    const shape: Record<string, SqlValue> = { format, delimiter: options.delimiter ?? null, casts: castSummary };
+    const hash = createHash('sha256').update(await hashing).update(JSON.stringify(shape)).digest('hex');
+    const existing = await workspace.datasets.findByHash(request.name, hash);
+    if (existing !== undefined) return { version: existing, created: false };
+    const artifactKey = datasetArtifactKey(hash);
+    const byteSize = (await stat(output)).size;
+    const committed = await workspace.artifacts.commit(output, artifactKey);
+    staged.splice(staged.indexOf(output), 1);
+    try {
+      const version = await workspace.datasets.registerVersion(
+        {
+          dataset: request.name,
+          hash,
+          artifactKey,
+          rowCount,
+          byteSize,
+          columns: toColumnSchemas(facts, overrides),
+          ...(timeColumn === undefined ? {} : { timeColumn }),
+          lineage: { source: { path: file, size: info.size, modifiedAt: info.mtime.toISOString(), format, options: shape } },
+        },
+        context,
+      );
+      return { version, created: true };
+    } catch (error) {
+      if (committed) await workspace.artifacts.discard(artifactKey);
+      throw error;
+    }
+  } finally {
+    await Promise.all(staged.map((file) => workspace.artifacts.discard(file)));
+    await engine.run(`DROP TABLE IF EXISTS ${REJECTS.table}; DROP TABLE IF EXISTS ${REJECTS.scan}`).catch(() => undefined);
+  }
+}
+
+/** `\t` typed on a command line arrives as two characters; DuckDB wants the tab itself. */
+function unescapeDelimiter(delimiter: string): string {
+  return delimiter === '\\t' ? '\t' : delimiter;
+}
+
+async function hashFile(file: string): Promise<Buffer> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest();
+}
+
+/** DuckDB skipped rows it could not read; a dataset with silently missing rows is worse than an error. */
+async function failOnRejectedRows(engine: AnalyticsEngine, label: string): Promise<void> {
+  const rows = await engine.query(
+    `SELECT line, column_name, error_type, error_message, csv_line, count(*) OVER () AS total FROM ${REJECTS.table} ORDER BY line LIMIT 5`,
+  );
+  if (rows.length === 0) return;
+  const total = Number(rows[0]?.total ?? rows.length);
+  const issues: InputIssue[] = rows.map((row) => ({
+    file: label,
+    line: Number(row.line),
+    path: '',
+    message: `${String(row.error_type).toLowerCase()}: ${String(row.error_message)} (line reads ${JSON.stringify(row.csv_line)})`,
+  }));
+  throw new MlcycleError('invalid_input', `${label}: ${total} row(s) could not be read; nothing was registered`, { issues });
+}

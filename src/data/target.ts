@@ -1,0 +1,51 @@
+/**
+ * The label of a dataset: the spec's target column, or the target's SQL definition when the column is
+ * not stored (flights carry `delay`, and the spec defines `delayed` as `delay > 15`).
+ */
+import { quoteIdentifier, type AnalyticsEngine } from '../store/analytics.js';
+import type { DatasetSpec, ProblemSpec } from '../problem/spec-schema.js';
+
+export interface TargetResolution {
+  /** The target's name in the spec. */
+  column: string;
+  /** A SQL expression that computes the label for each row. */
+  sql: string;
+  from: 'column' | 'definition';
+  /** True when the user named this target for this dataset, so its absence is an error. */
+  required: boolean;
+}
+
+/** The target a dataset should have: explicit (flag or spec per dataset), the spec's, or none. */
+export function expectedTarget(
+  spec: ProblemSpec | undefined,
+  datasetSpec: DatasetSpec | undefined,
+  explicit?: string,
+): { column: string; required: boolean } | undefined {
+  if (explicit !== undefined) return { column: explicit, required: true };
+  const declared = datasetSpec?.target;
+  if (declared === false) return undefined;
+  if (typeof declared === 'string') return { column: declared, required: true };
+  return spec === undefined ? undefined : { column: spec.target.column, required: false };
+}
+
+/**
+ * Resolves the target against a table's columns: the column itself, else the spec's definition if DuckDB
+ * can evaluate it there. Undefined when neither works.
+ */
+export async function resolveTarget(
+  engine: AnalyticsEngine,
+  table: string,
+  columns: readonly string[],
+  expected: { column: string; required: boolean },
+  spec: ProblemSpec | undefined,
+): Promise<TargetResolution | undefined> {
+  if (columns.includes(expected.column)) return { column: expected.column, sql: quoteIdentifier(expected.column), from: 'column', required: expected.required };
+  const definition = spec?.target.column === expected.column ? spec.target.definition : undefined;
+  if (definition === undefined) return undefined;
+  try {
+    await engine.describe(`SELECT (${definition}) FROM ${table}`);
+  } catch {
+    return undefined;
+  }
+  return { column: expected.column, sql: `(${definition})`, from: 'definition', required: expected.required };
+}

@@ -1,0 +1,70 @@
+/**
+ * Artifacts: immutable files addressed by key (datasets as Parquet, models, reports). A file is written to
+ * a temporary path first and moved into place whole, so a reader never sees half a file.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { MlcycleError } from '../error.js';
+
+export interface ArtifactStore {
+  /** A fresh path to write a new artifact to before `commit`; the file does not exist yet. */
+  stagingPath(extension: string): Promise<string>;
+  /** Moves a staged file into place under `key`; returns false when the key already held the same artifact. */
+  commit(stagedFile: string, key: string): Promise<boolean>;
+  /** Removes a staged file or an artifact; a missing one is not an error. */
+  discard(fileOrKey: string): Promise<void>;
+  exists(key: string): boolean;
+  /** A local path that DuckDB and other readers can open. */
+  localPath(key: string): string;
+  size(key: string): Promise<number>;
+}
+
+const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
+
+/** Artifacts as files under one folder (`.mlcycle/artifacts`). */
+export class LocalArtifactStore implements ArtifactStore {
+  private readonly stagingDir: string;
+
+  constructor(private readonly root: string) {
+    this.stagingDir = path.join(root, '.staging');
+  }
+
+  async stagingPath(extension: string): Promise<string> {
+    await mkdir(this.stagingDir, { recursive: true });
+    return path.join(this.stagingDir, `${randomUUID()}${extension}`);
+  }
+
+  async commit(stagedFile: string, key: string): Promise<boolean> {
+    const target = this.localPath(key);
+    if (existsSync(target)) {
+      await rm(stagedFile, { force: true });
+      return false;
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(stagedFile, target);
+    return true;
+  }
+
+  async discard(fileOrKey: string): Promise<void> {
+    const file = path.isAbsolute(fileOrKey) ? fileOrKey : this.localPath(fileOrKey);
+    await rm(file, { force: true });
+  }
+
+  exists(key: string): boolean {
+    return existsSync(this.localPath(key));
+  }
+
+  localPath(key: string): string {
+    // Keys come from mlcycle itself, but a key with `..` would escape the store: refuse it outright.
+    if (!KEY_PATTERN.test(key) || key.split('/').some((part) => part === '..' || part === '.')) {
+      throw new MlcycleError('invalid_input', `artifact key "${key}" is not a valid key`);
+    }
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  async size(key: string): Promise<number> {
+    return (await stat(this.localPath(key))).size;
+  }
+}
