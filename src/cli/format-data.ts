@@ -25,7 +25,8 @@ export function formatSchema(version: DatasetVersion): string {
   for (const column of version.columns) {
     const type = column.overridden ? `${column.semanticType} (declared; inferred ${column.inferredType})` : column.semanticType;
     const missing = version.rowCount === 0 ? 0 : (version.rowCount - column.nonNull) / version.rowCount;
-    rows.push([column.name, type, column.storageType, percent(missing), column.distinct.toLocaleString('en-US'), value(column.min), value(column.max)]);
+    const distinct = `${column.distinctApproximate === true ? '~' : ''}${column.distinct.toLocaleString('en-US')}`;
+    rows.push([column.name, type, column.storageType, percent(missing), distinct, value(column.min), value(column.max)]);
   }
   return formatTable(rows);
 }

@@ -136,7 +136,7 @@ export async function addDataset(
     });
     if (csv) await failOnRejectedRows(engine, label);
     const stored = `read_parquet(${quoteLiteral(output)})`;
-    const { rowCount, facts } = await profileColumns(engine, stored);
+    const { rowCount, facts } = await profileColumns(engine, stored, output);
     if (rowCount === 0) throw new MlcycleError('invalid_input', `${label}: no data rows${csv ? ' (the file holds only a header)' : ''}; nothing was registered`);
 
     // 4. register

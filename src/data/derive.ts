@@ -55,7 +55,7 @@ export async function deriveDataset(
     await engine.run(`COPY (${sql}) TO ${quoteLiteral(staged)} (FORMAT parquet)`).catch((error: unknown) => {
       throw engineErrorToInput(error, '--sql');
     });
-    const { rowCount, facts } = await profileColumns(engine, `read_parquet(${quoteLiteral(staged)})`);
+    const { rowCount, facts } = await profileColumns(engine, `read_parquet(${quoteLiteral(staged)})`, staged);
     if (rowCount === 0) throw new MlcycleError('invalid_input', '--sql: the query returned no rows; nothing was registered');
     if (request.timeColumn !== undefined && !facts.some((fact) => fact.name === request.timeColumn)) {
       throw new MlcycleError('invalid_input', `--time-column: "${request.timeColumn}" is not a column of the result (${facts.map((fact) => fact.name).join(', ')})`);

@@ -18,6 +18,8 @@ export interface ColumnFacts {
   storageType: string;
   nonNull: number;
   distinct: number;
+  /** True when `distinct` is a HyperLogLog estimate rather than an exact count. */
+  distinctApproximate?: boolean;
   min: SqlValue;
   max: SqlValue;
   /** Strings only: the mean number of spaces per value. */
@@ -44,8 +46,10 @@ export function isTemporalStorage(storageType: string): boolean {
   return TEMPORAL_TYPES.test(storageType);
 }
 
+/** At least 95% distinct; an estimate gets the few percent of HyperLogLog's error as slack. */
 function nearUnique(facts: ColumnFacts): boolean {
-  return facts.nonNull >= 20 && facts.distinct >= 0.95 * facts.nonNull;
+  const share = facts.distinctApproximate === true ? 0.9 : 0.95;
+  return facts.nonNull >= 20 && facts.distinct >= share * facts.nonNull;
 }
 
 /** Infers a column's semantic type from its statistics (rules in the file comment). */

@@ -188,7 +188,7 @@ export async function splitDataset(
       await engine.run(
         `COPY (SELECT ${columns} FROM ${assigned} WHERE mlcycle_part = ${index}${orderByRow ? ' ORDER BY file_row_number' : ''}) TO ${quoteLiteral(file)} (FORMAT parquet)`,
       );
-      const { rowCount, facts } = await profileColumns(engine, `read_parquet(${quoteLiteral(file)})`);
+      const { rowCount, facts } = await profileColumns(engine, `read_parquet(${quoteLiteral(file)})`, file);
       if (rowCount === 0) throw new MlcycleError('invalid_input', `split part "${part.name}" would be empty; nothing was registered`);
       placed += rowCount;
       const hash = createHash('sha256').update(parent.hash).update(JSON.stringify({ ...transformation, part: part.name })).digest('hex');

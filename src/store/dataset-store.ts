@@ -15,6 +15,8 @@ export interface ColumnSchema {
   overridden: boolean;
   nonNull: number;
   distinct: number;
+  /** True when `distinct` is an estimate (HyperLogLog), for large high-cardinality columns. */
+  distinctApproximate?: boolean;
   min: SqlValue;
   max: SqlValue;
 }

@@ -1,0 +1,18 @@
+/**
+ * `npm run bench -- NAME`: runs one benchmark (or all without a name). Each prints lines of the form
+ * `BENCH <name>.<measure> mlcycle=<x> reference=<y> ratio=<x/y>`, mlcycle and the reference measured on
+ * the same data in the same run.
+ */
+import { benchData } from './data.js';
+
+const BENCHMARKS: Record<string, () => Promise<void>> = { data: benchData };
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in BENCHMARKS));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHMARKS)) {
+  await BENCHMARKS[name]?.();
+}
