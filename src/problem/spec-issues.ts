@@ -41,7 +41,7 @@ function describeValue(value: unknown): string {
 }
 
 /** YAML's words for JSON's types. */
-const TYPE_NAMES: Partial<Record<string, string>> = { object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false' };
+const TYPE_NAMES: Partial<Record<string, string>> = { object: 'a mapping', record: 'a mapping', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false' };
 
 /** Messages for zod's built-in checks, used wherever a schema gives no message of its own. */
 const specErrorMap: z.core.$ZodErrorMap = (issue) => {

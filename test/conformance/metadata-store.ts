@@ -4,11 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AuditLog, ChangeContext, NewAuditEntry } from '../../src/store/audit-log.js';
+import type { DatasetStore, NewDatasetVersion } from '../../src/store/dataset-store.js';
 import type { SpecHistory } from '../../src/store/spec-history.js';
 
 export interface MetadataBackend {
   audit: AuditLog;
   specHistory: SpecHistory;
+  datasets: DatasetStore;
   /** Appends an audit entry the way a store does inside its own change. */
   append(entry: NewAuditEntry, context: ChangeContext): Promise<void>;
   /** Runs a change that appends an entry and then fails, as a store's transaction would. */
@@ -80,6 +82,70 @@ export function describeMetadataBackend(name: string, open: () => Promise<Metada
           ['spec@aaa', { hash: 'aaa', changes: ['name: changed'] }],
           ['spec@bbb', { hash: 'bbb', changes: ['name: changed'] }],
           ['spec@aaa', { hash: 'aaa', changes: ['first recorded version'] }],
+        ]);
+      }));
+  });
+
+  describe(`dataset store (${name})`, () => {
+    const draft = (dataset: string, hash: string, rows = 10): NewDatasetVersion => ({
+      dataset,
+      hash,
+      artifactKey: `datasets/${hash.slice(0, 2)}/${hash}.parquet`,
+      rowCount: rows,
+      byteSize: 100,
+      columns: [{ name: 'x', storageType: 'BIGINT', semanticType: 'integer', inferredType: 'integer', overridden: false, nonNull: rows, distinct: rows, min: 0, max: rows }],
+      lineage: { source: { path: '/data/x.csv', size: 5, modifiedAt: '2026-01-01T00:00:00.000Z', format: 'csv', options: {} } },
+    });
+
+    it('numbers versions per dataset and finds them by number, latest or hash prefix', () =>
+      withBackend(async (backend) => {
+        const context = { actor: 'sam', now: clock('2026-03-01T10:00:00Z') };
+        await backend.datasets.registerVersion(draft('a', 'aaaa1111'), context);
+        await backend.datasets.registerVersion(draft('b', 'bbbb1111'), context);
+        const second = await backend.datasets.registerVersion(draft('a', 'aaaa2222', 20), context);
+        expect(second).toMatchObject({ ref: 'a@2', number: 2, createdBy: 'sam', createdAt: '2026-03-01T10:00:02.000Z' });
+        expect((await backend.datasets.findVersion('a', 'latest'))?.ref).toBe('a@2');
+        expect((await backend.datasets.findVersion('a', 1))?.hash).toBe('aaaa1111');
+        expect((await backend.datasets.findVersion('a', { hashPrefix: 'aaaa2' }))?.ref).toBe('a@2');
+        expect(await backend.datasets.findVersion('a', { hashPrefix: 'aaaa' })).toBeUndefined();
+        expect(await backend.datasets.findVersion('a', 3)).toBeUndefined();
+        expect((await backend.datasets.findByHash('a', 'aaaa1111'))?.ref).toBe('a@1');
+        expect((await backend.datasets.listDatasets()).map((item) => [item.name, item.versions, item.latest.ref])).toEqual([
+          ['a', 2, 'a@2'],
+          ['b', 1, 'b@1'],
+        ]);
+        expect((await backend.audit.list({ actionPrefix: 'dataset.' })).map((entry) => entry.subject)).toEqual(['a@2', 'b@1', 'a@1']);
+      }));
+
+    it('registers the parts of a split all or none', () =>
+      withBackend(async (backend) => {
+        const context = { actor: 'sam', now: clock('2026-03-01T10:00:00Z') };
+        await backend.datasets.registerVersion(draft('a-train', 'cccc1111'), context);
+        // The second draft repeats a hash of a-train: the unique constraint fails the whole batch.
+        await expect(backend.datasets.registerVersions([draft('a-test', 'dddd1111'), draft('a-train', 'cccc1111')], context)).rejects.toThrow();
+        expect((await backend.datasets.listDatasets()).map((item) => item.name)).toEqual(['a-train']);
+        const both = await backend.datasets.registerVersions([draft('a-test', 'dddd1111'), draft('a-train', 'cccc2222')], context);
+        expect(both.map((version) => version.ref)).toEqual(['a-test@1', 'a-train@2']);
+      }));
+
+    it('keeps validations and returns the newest of each version', () =>
+      withBackend(async (backend) => {
+        const context = { actor: 'sam', now: clock('2026-03-01T10:00:00Z') };
+        await backend.datasets.registerVersion(draft('a', 'aaaa1111'), context);
+        await backend.datasets.registerVersion(draft('b', 'bbbb1111'), context);
+        const outcome = { description: 'x is never null', kind: 'not-null', severity: 'error' as const, passed: false, observed: 3, examples: [] };
+        await backend.datasets.recordValidation({ ref: 'a@1', passed: false, targetPresent: true, outcomes: [outcome] }, context);
+        await backend.datasets.recordValidation({ ref: 'b@1', passed: true, targetPresent: false, outcomes: [] }, context);
+        await backend.datasets.recordValidation({ ref: 'a@1', passed: true, targetPresent: true, specHash: 'abc', outcomes: [{ ...outcome, passed: true, observed: 0 }] }, context);
+        expect(await backend.datasets.latestValidation('a@1')).toMatchObject({ ref: 'a@1', passed: true, specHash: 'abc', outcomes: [{ observed: 0 }] });
+        expect((await backend.datasets.latestValidations()).map((validation) => [validation.ref, validation.passed])).toEqual([
+          ['a@1', true],
+          ['b@1', true],
+        ]);
+        expect((await backend.audit.list({ actionPrefix: 'dataset.validated' })).map((entry) => entry.details)).toEqual([
+          { passed: true, checks: 1, failed: [] },
+          { passed: true, checks: 0, failed: [] },
+          { passed: false, checks: 1, failed: ['x is never null'] },
         ]);
       }));
   });

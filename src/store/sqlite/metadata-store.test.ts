@@ -4,6 +4,7 @@ import { tempDir } from '../../../test/support/temp-dir.js';
 import { appendAuditEntry, SqliteAuditLog } from './audit-log.js';
 import { openSqliteDatabase } from './database.js';
 import { migrateDatabase } from './migrate.js';
+import { SqliteDatasetStore } from './dataset-store.js';
 import { SqliteSpecHistory } from './spec-history.js';
 
 describeMetadataBackend('sqlite', async () => {
@@ -12,6 +13,7 @@ describeMetadataBackend('sqlite', async () => {
   return {
     audit: new SqliteAuditLog(db),
     specHistory: new SqliteSpecHistory(db),
+    datasets: new SqliteDatasetStore(db),
     append: async (entry, context) => {
       await appendAuditEntry(db, entry, context);
     },
