@@ -18,11 +18,12 @@ import type { ChangeContext } from '../store/audit-log.js';
 import type { DatasetVersion, SemanticType } from '../store/dataset-store.js';
 import type { Workspace } from '../store/workspace.js';
 import { convertArrowToParquet } from './arrow-source.js';
-import { datasetArtifactKey, validateDatasetName } from './dataset-ref.js';
+import { validateDatasetName } from './dataset-ref.js';
 import { engineErrorToInput } from './engine-errors.js';
 import { firstMalformedJsonLine } from './source-lines.js';
 import { profileColumns, toColumnSchemas } from './profile-columns.js';
 import { REJECTS, resolveFormat, sourceTableSql, wrongDelimiterHint, type ReadOptions } from './read-source.js';
+import { storeVersions } from './store-versions.js';
 import { expectedTarget, resolveTarget } from './target.js';
 import { castFor, checkCastsFit, type ColumnCast } from './type-overrides.js';
 
@@ -135,39 +136,33 @@ export async function addDataset(
       throw engineErrorToInput(error, label, format === 'ndjson' ? await firstMalformedJsonLine(file) : undefined);
     });
     if (csv) await failOnRejectedRows(engine, label);
-    const stored = `read_parquet(${quoteLiteral(output)})`;
-    const { rowCount, facts } = await profileColumns(engine, stored, output);
+    const storedTable = `read_parquet(${quoteLiteral(output)})`;
+    const { rowCount, facts } = await profileColumns(engine, storedTable, output);
     if (rowCount === 0) throw new MlcycleError('invalid_input', `${label}: no data rows${csv ? ' (the file holds only a header)' : ''}; nothing was registered`);
 
     // 4. register
     const castSummary = Object.fromEntries(casts.map((cast) => [cast.column, cast.storageType]));
     const shape: Record<string, SqlValue> = { format, delimiter: options.delimiter ?? null, casts: castSummary };
     const hash = createHash('sha256').update(await hashing).update(JSON.stringify(shape)).digest('hex');
-    const existing = await workspace.datasets.findByHash(request.name, hash);
-    if (existing !== undefined) return { version: existing, created: false };
-    const artifactKey = datasetArtifactKey(hash);
-    const byteSize = (await stat(output)).size;
-    const committed = await workspace.artifacts.commit(output, artifactKey);
-    staged.splice(staged.indexOf(output), 1);
-    try {
-      const version = await workspace.datasets.registerVersion(
+    const [outcome] = await storeVersions(
+      workspace,
+      [
         {
-          dataset: request.name,
-          hash,
-          artifactKey,
-          rowCount,
-          byteSize,
-          columns: toColumnSchemas(facts, overrides),
-          ...(timeColumn === undefined ? {} : { timeColumn }),
-          lineage: { source: { path: file, size: info.size, modifiedAt: info.mtime.toISOString(), format, options: shape } },
+          file: output,
+          draft: {
+            dataset: request.name,
+            hash,
+            rowCount,
+            columns: toColumnSchemas(facts, overrides),
+            ...(timeColumn === undefined ? {} : { timeColumn }),
+            lineage: { source: { path: file, size: info.size, modifiedAt: info.mtime.toISOString(), format, options: shape } },
+          },
         },
-        context,
-      );
-      return { version, created: true };
-    } catch (error) {
-      if (committed) await workspace.artifacts.discard(artifactKey);
-      throw error;
-    }
+      ],
+      context,
+    );
+    if (outcome === undefined) throw new Error('storing the version returned nothing');
+    return outcome;
   } finally {
     await Promise.all(staged.map((file) => workspace.artifacts.discard(file)));
     await engine.run(`DROP TABLE IF EXISTS ${REJECTS.table}; DROP TABLE IF EXISTS ${REJECTS.scan}`).catch(() => undefined);

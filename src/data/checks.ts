@@ -147,7 +147,7 @@ export async function runChecks(environment: CheckEnvironment, checks: readonly 
       const passed = check.passes(measured);
       let examples: SqlValue[] = [];
       if (!passed && check.failing !== undefined && check.exampleColumn !== undefined) {
-        const rows = await engine.query(`SELECT DISTINCT ${quoteIdentifier(check.exampleColumn)} AS v FROM ${table} WHERE ${check.failing} LIMIT 5`);
+        const rows = await engine.query(`SELECT DISTINCT ${quoteIdentifier(check.exampleColumn)} AS v FROM ${table} WHERE ${check.failing} ORDER BY 1 LIMIT 5`);
         examples = rows.map((example) => example.v ?? null);
       }
       outcomes[index] = { description: check.description, kind: check.check.check, severity: check.check.severity, passed, observed: measured, examples };

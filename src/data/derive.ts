@@ -4,16 +4,16 @@
  * stands for the table of the input named `alias`.
  */
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { MlcycleError } from '../error.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
 import { quoteLiteral, type AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { DatasetVersion, SemanticType } from '../store/dataset-store.js';
 import type { Workspace } from '../store/workspace.js';
-import { datasetArtifactKey, resolveDatasetRef, validateDatasetName } from './dataset-ref.js';
+import { resolveDatasetRef, validateDatasetName } from './dataset-ref.js';
 import { engineErrorToInput } from './engine-errors.js';
 import { profileColumns, toColumnSchemas } from './profile-columns.js';
+import { storeVersions } from './store-versions.js';
 import { versionTableSql } from './version-table.js';
 
 export interface DeriveRequest {
@@ -64,31 +64,28 @@ export async function deriveDataset(
     for (const [column, declared] of Object.entries(spec?.datasets[request.name]?.columns ?? {})) {
       if (declared.type !== undefined && facts.some((fact) => fact.name === column)) overrides[column] = declared.type;
     }
-    const artifactKey = datasetArtifactKey(hash);
-    const byteSize = (await stat(staged)).size;
-    const committed = await workspace.artifacts.commit(staged, artifactKey);
-    try {
-      const version = await workspace.datasets.registerVersion(
+    const [outcome] = await storeVersions(
+      workspace,
+      [
         {
-          dataset: request.name,
-          hash,
-          artifactKey,
-          rowCount,
-          byteSize,
-          columns: toColumnSchemas(facts, overrides),
-          ...(request.timeColumn === undefined ? {} : { timeColumn: request.timeColumn }),
-          lineage: {
-            parents: ordered.map(({ version }) => ({ ref: version.ref, hash: version.hash })),
-            transformation: { kind: 'sql', sql: request.sql, inputs: Object.fromEntries(ordered.map(({ alias, version }) => [alias, version.ref])) },
+          file: staged,
+          draft: {
+            dataset: request.name,
+            hash,
+            rowCount,
+            columns: toColumnSchemas(facts, overrides),
+            ...(request.timeColumn === undefined ? {} : { timeColumn: request.timeColumn }),
+            lineage: {
+              parents: ordered.map(({ version }) => ({ ref: version.ref, hash: version.hash })),
+              transformation: { kind: 'sql', sql: request.sql, inputs: Object.fromEntries(ordered.map(({ alias, version }) => [alias, version.ref])) },
+            },
           },
         },
-        context,
-      );
-      return { version, created: true };
-    } catch (error) {
-      if (committed) await workspace.artifacts.discard(artifactKey);
-      throw error;
-    }
+      ],
+      context,
+    );
+    if (outcome === undefined) throw new Error('storing the version returned nothing');
+    return outcome;
   } finally {
     await workspace.artifacts.discard(staged);
   }

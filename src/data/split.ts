@@ -10,15 +10,15 @@
  * The same seed and input give the same split.
  */
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { MlcycleError } from '../error.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
 import { quoteIdentifier, quoteLiteral, type AnalyticsEngine, type SqlValue } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
-import type { DatasetVersion, NewDatasetVersion, SemanticType } from '../store/dataset-store.js';
+import type { DatasetVersion, SemanticType } from '../store/dataset-store.js';
 import type { Workspace } from '../store/workspace.js';
-import { datasetArtifactKey, resolveDatasetRef, validateDatasetName } from './dataset-ref.js';
+import { resolveDatasetRef, validateDatasetName } from './dataset-ref.js';
 import { profileColumns, toColumnSchemas } from './profile-columns.js';
+import { storeVersions, type StagedVersion } from './store-versions.js';
 import { datasetSpecFor } from './dataset-spec.js';
 import { expectedTarget, resolveTarget } from './target.js';
 import { versionTableSql } from './version-table.js';
@@ -179,7 +179,7 @@ export async function splitDataset(
   );
   const staged: string[] = [];
   try {
-    const drafts: { part: string; draft: NewDatasetVersion; file: string }[] = [];
+    const drafts: StagedVersion[] = [];
     const columns = parent.columns.map((column) => quoteIdentifier(column.name)).join(', ');
     let placed = 0;
     for (const [index, part] of request.parts.entries()) {
@@ -194,39 +194,19 @@ export async function splitDataset(
       const hash = createHash('sha256').update(parent.hash).update(JSON.stringify({ ...transformation, part: part.name })).digest('hex');
       const dataset = `${prefix}-${part.name}`;
       drafts.push({
-        part: part.name,
         file,
         draft: {
           dataset,
           hash,
-          artifactKey: datasetArtifactKey(hash),
           rowCount,
-          byteSize: (await stat(file)).size,
           columns: toColumnSchemas(facts, overrides),
           ...(parent.timeColumn === undefined ? {} : { timeColumn: parent.timeColumn }),
           lineage: { parents: [{ ref: parent.ref, hash: parent.hash }], transformation: { ...transformation, part: part.name } },
         },
       });
     }
-    const existing = await Promise.all(drafts.map(({ draft }) => workspace.datasets.findByHash(draft.dataset, draft.hash)));
-    const fresh = drafts.filter((_, index) => existing[index] === undefined);
-    const committed: string[] = [];
-    for (const { draft, file } of fresh) if (await workspace.artifacts.commit(file, draft.artifactKey)) committed.push(draft.artifactKey);
-    let registered: DatasetVersion[];
-    try {
-      registered = await workspace.datasets.registerVersions(fresh.map(({ draft }) => draft), context);
-    } catch (error) {
-      await Promise.all(committed.map((key) => workspace.artifacts.discard(key)));
-      throw error;
-    }
-    let next = 0;
-    const parts = drafts.map(({ part }, index) => {
-      const found = existing[index];
-      if (found !== undefined) return { part, version: found, created: false };
-      const version = registered[next++];
-      if (version === undefined) throw new Error('a split part was not registered');
-      return { part, version, created: true };
-    });
+    const stored = await storeVersions(workspace, drafts, context);
+    const parts = stored.map((outcome, index) => ({ part: request.parts[index]?.name ?? '', ...outcome }));
     return { parent, parts, leftOut: parent.rowCount - placed };
   } finally {
     await Promise.all(staged.map((file) => workspace.artifacts.discard(file)));

@@ -85,9 +85,7 @@ export interface DatasetStore {
   listVersions(dataset: string): Promise<DatasetVersion[]>;
   findVersion(dataset: string, selector: VersionSelector): Promise<DatasetVersion | undefined>;
   findByHash(dataset: string, hash: string): Promise<DatasetVersion | undefined>;
-  /** Registers a version with the next number, and audits it, in one transaction. */
-  registerVersion(version: NewDatasetVersion, context: ChangeContext): Promise<DatasetVersion>;
-  /** Registers several versions (the parts of a split) all in one transaction, or none. */
+  /** Registers versions, each with its dataset's next number, and audits them, all in one transaction or none. */
   registerVersions(versions: readonly NewDatasetVersion[], context: ChangeContext): Promise<DatasetVersion[]>;
   recordValidation(validation: NewDatasetValidation, context: ChangeContext): Promise<DatasetValidation>;
   latestValidation(ref: string): Promise<DatasetValidation | undefined>;

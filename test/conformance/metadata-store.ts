@@ -100,9 +100,9 @@ export function describeMetadataBackend(name: string, open: () => Promise<Metada
     it('numbers versions per dataset and finds them by number, latest or hash prefix', () =>
       withBackend(async (backend) => {
         const context = { actor: 'sam', now: clock('2026-03-01T10:00:00Z') };
-        await backend.datasets.registerVersion(draft('a', 'aaaa1111'), context);
-        await backend.datasets.registerVersion(draft('b', 'bbbb1111'), context);
-        const second = await backend.datasets.registerVersion(draft('a', 'aaaa2222', 20), context);
+        await backend.datasets.registerVersions([draft('a', 'aaaa1111')], context);
+        await backend.datasets.registerVersions([draft('b', 'bbbb1111')], context);
+        const [second] = await backend.datasets.registerVersions([draft('a', 'aaaa2222', 20)], context);
         expect(second).toMatchObject({ ref: 'a@2', number: 2, createdBy: 'sam', createdAt: '2026-03-01T10:00:02.000Z' });
         expect((await backend.datasets.findVersion('a', 'latest'))?.ref).toBe('a@2');
         expect((await backend.datasets.findVersion('a', 1))?.hash).toBe('aaaa1111');
@@ -120,7 +120,7 @@ export function describeMetadataBackend(name: string, open: () => Promise<Metada
     it('registers the parts of a split all or none', () =>
       withBackend(async (backend) => {
         const context = { actor: 'sam', now: clock('2026-03-01T10:00:00Z') };
-        await backend.datasets.registerVersion(draft('a-train', 'cccc1111'), context);
+        await backend.datasets.registerVersions([draft('a-train', 'cccc1111')], context);
         // The second draft repeats a hash of a-train: the unique constraint fails the whole batch.
         await expect(backend.datasets.registerVersions([draft('a-test', 'dddd1111'), draft('a-train', 'cccc1111')], context)).rejects.toThrow();
         expect((await backend.datasets.listDatasets()).map((item) => item.name)).toEqual(['a-train']);
@@ -131,8 +131,8 @@ export function describeMetadataBackend(name: string, open: () => Promise<Metada
     it('keeps validations and returns the newest of each version', () =>
       withBackend(async (backend) => {
         const context = { actor: 'sam', now: clock('2026-03-01T10:00:00Z') };
-        await backend.datasets.registerVersion(draft('a', 'aaaa1111'), context);
-        await backend.datasets.registerVersion(draft('b', 'bbbb1111'), context);
+        await backend.datasets.registerVersions([draft('a', 'aaaa1111')], context);
+        await backend.datasets.registerVersions([draft('b', 'bbbb1111')], context);
         const outcome = { description: 'x is never null', kind: 'not-null', severity: 'error' as const, passed: false, observed: 3, examples: [] };
         await backend.datasets.recordValidation({ ref: 'a@1', passed: false, targetPresent: true, outcomes: [outcome] }, context);
         await backend.datasets.recordValidation({ ref: 'b@1', passed: true, targetPresent: false, outcomes: [] }, context);

@@ -85,12 +85,6 @@ export class SqliteDatasetStore implements DatasetStore {
     return row === undefined ? undefined : toVersion(row);
   }
 
-  async registerVersion(version: NewDatasetVersion, context: ChangeContext): Promise<DatasetVersion> {
-    const [registered] = await this.registerVersions([version], context);
-    if (registered === undefined) throw new Error('registering a version returned nothing');
-    return registered;
-  }
-
   async registerVersions(versions: readonly NewDatasetVersion[], changeContext: ChangeContext): Promise<DatasetVersion[]> {
     const context = atOneInstant(changeContext);
     const at = context.now().toISOString();
