@@ -1,12 +1,16 @@
 /**
  * Evidence for stage 2, data gathering: done when the spec's target exists in a registered version whose
- * latest validation passed.
+ * latest validation passed (with at least one check). Only each dataset's newest version counts, and a
+ * failed one needs attention. Columns the spec declares known only after the outcome are named, since
+ * they are leaks kept out of features.
  */
 import type { StageEvidenceSource } from '../problem/board.js';
+import { datasetSpecFor } from './dataset-spec.js';
 
 export const dataGatheringEvidence: StageEvidenceSource = {
   stage: 'data-gathering',
-  async assess({ workspace }) {
+  async assess({ workspace, spec: specCheck }) {
+    const spec = specCheck.exists ? specCheck.spec : undefined;
     const datasets = await workspace.datasets.listDatasets();
     if (datasets.length === 0) {
       return { state: 'not-started', evidence: [], nextStep: 'register data: `mlcycle data add PATH --name NAME`' };
@@ -23,6 +27,12 @@ export const dataGatheringEvidence: StageEvidenceSource = {
     const good = validations.filter((validation) => validation.passed && validation.targetPresent && validation.outcomes.length > 0);
     if (good.length > 0) {
       evidence.push(`validated with the target present: ${good.map((validation) => validation.ref).join(', ')}`);
+      const leaks = new Set<string>();
+      for (const item of datasets.filter((candidate) => good.some((validation) => validation.ref === candidate.latest.ref))) {
+        const declared = datasetSpecFor(spec, item.latest)?.columns ?? {};
+        for (const column of item.latest.columns) if (declared[column.name]?.availableAt === 'after-outcome') leaks.add(column.name);
+      }
+      if (leaks.size > 0) evidence.push(`known only after the outcome, kept out of features: ${[...leaks].join(', ')}`);
       return { state: 'done', evidence, nextStep: '' };
     }
     if (validations.some((validation) => validation.outcomes.length === 0)) {

@@ -45,7 +45,7 @@ export const STAGES: readonly StageDefinition[] = [
     number: 2,
     title: 'data gathering',
     activity: 'gather sample data and check that learning from it is feasible',
-    completesWhen: 'a training dataset version is registered and passes its validation checks',
+    completesWhen: 'the spec\'s target exists in a registered version whose validation checks passed',
     verbs: ['data'],
   },
   {
