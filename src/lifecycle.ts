@@ -3,6 +3,7 @@
  * evidence adds its source here.
  */
 import { dataGatheringEvidence } from './data/data-evidence.js';
+import { explorationEvidence } from './explore/explore-evidence.js';
 import { assessBoard, type Board, type StageEvidenceSource } from './problem/board.js';
 import { problemDefinitionEvidence } from './problem/definition-evidence.js';
 import { loadSpec } from './problem/load-spec.js';
@@ -10,7 +11,7 @@ import { recordSpecIfChanged } from './problem/record-spec.js';
 import type { ChangeContext } from './store/audit-log.js';
 import type { Workspace } from './store/workspace.js';
 
-export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence, dataGatheringEvidence];
+export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence, dataGatheringEvidence, explorationEvidence];
 
 /** Reads the workspace's spec (recording it when it changed) and assesses every stage. */
 export async function readBoard(workspace: Workspace, context: ChangeContext): Promise<Board> {

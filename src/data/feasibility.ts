@@ -38,7 +38,7 @@ export interface LeakSuspect {
 
 export interface FeasibilityFacts {
   rows: number;
-  target?: { column: string; from: 'column' | 'definition'; balance: { value: string; count: number; share: number }[] };
+  target?: { column: string; from: 'column' | 'definition'; sql: string; balance: { value: string; count: number; share: number }[] };
   missing: { column: string; count: number; share: number }[];
   duplicateRows: number;
   futureTimestamps?: { column: string; count: number; now: string };
@@ -56,13 +56,14 @@ export async function assessFeasibility(
   version: DatasetVersion,
   spec: ProblemSpec | undefined,
   now: Date,
+  explicitTarget?: string,
 ): Promise<FeasibilityFacts> {
   const table = versionTableSql(artifacts, version);
   const numberedTable = versionTableSql(artifacts, version, true);
   const notes: string[] = [];
   const columns = version.columns;
   const datasetSpec = datasetSpecFor(spec, version);
-  const expected = expectedTarget(spec, datasetSpec);
+  const expected = expectedTarget(spec, datasetSpec, explicitTarget);
   const target = expected === undefined ? undefined : await resolveTarget(engine, table, columns.map((column) => column.name), expected, spec);
   if (expected !== undefined && target === undefined) notes.push(`the target "${expected.column}" is not in this dataset`);
 
@@ -98,8 +99,8 @@ export async function assessFeasibility(
   const candidates = columns.filter((column) => !excluded.has(column.name) && column.semanticType !== 'identifier' && column.semanticType !== 'text');
   facts.featureColumns = candidates.map((column) => column.name);
   if (target !== undefined) {
-    facts.target = { column: target.column, from: target.from, balance: await labelBalance(engine, table, target) };
-    const task = spec?.task;
+    facts.target = { column: target.column, from: target.from, sql: target.sql, balance: await labelBalance(engine, table, target) };
+    const task = spec?.task ?? inferTask(columns.find((column) => column.name === target.column));
     if (task === 'binary' || task === 'regression') {
       const scored = columns.filter((column) => column.semanticType !== 'identifier' && column.semanticType !== 'text' && !labelInputs.includes(column.name));
       for (const column of scored) {
@@ -120,6 +121,12 @@ export async function assessFeasibility(
     }
   }
   return facts;
+}
+
+/** Without a spec, a target's task follows from its type: two values make it binary, numbers regression. */
+export function inferTask(column: ColumnSchema | undefined): 'binary' | 'multiclass' | 'regression' {
+  if (column === undefined || column.semanticType === 'boolean' || column.distinct === 2) return 'binary';
+  return column.semanticType === 'numeric' || column.semanticType === 'integer' ? 'regression' : 'multiclass';
 }
 
 /** The columns the label is made of: the target column, or the columns its definition mentions. */

@@ -2,13 +2,15 @@
  * The main job: the flight-delay alert product's lifecycle, stage by stage, on real data. Each landed
  * stage adds its step here; the demo must run at every landing.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { addDataset } from '../data/add-dataset.js';
 import { deriveDataset } from '../data/derive.js';
 import { splitDataset } from '../data/split.js';
 import { validateDataset } from '../data/validate-dataset.js';
+import { loadOrProfile } from '../explore/profile-dataset.js';
+import { renderProfileReport } from '../explore/report/render-report.js';
 import { readBoard } from '../lifecycle.js';
 import type { Board } from '../problem/board.js';
 import { initProject } from '../problem/init-project.js';
@@ -71,6 +73,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const validation = await validateDataset(workspace, engine, spec, specHash, part.version, context);
       const failed = validation.outcomes.filter((outcome) => !outcome.passed).length;
       log(`stage 2: ${part.part} ${part.version.ref}, ${rows(part.version.rowCount)} rows, ${validation.outcomes.length} checks, ${failed} failed`);
+    }
+    const train = split.parts.find((part) => part.part === 'train');
+    if (train !== undefined) {
+      const { profile } = await loadOrProfile(engine, workspace, train.version, spec, { now: context.now() }, context);
+      const report = path.join(workspace.stateDir, 'reports', `${train.version.ref.replace('@', '-')}.html`);
+      await mkdir(path.dirname(report), { recursive: true });
+      await writeFile(report, await renderProfileReport(profile));
+      log(`stage 3: profiled ${train.version.ref} in ${profile.seconds.toFixed(1)} s, ${profile.alerts.length} alerts; ${profile.strawman?.verdict ?? profile.strawmanNote ?? ''}`);
+      log(`stage 3: report ${report}`);
     }
     const board = await readBoard(workspace, context);
     return { root, board };

@@ -189,6 +189,23 @@ export const DatasetSpecSchema = z.strictObject({
   checks: z.array(DataCheckSchema).default([]),
 });
 
+const share = z.number().min(0).max(1);
+
+/** Alert thresholds of `mlcycle explore`; the defaults are ydata-profiling's. */
+export const AlertThresholdsSchema = z.strictObject({
+  highCardinality: z.number().int().positive().default(50),
+  highMissing: share.default(0.01),
+  manyZeros: share.default(0.01),
+  skewed: z.number().positive().default(20),
+  imbalance: share.default(0.5),
+  duplicates: share.default(0.01),
+  highCorrelation: share.default(0.9),
+});
+
+export const ExplorationSpecSchema = z.strictObject({
+  alerts: AlertThresholdsSchema.prefault({}),
+});
+
 /**
  * The spec's shape. `valueModel` depends on the task and is checked against the task's schema by the
  * rules, so that a wrong task does not drown the value model in unrelated union errors.
@@ -208,6 +225,7 @@ export const ProblemSpecSchema = z.strictObject({
   stakeholders: z.array(StakeholderSchema).default([]),
   owners: OwnersSchema.default({}),
   datasets: z.record(identifier, DatasetSpecSchema).default({}),
+  exploration: ExplorationSpecSchema.prefault({}),
 });
 
 export type SuccessMetric = z.infer<typeof SuccessMetricSchema>;
@@ -219,6 +237,7 @@ export type MulticlassValueModel = z.infer<typeof MulticlassValueModelSchema>;
 export type RegressionValueModel = z.infer<typeof RegressionValueModelSchema>;
 export type RankingValueModel = z.infer<typeof RankingValueModelSchema>;
 export type DataCheck = z.infer<typeof DataCheckSchema>;
+export type AlertThresholds = z.infer<typeof AlertThresholdsSchema>;
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
 export type ColumnSpec = z.infer<typeof ColumnSpecSchema>;
 export type ValueModel = BinaryValueModel | MulticlassValueModel | RegressionValueModel | RankingValueModel;

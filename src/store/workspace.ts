@@ -10,6 +10,8 @@ import { MlcycleError } from '../error.js';
 import { atOneInstant, type AuditLog, type ChangeContext } from './audit-log.js';
 import { LocalArtifactStore, type ArtifactStore } from './artifact-store.js';
 import type { DatasetStore } from './dataset-store.js';
+import type { ProfileStore } from './profile-store.js';
+import { SqliteProfileStore } from './sqlite/profile-store.js';
 import type { SpecHistory } from './spec-history.js';
 import { SqliteDatasetStore } from './sqlite/dataset-store.js';
 import { appendAuditEntry, SqliteAuditLog } from './sqlite/audit-log.js';
@@ -34,6 +36,7 @@ export interface Workspace extends WorkspacePaths {
   audit: AuditLog;
   specHistory: SpecHistory;
   datasets: DatasetStore;
+  profiles: ProfileStore;
   artifacts: ArtifactStore;
   close(): Promise<void>;
 }
@@ -112,6 +115,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     audit: new SqliteAuditLog(db),
     specHistory: new SqliteSpecHistory(db),
     datasets: new SqliteDatasetStore(db),
+    profiles: new SqliteProfileStore(db),
     artifacts: new LocalArtifactStore(paths.artifactsDir),
     close: () => db.destroy(),
   };

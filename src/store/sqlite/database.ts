@@ -65,6 +65,17 @@ export interface DatasetValidationTable {
   outcomes: string;
 }
 
+export interface DatasetProfileTable {
+  id: Generated<number>;
+  version_id: number;
+  options_key: string;
+  target: string | null;
+  has_strawman: number;
+  artifact_key: string;
+  created_at: string;
+  created_by: string;
+}
+
 /** The tables of the latest schema, as Kysely sees them. */
 export interface Database {
   workspace_meta: WorkspaceMetaTable;
@@ -73,6 +84,7 @@ export interface Database {
   datasets: DatasetTable;
   dataset_versions: DatasetVersionTable;
   dataset_validations: DatasetValidationTable;
+  dataset_profiles: DatasetProfileTable;
 }
 
 /**

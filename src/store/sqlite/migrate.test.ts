@@ -31,6 +31,7 @@ describe('metadata migrations', () => {
     await db.destroy();
     expect(await tableNames(file)).toEqual([
       'audit_log',
+      'dataset_profiles',
       'dataset_validations',
       'dataset_versions',
       'datasets',
@@ -56,7 +57,7 @@ describe('metadata migrations', () => {
     try {
       const entries = await workspace.audit.list();
       expect(entries.map((entry) => [entry.actor, entry.action, entry.details])).toEqual([
-        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets'] }],
+        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets', '0004-dataset-profiles'] }],
         ['ana', 'workspace.created', {}],
       ]);
       const meta = await workspace.db.selectFrom('workspace_meta').selectAll().execute();

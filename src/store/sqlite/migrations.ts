@@ -80,6 +80,22 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('dataset_validations_version').on('dataset_validations').columns(['version_id', 'id']).execute();
     },
   },
+  '0004-dataset-profiles': {
+    async up(db: AnyDatabase) {
+      await db.schema
+        .createTable('dataset_profiles')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('version_id', 'integer', (column) => column.notNull().references('dataset_versions.id'))
+        .addColumn('options_key', 'text', (column) => column.notNull())
+        .addColumn('target', 'text')
+        .addColumn('has_strawman', 'integer', (column) => column.notNull())
+        .addColumn('artifact_key', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addUniqueConstraint('dataset_profiles_options', ['version_id', 'options_key'])
+        .execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */
