@@ -28,39 +28,65 @@ export function finiteValue(column: ColumnSchema): string {
   return FLOATING.test(column.storageType) ? `CASE WHEN isinf(${name}) THEN NULL ELSE ${name}::DOUBLE END` : `${name}::DOUBLE`;
 }
 
+/**
+ * Skewness and kurtosis as pandas computes them (nanops.nanskew, nankurt), from sums of powers of the
+ * deviations from the mean, which a second pass centres so that they do not cancel.
+ */
+function shapeMoments(n: number, m2: number, m3: number, m4: number): { skewness: number | null; kurtosis: number | null } {
+  // pandas treats a tiny second moment as zero, so a constant column has no skew and no excess kurtosis.
+  const constant = m2 <= 1e-14 * Math.max(1, n);
+  const skewness = n < 3 ? null : constant ? 0 : ((Math.sqrt(n * (n - 1)) / (n - 2)) * (m3 / n)) / (m2 / n) ** 1.5;
+  const kurtosis = n < 4 ? null : constant ? 0 : ((n + 1) * n * (n - 1) * m4) / ((n - 2) * (n - 3) * m2 * m2) - (3 * (n - 1) ** 2) / ((n - 2) * (n - 3));
+  return { skewness, kurtosis };
+}
+
 async function numericSummaries(engine: AnalyticsEngine, table: string, columns: readonly ColumnSchema[]): Promise<Map<string, NumericSummary>> {
   const out = new Map<string, NumericSummary>();
   if (columns.length === 0) return out;
   const select = columns.flatMap((column, index) => {
     const value = finiteValue(column);
     const name = quoteIdentifier(column.name);
+    const floating = FLOATING.test(column.storageType);
     return [
       `avg(${value}) AS "mean${index}"`,
-      `stddev_samp(${value}) AS "std${index}"`,
       `min(${value}) AS "min${index}"`,
       `max(${value}) AS "max${index}"`,
-      `skewness(${value}) AS "skew${index}"`,
-      `kurtosis(${value}) AS "kurt${index}"`,
       `count(${value}) AS "n${index}"`,
       `quantile_cont(${value}, [${QUANTILES.join(', ')}]) AS "q${index}"`,
       `count(*) FILTER (WHERE ${name} = 0) AS "zeros${index}"`,
-      `count(*) FILTER (WHERE ${name} < 0 AND NOT ${FLOATING.test(column.storageType) ? `isinf(${name})` : 'false'}) AS "neg${index}"`,
-      FLOATING.test(column.storageType) ? `count(*) FILTER (WHERE isinf(${name})) AS "inf${index}"` : `0 AS "inf${index}"`,
+      `count(*) FILTER (WHERE ${name} < 0${floating ? ` AND NOT isinf(${name})` : ''}) AS "neg${index}"`,
+      floating ? `count(*) FILTER (WHERE isinf(${name})) AS "inf${index}"` : `0 AS "inf${index}"`,
     ];
   });
   const [row] = await engine.query(`SELECT ${select.join(', ')} FROM ${table}`);
+  const means = columns.map((_, index) => numberOrNull(row?.[`mean${index}`]) ?? 0);
+  const centred = columns.flatMap((column, index) => {
+    const deviation = `(${finiteValue(column)} - ${means[index]})`;
+    return [
+      `fsum(${deviation}) AS "m1_${index}"`,
+      `fsum(${deviation} * ${deviation}) AS "m2_${index}"`,
+      `fsum(${deviation} * ${deviation} * ${deviation}) AS "m3_${index}"`,
+      `fsum((${deviation} * ${deviation}) * (${deviation} * ${deviation})) AS "m4_${index}"`,
+    ];
+  });
+  const [moments] = await engine.query(`SELECT ${centred.join(', ')} FROM ${table}`);
   for (const [index, column] of columns.entries()) {
     const get = (key: string): unknown => row?.[`${key}${index}`];
     const quantiles = (get('q') as (number | null)[] | null) ?? [];
-    const min = numberOrNull(get('min'));
-    const max = numberOrNull(get('max'));
     const n = Number(get('n') ?? 0);
-    const constant = n > 0 && min === max;
+    // Sums of powers of d = x - a around the first pass's mean a (compensated sums, fsum); the exact mean is
+    // a + delta with delta = S1 / n, and the central sums follow from the binomial shift formulas.
+    const [s1, s2, s3, s4] = [1, 2, 3, 4].map((power) => Number(moments?.[`m${power}_${index}`] ?? 0)) as [number, number, number, number];
+    const delta = n === 0 ? 0 : s1 / n;
+    const m2 = Math.max(0, s2 - n * delta ** 2);
+    const m3 = s3 - 3 * delta * s2 + 2 * n * delta ** 3;
+    const m4 = s4 - 4 * delta * s3 + 6 * delta ** 2 * s2 - 3 * n * delta ** 4;
+    const shape = shapeMoments(n, m2, m3, m4);
     out.set(column.name, {
-      mean: numberOrNull(get('mean')),
-      std: numberOrNull(get('std')),
-      min,
-      max,
+      mean: n === 0 ? null : (means[index] ?? 0) + delta,
+      std: n < 2 ? null : Math.sqrt(m2 / (n - 1)),
+      min: numberOrNull(get('min')),
+      max: numberOrNull(get('max')),
       quantiles: {
         p1: numberOrNull(quantiles[0]),
         p5: numberOrNull(quantiles[1]),
@@ -70,9 +96,7 @@ async function numericSummaries(engine: AnalyticsEngine, table: string, columns:
         p95: numberOrNull(quantiles[5]),
         p99: numberOrNull(quantiles[6]),
       },
-      // DuckDB leaves the moments of a constant column undefined; pandas reports 0 (as ydata-profiling).
-      skewness: constant && n >= 3 ? 0 : numberOrNull(get('skew')),
-      kurtosis: constant && n >= 4 ? 0 : numberOrNull(get('kurt')),
+      ...shape,
       zeros: Number(get('zeros') ?? 0),
       negatives: Number(get('neg') ?? 0),
       infinities: Number(get('inf') ?? 0),

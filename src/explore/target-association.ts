@@ -15,7 +15,8 @@ export const MI_BINS = 20;
 /** SQL that bins a numeric expression into MI_BINS equal-width bins over [low, high]; NULL stays NULL. */
 function equalWidthBin(expression: string, low: number, high: number): string {
   if (!(high > low)) return `CASE WHEN ${expression} IS NULL THEN NULL ELSE 0 END`;
-  return `least(floor((${expression} - ${low}) / ${(high - low) / MI_BINS}), ${MI_BINS - 1})::INTEGER`;
+  // least() skips NULLs in DuckDB, so a missing value must be kept NULL explicitly.
+  return `CASE WHEN ${expression} IS NULL THEN NULL ELSE least(floor((${expression} - ${low}) / ${(high - low) / MI_BINS}), ${MI_BINS - 1})::INTEGER END`;
 }
 
 async function binExpression(engine: AnalyticsEngine, table: string, column: ColumnSchema): Promise<string> {
