@@ -4,8 +4,9 @@
  * the same data in the same run.
  */
 import { benchData } from './data.js';
+import { benchExplore } from './explore.js';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { data: benchData };
+const BENCHMARKS: Record<string, () => Promise<void>> = { data: benchData, explore: benchExplore };
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in BENCHMARKS));

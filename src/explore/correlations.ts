@@ -20,18 +20,28 @@ function isCategoricalColumn(column: ColumnSchema): boolean {
   return column.semanticType === 'categorical' || column.semanticType === 'boolean';
 }
 
-async function spearman(engine: AnalyticsEngine, table: string, columns: readonly ColumnSchema[]): Promise<Correlation[]> {
+async function spearman(engine: AnalyticsEngine, numberedTable: string, columns: readonly ColumnSchema[]): Promise<Correlation[]> {
   if (columns.length < 2) return [];
-  const ranks = columns.map((column, index) => {
+  // One column at a time, each ranked into its own table in row order; a positional join then lines the
+  // rank tables up without a hash join, and one pass computes every pair's correlation.
+  // The average rank of a value is the count of smaller values plus (its count + 1) / 2: ranked once per
+  // distinct value, then looked up for every row.
+  for (const [index, column] of columns.entries()) {
     const value = finiteValue(column);
-    return `CASE WHEN ${value} IS NULL THEN NULL ELSE rank() OVER (ORDER BY ${value} NULLS LAST) + (count(*) OVER (PARTITION BY ${value}) - 1) / 2.0 END AS r${index}`;
-  });
-  await engine.run(`CREATE OR REPLACE TEMP TABLE mlcycle_ranks AS SELECT ${ranks.join(', ')} FROM ${table}`);
+    await engine.run(
+      `CREATE OR REPLACE TEMP TABLE mlcycle_rank_${index} AS
+       WITH rows AS (SELECT file_row_number AS row_id, ${value} AS v FROM ${numberedTable}),
+       counted AS (SELECT v, count(*) AS c FROM rows WHERE v IS NOT NULL GROUP BY v),
+       ranked AS (SELECT v, sum(c) OVER (ORDER BY v) - (c - 1) / 2.0 AS r FROM counted)
+       SELECT ranked.r AS r${index} FROM rows LEFT JOIN ranked USING (v) ORDER BY row_id`,
+    );
+  }
   const pairs: [number, number][] = [];
   for (let a = 0; a < columns.length; a++) for (let b = a + 1; b < columns.length; b++) pairs.push([a, b]);
   const select = pairs.flatMap(([a, b], index) => [`corr(r${a}, r${b}) AS c${index}`, `count(r${a} + r${b}) AS n${index}`]);
-  const [row] = await engine.query(`SELECT ${select.join(', ')} FROM mlcycle_ranks`);
-  await engine.run('DROP TABLE IF EXISTS mlcycle_ranks');
+  const joined = columns.map((_, index) => `mlcycle_rank_${index}`).join(' POSITIONAL JOIN ');
+  const [row] = await engine.query(`SELECT ${select.join(', ')} FROM ${joined}`);
+  for (const [index] of columns.entries()) await engine.run(`DROP TABLE IF EXISTS mlcycle_rank_${index}`);
   return pairs.flatMap(([a, b], index) => {
     const value = row?.[`c${index}`];
     if (typeof value !== 'number' || !Number.isFinite(value)) return [];
@@ -40,41 +50,31 @@ async function spearman(engine: AnalyticsEngine, table: string, columns: readonl
 }
 
 async function cramersV(engine: AnalyticsEngine, table: string, columns: readonly ColumnSchema[]): Promise<Correlation[]> {
-  if (columns.length < 2) return [];
-  const names = columns.map((column) => quoteIdentifier(column.name));
-  const pairs: [number, number][] = [];
-  for (let a = 0; a < columns.length; a++) for (let b = a + 1; b < columns.length; b++) pairs.push([a, b]);
-  const values = names.map((name, index) => `${name}::VARCHAR AS v${index}`).join(', ');
-  const sets = pairs.map(([a, b]) => `(v${a}, v${b})`).join(', ');
-  const keys = names.map((_, index) => `v${index}`);
-  // GROUPING(...) tells which pair a row belongs to; a NULL inside a grouped column is a real missing value.
-  const rows = await engine.query(
-    `SELECT grouping(${keys.join(', ')}) AS gid, ${keys.join(', ')}, count(*) AS n FROM (SELECT ${values} FROM ${table}) GROUP BY GROUPING SETS (${sets})`,
-  );
   const out: Correlation[] = [];
-  const width = columns.length;
-  for (const [a, b] of pairs) {
-    // In GROUPING's bit mask the first column is the highest bit; a bit is 0 when the column is grouped.
-    const mask = (2 ** width - 1) ^ (2 ** (width - 1 - a)) ^ (2 ** (width - 1 - b));
-    const cells = rows.filter((row) => row.gid === mask && row[`v${a}`] !== null && row[`v${b}`] !== null);
-    const rowTotals = new Map<string, number>();
-    const columnTotals = new Map<string, number>();
-    let n = 0;
-    for (const cell of cells) {
-      const count = Number(cell.n);
-      rowTotals.set(String(cell[`v${a}`]), (rowTotals.get(String(cell[`v${a}`])) ?? 0) + count);
-      columnTotals.set(String(cell[`v${b}`]), (columnTotals.get(String(cell[`v${b}`])) ?? 0) + count);
-      n += count;
+  for (let a = 0; a < columns.length; a++) {
+    for (let b = a + 1; b < columns.length; b++) {
+      const [left, right] = [columns[a] as ColumnSchema, columns[b] as ColumnSchema];
+      // One small GROUP BY per pair: faster in DuckDB than one GROUPING SETS query over all the pairs.
+      const cells = await engine.query(
+        `SELECT ${quoteIdentifier(left.name)}::VARCHAR AS x, ${quoteIdentifier(right.name)}::VARCHAR AS y, count(*) AS n FROM ${table}
+         WHERE ${quoteIdentifier(left.name)} IS NOT NULL AND ${quoteIdentifier(right.name)} IS NOT NULL GROUP BY 1, 2`,
+      );
+      const rowTotals = new Map<string, number>();
+      const columnTotals = new Map<string, number>();
+      let n = 0;
+      for (const cell of cells) {
+        const count = Number(cell.n);
+        rowTotals.set(String(cell.x), (rowTotals.get(String(cell.x)) ?? 0) + count);
+        columnTotals.set(String(cell.y), (columnTotals.get(String(cell.y)) ?? 0) + count);
+        n += count;
+      }
+      const k = Math.min(rowTotals.size, columnTotals.size);
+      if (n === 0 || k < 2) continue;
+      let sum = 0;
+      for (const cell of cells) sum += Number(cell.n) ** 2 / ((rowTotals.get(String(cell.x)) ?? 1) * (columnTotals.get(String(cell.y)) ?? 1));
+      const chi2 = n * (sum - 1);
+      out.push({ method: 'cramers-v', a: left.name, b: right.name, value: Math.sqrt(Math.max(0, chi2) / (n * (k - 1))), n });
     }
-    const k = Math.min(rowTotals.size, columnTotals.size);
-    if (n === 0 || k < 2) continue;
-    let sum = 0;
-    for (const cell of cells) {
-      const count = Number(cell.n);
-      sum += (count * count) / ((rowTotals.get(String(cell[`v${a}`])) ?? 1) * (columnTotals.get(String(cell[`v${b}`])) ?? 1));
-    }
-    const chi2 = n * (sum - 1);
-    out.push({ method: 'cramers-v', a: columns[a]?.name ?? '', b: columns[b]?.name ?? '', value: Math.sqrt(Math.max(0, chi2) / (n * (k - 1))), n });
   }
   return out;
 }
@@ -123,6 +123,7 @@ async function correlationRatios(
 export async function computeCorrelations(
   engine: AnalyticsEngine,
   table: string,
+  numberedTable: string,
   columns: readonly ColumnSchema[],
   means: ReadonlyMap<string, number>,
 ): Promise<{ correlations: Correlation[]; notes: string[] }> {
@@ -133,7 +134,7 @@ export async function computeCorrelations(
     .filter((column) => column.distinct > MAX_CATEGORIES)
     .map((column) => `${column.name}: ${column.distinct} categories, over ${MAX_CATEGORIES}`);
   const correlations = [
-    ...(await spearman(engine, table, numeric)),
+    ...(await spearman(engine, numberedTable, numeric)),
     ...(await cramersV(engine, table, categorical)),
     ...(await correlationRatios(engine, table, categorical, numeric, means)),
   ];

@@ -13,6 +13,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { datasetSpecFor } from '../data/dataset-spec.js';
 import { assessFeasibility, binaryLabelSql, columnsInTarget, inferTask } from '../data/feasibility.js';
 import { versionTableSql } from '../data/version-table.js';
+import { MlcycleError } from '../error.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
@@ -24,6 +25,8 @@ import { computeCorrelations } from './correlations.js';
 import type { DatasetProfile } from './profile-types.js';
 import { fitStrawman } from './strawman.js';
 import { targetAssociations } from './target-association.js';
+
+export const INTERACTION_MAX_ROWS = 200_000;
 
 export interface ProfileOptions {
   /** A target column other than the spec's. */
@@ -51,6 +54,10 @@ export async function profileDataset(
   options: ProfileOptions,
 ): Promise<DatasetProfile> {
   const started = performance.now();
+  if (options.target !== undefined && !version.columns.some((column) => column.name === options.target)) {
+    const names = version.columns.map((column) => column.name).join(', ');
+    throw new MlcycleError('invalid_input', `--target: the target "${options.target}" is not a column of ${version.ref} (columns: ${names})`);
+  }
   const progress = options.progress ?? (() => undefined);
   const table = versionTableSql(workspace.artifacts, version);
   const numbered = versionTableSql(workspace.artifacts, version, true);
@@ -62,7 +69,18 @@ export async function profileDataset(
 
   progress('interactions');
   const means = new Map(columns.flatMap((column) => (column.numeric?.mean == null ? [] : [[column.name, column.numeric.mean] as const])));
-  const { correlations, notes } = await computeCorrelations(engine, table, version.columns, means);
+  // Pairwise interactions grow with the square of the columns: above INTERACTION_MAX_ROWS rows they use
+  // every k-th row, which moves a correlation by about 1/sqrt(rows), far below what the heat map shows.
+  const step = Math.ceil(version.rowCount / INTERACTION_MAX_ROWS);
+  let sampled = numbered;
+  if (step > 1) {
+    // The sample is read many times (once per ranked column, once per category): keep it in memory.
+    await engine.run(`CREATE OR REPLACE TEMP TABLE mlcycle_interaction_rows AS SELECT * FROM ${numbered} WHERE file_row_number % ${step} = 0`);
+    sampled = 'mlcycle_interaction_rows';
+  }
+  const { correlations, notes } = await computeCorrelations(engine, sampled, sampled, version.columns, means);
+  if (step > 1) await engine.run('DROP TABLE mlcycle_interaction_rows');
+  if (step > 1) notes.unshift(`computed on every ${step}th row (${Math.ceil(version.rowCount / step).toLocaleString('en-US')} of ${version.rowCount.toLocaleString('en-US')})`);
 
   const profile: DatasetProfile = {
     format: 1,

@@ -1,5 +1,7 @@
 /**
- * The strawman: is there signal? On up to STRAWMAN_MAX_ROWS rows (every k-th row in file order), five
+ * The strawman: is there signal? On up to STRAWMAN_MAX_ROWS rows (every k-th row in file order; fewer for
+ * wide data, so that rows times the squared count of non-zero features per row stays under
+ * STRAWMAN_WORK, the cost of one Newton step), five
  * folds by row position (row i in fold i mod 5) compare a trivial baseline (the training fold's prior or
  * mean) with an L2-regularised logistic or linear regression (lambda 1, scikit-learn's C = 1 / alpha = 1)
  * on standardised numbers (training-fold mean and population deviation; a missing value becomes the mean)
@@ -16,6 +18,7 @@ export const STRAWMAN_MAX_ROWS = 100_000;
 export const STRAWMAN_FOLDS = 5;
 export const STRAWMAN_LEVELS = 20;
 export const STRAWMAN_LAMBDA = 1;
+export const STRAWMAN_WORK = 15_000_000;
 
 interface FeatureColumn {
   name: string;
@@ -124,7 +127,9 @@ export async function fitStrawman(
       return [];
     });
   if (features.length === 0) return 'no numeric or categorical feature columns';
-  const step = Math.max(1, Math.ceil(rowCount / STRAWMAN_MAX_ROWS));
+  const perRow = features.length + 1;
+  const maxRows = Math.min(STRAWMAN_MAX_ROWS, Math.floor(STRAWMAN_WORK / (perRow * perRow)));
+  const step = Math.max(1, Math.ceil(rowCount / maxRows));
   const select = features.map((feature, index) => {
     const name = quoteIdentifier(feature.name);
     return feature.kind === 'number' ? `CASE WHEN isinf(${name}::DOUBLE) THEN NULL ELSE ${name}::DOUBLE END AS f${index}` : `${name}::VARCHAR AS f${index}`;

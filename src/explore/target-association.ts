@@ -19,14 +19,13 @@ function equalWidthBin(expression: string, low: number, high: number): string {
   return `CASE WHEN ${expression} IS NULL THEN NULL ELSE least(floor((${expression} - ${low}) / ${(high - low) / MI_BINS}), ${MI_BINS - 1})::INTEGER END`;
 }
 
-async function binExpression(engine: AnalyticsEngine, table: string, column: ColumnSchema): Promise<string> {
+function isBinnedNumerically(column: ColumnSchema): boolean {
+  return column.semanticType === 'numeric' || column.semanticType === 'integer' || column.semanticType === 'datetime';
+}
+
+function numericValue(column: ColumnSchema): string {
   const name = quoteIdentifier(column.name);
-  if (column.semanticType === 'numeric' || column.semanticType === 'integer' || column.semanticType === 'datetime') {
-    const value = column.semanticType === 'datetime' ? `epoch(${name})` : `CASE WHEN isinf(${name}::DOUBLE) THEN NULL ELSE ${name}::DOUBLE END`;
-    const [range] = await engine.query(`SELECT min(${value}) AS lo, max(${value}) AS hi FROM ${table}`);
-    return `(${equalWidthBin(value, Number(range?.lo), Number(range?.hi))})::VARCHAR`;
-  }
-  return `${name}::VARCHAR`;
+  return column.semanticType === 'datetime' ? `epoch(${name})` : `CASE WHEN isinf(${name}::DOUBLE) THEN NULL ELSE ${name}::DOUBLE END`;
 }
 
 /** Mutual information in nats from a table of joint counts. */
@@ -59,20 +58,31 @@ export async function targetAssociations(
     const [range] = await engine.query(`SELECT min((${target.sql})::DOUBLE) AS lo, max((${target.sql})::DOUBLE) AS hi FROM ${table}`);
     targetBin = equalWidthBin(`(${target.sql})::DOUBLE`, Number(range?.lo), Number(range?.hi));
   }
-  const associations: TargetAssociation[] = [];
-  for (const column of columns) {
-    const bin = await binExpression(engine, table, column);
-    const rows = await engine.query(
-      `SELECT coalesce(${bin}, '(missing)') AS x, (${targetBin})::VARCHAR AS y, count(*) AS n FROM ${table} WHERE ${target.sql} IS NOT NULL GROUP BY 1, 2`,
-    );
-    const association: TargetAssociation = {
-      column: column.name,
-      mutualInformation: mutualInformation(rows.map((row) => ({ x: String(row.x), y: String(row.y), n: Number(row.n) }))),
-    };
+  if (columns.length === 0) return [];
+  // One pass for every numeric column's range, one pass for every column's joint counts with the target
+  // (one grouping set per column; GROUPING() tells the sets apart, the first column being the high bit).
+  const numeric = columns.filter(isBinnedNumerically);
+  const [ranges] = numeric.length === 0 ? [{}] : await engine.query(`SELECT ${numeric.flatMap((column, index) => [`min(${numericValue(column)}) AS lo${index}`, `max(${numericValue(column)}) AS hi${index}`]).join(', ')} FROM ${table}`);
+  const bins = columns.map((column, index) => {
+    const position = numeric.indexOf(column);
+    const bin = position < 0 ? `${quoteIdentifier(column.name)}::VARCHAR` : `(${equalWidthBin(numericValue(column), Number(ranges?.[`lo${position}`]), Number(ranges?.[`hi${position}`]))})::VARCHAR`;
+    return `coalesce(${bin}, '(missing)') AS b${index}`;
+  });
+  const keys = columns.map((_, index) => `b${index}`);
+  const rows = await engine.query(
+    `SELECT grouping(${keys.join(', ')}) AS gid, ${keys.join(', ')}, y, count(*) AS n
+     FROM (SELECT ${bins.join(', ')}, (${targetBin})::VARCHAR AS y FROM ${table} WHERE ${target.sql} IS NOT NULL)
+     GROUP BY GROUPING SETS (${keys.map((key) => `(${key}, y)`).join(', ')})`,
+  );
+  const width = columns.length;
+  const associations: TargetAssociation[] = columns.map((column, index) => {
+    const mask = (2 ** width - 1) ^ (2 ** (width - 1 - index));
+    const cells = rows.filter((row) => row.gid === mask).map((row) => ({ x: String(row[`b${index}`]), y: String(row.y), n: Number(row.n) }));
+    const association: TargetAssociation = { column: column.name, mutualInformation: mutualInformation(cells) };
     const measured = power.find((item) => item.column === column.name)?.power;
     if (measured !== undefined && target.task === 'binary') association.auc = (1 + measured) / 2;
     if (measured !== undefined && target.task === 'regression') association.r2 = measured;
-    associations.push(association);
-  }
+    return association;
+  });
   return associations.sort((a, b) => b.mutualInformation - a.mutualInformation);
 }
