@@ -4,7 +4,6 @@ import { resolveDatasetRef } from '../data/dataset-ref.js';
 import { diffDatasets } from '../data/diff.js';
 import { assessFeasibility } from '../data/feasibility.js';
 import { versionTableSql } from '../data/version-table.js';
-import { COMPONENTS } from '../problem/spec-schema.js';
 import { withDataContext } from './data-context.js';
 import { formatDiff, formatFacts, formatLineage, formatSchema, formatValidation, formatVersionLine } from './format-data.js';
 import { formatTable } from './output.js';
@@ -45,7 +44,7 @@ export function registerDataInspect(data: Command, action: ActionFactory): void 
             formatVersionLine(version),
             `added ${version.createdAt} by ${version.createdBy}${version.timeColumn === undefined ? '' : `, time column ${version.timeColumn}`}`,
             ...formatLineage(version),
-            `owner: ${owner === undefined ? `none named (owners.${COMPONENTS[0]} in mlcycle.yaml)` : `${owner.owner}, on call ${owner.onCall}`}`,
+            `owner: ${owner === undefined ? 'none named (owners.dataset in mlcycle.yaml)' : `${owner.owner}, on call ${owner.onCall}`}`,
             '',
             formatSchema(version),
             '',

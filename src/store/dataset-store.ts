@@ -77,6 +77,12 @@ export interface DatasetValidation {
 
 export type NewDatasetValidation = Omit<DatasetValidation, 'id' | 'at' | 'actor'>;
 
+/** `name@3` split into the dataset and the version number. */
+export function splitVersionRef(ref: string): { dataset: string; number: number } {
+  const at = ref.lastIndexOf('@');
+  return { dataset: ref.slice(0, at), number: Number(ref.slice(at + 1)) };
+}
+
 /** How a version is chosen: its number, `latest`, or a prefix of its content hash. */
 export type VersionSelector = number | 'latest' | { hashPrefix: string };
 

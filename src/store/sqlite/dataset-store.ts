@@ -9,6 +9,7 @@ import type {
   NewDatasetVersion,
   VersionSelector,
 } from '../dataset-store.js';
+import { splitVersionRef } from '../dataset-store.js';
 import { appendAuditEntry } from './audit-log.js';
 import type { Database, DatasetValidationTable, DatasetVersionTable } from './database.js';
 
@@ -44,11 +45,6 @@ function toValidation(row: Selectable<DatasetValidationTable> & { dataset: strin
   return validation;
 }
 
-/** `name@3` split into the dataset and the version number. */
-function parseRef(ref: string): { dataset: string; number: number } {
-  const at = ref.lastIndexOf('@');
-  return { dataset: ref.slice(0, at), number: Number(ref.slice(at + 1)) };
-}
 
 export class SqliteDatasetStore implements DatasetStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -130,7 +126,7 @@ export class SqliteDatasetStore implements DatasetStore {
 
   async recordValidation(validation: NewDatasetValidation, changeContext: ChangeContext): Promise<DatasetValidation> {
     const context = atOneInstant(changeContext);
-    const { dataset, number } = parseRef(validation.ref);
+    const { dataset, number } = splitVersionRef(validation.ref);
     return this.db.transaction().execute(async (trx) => {
       const version = await trx.selectFrom('dataset_versions').select('id').where('dataset', '=', dataset).where('number', '=', number).executeTakeFirstOrThrow();
       const row = await trx
@@ -153,7 +149,7 @@ export class SqliteDatasetStore implements DatasetStore {
   }
 
   async latestValidation(ref: string): Promise<DatasetValidation | undefined> {
-    const { dataset, number } = parseRef(ref);
+    const { dataset, number } = splitVersionRef(ref);
     const row = await this.db
       .selectFrom('dataset_validations as r')
       .innerJoin('dataset_versions as v', 'v.id', 'r.version_id')

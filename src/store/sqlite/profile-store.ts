@@ -1,6 +1,7 @@
 /** Profiles in the SQLite metadata database. */
 import type { Kysely, Selectable } from 'kysely';
 import { atOneInstant, type ChangeContext } from '../audit-log.js';
+import { splitVersionRef } from '../dataset-store.js';
 import type { ProfileRecord, ProfileStore } from '../profile-store.js';
 import { appendAuditEntry } from './audit-log.js';
 import type { Database, DatasetProfileTable } from './database.js';
@@ -18,10 +19,6 @@ function toRecord(row: Selectable<DatasetProfileTable> & { dataset: string; numb
   return record;
 }
 
-function parseRef(ref: string): { dataset: string; number: number } {
-  const at = ref.lastIndexOf('@');
-  return { dataset: ref.slice(0, at), number: Number(ref.slice(at + 1)) };
-}
 
 export class SqliteProfileStore implements ProfileStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -31,7 +28,7 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async find(ref: string, optionsKey: string): Promise<ProfileRecord | undefined> {
-    const { dataset, number } = parseRef(ref);
+    const { dataset, number } = splitVersionRef(ref);
     const row = await this.select().where('v.dataset', '=', dataset).where('v.number', '=', number).where('p.options_key', '=', optionsKey).executeTakeFirst();
     return row === undefined ? undefined : toRecord(row);
   }
@@ -43,7 +40,7 @@ export class SqliteProfileStore implements ProfileStore {
 
   async record(profile: Omit<ProfileRecord, 'createdAt' | 'createdBy'>, changeContext: ChangeContext): Promise<ProfileRecord> {
     const context = atOneInstant(changeContext);
-    const { dataset, number } = parseRef(profile.ref);
+    const { dataset, number } = splitVersionRef(profile.ref);
     return this.db.transaction().execute(async (trx) => {
       const version = await trx.selectFrom('dataset_versions').select('id').where('dataset', '=', dataset).where('number', '=', number).executeTakeFirstOrThrow();
       await trx.deleteFrom('dataset_profiles').where('version_id', '=', version.id).where('options_key', '=', profile.optionsKey).execute();
