@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SHARED_DATA } from '../../../test/support/data-workspace.js';
+import { rocAuc } from '../../evaluate/ranking-metrics.js';
+import { seededRandom } from '../../stats/random.js';
+import { predictEnsemble } from '../trees/tree-ensemble.js';
+import { trainGbdt } from './train-gbdt.js';
+
+/** scikit-learn's HistGradientBoosting on the same data and settings: test/fixtures/gbdt-reference.py. */
+const REFERENCE = JSON.parse(readFileSync(new URL('../../../test/fixtures/gbdt-reference.json', import.meta.url), 'utf8')) as { binaryAuc: number; regressionRmse: number };
+
+function load(name: string) {
+  const lines = readFileSync(path.join(SHARED_DATA, 'lightgbm-examples', name), 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const width = (lines[0]?.split('\t').length ?? 1) - 1;
+  const columns = Array.from({ length: width }, () => new Float64Array(lines.length));
+  const rowMajor = new Float64Array(lines.length * width);
+  const label = new Float64Array(lines.length);
+  lines.forEach((line, row) => {
+    const values = line.split('\t').map(Number);
+    label[row] = values[0] ?? NaN;
+    for (let column = 0; column < width; column++) {
+      (columns[column] as Float64Array)[row] = values[column + 1] ?? NaN;
+      rowMajor[row * width + column] = values[column + 1] ?? NaN;
+    }
+  });
+  return { columns, label, rowMajor, rows: lines.length };
+}
+
+describe('trainGbdt', () => {
+  it('reaches scikit-learn\'s test AUC on the binary example', () => {
+    const train = load('binary.train');
+    const test = load('binary.test');
+    const model = trainGbdt({ columns: train.columns, label: train.label }, { objective: 'binary', rounds: 100 });
+    const auc = rocAuc(predictEnsemble(model.ensemble, test.rowMajor, test.rows), test.label);
+    expect(auc).toBeGreaterThanOrEqual(REFERENCE.binaryAuc - 0.002);
+    expect(model.ensemble.trees).toHaveLength(100);
+    expect(model.ensemble.trees.every((tree) => tree.leafValue.length <= 31)).toBe(true);
+  });
+
+  it('reaches scikit-learn\'s test RMSE on the regression example', () => {
+    const train = load('regression.train');
+    const test = load('regression.test');
+    const model = trainGbdt({ columns: train.columns, label: train.label }, { objective: 'regression', rounds: 100 });
+    const predictions = predictEnsemble(model.ensemble, test.rowMajor, test.rows);
+    let squares = 0;
+    predictions.forEach((value, row) => (squares += (value - (test.label[row] ?? 0)) ** 2));
+    expect(Math.sqrt(squares / test.rows)).toBeLessThanOrEqual(REFERENCE.regressionRmse * 1.01);
+  });
+
+  it('is deterministic for a seed, with bagging and feature sampling', () => {
+    const train = load('binary.train');
+    const options = { objective: 'binary' as const, rounds: 20, baggingFraction: 0.7, featureFraction: 0.6, seed: 7 };
+    const first = trainGbdt({ columns: train.columns, label: train.label }, options);
+    const again = trainGbdt({ columns: train.columns, label: train.label }, options);
+    const other = trainGbdt({ columns: train.columns, label: train.label }, { ...options, seed: 8 });
+    const predict = (model: typeof first) => predictEnsemble(model.ensemble, train.rowMajor, train.rows);
+    expect(predict(again)).toEqual(predict(first));
+    expect(predict(other)).not.toEqual(predict(first));
+  });
+
+  it('learns where missing values go', () => {
+    // The label is 1 exactly where x is missing: only a learned default direction can separate it.
+    const random = seededRandom(3);
+    const rows = 2000;
+    const x = new Float64Array(rows);
+    const label = new Float64Array(rows);
+    for (let row = 0; row < rows; row++) {
+      const missing = random() < 0.3;
+      x[row] = missing ? NaN : random() * 10;
+      label[row] = missing ? 1 : 0;
+    }
+    const model = trainGbdt({ columns: [x], label }, { objective: 'binary', rounds: 30 });
+    const predictions = predictEnsemble(model.ensemble, Float64Array.from([NaN, 5, 0.1]), 3);
+    expect(predictions[0]).toBeGreaterThan(0.95);
+    expect(predictions[1]).toBeLessThan(0.05);
+    expect(predictions[2]).toBeLessThan(0.05);
+  });
+
+  it('refuses missing labels, a single class and ragged columns, naming the problem', () => {
+    const column = Float64Array.from([1, 2, 3, 4]);
+    expect(() => trainGbdt({ columns: [column], label: Float64Array.from([0, 1, NaN, 1]) }, { objective: 'binary' })).toThrow(/label of row 2 is missing/);
+    expect(() => trainGbdt({ columns: [column], label: Float64Array.from([1, 1, 1, 1]) }, { objective: 'binary' })).toThrow(/needs both classes/);
+    expect(() => trainGbdt({ columns: [column], label: Float64Array.from([0, 2, 0, 1]) }, { objective: 'binary' })).toThrow(/row 1 has 2/);
+    expect(() => trainGbdt({ columns: [column, Float64Array.from([1])], label: Float64Array.from([0, 1, 0, 1]) }, { objective: 'binary' })).toThrow(/feature 1 has 1 values for 4 labels/);
+  });
+
+  it('keeps a constant feature out of the splits', () => {
+    const rows = 500;
+    const random = seededRandom(5);
+    const signal = Float64Array.from({ length: rows }, () => random());
+    const constant = new Float64Array(rows).fill(7);
+    const label = Float64Array.from(signal, (value) => (value > 0.5 ? 1 : 0));
+    const model = trainGbdt({ columns: [constant, signal], label }, { objective: 'binary', rounds: 5 });
+    expect(model.ensemble.trees.every((tree) => Array.from(tree.feature).every((feature) => feature === 1))).toBe(true);
+  });
+});
