@@ -5,8 +5,9 @@
  */
 import { benchData } from './data.js';
 import { benchExplore } from './explore.js';
+import { benchGbdt } from './gbdt.js';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { data: benchData, explore: benchExplore };
+const BENCHMARKS: Record<string, () => Promise<void>> = { data: benchData, explore: benchExplore, gbdt: benchGbdt };
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in BENCHMARKS));

@@ -8,10 +8,29 @@ export const MAX_BINS = 255;
 export const BIN_SAMPLE_ROWS = 200_000;
 
 export interface FeatureBins {
-  /** Value bins 0..thresholds.length; a value v lands in the first bin b with v <= thresholds[b], else the last. */
+  /** Numeric features: value bins 0..thresholds.length; v lands in the first bin b with v <= thresholds[b]. */
   thresholds: Float64Array;
-  /** The bin of missing values: thresholds.length + 1. */
+  /** Categorical features: the category code of each bin, most frequent first. */
+  categories?: Int32Array;
+  /** The bin of missing values (and, for categories, of codes too rare to have a bin of their own). */
   missingBin: number;
+}
+
+/**
+ * Bins for a categorical feature of non-negative integer codes: a bin per code, most frequent first, at
+ * most maxBins - 1 of them; NaN, negative codes and rarer codes share the missing bin.
+ */
+export function fitCategoricalBins(values: ArrayLike<number>, maxBins = MAX_BINS): FeatureBins {
+  const counts = new Map<number, number>();
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index] ?? NaN;
+    if (Number.isNaN(value) || value < 0) continue;
+    const code = Math.trunc(value);
+    counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  const ordered = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, maxBins - 1);
+  const categories = Int32Array.from(ordered, ([code]) => code);
+  return { thresholds: new Float64Array(0), categories, missingBin: categories.length };
 }
 
 /** Cut points for one feature from its values (NaN ignored); `rows` of a large column are sampled evenly. */
@@ -58,6 +77,10 @@ export function fitFeatureBins(values: ArrayLike<number>, maxBins = MAX_BINS): F
 /** The bin of one value. */
 export function binOf(bins: FeatureBins, value: number): number {
   if (Number.isNaN(value)) return bins.missingBin;
+  if (bins.categories !== undefined) {
+    const bin = categoryBins(bins).get(Math.trunc(value));
+    return bin ?? bins.missingBin;
+  }
   const { thresholds } = bins;
   let low = 0;
   let high = thresholds.length;
@@ -67,6 +90,18 @@ export function binOf(bins: FeatureBins, value: number): number {
     else low = middle + 1;
   }
   return low;
+}
+
+const categoryLookups = new WeakMap<FeatureBins, Map<number, number>>();
+
+/** Code to bin, built once per feature. */
+function categoryBins(bins: FeatureBins): Map<number, number> {
+  let lookup = categoryLookups.get(bins);
+  if (lookup === undefined) {
+    lookup = new Map(Array.from(bins.categories ?? [], (code, bin) => [code, bin]));
+    categoryLookups.set(bins, lookup);
+  }
+  return lookup;
 }
 
 /** Bins a whole column into a byte per row. */

@@ -3,14 +3,19 @@
  * gradients and Hessians of the objective, a histogram of them per feature bin for each leaf (the smaller
  * child built from its rows, the larger one as parent minus sibling: the subtraction trick), the best
  * split of the leaf with the largest gain taken until `numLeaves`. Missing values have their own bin and a
- * learned default direction. Trees come out in the shared flattened layout, thresholds in feature units.
+ * learned default direction. Categorical features split natively in LightGBM's manner: one category
+ * against the rest when there are at most `maxCatToOnehot`, otherwise the categories sorted by their
+ * smoothed gradient ratio sum(g) / (sum(h) + catSmooth) and cut into a left set of at most
+ * `maxCatThreshold`, scanned from both ends, with an extra `catL2` on the children. Trees come out in the
+ * shared flattened layout, thresholds in feature units and category sets as bitsets of codes.
  *
- * Single-threaded for now; rows are held column-major, a byte per binned value. Hot loops use typed arrays.
+ * Single-threaded for now; binned rows are held row-major, a byte per value, so that building a histogram
+ * reads each row's gradient once and its bins from one place. Hot loops use typed arrays.
  */
 import { MlcycleError } from '../../error.js';
 import { seededRandom } from '../../stats/random.js';
-import { DECISION_DEFAULT_LEFT, MISSING_NAN, type FlatTree, type TreeEnsemble } from '../trees/tree-ensemble.js';
-import { binColumn, fitFeatureBins, MAX_BINS, type FeatureBins } from './binning.js';
+import { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, MISSING_NAN, type FlatTree, type TreeEnsemble } from '../trees/tree-ensemble.js';
+import { binColumn, fitCategoricalBins, fitFeatureBins, MAX_BINS, type FeatureBins } from './binning.js';
 
 export type GbdtObjective = 'binary' | 'regression';
 
@@ -32,6 +37,11 @@ export interface GbdtParams {
   baggingFraction: number;
   maxBins: number;
   seed: number;
+  maxCatToOnehot: number;
+  catSmooth: number;
+  catL2: number;
+  maxCatThreshold: number;
+  minDataPerGroup: number;
 }
 
 export const DEFAULT_GBDT_PARAMS: Omit<GbdtParams, 'objective'> = {
@@ -48,12 +58,20 @@ export const DEFAULT_GBDT_PARAMS: Omit<GbdtParams, 'objective'> = {
   baggingFraction: 1,
   maxBins: MAX_BINS,
   seed: 0,
+  // LightGBM's defaults for categorical splits.
+  maxCatToOnehot: 4,
+  catSmooth: 10,
+  catL2: 10,
+  maxCatThreshold: 32,
+  minDataPerGroup: 100,
 };
 
 export interface TrainingSet {
-  /** One column per feature, NaN for missing. */
+  /** One column per feature, NaN for missing; categorical features hold non-negative integer codes. */
   columns: Float64Array[];
   label: Float64Array;
+  /** Which features are categorical (default: none). */
+  categorical?: readonly boolean[];
 }
 
 export interface GbdtModel {
@@ -65,8 +83,10 @@ export interface GbdtModel {
 interface Split {
   gain: number;
   feature: number;
-  /** Value bins 0..bin go left. */
+  /** Numeric splits: value bins 0..bin go left. */
   bin: number;
+  /** Categorical splits: 1 for the bins that go left. */
+  leftBins?: Uint8Array;
   defaultLeft: boolean;
   leftG: number;
   leftH: number;
@@ -88,9 +108,9 @@ function threshold(g: number, l1: number): number {
   return Math.sign(g) * Math.max(0, Math.abs(g) - l1);
 }
 
-function leafScore(g: number, h: number, params: GbdtParams): number {
+function leafScore(g: number, h: number, params: GbdtParams, extraL2 = 0): number {
   const t = threshold(g, params.lambdaL1);
-  return (t * t) / (h + params.lambdaL2);
+  return (t * t) / (h + params.lambdaL2 + extraL2);
 }
 
 function leafOutput(g: number, h: number, params: GbdtParams): number {
@@ -120,8 +140,14 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
   const rows = data.label.length;
   const features = data.columns.length;
   const random = seededRandom(params.seed);
-  const bins = data.columns.map((column) => fitFeatureBins(column, params.maxBins));
-  const binned = data.columns.map((column, index) => binColumn(bins[index] as FeatureBins, column));
+  const categorical = data.columns.map((_, index) => data.categorical?.[index] === true);
+  const bins = data.columns.map((column, index) => (categorical[index] ? fitCategoricalBins(column, params.maxBins) : fitFeatureBins(column, params.maxBins)));
+  const binnedRows = new Uint8Array(rows * features);
+  data.columns.forEach((column, f) => {
+    const binnedColumn = binColumn(bins[f] as FeatureBins, column);
+    for (let row = 0; row < rows; row++) binnedRows[row * features + f] = binnedColumn[row] as number;
+  });
+  const scratch = new Uint32Array(rows);
   const offsets = new Int32Array(features + 1);
   for (let f = 0; f < features; f++) offsets[f + 1] = (offsets[f] ?? 0) + (bins[f]?.missingBin ?? 0) + 1;
   const histogramSize = (offsets[features] ?? 0) * 3;
@@ -137,16 +163,19 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
 
   const buildHistogram = (start: number, end: number, allowed: Uint8Array): Float64Array => {
     const histogram = new Float64Array(histogramSize);
-    for (let f = 0; f < features; f++) {
-      if (allowed[f] === 0) continue;
-      const column = binned[f] as Uint8Array;
-      const offset = (offsets[f] ?? 0) * 3;
-      for (let position = start; position < end; position++) {
-        const row = order[position] ?? 0;
-        const index = offset + (column[row] ?? 0) * 3;
-        histogram[index] = (histogram[index] ?? 0) + (gradients[row] ?? 0);
-        histogram[index + 1] = (histogram[index + 1] ?? 0) + (hessians[row] ?? 0);
-        histogram[index + 2] = (histogram[index + 2] ?? 0) + 1;
+    const used = Int32Array.from(Array.from({ length: features }, (_, f) => f).filter((f) => allowed[f] === 1));
+    const usedOffsets = Int32Array.from(used, (f) => offsets[f] as number);
+    const usedCount = used.length;
+    for (let position = start; position < end; position++) {
+      const row = order[position] as number;
+      const g = gradients[row] as number;
+      const h = hessians[row] as number;
+      const base = row * features;
+      for (let k = 0; k < usedCount; k++) {
+        const index = ((usedOffsets[k] as number) + (binnedRows[base + (used[k] as number)] as number)) * 3;
+        histogram[index] = (histogram[index] as number) + g;
+        histogram[index + 1] = (histogram[index + 1] as number) + h;
+        histogram[index + 2] = (histogram[index + 2] as number) + 1;
       }
     }
     return histogram;
@@ -160,6 +189,11 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
     let best: Split | undefined;
     for (let f = 0; f < features; f++) {
       if (allowed[f] === 0) continue;
+      if (categorical[f]) {
+        const split = bestCategoricalSplit(leaf, f, parentScore);
+        if (split !== undefined && (best === undefined || split.gain > best.gain)) best = split;
+        continue;
+      }
       const offset = (offsets[f] ?? 0) * 3;
       const missingBin = bins[f]?.missingBin ?? 0;
       const missing = offset + missingBin * 3;
@@ -191,6 +225,64 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
             best = { gain, feature: f, bin, defaultLeft, leftG, leftH, leftCount };
           }
         }
+      }
+    }
+    return best;
+  };
+
+  /** LightGBM's FindBestThresholdCategoricalInner, on exact counts. */
+  const bestCategoricalSplit = (leaf: Leaf, f: number, parentScore: number): Split | undefined => {
+    const offset = (offsets[f] ?? 0) * 3;
+    const valueBins = bins[f]?.missingBin ?? 0;
+    const count = leaf.end - leaf.start;
+    const stats = (bin: number): [number, number, number] => [leaf.histogram[offset + bin * 3] ?? 0, leaf.histogram[offset + bin * 3 + 1] ?? 0, leaf.histogram[offset + bin * 3 + 2] ?? 0];
+    let best: Split | undefined;
+    const consider = (left: number[], leftG: number, leftH: number, leftCount: number, extraL2: number): void => {
+      const rightCount = count - leftCount;
+      const rightH = leaf.h - leftH;
+      if (leftCount < params.minDataInLeaf || rightCount < params.minDataInLeaf) return;
+      if (leftH < params.minSumHessianInLeaf || rightH < params.minSumHessianInLeaf) return;
+      const gain = leafScore(leftG, leftH, params, extraL2) + leafScore(leaf.g - leftG, rightH, params, extraL2) - parentScore;
+      if (gain > params.minGainToSplit && (best === undefined || gain > best.gain)) {
+        const leftBins = new Uint8Array(valueBins + 1);
+        for (const bin of left) leftBins[bin] = 1;
+        best = { gain, feature: f, bin: -1, leftBins, defaultLeft: false, leftG, leftH, leftCount };
+      }
+    };
+    if (valueBins <= params.maxCatToOnehot) {
+      for (let bin = 0; bin < valueBins; bin++) {
+        const [g, h, c] = stats(bin);
+        if (c > 0) consider([bin], g, h, c, 0);
+      }
+      return best;
+    }
+    const used: number[] = [];
+    for (let bin = 0; bin < valueBins; bin++) if ((stats(bin)[2] ?? 0) >= params.catSmooth) used.push(bin);
+    const ratio = (bin: number): number => {
+      const [g, h] = stats(bin);
+      return g / (h + params.catSmooth);
+    };
+    used.sort((a, b) => ratio(a) - ratio(b));
+    const maxCategories = Math.min(params.maxCatThreshold, Math.floor((used.length + 1) / 2));
+    for (const direction of [1, -1]) {
+      let leftG = 0;
+      let leftH = 0;
+      let leftCount = 0;
+      let group = 0;
+      const left: number[] = [];
+      for (let step = 0; step < used.length && step < maxCategories; step++) {
+        const bin = used[direction === 1 ? step : used.length - 1 - step] ?? 0;
+        const [g, h, c] = stats(bin);
+        left.push(bin);
+        leftG += g;
+        leftH += h;
+        leftCount += c;
+        group += c;
+        if (leftCount < params.minDataInLeaf || leftH < params.minSumHessianInLeaf) continue;
+        if (count - leftCount < params.minDataInLeaf || leaf.h - leftH < params.minSumHessianInLeaf) break;
+        if (group < params.minDataPerGroup) continue;
+        group = 0;
+        consider(left, leftG, leftH, leftCount, params.catL2);
       }
     }
     return best;
@@ -234,6 +326,7 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
     const nodeFeature: number[] = [];
     const nodeBin: number[] = [];
     const nodeDefaultLeft: boolean[] = [];
+    const nodeLeftBins: (Uint8Array | undefined)[] = [];
     const nodeLeft: number[] = [];
     const nodeRight: number[] = [];
     const leafParent: [number, boolean][] = [[-1, true]];
@@ -245,23 +338,23 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
       if (chosen < 0) break;
       const leaf = leaves[chosen] as Leaf;
       const split = leaf.split as Split;
-      // Partition the leaf's rows in place: left rows first.
-      const column = binned[split.feature] as Uint8Array;
+      // Partition the leaf's rows in place: left rows first, right rows through the scratch buffer.
       const missingBin = bins[split.feature]?.missingBin ?? 0;
       let write = leaf.start;
-      const right: number[] = [];
+      let rightCount = 0;
       for (let position = leaf.start; position < leaf.end; position++) {
-        const row = order[position] ?? 0;
-        const bin = column[row] ?? 0;
-        const goesLeft = bin === missingBin ? split.defaultLeft : bin <= split.bin;
+        const row = order[position] as number;
+        const bin = binnedRows[row * features + split.feature] as number;
+        const goesLeft = split.leftBins !== undefined ? split.leftBins[bin] === 1 : bin === missingBin ? split.defaultLeft : bin <= split.bin;
         if (goesLeft) order[write++] = row;
-        else right.push(row);
+        else scratch[rightCount++] = row;
       }
-      for (const row of right) order[write++] = row;
+      order.set(scratch.subarray(0, rightCount), write);
       const middle = leaf.start + split.leftCount;
       const node = nodeFeature.length;
       nodeFeature.push(split.feature);
       nodeBin.push(split.bin);
+      nodeLeftBins.push(split.leftBins);
       nodeDefaultLeft.push(split.defaultLeft);
       const newLeaf = leaves.length;
       nodeLeft.push(~chosen);
@@ -283,17 +376,7 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
       leaves.push(rightLeaf);
     }
     const leafValue = Float64Array.from(leaves, (leaf) => params.learningRate * leafOutput(leaf.g, leaf.h, params));
-    const tree: FlatTree = {
-      feature: Int32Array.from(nodeFeature),
-      threshold: Float64Array.from(nodeFeature, (feature, node) => bins[feature]?.thresholds[nodeBin[node] ?? 0] ?? 0),
-      left: Int32Array.from(nodeLeft),
-      right: Int32Array.from(nodeRight),
-      decision: Uint8Array.from(nodeDefaultLeft, (defaultLeft) => (MISSING_NAN << 2) | (defaultLeft ? DECISION_DEFAULT_LEFT : 0)),
-      catStart: new Int32Array(nodeFeature.length),
-      catLength: new Int32Array(nodeFeature.length),
-      catBits: new Uint32Array(0),
-      leafValue,
-    };
+    const tree = flattenTree(nodeFeature, nodeBin, nodeLeftBins, nodeDefaultLeft, nodeLeft, nodeRight, leafValue, bins);
     trees.push(tree);
     // Update every row's score: in-bag rows by their leaf's range, out-of-bag rows by walking the tree's bins.
     if (inBag === rows) {
@@ -305,7 +388,7 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
         }
       });
     } else {
-      for (let row = 0; row < rows; row++) scores[row] = (scores[row] ?? 0) + (leafValue[leafOfBinnedRow(tree, nodeBin, binned, bins, row)] ?? 0);
+      for (let row = 0; row < rows; row++) scores[row] = (scores[row] ?? 0) + (leafValue[leafOfBinnedRow(tree, nodeBin, nodeLeftBins, binnedRows, features, bins, row)] ?? 0);
     }
   }
   return {
@@ -315,14 +398,75 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
   };
 }
 
+/** The flattened tree: numeric thresholds in feature units, category sets as bitsets of their codes. */
+function flattenTree(
+  nodeFeature: readonly number[],
+  nodeBin: readonly number[],
+  nodeLeftBins: readonly (Uint8Array | undefined)[],
+  nodeDefaultLeft: readonly boolean[],
+  nodeLeft: readonly number[],
+  nodeRight: readonly number[],
+  leafValue: Float64Array,
+  bins: readonly FeatureBins[],
+): FlatTree {
+  const nodes = nodeFeature.length;
+  const catStart = new Int32Array(nodes);
+  const catLength = new Int32Array(nodes);
+  const words: number[] = [];
+  const decision = new Uint8Array(nodes);
+  const thresholds = new Float64Array(nodes);
+  for (let node = 0; node < nodes; node++) {
+    const feature = nodeFeature[node] ?? 0;
+    const leftBins = nodeLeftBins[node];
+    if (leftBins === undefined) {
+      thresholds[node] = bins[feature]?.thresholds[nodeBin[node] ?? 0] ?? 0;
+      decision[node] = (MISSING_NAN << 2) | (nodeDefaultLeft[node] === true ? DECISION_DEFAULT_LEFT : 0);
+      continue;
+    }
+    const codes = Array.from(bins[feature]?.categories ?? []).filter((_, bin) => leftBins[bin] === 1);
+    const length = Math.floor(Math.max(...codes) / 32) + 1;
+    catStart[node] = words.length;
+    catLength[node] = length;
+    const start = words.length;
+    for (let word = 0; word < length; word++) words.push(0);
+    for (const code of codes) words[start + (code >>> 5)] = ((words[start + (code >>> 5)] ?? 0) | (1 << (code & 31))) >>> 0;
+    decision[node] = DECISION_CATEGORICAL | (MISSING_NAN << 2);
+  }
+  return {
+    feature: Int32Array.from(nodeFeature),
+    threshold: thresholds,
+    left: Int32Array.from(nodeLeft),
+    right: Int32Array.from(nodeRight),
+    decision,
+    catStart,
+    catLength,
+    catBits: Uint32Array.from(words),
+    leafValue,
+  };
+}
+
 /** The leaf of a training row, walking the tree on binned values. */
-function leafOfBinnedRow(tree: FlatTree, nodeBin: readonly number[], binned: readonly Uint8Array[], bins: readonly FeatureBins[], row: number): number {
+function leafOfBinnedRow(
+  tree: FlatTree,
+  nodeBin: readonly number[],
+  nodeLeftBins: readonly (Uint8Array | undefined)[],
+  binnedRows: Uint8Array,
+  features: number,
+  bins: readonly FeatureBins[],
+  row: number,
+): number {
   if (tree.feature.length === 0) return 0;
   let node = 0;
   for (;;) {
     const feature = tree.feature[node] ?? 0;
-    const bin = binned[feature]?.[row] ?? 0;
-    const goesLeft = bin === bins[feature]?.missingBin ? ((tree.decision[node] ?? 0) & DECISION_DEFAULT_LEFT) !== 0 : bin <= (nodeBin[node] ?? 0);
+    const bin = binnedRows[row * features + feature] ?? 0;
+    const leftBins = nodeLeftBins[node];
+    const goesLeft =
+      leftBins !== undefined
+        ? leftBins[bin] === 1
+        : bin === bins[feature]?.missingBin
+          ? ((tree.decision[node] ?? 0) & DECISION_DEFAULT_LEFT) !== 0
+          : bin <= (nodeBin[node] ?? 0);
     const next = goesLeft ? (tree.left[node] ?? 0) : (tree.right[node] ?? 0);
     if (next < 0) return ~next;
     node = next;

@@ -1,0 +1,48 @@
+/**
+ * Gradient boosting on flights (issue 5): mlcycle against XGBoost `hist` and scikit-learn's
+ * HistGradientBoosting, 200 trees of 63 leaves, learning rate 0.1, on the same rows in the same run.
+ * Prints gbdt.flights-auc (reference: the better of the two), gbdt.flights-train-s (reference: XGBoost),
+ * gbdt.flights-predict-rows-per-s and gbdt.flights-peak-mib.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { rocAuc } from '../src/evaluate/ranking-metrics.js';
+import { trainGbdt } from '../src/models/gbdt/train-gbdt.js';
+import { predictEnsemble } from '../src/models/trees/tree-ensemble.js';
+import { openDuckDb } from '../src/store/duckdb/engine.js';
+import { FLIGHT_CATEGORICAL, flightSplits } from './gbdt-data.js';
+import { report } from './report.js';
+
+const ROUNDS = 200;
+const LEAVES = 63;
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Runs the GBDT benchmark and prints its summary lines. */
+export async function benchGbdt(): Promise<void> {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'mlcycle-bench-gbdt-'));
+  try {
+    const engine = await openDuckDb();
+    const { train, test } = await flightSplits(engine, folder);
+    await engine.close();
+    const reference = JSON.parse(
+      execFileSync('/usr/bin/python3', [path.join(here, 'gbdt-reference.py'), folder, String(ROUNDS), String(LEAVES)], { encoding: 'utf8' }),
+    ) as Record<'xgboost' | 'sklearn', { seconds: number; auc: number }>;
+    const start = performance.now();
+    const model = trainGbdt({ columns: train.columns, label: train.label, categorical: FLIGHT_CATEGORICAL }, { objective: 'binary', rounds: ROUNDS, numLeaves: LEAVES });
+    const trainSeconds = (performance.now() - start) / 1000;
+    const predictStart = performance.now();
+    const predictions = predictEnsemble(model.ensemble, test.rowMajor, test.rows);
+    const predictSeconds = (performance.now() - predictStart) / 1000;
+    const auc = rocAuc(predictions, test.label);
+    console.log(`xgboost: auc ${reference.xgboost.auc.toFixed(4)} in ${reference.xgboost.seconds.toFixed(1)} s; scikit-learn: auc ${reference.sklearn.auc.toFixed(4)} in ${reference.sklearn.seconds.toFixed(1)} s`);
+    report('gbdt.flights-auc', auc, Math.max(reference.xgboost.auc, reference.sklearn.auc));
+    report('gbdt.flights-train-s', trainSeconds, reference.xgboost.seconds);
+    report('gbdt.flights-predict-rows-per-s', test.rows / predictSeconds);
+    report('gbdt.flights-peak-mib', process.resourceUsage().maxRSS / 1024);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
