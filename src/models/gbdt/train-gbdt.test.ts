@@ -95,3 +95,29 @@ describe('trainGbdt', () => {
     expect(model.ensemble.trees.every((tree) => Array.from(tree.feature).every((feature) => feature === 1))).toBe(true);
   });
 });
+
+describe('trainGbdt with categorical features', () => {
+  it('splits categories natively and sends unseen codes where missing values go', () => {
+    // 60 airport-like codes; the label depends on membership in a scattered set, which thresholds on the
+    // codes could only approximate with many splits.
+    const random = seededRandom(11);
+    const rows = 6000;
+    const delayed = new Set([3, 7, 8, 15, 22, 23, 31, 40, 41, 52, 58]);
+    const code = new Float64Array(rows);
+    const label = new Float64Array(rows);
+    for (let row = 0; row < rows; row++) {
+      code[row] = Math.floor(random() * 60);
+      const base = delayed.has(code[row] as number) ? 0.8 : 0.2;
+      label[row] = random() < base ? 1 : 0;
+    }
+    const model = trainGbdt({ columns: [code], label, categorical: [true] }, { objective: 'binary', rounds: 20, numLeaves: 4, minDataPerGroup: 20 });
+    expect(model.ensemble.trees[0]?.decision[0]).toBe(1 | (2 << 2));
+    const probe = Float64Array.from([3, 4, 58, 59, 999, NaN]);
+    const [inSet, outSet, inSet2, outSet2, unseen, missing] = Array.from(predictEnsemble(model.ensemble, probe, probe.length));
+    expect(inSet).toBeGreaterThan(0.7);
+    expect(inSet2).toBeGreaterThan(0.7);
+    expect(outSet).toBeLessThan(0.3);
+    expect(outSet2).toBeLessThan(0.3);
+    expect(unseen).toBe(missing);
+  });
+});
