@@ -8,7 +8,11 @@ import { predictEnsemble } from '../trees/tree-ensemble.js';
 import { trainGbdt } from './train-gbdt.js';
 
 /** scikit-learn's HistGradientBoosting on the same data and settings: test/fixtures/gbdt-reference.py. */
-const REFERENCE = JSON.parse(readFileSync(new URL('../../../test/fixtures/gbdt-reference.json', import.meta.url), 'utf8')) as { binaryAuc: number; regressionRmse: number };
+const REFERENCE = JSON.parse(readFileSync(new URL('../../../test/fixtures/gbdt-reference.json', import.meta.url), 'utf8')) as {
+  binaryAuc: number;
+  regressionRmse: number;
+  multiclassLogLoss: number;
+};
 
 function load(name: string) {
   const lines = readFileSync(path.join(SHARED_DATA, 'lightgbm-examples', name), 'utf8').split('\n').filter((line) => line.trim() !== '');
@@ -119,5 +123,61 @@ describe('trainGbdt with categorical features', () => {
     expect(outSet).toBeLessThan(0.3);
     expect(outSet2).toBeLessThan(0.3);
     expect(unseen).toBe(missing);
+  });
+});
+
+describe('trainGbdt objectives', () => {
+  it('multiclass softmax reaches scikit-learn\'s multi-class log-loss', () => {
+    const train = load('multiclass.train');
+    const test = load('multiclass.test');
+    const model = trainGbdt({ columns: train.columns, label: train.label }, { objective: 'multiclass', rounds: 100 });
+    expect(model.ensemble.outputs).toBe(5);
+    expect(model.ensemble.trees).toHaveLength(500);
+    const probabilities = predictEnsemble(model.ensemble, test.rowMajor, test.rows);
+    let loss = 0;
+    for (let row = 0; row < test.rows; row++) loss -= Math.log(Math.max(probabilities[row * 5 + (test.label[row] as number)] as number, 1e-15));
+    expect(loss / test.rows).toBeLessThanOrEqual(REFERENCE.multiclassLogLoss + 0.002);
+  });
+
+  it('Huber and L1 shrug off outliers that pull L2 away', () => {
+    const random = seededRandom(21);
+    const rows = 3000;
+    const x = Float64Array.from({ length: rows }, () => random() * 10);
+    const label = Float64Array.from(x, (value) => 2 * value + (random() < 0.05 ? 400 : random() - 0.5));
+    const probe = Float64Array.from([1, 5, 9]);
+    const error = (objective: 'regression' | 'huber' | 'regression_l1') => {
+      // Huber starts from the mean, which the outliers pull 20 up; each round may walk back up to delta.
+      const model = trainGbdt({ columns: [x], label }, { objective, rounds: 100, huberDelta: 5 });
+      return Array.from(predictEnsemble(model.ensemble, probe, 3)).reduce((sum, value, index) => sum + Math.abs(value - 2 * (probe[index] as number)), 0) / 3;
+    };
+    const [l2, huber, l1] = [error('regression'), error('huber'), error('regression_l1')];
+    expect(l2).toBeGreaterThan(10);
+    expect(huber).toBeLessThan(1);
+    expect(l1).toBeLessThan(1);
+  });
+
+  it('treats a weight of 2 as the row given twice', () => {
+    const random = seededRandom(4);
+    const rows = 400;
+    const x = Float64Array.from({ length: rows }, () => Math.floor(random() * 20));
+    const label = Float64Array.from(x, (value) => (random() < value / 20 ? 1 : 0));
+    const weight = Float64Array.from({ length: rows }, (_, row) => (row % 3 === 0 ? 2 : 1));
+    const repeated = Array.from({ length: rows }, (_, row) => (row % 3 === 0 ? [row, row] : [row])).flat();
+    const options = { objective: 'binary' as const, rounds: 10, minDataInLeaf: 1, minSumHessianInLeaf: 0 };
+    const weighted = trainGbdt({ columns: [x], label, weight }, options);
+    const copied = trainGbdt({ columns: [Float64Array.from(repeated, (row) => x[row] as number)], label: Float64Array.from(repeated, (row) => label[row] as number) }, options);
+    const probe = Float64Array.from({ length: 20 }, (_, value) => value);
+    const a = predictEnsemble(weighted.ensemble, probe, 20);
+    const b = predictEnsemble(copied.ensemble, probe, 20);
+    a.forEach((value, index) => expect(value).toBeCloseTo(b[index] as number, 12));
+  });
+
+  it('refuses labels an objective cannot take', () => {
+    const column = Float64Array.from([1, 2, 3, 4]);
+    expect(() => trainGbdt({ columns: [column], label: Float64Array.from([0, 1, 2.5, 1]) }, { objective: 'multiclass' })).toThrow(/row 2 has 2.5/);
+    expect(() => trainGbdt({ columns: [column], label: Float64Array.from([0, 1, 0, 1]), weight: Float64Array.from([1, -1, 1, 1]) }, { objective: 'binary' })).toThrow(
+      /weight of row 1/,
+    );
+    expect(() => trainGbdt({ columns: [column], label: Float64Array.from([0, 1, 0, 1]) }, { objective: 'poisson' as never })).toThrow(/objective: expected one of/);
   });
 });

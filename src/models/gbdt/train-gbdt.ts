@@ -16,8 +16,10 @@ import { MlcycleError } from '../../error.js';
 import { seededRandom } from '../../stats/random.js';
 import { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, MISSING_NAN, type FlatTree, type TreeEnsemble } from '../trees/tree-ensemble.js';
 import { binColumn, fitCategoricalBins, fitFeatureBins, MAX_BINS, type FeatureBins } from './binning.js';
+import { GBDT_OBJECTIVES, makeObjective, weightedMedian, type GbdtObjective } from './objectives.js';
 
-export type GbdtObjective = 'binary' | 'regression';
+export type { GbdtObjective } from './objectives.js';
+
 
 export interface GbdtParams {
   objective: GbdtObjective;
@@ -42,6 +44,8 @@ export interface GbdtParams {
   catL2: number;
   maxCatThreshold: number;
   minDataPerGroup: number;
+  /** Huber loss: residuals beyond this are penalised linearly (LightGBM's `alpha`). */
+  huberDelta: number;
 }
 
 export const DEFAULT_GBDT_PARAMS: Omit<GbdtParams, 'objective'> = {
@@ -64,12 +68,15 @@ export const DEFAULT_GBDT_PARAMS: Omit<GbdtParams, 'objective'> = {
   catL2: 10,
   maxCatThreshold: 32,
   minDataPerGroup: 100,
+  huberDelta: 0.9,
 };
 
 export interface TrainingSet {
   /** One column per feature, NaN for missing; categorical features hold non-negative integer codes. */
   columns: Float64Array[];
   label: Float64Array;
+  /** Sample weights (default: 1 each). */
+  weight?: Float64Array;
   /** Which features are categorical (default: none). */
   categorical?: readonly boolean[];
 }
@@ -125,11 +132,13 @@ function checkInput(data: TrainingSet, params: GbdtParams): void {
   });
   const bad = data.label.findIndex((value) => !Number.isFinite(value));
   if (bad >= 0) throw new MlcycleError('invalid_input', `label of row ${bad} is missing or not a number`);
-  if (params.objective === 'binary') {
-    const notBinary = data.label.findIndex((value) => value !== 0 && value !== 1);
-    if (notBinary >= 0) throw new MlcycleError('invalid_input', `binary labels are 0 or 1; row ${notBinary} has ${data.label[notBinary]}`);
-    const positives = data.label.reduce((sum, value) => sum + value, 0);
-    if (positives === 0 || positives === rows) throw new MlcycleError('invalid_input', 'binary training needs both classes; the labels hold one');
+  if (data.weight !== undefined) {
+    if (data.weight.length !== rows) throw new MlcycleError('invalid_input', `${data.weight.length} weights for ${rows} labels`);
+    const negative = data.weight.findIndex((value) => !(value >= 0));
+    if (negative >= 0) throw new MlcycleError('invalid_input', `weight of row ${negative} is not a non-negative number`);
+  }
+  if (!(GBDT_OBJECTIVES as readonly string[]).includes(params.objective)) {
+    throw new MlcycleError('invalid_input', `objective: expected one of ${GBDT_OBJECTIVES.join(', ')}, got "${params.objective}"`);
   }
 }
 
@@ -153,9 +162,10 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
   const histogramSize = (offsets[features] ?? 0) * 3;
 
   const label = data.label;
-  const mean = label.reduce((sum, value) => sum + value, 0) / rows;
-  const base = params.objective === 'binary' ? Math.log(mean / (1 - mean)) : mean;
-  const scores = new Float64Array(rows).fill(base);
+  const objective = makeObjective(params.objective, label, data.weight, params.huberDelta);
+  const outputs = objective.outputs;
+  const scores = new Float64Array(rows * outputs);
+  for (let row = 0; row < rows; row++) for (let k = 0; k < outputs; k++) scores[row * outputs + k] = objective.initScores[k] as number;
   const gradients = new Float64Array(rows);
   const hessians = new Float64Array(rows);
   const order = new Uint32Array(rows);
@@ -288,18 +298,10 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
     return best;
   };
 
-  for (let round = 0; round < params.rounds; round++) {
-    for (let row = 0; row < rows; row++) {
-      const score = scores[row] ?? 0;
-      if (params.objective === 'binary') {
-        const p = 1 / (1 + Math.exp(-score));
-        gradients[row] = p - (label[row] ?? 0);
-        hessians[row] = Math.max(p * (1 - p), 1e-16);
-      } else {
-        gradients[row] = score - (label[row] ?? 0);
-        hessians[row] = 1;
-      }
-    }
+  for (let step = 0; step < params.rounds * outputs; step++) {
+    // One tree per output and round; for softmax, output k's gradients need every output's scores.
+    const k = step % outputs;
+    objective.gradients(scores, k, gradients, hessians);
     let inBag = 0;
     for (let row = 0; row < rows; row++) if (params.baggingFraction >= 1 || random() < params.baggingFraction) order[inBag++] = row;
     const allowed = new Uint8Array(features).fill(1);
@@ -376,6 +378,18 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
       leaves.push(rightLeaf);
     }
     const leafValue = Float64Array.from(leaves, (leaf) => params.learningRate * leafOutput(leaf.g, leaf.h, params));
+    if (objective.renewsLeaves) {
+      leaves.forEach((leaf, index) => {
+        const residuals: number[] = [];
+        const weights: number[] = [];
+        for (let position = leaf.start; position < leaf.end; position++) {
+          const row = order[position] as number;
+          residuals.push((label[row] as number) - (scores[row] as number));
+          weights.push(data.weight?.[row] ?? 1);
+        }
+        if (residuals.length > 0) leafValue[index] = params.learningRate * weightedMedian(residuals, weights);
+      });
+    }
     const tree = flattenTree(nodeFeature, nodeBin, nodeLeftBins, nodeDefaultLeft, nodeLeft, nodeRight, leafValue, bins);
     trees.push(tree);
     // Update every row's score: in-bag rows by their leaf's range, out-of-bag rows by walking the tree's bins.
@@ -383,16 +397,19 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
       leaves.forEach((leaf, index) => {
         const value = leafValue[index] ?? 0;
         for (let position = leaf.start; position < leaf.end; position++) {
-          const row = order[position] ?? 0;
-          scores[row] = (scores[row] ?? 0) + value;
+          const index = (order[position] as number) * outputs + k;
+          scores[index] = (scores[index] as number) + value;
         }
       });
     } else {
-      for (let row = 0; row < rows; row++) scores[row] = (scores[row] ?? 0) + (leafValue[leafOfBinnedRow(tree, nodeBin, nodeLeftBins, binnedRows, features, bins, row)] ?? 0);
+      for (let row = 0; row < rows; row++) {
+        const index = row * outputs + k;
+        scores[index] = (scores[index] as number) + (leafValue[leafOfBinnedRow(tree, nodeBin, nodeLeftBins, binnedRows, features, bins, row)] ?? 0);
+      }
     }
   }
   return {
-    ensemble: { featureCount: features, outputs: 1, trees, baseScore: [base], link: params.objective === 'binary' ? 'logistic' : 'identity', logisticSlope: 1, averageOutput: false },
+    ensemble: { featureCount: features, outputs, trees, baseScore: objective.initScores, link: objective.link, logisticSlope: 1, averageOutput: false },
     bins,
     params,
   };
