@@ -329,6 +329,8 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
     const nodeBin: number[] = [];
     const nodeDefaultLeft: boolean[] = [];
     const nodeLeftBins: (Uint8Array | undefined)[] = [];
+    const nodeGain: number[] = [];
+    const nodeCount: number[] = [];
     const nodeLeft: number[] = [];
     const nodeRight: number[] = [];
     const leafParent: [number, boolean][] = [[-1, true]];
@@ -357,6 +359,8 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
       nodeFeature.push(split.feature);
       nodeBin.push(split.bin);
       nodeLeftBins.push(split.leftBins);
+      nodeGain.push(split.gain);
+      nodeCount.push(leaf.end - leaf.start);
       nodeDefaultLeft.push(split.defaultLeft);
       const newLeaf = leaves.length;
       nodeLeft.push(~chosen);
@@ -391,6 +395,9 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
       });
     }
     const tree = flattenTree(nodeFeature, nodeBin, nodeLeftBins, nodeDefaultLeft, nodeLeft, nodeRight, leafValue, bins);
+    tree.nodeCount = Float64Array.from(nodeCount);
+    tree.leafCount = Float64Array.from(leaves, (leaf) => leaf.end - leaf.start);
+    tree.splitGain = Float64Array.from(nodeGain);
     trees.push(tree);
     // Update every row's score: in-bag rows by their leaf's range, out-of-bag rows by walking the tree's bins.
     if (inBag === rows) {
@@ -459,6 +466,9 @@ function flattenTree(
     catLength,
     catBits: Uint32Array.from(words),
     leafValue,
+    nodeCount: new Float64Array(nodes),
+    leafCount: new Float64Array(leafValue.length),
+    splitGain: new Float64Array(nodes),
   };
 }
 

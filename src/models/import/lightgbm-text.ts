@@ -121,5 +121,8 @@ function parseTree(fields: Map<string, { value: string; line: number }>, label: 
     catLength,
     catBits,
     leafValue: Float64Array.from(numbers('leaf_value', leaves)),
+    nodeCount: Float64Array.from(fields.has('internal_count') ? numbers('internal_count', nodes) : new Array<number>(nodes).fill(0)),
+    leafCount: Float64Array.from(fields.has('leaf_count') ? numbers('leaf_count', leaves) : new Array<number>(leaves).fill(0)),
+    splitGain: Float64Array.from(fields.has('split_gain') ? numbers('split_gain', nodes) : new Array<number>(nodes).fill(0)),
   };
 }

@@ -25,6 +25,11 @@ export interface FlatTree {
   catLength: Int32Array;
   catBits: Uint32Array;
   leafValue: Float64Array;
+  /** Training rows through each internal node and each leaf: TreeSHAP's cover. */
+  nodeCount: Float64Array;
+  leafCount: Float64Array;
+  /** Each internal node's split gain, for gain importance. */
+  splitGain: Float64Array;
 }
 
 /** How raw scores become predictions: as they are, a logistic or softmax probability, or exp (Poisson, gamma, Tweedie). */
@@ -44,29 +49,31 @@ export interface TreeEnsemble {
   averageOutput: boolean;
 }
 
+/** Whether a node sends a feature value left. */
+export function goesLeft(tree: FlatTree, node: number, featureValue: number): boolean {
+  const decision = tree.decision[node] ?? 0;
+  let value = featureValue;
+  if ((decision & DECISION_CATEGORICAL) !== 0) {
+    // NaN and negative categories go right; otherwise left when the category's bit is set.
+    const category = Math.trunc(value);
+    if (Number.isNaN(value) || category < 0) return false;
+    const word = category >>> 5;
+    return word < (tree.catLength[node] ?? 0) && (((tree.catBits[(tree.catStart[node] ?? 0) + word] ?? 0) >>> (category & 31)) & 1) === 1;
+  }
+  const missing = (decision >> 2) & 3;
+  if (Number.isNaN(value) && missing !== MISSING_NAN) value = 0;
+  if ((missing === MISSING_ZERO && Math.abs(value) <= ZERO_THRESHOLD) || (missing === MISSING_NAN && Number.isNaN(value))) {
+    return (decision & DECISION_DEFAULT_LEFT) !== 0;
+  }
+  return value <= (tree.threshold[node] ?? 0);
+}
+
 /** The leaf a row reaches in a tree; `row` holds the features from `offset`. */
 export function leafIndex(tree: FlatTree, row: ArrayLike<number>, offset = 0): number {
   if (tree.feature.length === 0) return 0;
   let node = 0;
   for (;;) {
-    const decision = tree.decision[node] ?? 0;
-    let value = row[offset + (tree.feature[node] ?? 0)] ?? NaN;
-    let goLeft: boolean;
-    const missing = (decision >> 2) & 3;
-    if ((decision & DECISION_CATEGORICAL) !== 0) {
-      // NaN and negative categories go right; otherwise left when the category's bit is set.
-      const category = Math.trunc(value);
-      if (Number.isNaN(value) || category < 0) goLeft = false;
-      else {
-        const word = category >>> 5;
-        goLeft = word < (tree.catLength[node] ?? 0) && (((tree.catBits[(tree.catStart[node] ?? 0) + word] ?? 0) >>> (category & 31)) & 1) === 1;
-      }
-    } else {
-      if (Number.isNaN(value) && missing !== MISSING_NAN) value = 0;
-      if ((missing === MISSING_ZERO && Math.abs(value) <= ZERO_THRESHOLD) || (missing === MISSING_NAN && Number.isNaN(value))) {
-        goLeft = (decision & DECISION_DEFAULT_LEFT) !== 0;
-      } else goLeft = value <= (tree.threshold[node] ?? 0);
-    }
+    const goLeft = goesLeft(tree, node, row[offset + (tree.feature[node] ?? 0)] ?? NaN);
     const next = goLeft ? (tree.left[node] ?? 0) : (tree.right[node] ?? 0);
     if (next < 0) return ~next;
     node = next;
