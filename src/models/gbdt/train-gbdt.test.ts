@@ -181,3 +181,37 @@ describe('trainGbdt objectives', () => {
     expect(() => trainGbdt({ columns: [column], label: Float64Array.from([0, 1, 0, 1]) }, { objective: 'poisson' as never })).toThrow(/objective: expected one of/);
   });
 });
+
+describe('trainGbdt with a validation set', () => {
+  it('records the metric per round and stops early at the best round', () => {
+    const random = seededRandom(13);
+    const make = (rows: number) => {
+      const columns = Array.from({ length: 5 }, () => Float64Array.from({ length: rows }, () => random()));
+      const label = Float64Array.from({ length: rows }, (_, row) => (random() < 0.3 + 0.4 * ((columns[0] as Float64Array)[row] as number) ? 1 : 0));
+      return { columns, label };
+    };
+    const train = make(600);
+    const validation = make(600);
+    const model = trainGbdt(train, { objective: 'binary', rounds: 300, learningRate: 0.5, numLeaves: 31, minDataInLeaf: 5 }, { ...validation, metric: 'logloss', patience: 10 });
+    expect(model.history.length).toBeLessThan(300);
+    expect(model.history.length).toBe(model.bestRound + 10);
+    expect(model.ensemble.trees).toHaveLength(model.bestRound);
+    const best = Math.min(...model.history.map((item) => item.value));
+    expect(model.history[model.bestRound - 1]?.value).toBe(best);
+    // The kept ensemble scores the validation set exactly as recorded for its round.
+    const rowMajor = Float64Array.from({ length: 600 * 5 }, (_, index) => (validation.columns[index % 5] as Float64Array)[Math.floor(index / 5)] as number);
+    const predictions = predictEnsemble(model.ensemble, rowMajor, 600);
+    let loss = 0;
+    predictions.forEach((p, row) => (loss -= (validation.label[row] as number) === 1 ? Math.log(p) : Math.log(1 - p)));
+    expect(loss / 600).toBeCloseTo(best, 12);
+  });
+
+  it('watches without stopping when no patience is given', () => {
+    const train = load('binary.train');
+    const test = load('binary.test');
+    const model = trainGbdt({ columns: train.columns, label: train.label }, { objective: 'binary', rounds: 20 }, { columns: test.columns, label: test.label });
+    expect(model.history.map((item) => item.round)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+    expect(model.ensemble.trees).toHaveLength(20);
+    expect(model.history.at(-1)?.value).toBeCloseTo(rocAuc(predictEnsemble(model.ensemble, test.rowMajor, test.rows), test.label), 12);
+  });
+});

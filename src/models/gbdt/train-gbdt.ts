@@ -14,7 +14,8 @@
  */
 import { MlcycleError } from '../../error.js';
 import { seededRandom } from '../../stats/random.js';
-import { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, MISSING_NAN, type FlatTree, type TreeEnsemble } from '../trees/tree-ensemble.js';
+import { applyLink, DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, leafIndex, MISSING_NAN, type FlatTree, type TreeEnsemble } from '../trees/tree-ensemble.js';
+import { metricValue, type ValidationMetric } from './validation-metrics.js';
 import { binColumn, fitCategoricalBins, fitFeatureBins, MAX_BINS, type FeatureBins } from './binning.js';
 import { GBDT_OBJECTIVES, makeObjective, weightedMedian, type GbdtObjective } from './objectives.js';
 
@@ -85,6 +86,19 @@ export interface GbdtModel {
   ensemble: TreeEnsemble;
   bins: FeatureBins[];
   params: GbdtParams;
+  /** The validation metric after each round, when a validation set was given. */
+  history: { round: number; value: number }[];
+  /** Rounds kept: all of them, or the best before early stopping. */
+  bestRound: number;
+}
+
+/** A held-out set watched during training; training stops when its metric has not improved for `patience` rounds. */
+export interface Validation {
+  columns: Float64Array[];
+  label: Float64Array;
+  metric?: ValidationMetric;
+  /** 0 to watch without stopping. */
+  patience?: number;
 }
 
 interface Split {
@@ -143,7 +157,7 @@ function checkInput(data: TrainingSet, params: GbdtParams): void {
 }
 
 /** Trains a gradient-boosted tree ensemble. */
-export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { objective: GbdtObjective }): GbdtModel {
+export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { objective: GbdtObjective }, validation?: Validation): GbdtModel {
   const params: GbdtParams = { ...DEFAULT_GBDT_PARAMS, ...options };
   checkInput(data, params);
   const rows = data.label.length;
@@ -298,6 +312,8 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
     return best;
   };
 
+  const watch = validation === undefined ? undefined : watchValidation(validation, params.objective, outputs, objective.initScores, features);
+  let bestRound = params.rounds;
   for (let step = 0; step < params.rounds * outputs; step++) {
     // One tree per output and round; for softmax, output k's gradients need every output's scores.
     const k = step % outputs;
@@ -399,6 +415,10 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
     tree.leafCount = Float64Array.from(leaves, (leaf) => leaf.end - leaf.start);
     tree.splitGain = Float64Array.from(nodeGain);
     trees.push(tree);
+    if (watch !== undefined && k === outputs - 1 && watch.after(trees, Math.floor(step / outputs) + 1)) {
+      bestRound = watch.bestRound();
+      break;
+    }
     // Update every row's score: in-bag rows by their leaf's range, out-of-bag rows by walking the tree's bins.
     if (inBag === rows) {
       leaves.forEach((leaf, index) => {
@@ -415,10 +435,14 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
       }
     }
   }
+  // Early stopping keeps the best round's trees; watching alone keeps them all.
+  if (watch !== undefined && (validation?.patience ?? 0) > 0) bestRound = watch.bestRound();
   return {
-    ensemble: { featureCount: features, outputs, trees, baseScore: objective.initScores, link: objective.link, logisticSlope: 1, averageOutput: false },
+    ensemble: { featureCount: features, outputs, trees: trees.slice(0, bestRound * outputs), baseScore: objective.initScores, link: objective.link, logisticSlope: 1, averageOutput: false },
     bins,
     params,
+    history: watch?.history ?? [],
+    bestRound,
   };
 }
 
@@ -498,4 +522,48 @@ function leafOfBinnedRow(
     if (next < 0) return ~next;
     node = next;
   }
+}
+
+/**
+ * Keeps the validation set's raw scores up to date tree by tree, records the metric after each round, and
+ * says when `patience` rounds have passed without improvement.
+ */
+function watchValidation(validation: Validation, objective: GbdtObjective, outputs: number, initScores: readonly number[], features: number) {
+  const rows = validation.label.length;
+  if (validation.columns.length !== features) {
+    throw new MlcycleError('invalid_input', `the validation set has ${validation.columns.length} features, the training set ${features}`);
+  }
+  const rowMajor = new Float64Array(rows * features);
+  validation.columns.forEach((column, f) => {
+    if (column.length !== rows) throw new MlcycleError('invalid_input', `validation feature ${f} has ${column.length} values for ${rows} labels`);
+    for (let row = 0; row < rows; row++) rowMajor[row * features + f] = column[row] as number;
+  });
+  const metric = validation.metric ?? (objective === 'binary' ? 'auc' : objective === 'multiclass' ? 'multi-logloss' : objective === 'regression_l1' ? 'mae' : 'rmse');
+  const patience = validation.patience ?? 0;
+  const raw = new Float64Array(rows * outputs);
+  for (let row = 0; row < rows; row++) for (let k = 0; k < outputs; k++) raw[row * outputs + k] = initScores[k] as number;
+  const link = objective === 'binary' ? 'logistic' : objective === 'multiclass' ? 'softmax' : 'identity';
+  const history: { round: number; value: number }[] = [];
+  const higherIsBetter = metric === 'auc';
+  let best = 0;
+  let added = 0;
+  return {
+    history,
+    bestRound: (): number => (history.length === 0 ? 0 : (history[best] as { round: number }).round),
+    /** Adds the newest round's trees; true when training should stop. */
+    after(trees: readonly FlatTree[], round: number): boolean {
+      for (; added < trees.length; added++) {
+        const tree = trees[added] as FlatTree;
+        const k = added % outputs;
+        for (let row = 0; row < rows; row++) raw[row * outputs + k] = (raw[row * outputs + k] as number) + (tree.leafValue[leafIndex(tree, rowMajor, row * features)] as number);
+      }
+      const predictions = applyLink({ link, outputs, logisticSlope: 1 }, Float64Array.from(raw));
+      const value = metricValue(metric, predictions, validation.label, outputs);
+      history.push({ round, value });
+      const current = history.length - 1;
+      const bestValue = (history[best] as { value: number }).value;
+      if (current === 0 || (higherIsBetter ? value > bestValue : value < bestValue)) best = current;
+      return patience > 0 && current - best >= patience;
+    },
+  };
 }
