@@ -101,6 +101,7 @@ export function parseModel(text: string, label = 'model'): TreeModel {
       link: ensemble.link as Link,
       logisticSlope: Number(ensemble.logisticSlope ?? 1),
       averageOutput: ensemble.averageOutput === true,
+      ...(ensemble.float32Inputs === true ? { float32Inputs: true } : {}),
     },
   };
 }

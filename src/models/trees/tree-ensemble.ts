@@ -47,6 +47,8 @@ export interface TreeEnsemble {
   logisticSlope: number;
   /** Random forests average their trees instead of summing them. */
   averageOutput: boolean;
+  /** Feature values are rounded to float32 before the splits compare them (XGBoost's models). */
+  float32Inputs?: boolean;
 }
 
 /** Whether a node sends a feature value left. */
@@ -81,8 +83,9 @@ export function leafIndex(tree: FlatTree, row: ArrayLike<number>, offset = 0): n
 }
 
 /** Raw scores (before the link), rows x outputs, for a row-major feature matrix. */
-export function rawScores(ensemble: TreeEnsemble, features: ArrayLike<number>, rows: number): Float64Array {
+export function rawScores(ensemble: TreeEnsemble, input: ArrayLike<number>, rows: number): Float64Array {
   const { outputs, featureCount, trees } = ensemble;
+  const features = ensemble.float32Inputs === true ? Float32Array.from(input) : input;
   const scores = new Float64Array(rows * outputs);
   for (let t = 0; t < trees.length; t++) {
     const tree = trees[t] as FlatTree;

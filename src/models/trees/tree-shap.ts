@@ -106,8 +106,9 @@ function expectedValue(tree: FlatTree): number {
  * SHAP contributions of one row: outputs x (features + 1), the last slot of each output the expected
  * value (bias). Each output's slots sum to its raw score. Averaged ensembles are not supported.
  */
-export function shapContributions(ensemble: TreeEnsemble, row: ArrayLike<number>, offset = 0): Float64Array {
+export function shapContributions(ensemble: TreeEnsemble, input: ArrayLike<number>, offset = 0): Float64Array {
   const width = ensemble.featureCount + 1;
+  const row = ensemble.float32Inputs === true ? Float32Array.from(input) : input;
   const out = new Float64Array(ensemble.outputs * width);
   ensemble.trees.forEach((tree, index) => {
     const output = index % ensemble.outputs;
