@@ -73,6 +73,15 @@ describe('LightGBM text models', () => {
     expect(scores([...base.slice(0, 6), 9999, 102])).toBe(scores([...base.slice(0, 6), NaN, 102]));
   });
 
+  it('refuses rows of the wrong width, and truncates categories as C++ does', () => {
+    const model = parseLightgbmText(readFileSync(path.join(MODELS, 'flights.model.txt'), 'utf8'));
+    expect(() => predictEnsemble(model.ensemble, Float64Array.from([1, 2, 3]), 1)).toThrow(/takes 8 features per row: 1 rows need 8 values, not 3/);
+    const row = (origin: number) => rawScores(model.ensemble, Float64Array.from([5, 1, 2, 0, 0, 1452, origin, 102]), 1)[0];
+    // LightGBM casts -0.5 to the integer 0: category 0, not a negative (missing) one.
+    expect(row(-0.5)).toBe(row(0));
+    expect(row(-1)).toBe(row(NaN));
+  });
+
   it('refuses what is not a LightGBM model, naming the line', () => {
     expect(() => parseLightgbmText('{"learner": {}}', 'model.json')).toThrow(/model.json:1: not a LightGBM text model/);
     const text = readFileSync(path.join(MODELS, 'binary.model.txt'), 'utf8');

@@ -4,6 +4,7 @@
  * tree.h): a node's decision byte holds bit 0 categorical, bit 1 default-left, bits 2-3 the missing type
  * (0 none, 1 zero, 2 NaN); a child index below zero is the leaf ~index.
  */
+import { MlcycleError } from '../../error.js';
 
 export const DECISION_CATEGORICAL = 1;
 export const DECISION_DEFAULT_LEFT = 2;
@@ -51,32 +52,36 @@ export interface TreeEnsemble {
   float32Inputs?: boolean;
 }
 
-/** Whether a node sends a feature value left. */
+/** Whether a node sends a feature value left. The hot path of prediction: typed arrays, no allocation. */
 export function goesLeft(tree: FlatTree, node: number, featureValue: number): boolean {
-  const decision = tree.decision[node] ?? 0;
-  let value = featureValue;
+  const decision = tree.decision[node] as number;
   if ((decision & DECISION_CATEGORICAL) !== 0) {
-    // NaN and negative categories go right; otherwise left when the category's bit is set.
-    const category = Math.trunc(value);
-    if (Number.isNaN(value) || category < 0) return false;
+    // NaN and negative categories go right (values in (-1, 0) truncate to category 0, as in C++);
+    // otherwise left when the category's bit is set.
+    if (featureValue !== featureValue) return false;
+    const category = Math.trunc(featureValue);
+    if (category < 0) return false;
     const word = category >>> 5;
-    return word < (tree.catLength[node] ?? 0) && (((tree.catBits[(tree.catStart[node] ?? 0) + word] ?? 0) >>> (category & 31)) & 1) === 1;
+    return word < (tree.catLength[node] as number) && (((tree.catBits[(tree.catStart[node] as number) + word] as number) >>> (category & 31)) & 1) === 1;
   }
   const missing = (decision >> 2) & 3;
-  if (Number.isNaN(value) && missing !== MISSING_NAN) value = 0;
-  if ((missing === MISSING_ZERO && Math.abs(value) <= ZERO_THRESHOLD) || (missing === MISSING_NAN && Number.isNaN(value))) {
-    return (decision & DECISION_DEFAULT_LEFT) !== 0;
+  let value = featureValue;
+  if (value !== value) {
+    // NaN: the default direction when NaN is the node's missing value, else treated as 0.
+    if (missing === MISSING_NAN) return (decision & DECISION_DEFAULT_LEFT) !== 0;
+    value = 0;
   }
-  return value <= (tree.threshold[node] ?? 0);
+  if (missing === MISSING_ZERO && Math.abs(value) <= ZERO_THRESHOLD) return (decision & DECISION_DEFAULT_LEFT) !== 0;
+  return value <= (tree.threshold[node] as number);
 }
 
 /** The leaf a row reaches in a tree; `row` holds the features from `offset`. */
 export function leafIndex(tree: FlatTree, row: ArrayLike<number>, offset = 0): number {
   if (tree.feature.length === 0) return 0;
+  const { feature, left, right } = tree;
   let node = 0;
   for (;;) {
-    const goLeft = goesLeft(tree, node, row[offset + (tree.feature[node] ?? 0)] ?? NaN);
-    const next = goLeft ? (tree.left[node] ?? 0) : (tree.right[node] ?? 0);
+    const next = goesLeft(tree, node, row[offset + (feature[node] as number)] as number) ? (left[node] as number) : (right[node] as number);
     if (next < 0) return ~next;
     node = next;
   }
@@ -85,6 +90,9 @@ export function leafIndex(tree: FlatTree, row: ArrayLike<number>, offset = 0): n
 /** Raw scores (before the link), rows x outputs, for a row-major feature matrix. */
 export function rawScores(ensemble: TreeEnsemble, input: ArrayLike<number>, rows: number): Float64Array {
   const { outputs, featureCount, trees } = ensemble;
+  if (input.length !== rows * featureCount) {
+    throw new MlcycleError('invalid_input', `the model takes ${featureCount} features per row: ${rows} rows need ${rows * featureCount} values, not ${input.length}`);
+  }
   const features = ensemble.float32Inputs === true ? Float32Array.from(input) : input;
   const scores = new Float64Array(rows * outputs);
   for (let t = 0; t < trees.length; t++) {
