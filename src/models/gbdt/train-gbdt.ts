@@ -9,8 +9,10 @@
  * `maxCatThreshold`, scanned from both ends, with an extra `catL2` on the children. Trees come out in the
  * shared flattened layout, thresholds in feature units and category sets as bitsets of codes.
  *
- * Single-threaded for now; binned rows are held row-major, a byte per value, so that building a histogram
- * reads each row's gradient once and its bins from one place. Hot loops use typed arrays.
+ * Single-threaded for now. Binned values are held twice, a byte each: row-major for building histograms
+ * (a row's bins in one place) and column-major for partitioning a leaf on one feature. Gradients and
+ * Hessians travel with the rows through the partitions (LightGBM's ordered gradients), so that both
+ * passes read them in sequence. Hot loops use typed arrays.
  */
 import { MlcycleError } from '../../error.js';
 import { seededRandom } from '../../stats/random.js';
@@ -166,11 +168,16 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
   const categorical = data.columns.map((_, index) => data.categorical?.[index] === true);
   const bins = data.columns.map((column, index) => (categorical[index] ? fitCategoricalBins(column, params.maxBins) : fitFeatureBins(column, params.maxBins)));
   const binnedRows = new Uint8Array(rows * features);
-  data.columns.forEach((column, f) => {
+  const binnedColumns = data.columns.map((column, f) => {
     const binnedColumn = binColumn(bins[f] as FeatureBins, column);
     for (let row = 0; row < rows; row++) binnedRows[row * features + f] = binnedColumn[row] as number;
+    return binnedColumn;
   });
   const scratch = new Uint32Array(rows);
+  const orderedGradients = new Float64Array(rows);
+  const orderedHessians = new Float64Array(rows);
+  const scratchGradients = new Float64Array(rows);
+  const scratchHessians = new Float64Array(rows);
   const offsets = new Int32Array(features + 1);
   for (let f = 0; f < features; f++) offsets[f + 1] = (offsets[f] ?? 0) + (bins[f]?.missingBin ?? 0) + 1;
   const histogramSize = (offsets[features] ?? 0) * 3;
@@ -192,8 +199,8 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
     const usedCount = used.length;
     for (let position = start; position < end; position++) {
       const row = order[position] as number;
-      const g = gradients[row] as number;
-      const h = hessians[row] as number;
+      const g = orderedGradients[position] as number;
+      const h = orderedHessians[position] as number;
       const base = row * features;
       for (let k = 0; k < usedCount; k++) {
         const index = ((usedOffsets[k] as number) + (binnedRows[base + (used[k] as number)] as number)) * 3;
@@ -334,8 +341,11 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
     let g = 0;
     let h = 0;
     for (let position = 0; position < inBag; position++) {
-      g += gradients[order[position] ?? 0] ?? 0;
-      h += hessians[order[position] ?? 0] ?? 0;
+      const row = order[position] as number;
+      orderedGradients[position] = gradients[row] as number;
+      orderedHessians[position] = hessians[row] as number;
+      g += gradients[row] as number;
+      h += hessians[row] as number;
     }
     const root: Leaf = { start: 0, end: inBag, depth: 0, g, h, histogram: buildHistogram(0, inBag, allowed), split: undefined };
     root.split = bestSplit(root, allowed);
@@ -360,16 +370,26 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
       const split = leaf.split as Split;
       // Partition the leaf's rows in place: left rows first, right rows through the scratch buffer.
       const missingBin = bins[split.feature]?.missingBin ?? 0;
+      const column = binnedColumns[split.feature] as Uint8Array;
       let write = leaf.start;
       let rightCount = 0;
       for (let position = leaf.start; position < leaf.end; position++) {
         const row = order[position] as number;
-        const bin = binnedRows[row * features + split.feature] as number;
+        const bin = column[row] as number;
         const goesLeft = split.leftBins !== undefined ? split.leftBins[bin] === 1 : bin === missingBin ? split.defaultLeft : bin <= split.bin;
-        if (goesLeft) order[write++] = row;
-        else scratch[rightCount++] = row;
+        if (goesLeft) {
+          orderedGradients[write] = orderedGradients[position] as number;
+          orderedHessians[write] = orderedHessians[position] as number;
+          order[write++] = row;
+        } else {
+          scratchGradients[rightCount] = orderedGradients[position] as number;
+          scratchHessians[rightCount] = orderedHessians[position] as number;
+          scratch[rightCount++] = row;
+        }
       }
       order.set(scratch.subarray(0, rightCount), write);
+      orderedGradients.set(scratchGradients.subarray(0, rightCount), write);
+      orderedHessians.set(scratchHessians.subarray(0, rightCount), write);
       const middle = leaf.start + split.leftCount;
       const node = nodeFeature.length;
       nodeFeature.push(split.feature);
