@@ -1,0 +1,163 @@
+/**
+ * Finding the best split of a leaf from its histogram: for numeric features a scan over the bins with
+ * missing values tried on each side; for categorical ones LightGBM's method (one category against the rest
+ * when there are few, otherwise categories sorted by sum(g) / (sum(h) + catSmooth) and cut from both ends).
+ */
+import type { FeatureBins } from './binning.js';
+import type { GbdtParams } from './params.js';
+
+export interface Split {
+  gain: number;
+  feature: number;
+  /** Numeric splits: value bins 0..bin go left. */
+  bin: number;
+  /** Categorical splits: 1 for the bins that go left. */
+  leftBins?: Uint8Array;
+  defaultLeft: boolean;
+  leftG: number;
+  leftH: number;
+  leftCount: number;
+}
+
+/** A leaf's rows (a range of the row order), its gradient sums and its histogram. */
+export interface LeafStats {
+  start: number;
+  end: number;
+  depth: number;
+  g: number;
+  h: number;
+  histogram: Float64Array;
+}
+
+/** Where each feature's bins sit in a histogram (3 numbers per bin: g, h, count), and their kind. */
+export interface HistogramLayout {
+  offsets: Int32Array;
+  bins: readonly FeatureBins[];
+  categorical: readonly boolean[];
+}
+
+/** L1 soft-thresholding of a gradient sum (LightGBM's ThresholdL1). */
+export function threshold(g: number, l1: number): number {
+  return Math.sign(g) * Math.max(0, Math.abs(g) - l1);
+}
+
+/** The score of a leaf: thresholded G squared over H + L2 (XGBoost's structure score). */
+export function leafScore(g: number, h: number, params: GbdtParams, extraL2 = 0): number {
+  const t = threshold(g, params.lambdaL1);
+  return (t * t) / (h + params.lambdaL2 + extraL2);
+}
+
+/** A leaf's optimal output, -thresholded G / (H + L2). */
+export function leafOutput(g: number, h: number, params: GbdtParams): number {
+  return -threshold(g, params.lambdaL1) / (h + params.lambdaL2);
+}
+
+/** The best split of a leaf over the allowed features, or undefined when no split gains. */
+export function findBestSplit(leaf: LeafStats, allowed: Uint8Array, layout: HistogramLayout, params: GbdtParams): Split | undefined {
+const { offsets, bins, categorical } = layout;
+  if (params.maxDepth > 0 && leaf.depth >= params.maxDepth) return undefined;
+  const count = leaf.end - leaf.start;
+  if (count < 2 * params.minDataInLeaf) return undefined;
+  const parentScore = leafScore(leaf.g, leaf.h, params);
+  let best: Split | undefined;
+  for (let f = 0; f < categorical.length; f++) {
+    if (allowed[f] === 0) continue;
+    if (categorical[f]) {
+      const split = bestCategoricalSplit(leaf, f, parentScore, layout, params);
+      if (split !== undefined && (best === undefined || split.gain > best.gain)) best = split;
+      continue;
+    }
+    const offset = (offsets[f] ?? 0) * 3;
+    const missingBin = bins[f]?.missingBin ?? 0;
+    const missing = offset + missingBin * 3;
+    const missingG = leaf.histogram[missing] ?? 0;
+    const missingH = leaf.histogram[missing + 1] ?? 0;
+    const missingCount = leaf.histogram[missing + 2] ?? 0;
+    let g = 0;
+    let h = 0;
+    let c = 0;
+    for (let bin = 0; bin < missingBin - 1; bin++) {
+      const index = offset + bin * 3;
+      g += leaf.histogram[index] ?? 0;
+      h += leaf.histogram[index + 1] ?? 0;
+      c += leaf.histogram[index + 2] ?? 0;
+      if (c === 0) continue;
+      // Missing values right, then missing values left; without missing values, one candidate.
+      for (const missingLeft of missingCount > 0 ? [false, true] : [false]) {
+        const leftG = missingLeft ? g + missingG : g;
+        const leftH = missingLeft ? h + missingH : h;
+        const leftCount = missingLeft ? c + missingCount : c;
+        const rightCount = count - leftCount;
+        const rightH = leaf.h - leftH;
+        if (leftCount < params.minDataInLeaf || rightCount < params.minDataInLeaf) continue;
+        if (leftH < params.minSumHessianInLeaf || rightH < params.minSumHessianInLeaf) continue;
+        const gain = leafScore(leftG, leftH, params) + leafScore(leaf.g - leftG, rightH, params) - parentScore;
+        if (gain > params.minGainToSplit && (best === undefined || gain > best.gain)) {
+          // With no missing values seen, missing values follow the side with more weight.
+          const defaultLeft = missingCount > 0 ? missingLeft : leftH >= rightH;
+          best = { gain, feature: f, bin, defaultLeft, leftG, leftH, leftCount };
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/** LightGBM's FindBestThresholdCategoricalInner, on exact counts. */
+function bestCategoricalSplit(leaf: LeafStats, f: number, parentScore: number, layout: HistogramLayout, params: GbdtParams): Split | undefined {
+const { offsets, bins } = layout;
+  const offset = (offsets[f] ?? 0) * 3;
+  const valueBins = bins[f]?.missingBin ?? 0;
+  const count = leaf.end - leaf.start;
+  const stats = (bin: number): [number, number, number] => [leaf.histogram[offset + bin * 3] ?? 0, leaf.histogram[offset + bin * 3 + 1] ?? 0, leaf.histogram[offset + bin * 3 + 2] ?? 0];
+  let best: Split | undefined;
+  const consider = (left: number[], leftG: number, leftH: number, leftCount: number, extraL2: number): void => {
+    const rightCount = count - leftCount;
+    const rightH = leaf.h - leftH;
+    if (leftCount < params.minDataInLeaf || rightCount < params.minDataInLeaf) return;
+    if (leftH < params.minSumHessianInLeaf || rightH < params.minSumHessianInLeaf) return;
+    const gain = leafScore(leftG, leftH, params, extraL2) + leafScore(leaf.g - leftG, rightH, params, extraL2) - parentScore;
+    if (gain > params.minGainToSplit && (best === undefined || gain > best.gain)) {
+      const leftBins = new Uint8Array(valueBins + 1);
+      for (const bin of left) leftBins[bin] = 1;
+      best = { gain, feature: f, bin: -1, leftBins, defaultLeft: false, leftG, leftH, leftCount };
+    }
+  };
+  if (valueBins <= params.maxCatToOnehot) {
+    for (let bin = 0; bin < valueBins; bin++) {
+      const [g, h, c] = stats(bin);
+      if (c > 0) consider([bin], g, h, c, 0);
+    }
+    return best;
+  }
+  const used: number[] = [];
+  for (let bin = 0; bin < valueBins; bin++) if ((stats(bin)[2] ?? 0) >= params.catSmooth) used.push(bin);
+  const ratio = (bin: number): number => {
+    const [g, h] = stats(bin);
+    return g / (h + params.catSmooth);
+  };
+  used.sort((a, b) => ratio(a) - ratio(b));
+  const maxCategories = Math.min(params.maxCatThreshold, Math.floor((used.length + 1) / 2));
+  for (const direction of [1, -1]) {
+    let leftG = 0;
+    let leftH = 0;
+    let leftCount = 0;
+    let group = 0;
+    const left: number[] = [];
+    for (let step = 0; step < used.length && step < maxCategories; step++) {
+      const bin = used[direction === 1 ? step : used.length - 1 - step] ?? 0;
+      const [g, h, c] = stats(bin);
+      left.push(bin);
+      leftG += g;
+      leftH += h;
+      leftCount += c;
+      group += c;
+      if (leftCount < params.minDataInLeaf || leftH < params.minSumHessianInLeaf) continue;
+      if (count - leftCount < params.minDataInLeaf || leaf.h - leftH < params.minSumHessianInLeaf) break;
+      if (group < params.minDataPerGroup) continue;
+      group = 0;
+      consider(left, leftG, leftH, leftCount, params.catL2);
+    }
+  }
+  return best;
+}
