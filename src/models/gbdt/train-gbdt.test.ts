@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../../../test/support/data-workspace.js';
+import { readLabelledFile } from '../../../test/support/labelled-file.js';
 import { rocAuc } from '../../evaluate/ranking-metrics.js';
 import { seededRandom } from '../../stats/random.js';
 import { predictEnsemble } from '../trees/tree-ensemble.js';
@@ -15,20 +16,7 @@ const REFERENCE = JSON.parse(readFileSync(new URL('../../../test/fixtures/gbdt-r
 };
 
 function load(name: string) {
-  const lines = readFileSync(path.join(SHARED_DATA, 'lightgbm-examples', name), 'utf8').split('\n').filter((line) => line.trim() !== '');
-  const width = (lines[0]?.split('\t').length ?? 1) - 1;
-  const columns = Array.from({ length: width }, () => new Float64Array(lines.length));
-  const rowMajor = new Float64Array(lines.length * width);
-  const label = new Float64Array(lines.length);
-  lines.forEach((line, row) => {
-    const values = line.split('\t').map(Number);
-    label[row] = values[0] ?? NaN;
-    for (let column = 0; column < width; column++) {
-      (columns[column] as Float64Array)[row] = values[column + 1] ?? NaN;
-      rowMajor[row * width + column] = values[column + 1] ?? NaN;
-    }
-  });
-  return { columns, label, rowMajor, rows: lines.length };
+  return readLabelledFile(path.join(SHARED_DATA, 'lightgbm-examples', name));
 }
 
 describe('trainGbdt', () => {

@@ -3,18 +3,15 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../../../test/support/data-workspace.js';
+import { readLabelledFile } from '../../../test/support/labelled-file.js';
 import { leafIndex, predictEnsemble, rawScores } from '../trees/tree-ensemble.js';
 import { parseLightgbmText } from './lightgbm-text.js';
 
 const MODELS = path.join(SHARED_DATA, 'lightgbm-models');
 
-/** Features (row-major) of a delimited file whose first column is the label. */
 function readFeatures(file: string, separator: string): { features: Float64Array; rows: number; width: number } {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
-  const width = (lines[0]?.split(separator).length ?? 1) - 1;
-  const features = new Float64Array(lines.length * width);
-  lines.forEach((line, row) => line.split(separator).slice(1).forEach((value, column) => (features[row * width + column] = Number(value))));
-  return { features, rows: lines.length, width };
+  const data = readLabelledFile(file, separator);
+  return { features: data.rowMajor, rows: data.rows, width: data.width };
 }
 
 function readPredictions(file: string): number[] {
