@@ -58,7 +58,7 @@ export function leafOfBinnedRow(
   nodeBin: readonly number[],
   nodeLeftBins: readonly (Uint8Array | undefined)[],
   binnedRows: Uint8Array,
-  features: number,
+  stride: number,
   bins: readonly FeatureBins[],
   row: number,
 ): number {
@@ -66,7 +66,7 @@ export function leafOfBinnedRow(
   let node = 0;
   for (;;) {
     const feature = tree.feature[node] ?? 0;
-    const bin = binnedRows[row * features + feature] ?? 0;
+    const bin = binnedRows[row * stride + feature] ?? 0;
     const leftBins = nodeLeftBins[node];
     const goesLeft =
       leftBins !== undefined

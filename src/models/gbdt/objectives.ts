@@ -15,8 +15,11 @@ export interface Objective {
   link: Link;
   /** Starting raw score per output. */
   initScores: number[];
-  /** Writes the gradients and Hessians of output `k` for every row. */
-  gradients(scores: Float64Array, k: number, gradients: Float64Array, hessians: Float64Array): void;
+  /**
+   * Writes the gradients and Hessians of output `k` for rows first, first + step, first + 2 step... (every
+   * row by default), so that training threads can each take their own rows.
+   */
+  gradients(scores: Float64Array, k: number, gradients: Float64Array, hessians: Float64Array, first?: number, step?: number): void;
   /** L1 loss: a leaf's output is renewed to the weighted median of its rows' residuals (LightGBM's RenewTreeOutput). */
   renewsLeaves: boolean;
 }
@@ -52,8 +55,11 @@ export function weightedMedian(values: readonly number[], weights: readonly numb
   return values[order[order.length - 1] ?? 0] ?? 0;
 }
 
-/** Builds an objective for the labels (and weights); refuses labels the objective cannot take. */
-export function makeObjective(name: GbdtObjective, label: Float64Array, weights: Float64Array | undefined, huberDelta = 0.9): Objective {
+/**
+ * Builds an objective for the labels (and weights); refuses labels the objective cannot take. Training
+ * threads pass the starting scores the main thread found, to skip the median of an L1 objective.
+ */
+export function makeObjective(name: GbdtObjective, label: Float64Array, weights: Float64Array | undefined, huberDelta = 0.9, knownStart?: readonly number[]): Objective {
   const rows = label.length;
   const weight = (row: number): number => weights?.[row] ?? 1;
   switch (name) {
@@ -67,8 +73,8 @@ export function makeObjective(name: GbdtObjective, label: Float64Array, weights:
         link: 'logistic',
         initScores: [Math.log(mean / (1 - mean))],
         renewsLeaves: false,
-        gradients(scores, _k, gradients, hessians) {
-          for (let row = 0; row < rows; row++) {
+        gradients(scores, _k, gradients, hessians, first = 0, step = 1) {
+          for (let row = first; row < rows; row += step) {
             const p = 1 / (1 + Math.exp(-(scores[row] as number)));
             gradients[row] = weight(row) * (p - (label[row] as number));
             hessians[row] = weight(row) * Math.max(p * (1 - p), 1e-16);
@@ -81,14 +87,14 @@ export function makeObjective(name: GbdtObjective, label: Float64Array, weights:
     case 'regression_l1': {
       const residualGradient =
         name === 'regression' ? (r: number) => r : name === 'huber' ? (r: number) => (Math.abs(r) <= huberDelta ? r : Math.sign(r) * huberDelta) : (r: number) => Math.sign(r);
-      const start = name === 'regression_l1' ? weightedMedian(Array.from(label), Array.from({ length: rows }, (_, row) => weight(row))) : weightedMean(label, weights);
+      const start = knownStart?.[0] ?? (name === 'regression_l1' ? weightedMedian(Array.from(label), Array.from({ length: rows }, (_, row) => weight(row))) : weightedMean(label, weights));
       return {
         outputs: 1,
         link: 'identity',
         initScores: [start],
         renewsLeaves: name === 'regression_l1',
-        gradients(scores, _k, gradients, hessians) {
-          for (let row = 0; row < rows; row++) {
+        gradients(scores, _k, gradients, hessians, first = 0, step = 1) {
+          for (let row = first; row < rows; row += step) {
             gradients[row] = weight(row) * residualGradient((scores[row] as number) - (label[row] as number));
             hessians[row] = weight(row);
           }
@@ -114,8 +120,8 @@ export function makeObjective(name: GbdtObjective, label: Float64Array, weights:
         link: 'softmax',
         initScores: Array.from(priors, (count) => Math.log(Math.max(count, 1e-12) / total)),
         renewsLeaves: false,
-        gradients(scores, k, gradients, hessians) {
-          for (let row = 0; row < rows; row++) {
+        gradients(scores, k, gradients, hessians, first = 0, step = 1) {
+          for (let row = first; row < rows; row += step) {
             let max = -Infinity;
             for (let c = 0; c < classes; c++) max = Math.max(max, scores[row * classes + c] as number);
             let sum = 0;

@@ -25,6 +25,11 @@ export interface GbdtParams {
   catL2: number;
   maxCatThreshold: number;
   minDataPerGroup: number;
+  /**
+   * Threads that train: this one and threads - 1 workers. The result depends on the seed and the thread
+   * count, never on timing. One by default, so that a model does not depend on the machine it was trained on.
+   */
+  threads: number;
   /** Huber loss: residuals beyond this are penalised linearly (LightGBM's `alpha`). */
   huberDelta: number;
 }
@@ -50,4 +55,5 @@ export const DEFAULT_GBDT_PARAMS: Omit<GbdtParams, 'objective'> = {
   maxCatThreshold: 32,
   minDataPerGroup: 100,
   huberDelta: 0.9,
+  threads: 1,
 };

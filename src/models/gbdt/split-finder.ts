@@ -19,10 +19,9 @@ export interface Split {
   leftCount: number;
 }
 
-/** A leaf's rows (a range of the row order), its gradient sums and its histogram. */
+/** A leaf's row count, depth, gradient sums and histogram. */
 export interface LeafStats {
-  start: number;
-  end: number;
+  count: number;
   depth: number;
   g: number;
   h: number;
@@ -54,9 +53,9 @@ export function leafOutput(g: number, h: number, params: GbdtParams): number {
 
 /** The best split of a leaf over the allowed features, or undefined when no split gains. */
 export function findBestSplit(leaf: LeafStats, allowed: Uint8Array, layout: HistogramLayout, params: GbdtParams): Split | undefined {
-const { offsets, bins, categorical } = layout;
+  const { offsets, bins, categorical } = layout;
   if (params.maxDepth > 0 && leaf.depth >= params.maxDepth) return undefined;
-  const count = leaf.end - leaf.start;
+  const count = leaf.count;
   if (count < 2 * params.minDataInLeaf) return undefined;
   const parentScore = leafScore(leaf.g, leaf.h, params);
   let best: Split | undefined;
@@ -105,10 +104,10 @@ const { offsets, bins, categorical } = layout;
 
 /** LightGBM's FindBestThresholdCategoricalInner, on exact counts. */
 function bestCategoricalSplit(leaf: LeafStats, f: number, parentScore: number, layout: HistogramLayout, params: GbdtParams): Split | undefined {
-const { offsets, bins } = layout;
+  const { offsets, bins } = layout;
   const offset = (offsets[f] ?? 0) * 3;
   const valueBins = bins[f]?.missingBin ?? 0;
-  const count = leaf.end - leaf.start;
+  const count = leaf.count;
   const stats = (bin: number): [number, number, number] => [leaf.histogram[offset + bin * 3] ?? 0, leaf.histogram[offset + bin * 3 + 1] ?? 0, leaf.histogram[offset + bin * 3 + 2] ?? 0];
   let best: Split | undefined;
   const consider = (left: number[], leftG: number, leftH: number, leftCount: number, extraL2: number): void => {
