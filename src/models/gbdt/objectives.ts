@@ -76,8 +76,9 @@ export function makeObjective(name: GbdtObjective, label: Float64Array, weights:
         gradients(scores, _k, gradients, hessians, first = 0, step = 1) {
           for (let row = first; row < rows; row += step) {
             const p = 1 / (1 + Math.exp(-(scores[row] as number)));
-            gradients[row] = weight(row) * (p - (label[row] as number));
-            hessians[row] = weight(row) * Math.max(p * (1 - p), 1e-16);
+            const w = weights === undefined ? 1 : (weights[row] as number);
+            gradients[row] = w * (p - (label[row] as number));
+            hessians[row] = w * Math.max(p * (1 - p), 1e-16);
           }
         },
       };

@@ -11,8 +11,7 @@
  *
  * With `threads` > 1, worker threads share the rows (training-buffers.ts): each thread partitions its
  * rows of a leaf and builds a partial histogram of them; the main thread sums the partials in thread order,
- * finds the splits and grows the tree. Row bins, gradients and Hessians travel with the rows through the
- * partitions, so that both passes read memory in sequence. Hot loops use typed arrays.
+ * finds the splits and grows the tree. Hot loops use typed arrays.
  */
 import { MlcycleError } from '../../error.js';
 import { seededRandom } from '../../stats/random.js';
@@ -105,13 +104,11 @@ function prepare(data: TrainingSet, params: GbdtParams, categorical: readonly bo
   const rows = data.label.length;
   const features = data.columns.length;
   const bins = data.columns.map((column, index) => (categorical[index] ? fitCategoricalBins(column, params.maxBins) : fitFeatureBins(column, params.maxBins)));
-  const stride = Math.ceil(features / 4) * 4;
   const offsets = new Int32Array(features + 1);
   for (let f = 0; f < features; f++) offsets[f + 1] = (offsets[f] ?? 0) + (bins[f]?.missingBin ?? 0) + 1;
   const layout: BufferLayout = {
     rows,
     features,
-    stride,
     threads: params.threads,
     outputs,
     maxLeaves: params.numLeaves,
@@ -124,7 +121,8 @@ function prepare(data: TrainingSet, params: GbdtParams, categorical: readonly bo
   const buffers = viewBuffers(layout, memory);
   data.columns.forEach((column, f) => {
     const binned = binColumn(bins[f] as FeatureBins, column);
-    for (let row = 0; row < rows; row++) buffers.binnedRows[row * stride + f] = binned[row] as number;
+    buffers.binnedColumns.set(binned, f * rows);
+    for (let row = 0; row < rows; row++) buffers.binnedRows[row * features + f] = binned[row] as number;
   });
   buffers.offsets.set(offsets);
   buffers.label.set(data.label);
@@ -283,7 +281,7 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
         for (let row = 0; row < rows; row++) {
           if (inBag[row] === 1) continue;
           const index = row * outputs + k;
-          scores[index] = (scores[index] as number) + (leafValue[leafOfBinnedRow(tree, nodeBin, nodeLeftBins, binnedRows, layout.stride, bins, row)] ?? 0);
+          scores[index] = (scores[index] as number) + (leafValue[leafOfBinnedRow(tree, nodeBin, nodeLeftBins, binnedRows, features, bins, row)] ?? 0);
         }
       }
     }
