@@ -5,6 +5,7 @@
  * (0 none, 1 zero, 2 NaN); a child index below zero is the leaf ~index.
  */
 import { MlcycleError } from '../../error.js';
+import { compileTrees, type CompiledTree } from './compiled-trees.js';
 
 export const DECISION_CATEGORICAL = 1;
 export const DECISION_DEFAULT_LEFT = 2;
@@ -56,13 +57,12 @@ export interface TreeEnsemble {
 export function goesLeft(tree: FlatTree, node: number, featureValue: number): boolean {
   const decision = tree.decision[node] as number;
   if ((decision & DECISION_CATEGORICAL) !== 0) {
-    // NaN and negative categories go right (values in (-1, 0) truncate to category 0, as in C++);
-    // otherwise left when the category's bit is set.
+    // NaN, negative categories and categories past the bitset go right (values in (-1, 0) truncate to
+    // category 0, as in C++); otherwise left when the category's bit is set.
     if (featureValue !== featureValue) return false;
     const category = Math.trunc(featureValue);
-    if (category < 0) return false;
-    const word = category >>> 5;
-    return word < (tree.catLength[node] as number) && (((tree.catBits[(tree.catStart[node] as number) + word] as number) >>> (category & 31)) & 1) === 1;
+    if (category < 0 || category >= (tree.catLength[node] as number) * 32) return false;
+    return (((tree.catBits[(tree.catStart[node] as number) + (category >>> 5)] as number) >>> (category & 31)) & 1) === 1;
   }
   const missing = (decision >> 2) & 3;
   let value = featureValue;
@@ -87,6 +87,10 @@ export function leafIndex(tree: FlatTree, row: ArrayLike<number>, offset = 0): n
   }
 }
 
+/** From this many rows a batch is predicted with the trees compiled to JavaScript (compiled-trees.ts). */
+export const COMPILE_MIN_ROWS = 2_000;
+const PREDICT_BLOCK_ROWS = 256;
+
 /** Raw scores (before the link), rows x outputs, for a row-major feature matrix. */
 export function rawScores(ensemble: TreeEnsemble, input: ArrayLike<number>, rows: number): Float64Array {
   const { outputs, featureCount, trees } = ensemble;
@@ -95,12 +99,28 @@ export function rawScores(ensemble: TreeEnsemble, input: ArrayLike<number>, rows
   }
   const features = ensemble.float32Inputs === true ? Float32Array.from(input) : input;
   const scores = new Float64Array(rows * outputs);
-  for (let t = 0; t < trees.length; t++) {
-    const tree = trees[t] as FlatTree;
-    const output = t % outputs;
-    for (let row = 0; row < rows; row++) {
-      const index = row * outputs + output;
-      scores[index] = (scores[index] ?? 0) + (tree.leafValue[leafIndex(tree, features, row * featureCount)] ?? 0);
+  if (rows >= COMPILE_MIN_ROWS) {
+    // Blocks of rows, tree by tree: a block's features stay in the cache while every tree reads them.
+    const compiled = compileTrees(trees);
+    for (let first = 0; first < rows; first += PREDICT_BLOCK_ROWS) {
+      const last = Math.min(rows, first + PREDICT_BLOCK_ROWS);
+      for (let t = 0; t < trees.length; t++) {
+        const tree = compiled.trees[t] as CompiledTree;
+        const output = t % outputs;
+        for (let row = first; row < last; row++) {
+          const index = row * outputs + output;
+          scores[index] = (scores[index] as number) + tree(features, row * featureCount, compiled.bits, trees);
+        }
+      }
+    }
+  } else {
+    for (let t = 0; t < trees.length; t++) {
+      const tree = trees[t] as FlatTree;
+      const output = t % outputs;
+      for (let row = 0; row < rows; row++) {
+        const index = row * outputs + output;
+        scores[index] = (scores[index] ?? 0) + (tree.leafValue[leafIndex(tree, features, row * featureCount)] ?? 0);
+      }
     }
   }
   const perOutput = trees.length / outputs;

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SHARED_DATA } from '../../../test/support/data-workspace.js';
+import { readLabelledFile } from '../../../test/support/labelled-file.js';
+import { parseLightgbmText } from '../import/lightgbm-text.js';
+import { parseXgboostJson } from '../import/xgboost-json.js';
+import { COMPILE_MIN_ROWS, rawScores, type TreeEnsemble } from './tree-ensemble.js';
+
+const MODELS = path.join(SHARED_DATA, 'lightgbm-models');
+
+function lightgbm(name: string): TreeEnsemble {
+  return parseLightgbmText(readFileSync(path.join(MODELS, name), 'utf8'), name).ensemble;
+}
+
+function xgboost(name: string): TreeEnsemble {
+  return parseXgboostJson(readFileSync(new URL(`../../../test/fixtures/xgboost/${name}`, import.meta.url), 'utf8'), name).ensemble;
+}
+
+/** The batch (compiled) scores next to row-by-row (interpreted) ones: they must be the same bits. */
+function expectSameAsInterpreted(ensemble: TreeEnsemble, features: Float64Array, rows: number): void {
+  expect(rows).toBeGreaterThanOrEqual(COMPILE_MIN_ROWS);
+  const batch = rawScores(ensemble, features, rows);
+  const width = ensemble.featureCount;
+  for (let row = 0; row < rows; row++) {
+    const single = rawScores(ensemble, features.subarray(row * width, (row + 1) * width), 1);
+    for (let output = 0; output < ensemble.outputs; output++) {
+      if (!Object.is(batch[row * ensemble.outputs + output], single[output])) {
+        throw new Error(`row ${row}, output ${output}: compiled ${batch[row * ensemble.outputs + output]}, interpreted ${single[output]}`);
+      }
+    }
+  }
+}
+
+/** The rows of a data file, repeated until there are enough to compile. */
+function tiled(features: Float64Array, rows: number, width: number): { features: Float64Array; rows: number } {
+  const copies = Math.ceil(COMPILE_MIN_ROWS / rows);
+  const out = new Float64Array(copies * rows * width);
+  for (let copy = 0; copy < copies; copy++) out.set(features, copy * rows * width);
+  return { features: out, rows: copies * rows };
+}
+
+describe('compiled trees', () => {
+  it('score as the interpreter does, on LightGBM models with numeric and categorical splits', () => {
+    for (const [model, data, separator] of [
+      ['binary.model.txt', path.join(SHARED_DATA, 'lightgbm-examples', 'binary.test'), '\t'],
+      ['multiclass.model.txt', path.join(SHARED_DATA, 'lightgbm-examples', 'multiclass.test'), '\t'],
+      ['flights.model.txt', path.join(MODELS, 'flights.test-sample.csv'), ','],
+    ] as const) {
+      const file = readLabelledFile(data, separator);
+      const { features, rows } = tiled(file.rowMajor, file.rows, file.width);
+      expectSameAsInterpreted(lightgbm(model), features, rows);
+    }
+  });
+
+  it('score as the interpreter does on any input: NaN, -0, negative, fractional and unseen codes (property)', () => {
+    const flights = lightgbm('flights.model.txt');
+    const xgb = xgboost('binary.json');
+    const value = fc.oneof(
+      fc.constantFrom(NaN, -0, 0, -1, -0.5, 0.5, 1e-40, -1e-40, 3.7, 228.9, 229, 1e9, Infinity, -Infinity),
+      fc.integer({ min: -3, max: 300 }),
+      fc.double({ noNaN: false }),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 64, maxLength: 64 }), fc.nat(), (values, seed) => {
+        for (const ensemble of [flights, xgb]) {
+          const width = ensemble.featureCount;
+          const features = new Float64Array(COMPILE_MIN_ROWS * width);
+          for (let index = 0; index < features.length; index++) features[index] = values[(index * 7 + seed) % values.length] as number;
+          expectSameAsInterpreted(ensemble, features, COMPILE_MIN_ROWS);
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
