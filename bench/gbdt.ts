@@ -2,7 +2,8 @@
  * Gradient boosting on flights (issue 5): mlcycle against XGBoost `hist` and scikit-learn's
  * HistGradientBoosting, 200 trees of 63 leaves, learning rate 0.1, on the same rows in the same run.
  * Prints gbdt.flights-auc (reference: the better of the two), gbdt.flights-train-s (reference: XGBoost),
- * gbdt.flights-predict-rows-per-s and gbdt.flights-peak-mib.
+ * gbdt.flights-predict-rows-per-s, gbdt.flights-single-row-us and gbdt.flights-peak-mib; then LightGBM's
+ * example tasks (gbdt-examples.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,10 +15,15 @@ import { trainGbdt } from '../src/models/gbdt/train-gbdt.js';
 import { predictEnsemble } from '../src/models/trees/tree-ensemble.js';
 import { openDuckDb } from '../src/store/duckdb/engine.js';
 import { FLIGHT_CATEGORICAL, flightSplits } from './gbdt-data.js';
+import { benchGbdtExamples } from './gbdt-examples.js';
 import { report } from './report.js';
 
 const ROUNDS = 200;
 const LEAVES = 63;
+/** As many threads as the references get. */
+const THREADS = 2;
+/** Rows predicted one at a time for the single-row latency. */
+const SINGLE_ROWS = 20_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Runs the GBDT benchmark and prints its summary lines. */
@@ -31,18 +37,31 @@ export async function benchGbdt(): Promise<void> {
       execFileSync('/usr/bin/python3', [path.join(here, 'gbdt-reference.py'), folder, String(ROUNDS), String(LEAVES)], { encoding: 'utf8' }),
     ) as Record<'xgboost' | 'sklearn', { seconds: number; auc: number }>;
     const start = performance.now();
-    const model = trainGbdt({ columns: train.columns, label: train.label, categorical: FLIGHT_CATEGORICAL }, { objective: 'binary', rounds: ROUNDS, numLeaves: LEAVES });
+    const model = trainGbdt(
+      { columns: train.columns, label: train.label, categorical: FLIGHT_CATEGORICAL },
+      { objective: 'binary', rounds: ROUNDS, numLeaves: LEAVES, threads: THREADS },
+    );
     const trainSeconds = (performance.now() - start) / 1000;
     const predictStart = performance.now();
     const predictions = predictEnsemble(model.ensemble, test.rowMajor, test.rows);
     const predictSeconds = (performance.now() - predictStart) / 1000;
     const auc = rocAuc(predictions, test.label);
+    // One row at a time, as a prediction service gets them; the first pass warms the compiler up.
+    const width = FLIGHT_CATEGORICAL.length;
+    let singleSeconds = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      const singleStart = performance.now();
+      for (let row = 0; row < SINGLE_ROWS; row++) predictEnsemble(model.ensemble, test.rowMajor.subarray(row * width, (row + 1) * width), 1);
+      singleSeconds = (performance.now() - singleStart) / 1000;
+    }
     console.log(`xgboost: auc ${reference.xgboost.auc.toFixed(4)} in ${reference.xgboost.seconds.toFixed(1)} s; scikit-learn: auc ${reference.sklearn.auc.toFixed(4)} in ${reference.sklearn.seconds.toFixed(1)} s`);
     report('gbdt.flights-auc', auc, Math.max(reference.xgboost.auc, reference.sklearn.auc));
     report('gbdt.flights-train-s', trainSeconds, reference.xgboost.seconds);
     report('gbdt.flights-predict-rows-per-s', test.rows / predictSeconds);
+    report('gbdt.flights-single-row-us', (singleSeconds / SINGLE_ROWS) * 1e6);
     report('gbdt.flights-peak-mib', process.resourceUsage().maxRSS / 1024);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+  benchGbdtExamples();
 }
