@@ -1,22 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MlcycleError } from '../error.js';
+import { thrownMlcycleError } from '../../test/support/thrown.js';
 import { inferSignature, resolveInputs, toRowMajor, type FeatureSignature } from './input-signature.js';
 
 const SIGNATURE: FeatureSignature[] = [
   { name: 'distance', type: 'numeric' },
   { name: 'origin', type: 'categorical', categories: ['ATL', 'BOS', 'SFO'] },
 ];
-
-function thrown(action: () => unknown): MlcycleError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof MlcycleError) return error;
-    throw error;
-  }
-  throw new Error('expected an MlcycleError');
-}
 
 describe('resolveInputs', () => {
   it('reads named columns and rows of objects alike, ignoring extra columns', () => {
@@ -41,7 +31,7 @@ describe('resolveInputs', () => {
   });
 
   it('names a missing column, and every missing column', () => {
-    const error = thrown(() => resolveInputs(SIGNATURE, { dist: [1] }));
+    const error = thrownMlcycleError(() => resolveInputs(SIGNATURE, { dist: [1] }));
     expect(error.code).toBe('invalid_input');
     expect(error.message).toMatch(/the numeric column "distance" is missing from the input \(and 1 more problems\)/);
     expect(error.issues.map((issue) => issue.path)).toEqual(['distance', 'origin']);
@@ -49,13 +39,13 @@ describe('resolveInputs', () => {
   });
 
   it('names the column and row of a string in a numeric column', () => {
-    const error = thrown(() => resolveInputs(SIGNATURE, { distance: [1, '2', 3], origin: ['ATL', 'ATL', 'ATL'] }));
+    const error = thrownMlcycleError(() => resolveInputs(SIGNATURE, { distance: [1, '2', 3], origin: ['ATL', 'ATL', 'ATL'] }));
     expect(error.message).toMatch(/column "distance", row 1: expected a number, found the string "2"/);
     expect(error.issues[0]?.path).toBe('distance[1]');
   });
 
   it('summarises a wholly wrong column after 20 issues', () => {
-    const error = thrown(() => resolveInputs(SIGNATURE, { distance: Array.from({ length: 50 }, () => 'far'), origin: Array.from({ length: 50 }, () => 'ATL') }));
+    const error = thrownMlcycleError(() => resolveInputs(SIGNATURE, { distance: Array.from({ length: 50 }, () => 'far'), origin: Array.from({ length: 50 }, () => 'ATL') }));
     expect(error.issues).toHaveLength(21);
     expect(error.issues[20]?.message).toBe('and 30 more values of the wrong type');
   });

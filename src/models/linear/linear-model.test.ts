@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MlcycleError } from '../../error.js';
+import { thrownMlcycleError } from '../../../test/support/thrown.js';
 import { seededRandom } from '../../stats/random.js';
 import type { InputColumns } from '../input-signature.js';
 import { parseModel, serializeModel } from '../model-format.js';
@@ -21,16 +21,6 @@ function trainingData(rows = 400) {
 
 const FEATURES = [{ name: 'hour' }, { name: 'distance' }, { name: 'carrier' }, { name: 'origin' }];
 const LOGISTIC: LinearTrainingOptions = { learner: 'logistic-regression', features: FEATURES, penalty: 'elasticnet', C: 0.5, l1Ratio: 0.5, pipeline: { encodings: { origin: 'target' } } };
-
-function thrown(action: () => unknown): MlcycleError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof MlcycleError) return error;
-    throw error;
-  }
-  throw new Error('expected an MlcycleError');
-}
 
 describe('linear models', () => {
   it('save and load with bit-identical predictions, for both learners', () => {
@@ -72,7 +62,7 @@ describe('linear models', () => {
       [() => trainLinearModel(columns, late, { ...LOGISTIC, l1Ratio: 1.5 }), /l1Ratio: expected a number in \[0, 1\]/],
     ];
     for (const [action, message] of cases) {
-      const error = thrown(action);
+      const error = thrownMlcycleError(action);
       expect(error.code).toBe('invalid_input');
       expect(error.message).toMatch(message);
     }

@@ -8,7 +8,7 @@
 import { MlcycleError } from '../../error.js';
 import { inferSignature, resolveInputs, type FeatureSignature, type ModelInput } from '../input-signature.js';
 import { featureNames, fitPipeline, transformInputs, type FeaturePipeline, type PipelineOptions } from '../pipeline/feature-pipeline.js';
-import { linearScores } from './linear-models.js';
+import { linearScores, sigmoid } from './linear-models.js';
 import { fitElasticNet, fitPenalisedLogistic } from './penalised-fit.js';
 
 export type LinearLearner = 'linear-regression' | 'logistic-regression';
@@ -136,7 +136,7 @@ export function predictLinearModel(model: LinearModel, input: ModelInput): Float
   const matrix = transformInputs(model.pipeline, model.features, resolveInputs(model.features, input));
   const scores = linearScores(matrix, model);
   if (model.learner === 'logistic-regression') {
-    for (let row = 0; row < scores.length; row++) scores[row] = 1 / (1 + Math.exp(-(scores[row] as number)));
+    for (let row = 0; row < scores.length; row++) scores[row] = sigmoid(scores[row] as number);
   }
   return scores;
 }

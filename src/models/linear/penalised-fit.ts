@@ -20,7 +20,7 @@
  * of a full step is below `tolerance` times the objective.
  */
 import { columnView, descend, viewScores, type ColumnView } from './coordinate-descent.js';
-import type { FeatureMatrix, LinearFit } from './linear-models.js';
+import { logisticLoss, sigmoid, type FeatureMatrix, type LinearFit } from './linear-models.js';
 
 export interface PenaltySettings {
   /** Mixing: 1 is L1 (lasso), 0 is L2 (ridge). */
@@ -68,11 +68,6 @@ export function linearObjective(matrix: FeatureMatrix | ColumnView, y: ArrayLike
     total += s[row] as number;
   }
   return loss / (2 * total) + penaltyOf(fit.weights, alpha * l1Ratio, alpha * (1 - l1Ratio));
-}
-
-/** log(1 + e^score) - label score, without overflow. */
-function logisticLoss(score: number, label: number): number {
-  return (score > 0 ? score + Math.log1p(Math.exp(-score)) : Math.log1p(Math.exp(score))) - label * score;
 }
 
 function logisticLossSum(scores: Float64Array, y: ArrayLike<number>, costs: Float64Array): number {
@@ -132,32 +127,41 @@ export function fitPenalisedLogistic(matrix: FeatureMatrix, y: ArrayLike<number>
   const rowWeight = new Float64Array(rows);
   const residual = new Float64Array(rows);
   let passes = 0;
+  let lastDecrease = objective;
   const maxSteps = settings.maxIterations ?? 100;
   for (let step = 0; step < maxSteps; step++) {
     // The quadratic model: weights v_i and working residuals (z_i - score_i) = C s_i (y_i - p_i) / v_i.
     let slopeDotScores = 0;
     for (let row = 0; row < rows; row++) {
       const score = scores[row] as number;
-      const probability = score >= 0 ? 1 / (1 + Math.exp(-score)) : Math.exp(score) / (1 + Math.exp(score));
+      const probability = sigmoid(score);
       const cost = costs[row] as number;
       rowWeight[row] = cost * Math.max(probability * (1 - probability), MIN_CURVATURE);
       residual[row] = rowWeight[row] === 0 ? 0 : (cost * ((y[row] as number) - probability)) / (rowWeight[row] as number);
     }
     const state = { weights: Float64Array.from(weights), intercept, residual };
-    const inner = descend({ view, rowWeight, l1, l2 }, state, 1e-2 * tolerance * Math.max(1, objective), 100_000);
+    // Inexact Newton steps: early steps need the quadratic model solved only to a fraction of the last
+    // predicted decrease (Lee, Sun, Saunders 2014, section 3.1); the last ones to the final tolerance.
+    const finalThreshold = 1e-2 * tolerance * Math.max(1, objective);
+    const threshold = Math.max(finalThreshold, 1e-4 * lastDecrease);
+    const inner = descend({ view, rowWeight, l1, l2 }, state, threshold, 100_000);
     passes += inner.passes;
     const candidateScores = viewScores(view, state.weights, state.intercept);
     // Predicted decrease of the full step: gradient . direction + change of the penalty (negative).
     for (let row = 0; row < rows; row++) {
       const score = scores[row] as number;
-      const probability = score >= 0 ? 1 / (1 + Math.exp(-score)) : Math.exp(score) / (1 + Math.exp(score));
+      const probability = sigmoid(score);
       slopeDotScores += (costs[row] as number) * (probability - (y[row] as number)) * ((candidateScores[row] as number) - score);
     }
     const penalty = penaltyOf(weights, l1, l2);
     const decrease = slopeDotScores + penaltyOf(state.weights, l1, l2) - penalty;
     if (!(decrease < -tolerance * Math.max(1, Math.abs(objective)))) {
-      return { weights, intercept, objective, iterations: step, passes, converged: inner.converged || decrease === 0 };
+      if (threshold <= finalThreshold) return { weights, intercept, objective, iterations: step, passes, converged: inner.converged || decrease === 0 };
+      // A loosely solved model predicts no progress: solve it again to the final tolerance.
+      lastDecrease = 0;
+      continue;
     }
+    lastDecrease = -decrease;
     let size = 1;
     let accepted = false;
     for (let tries = 0; tries < 50 && !accepted; tries++) {
