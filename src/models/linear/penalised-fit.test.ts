@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +7,9 @@ import { inferSignature, resolveInputs, type InputColumns } from '../input-signa
 import { featureNames, fitPipeline } from '../pipeline/feature-pipeline.js';
 import { trainLinearModel, type LinearTrainingOptions } from './linear-model.js';
 import { fitLogistic, fitRidge, type FeatureMatrix } from './linear-models.js';
-import { fitElasticNet, fitPenalisedLogistic, linearObjective, logisticObjective } from './penalised-fit.js';
+import { seededRandom } from '../../stats/random.js';
+import { columnView, viewScores } from './coordinate-descent.js';
+import { fitElasticNet, fitPenalisedLogistic, linearObjective, logisticObjective, type PenalisedFit } from './penalised-fit.js';
 
 /** One scikit-learn fit of test/fixtures/linear/make-reference.py. */
 interface ReferenceFit {
@@ -161,5 +164,72 @@ describe('the coordinate descent solvers', () => {
     const fit = fitElasticNet(matrix, y, 100, { l1Ratio: 1 });
     expect(Array.from(fit.weights).every((weight) => weight === 0)).toBe(true);
     expect(fit.intercept).toBeCloseTo(y.reduce((sum, value) => sum + value, 0) / 200, 12);
+  });
+});
+
+/** A random problem: dense numbers, some columns scaled up, one 4-level category. */
+function randomProblem(seed: number, rows: number, denseWidth: number): { matrix: FeatureMatrix; y: Float64Array; labels: Float64Array; weights: Float64Array } {
+  const random = seededRandom(seed);
+  const dense = Float64Array.from({ length: rows * denseWidth }, (_, index) => (random() - 0.5) * (1 + (index % denseWidth)));
+  const active = Int32Array.from({ length: rows }, () => denseWidth + Math.floor(random() * 4));
+  const y = Float64Array.from({ length: rows }, (_, row) => (dense[row * denseWidth] as number) + ((active[row] as number) - denseWidth) * 0.3 + random() - 0.5);
+  const labels = y.map((value) => (value + random() - 0.5 > 0 ? 1 : 0));
+  const weights = Float64Array.from({ length: rows }, () => 0.2 + random());
+  return { matrix: { rows, dense, denseWidth, active, activeWidth: 1, features: denseWidth + 4 }, y, labels, weights };
+}
+
+/**
+ * The Karush-Kuhn-Tucker conditions of the objective at a fit, given the smooth part's gradient in the
+ * scores (per row): the intercept's gradient is 0; g_j + l2 w_j + l1 sign(w_j) = 0 where w_j != 0, and
+ * |g_j + l2 w_j| <= l1 where w_j = 0. Returns the largest violation.
+ */
+function kktViolation(matrix: FeatureMatrix, fit: PenalisedFit, rowGradient: (score: number, row: number) => number, l1: number, l2: number): number {
+  const view = columnView(matrix);
+  const scores = viewScores(view, fit.weights, fit.intercept);
+  const perRow = Float64Array.from(scores, (score, row) => rowGradient(score, row));
+  let worst = Math.abs(perRow.reduce((sum, value) => sum + value, 0));
+  const { rows, denseWidth } = view;
+  for (let feature = 0; feature < view.features; feature++) {
+    let gradient = 0;
+    if (feature < denseWidth) for (let row = 0; row < rows; row++) gradient += (perRow[row] as number) * (view.dense[feature * rows + row] as number);
+    else for (let k = view.slotStart[feature - denseWidth] as number; k < (view.slotStart[feature - denseWidth + 1] as number); k++) gradient += perRow[view.slotRows[k] as number] as number;
+    const weight = fit.weights[feature] as number;
+    gradient += l2 * weight;
+    worst = Math.max(worst, weight === 0 ? Math.max(0, Math.abs(gradient) - l1) : Math.abs(gradient + l1 * Math.sign(weight)));
+  }
+  return worst;
+}
+
+describe('optimality of the fits (property)', () => {
+  const problems = fc.record({ seed: fc.nat(), rows: fc.integer({ min: 10, max: 80 }), width: fc.integer({ min: 1, max: 5 }), strength: fc.double({ min: 1e-3, max: 1, noNaN: true }), l1Ratio: fc.constantFrom(0, 0.3, 1), weighted: fc.boolean() });
+
+  it('meets the optimality conditions of the linear objective', () => {
+    fc.assert(
+      fc.property(problems, ({ seed, rows, width, strength, l1Ratio, weighted }) => {
+        const { matrix, y, weights } = randomProblem(seed, rows, width);
+        const s = weighted ? weights : new Float64Array(rows).fill(1);
+        const total = s.reduce((sum, value) => sum + value, 0);
+        const fit = fitElasticNet(matrix, y, strength, { l1Ratio, tolerance: 1e-15 }, weighted ? weights : undefined);
+        const violation = kktViolation(matrix, fit, (score, row) => ((s[row] as number) * (score - (y[row] as number))) / total, strength * l1Ratio, strength * (1 - l1Ratio));
+        return fit.converged && violation < 1e-6;
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('meets the optimality conditions of the logistic objective', () => {
+    fc.assert(
+      fc.property(problems, ({ seed, rows, width, strength, l1Ratio, weighted }) => {
+        const { matrix, labels, weights } = randomProblem(seed, rows, width);
+        // With one class the optimum is at infinity (the trainer refuses such labels).
+        fc.pre(labels.includes(0) && labels.includes(1));
+        const s = weighted ? weights : new Float64Array(rows).fill(1);
+        const C = 10 * strength;
+        const fit = fitPenalisedLogistic(matrix, labels, C, { l1Ratio, tolerance: 1e-15 }, weighted ? weights : undefined);
+        const violation = kktViolation(matrix, fit, (score, row) => C * (s[row] as number) * (1 / (1 + Math.exp(-score)) - (labels[row] as number)), l1Ratio, 1 - l1Ratio);
+        return fit.converged && violation < 1e-6 * Math.max(1, C * rows);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

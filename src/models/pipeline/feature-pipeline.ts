@@ -1,8 +1,9 @@
 /**
  * The feature pipeline saved inside a linear model: per input column, in signature order, either
- *  - numbers: missing values imputed by the training mean, then standardised, (x - mean) / scale with the
- *    population deviation of the imputed column (scikit-learn's SimpleImputer(strategy='mean') then
- *    StandardScaler; a scale of 0 becomes 1, as StandardScaler does, so a constant column is all zeros);
+ *  - numbers: missing values (null, NaN, and also +-Infinity) imputed by the training mean, then
+ *    standardised, (x - mean) / scale with the population deviation of the imputed column (scikit-learn's
+ *    SimpleImputer(strategy='mean') then StandardScaler; a scale of 0 becomes 1, as StandardScaler does,
+ *    so a constant column is all zeros);
  *  - categories one-hot: one slot per training category, plus one slot shared by missing and unseen values;
  *  - categories target-encoded (target-encoding.ts), then standardised like numbers.
  * It turns resolved inputs (input-signature.ts: numbers and category codes) into the FeatureMatrix the
