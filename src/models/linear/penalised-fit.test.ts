@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../../../test/support/data-workspace.js';
 import { inferSignature, resolveInputs, type InputColumns } from '../input-signature.js';
 import { featureNames, fitPipeline } from '../pipeline/feature-pipeline.js';
-import { trainLinearModel, type LinearTrainingOptions } from './linear-model.js';
+import { predictLinearModel, trainLinearModel, type LinearTrainingOptions } from './linear-model.js';
 import { fitLogistic, fitRidge, type FeatureMatrix } from './linear-models.js';
 import { seededRandom } from '../../stats/random.js';
 import { columnView, viewScores } from './coordinate-descent.js';
@@ -70,7 +70,7 @@ function compare(reference: Reference, columns: InputColumns, labelOf: (fit: Ref
     const options: LinearTrainingOptions = {
       learner: fit.learner,
       features,
-      penalty: fit.l1Ratio === 1 ? 'l1' : 'elasticnet',
+      penalty: fit.l1Ratio === 1 ? 'l1' : fit.l1Ratio === 0 ? 'l2' : 'elasticnet',
       l1Ratio: fit.l1Ratio,
       tolerance: 1e-13,
       ...(fit.alpha === undefined ? {} : { alpha: fit.alpha }),
@@ -81,12 +81,15 @@ function compare(reference: Reference, columns: InputColumns, labelOf: (fit: Ref
     expect(model.training.converged, fit.name).toBe(true);
     // Features sklearn lacks (the missing-category slot when no value is missing) are all-zero columns.
     const ours = featureNames(model.pipeline);
+    expect(names.filter((name) => !ours.includes(name)), `${fit.name}: features scikit-learn has and mlcycle lacks`).toEqual([]);
     const theirs = Float64Array.from(ours, (name) => fit.coefficients[name] ?? 0);
     ours.forEach((name, feature) => {
       expect(Math.abs((model.weights[feature] as number) - (theirs[feature] as number)), `${fit.name} ${name}`).toBeLessThan(COEFFICIENT_TOLERANCE);
       expect(model.weights[feature] === 0, `${fit.name}: ${name} is zero in one fit only`).toBe(theirs[feature] === 0);
     });
     expect(Math.abs(model.intercept - fit.intercept), `${fit.name} intercept`).toBeLessThan(COEFFICIENT_TOLERANCE);
+    const predictions = predictLinearModel(model, columns);
+    fit.predictions.forEach((expected, row) => expect(Math.abs((predictions[row] as number) - expected), `${fit.name} prediction ${row}`).toBeLessThan(COEFFICIENT_TOLERANCE));
     // Both objectives measured by mlcycle's code on mlcycle's matrix, and against scikit-learn's own value.
     const signature = inferSignature(columns, features);
     const { matrix } = fitPipeline(signature, resolveInputs(signature, columns), label);
