@@ -125,10 +125,10 @@ function updateWeight(problem: DescentProblem, state: DescentState, h: Float64Ar
   // A column that is zero for every weighted row (constant after standardisation) keeps a zero weight.
   if (!(denominator > 0)) return 0;
   let gradient = curvature * old;
-  const dense_ = feature < denseWidth;
+  const isDense = feature < denseWidth;
   const base = feature * rows;
   const slot = feature - denseWidth;
-  if (dense_) {
+  if (isDense) {
     for (let row = 0; row < rows; row++) gradient += (rowWeight[row] as number) * (dense[base + row] as number) * (residual[row] as number);
   } else {
     for (let k = slotStart[slot] as number; k < (slotStart[slot + 1] as number); k++) gradient += (rowWeight[slotRows[k] as number] as number) * (residual[slotRows[k] as number] as number);
@@ -138,7 +138,7 @@ function updateWeight(problem: DescentProblem, state: DescentState, h: Float64Ar
   const change = next - old;
   if (change === 0) return 0;
   weights[feature] = next;
-  if (dense_) {
+  if (isDense) {
     for (let row = 0; row < rows; row++) residual[row] = (residual[row] as number) - change * (dense[base + row] as number);
   } else {
     for (let k = slotStart[slot] as number; k < (slotStart[slot + 1] as number); k++) residual[slotRows[k] as number] = (residual[slotRows[k] as number] as number) - change;
