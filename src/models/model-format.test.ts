@@ -6,7 +6,8 @@ import { seededRandom } from '../stats/random.js';
 import { writeLightgbmText } from './export/lightgbm-text.js';
 import { trainGbdt } from './gbdt/train-gbdt.js';
 import { parseLightgbmText } from './import/lightgbm-text.js';
-import { featureImportance, parseModel, serializeModel } from './model-format.js';
+import { featureImportance, parseModel, parseTreeModel, serializeModel } from './model-format.js';
+import { predictModel } from './predict-model.js';
 import { predictEnsemble, rawScores } from './trees/tree-ensemble.js';
 
 /** A model with numeric, missing and categorical features, and a non-zero base score. */
@@ -33,21 +34,59 @@ describe('the JSON model format', () => {
     for (const objective of ['binary', 'multiclass'] as const) {
       const model = trainedModel(objective);
       const saved = serializeModel({ learner: 'gbdt', params: { ...model.params }, features: [{ name: 'x', type: 'numeric' }, { name: 'c', type: 'categorical' }], ensemble: model.ensemble });
-      const loaded = parseModel(saved);
+      const loaded = parseTreeModel(saved);
       const rows = probeRows();
       expect(Array.from(predictEnsemble(loaded.ensemble, rows, 200))).toEqual(Array.from(predictEnsemble(model.ensemble, rows, 200)));
       expect(serializeModel(loaded)).toBe(saved);
     }
   });
 
+  it('still reads version 1 files, which had no kind, as tree ensembles', () => {
+    const model = trainedModel();
+    const current = JSON.parse(serializeModel({ learner: 'gbdt', params: {}, features: [], ensemble: model.ensemble }));
+    delete current.kind;
+    const loaded = parseModel(JSON.stringify({ ...current, version: 1 }));
+    expect(loaded.kind).toBe('tree-ensemble');
+    const rows = probeRows();
+    if (loaded.kind === 'linear') throw new Error('expected trees');
+    expect(Array.from(predictEnsemble(loaded.ensemble, rows, 200))).toEqual(Array.from(predictEnsemble(model.ensemble, rows, 200)));
+  });
+
   it('names what is wrong with a damaged file', () => {
     const saved = JSON.parse(serializeModel({ learner: 'gbdt', params: {}, features: [], ensemble: trainedModel().ensemble }));
     expect(() => parseModel('{', 'm.json')).toThrow(/m.json: not JSON/);
-    expect(() => parseModel(JSON.stringify({ ...saved, version: 9 }), 'm.json')).toThrow(/version: this mlcycle reads version 1, the file is 9/);
+    expect(() => parseModel(JSON.stringify({ ...saved, version: 9 }), 'm.json')).toThrow(/version: this mlcycle reads versions 1 and 2, the file is 9/);
+    expect(() => parseModel(JSON.stringify({ ...saved, kind: 'forest' }), 'm.json')).toThrow(/kind: expected "tree-ensemble" or "linear", not forest/);
+    expect(() => parseModel(JSON.stringify({ ...saved, features: [{ name: 'x', type: 'text' }] }), 'm.json')).toThrow(/features\[0\].type: expected "numeric" or "categorical"/);
     saved.ensemble.trees[3].leafValue.pop();
     expect(() => parseModel(JSON.stringify(saved), 'm.json')).toThrow(/ensemble.trees\[3\]: \d+ splits need \d+ leaves/);
     saved.ensemble.trees[3].leafValue = 'x';
     expect(() => parseModel(JSON.stringify(saved), 'm.json')).toThrow(/ensemble.trees\[3\].leafValue: expected a list of numbers/);
+  });
+});
+
+describe('predicting a tree model from named columns', () => {
+  const categories = Array.from({ length: 40 }, (_, code) => `k${code}`);
+  const saved = () => parseModel(serializeModel({ learner: 'gbdt', params: {}, features: [{ name: 'x', type: 'numeric' }, { name: 'c', type: 'categorical', categories }], ensemble: trainedModel().ensemble }));
+
+  it('maps categories to their codes and routes unseen ones as missing', () => {
+    const model = saved();
+    const rows = probeRows();
+    const x = Array.from({ length: 200 }, (_, row) => rows[2 * row] as number);
+    const codes = Array.from({ length: 200 }, (_, row) => rows[2 * row + 1] as number);
+    // Codes outside 0..39 have no name: as named input they are unseen categories, which the trees see as NaN.
+    const names = codes.map((code) => (code >= 0 && code < 40 ? `k${code}` : `unseen-${code}`));
+    const expected = Float64Array.from(rows, (value, index) => (index % 2 === 1 && !(value >= 0 && value < 40) ? NaN : value));
+    if (model.kind === 'linear') throw new Error('expected trees');
+    expect(Array.from(predictModel(model, { c: names, x, other: names }))).toEqual(Array.from(predictEnsemble(model.ensemble, expected, 200)));
+  });
+
+  it('names a missing column and a wrong type', () => {
+    const model = saved();
+    expect(() => predictModel(model, { x: [1] })).toThrow(/the categorical column "c" is missing from the input/);
+    expect(() => predictModel(model, [{ x: 1, c: 'k1' }, { x: 'one', c: 'k2' }])).toThrow(/column "x", row 1: expected a number/);
+    const unsigned = parseModel(serializeModel({ learner: 'gbdt', params: {}, features: [], ensemble: trainedModel().ensemble }));
+    expect(() => predictModel(unsigned, { x: [1] })).toThrow(/the model's input signature names 0 columns, its trees read 2 features/);
   });
 });
 

@@ -1,22 +1,27 @@
 /**
- * mlcycle's one versioned JSON model format for tree ensembles: the learner and its parameters, the input
- * signature, the trees, and training metadata. Typed arrays become JSON arrays of numbers, which
- * round-trip exactly, so a loaded model predicts bit for bit as the one saved.
+ * mlcycle's one versioned JSON model format: the learner and its parameters, the input signature,
+ * training metadata, and the model itself, by kind: a tree ensemble (the trees) or a linear model (the
+ * feature pipeline, weights and intercept; linear/linear-format.ts). Typed arrays become JSON arrays of
+ * numbers, which round-trip exactly, so a loaded model predicts bit for bit as the one saved.
+ *
+ * Versions: 1 held tree ensembles only and had no `kind`; 2 adds `kind` ("tree-ensemble" or "linear").
+ * Version 1 files are still read, as tree ensembles.
  */
 import { MlcycleError } from '../error.js';
+import type { FeatureSignature } from './input-signature.js';
+import { linearModelFields, readLinearModel } from './linear/linear-format.js';
+import type { LinearModel } from './linear/linear-model.js';
 import type { FlatTree, Link, TreeEnsemble } from './trees/tree-ensemble.js';
 
-export const MODEL_FORMAT = 'mlcycle-model';
-export const MODEL_FORMAT_VERSION = 1;
+export type { FeatureSignature } from './input-signature.js';
 
-export interface FeatureSignature {
-  name: string;
-  type: 'numeric' | 'categorical';
-  /** Categorical features: the category behind each code, code = position. */
-  categories?: string[];
-}
+export const MODEL_FORMAT = 'mlcycle-model';
+export const MODEL_FORMAT_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 
 export interface TreeModel {
+  /** Absent in models built before the format had kinds. */
+  kind?: 'tree-ensemble';
   learner: string;
   params: Record<string, unknown>;
   features: FeatureSignature[];
@@ -40,12 +45,17 @@ const ARRAY_TYPES = {
   splitGain: Float64Array,
 } as const;
 
+/** Every model the format holds, told apart by `kind`. */
+export type SavedModel = TreeModel | LinearModel;
+
 /** The model as JSON text. */
-export function serializeModel(model: TreeModel): string {
+export function serializeModel(model: SavedModel): string {
+  if (model.kind === 'linear') return JSON.stringify({ format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, kind: 'linear', ...linearModelFields(model) });
   const { trees, ...ensemble } = model.ensemble;
   return JSON.stringify({
     format: MODEL_FORMAT,
     version: MODEL_FORMAT_VERSION,
+    kind: 'tree-ensemble',
     learner: model.learner,
     params: model.params,
     features: model.features,
@@ -54,8 +64,25 @@ export function serializeModel(model: TreeModel): string {
   });
 }
 
-/** Reads a model back, checking its format, version and tree structure; errors name the field. */
-export function parseModel(text: string, label = 'model'): TreeModel {
+/** The input signature of a model file: names, types, and the categories of categorical columns. */
+function readSignature(raw: unknown, label: string): FeatureSignature[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new MlcycleError('invalid_input', `${label}: features: expected a list`);
+  return raw.map((item: unknown, index): FeatureSignature => {
+    const feature = (item ?? {}) as Record<string, unknown>;
+    if (typeof feature.name !== 'string') throw new MlcycleError('invalid_input', `${label}: features[${index}].name: expected a string`);
+    if (feature.type !== 'numeric' && feature.type !== 'categorical') throw new MlcycleError('invalid_input', `${label}: features[${index}].type: expected "numeric" or "categorical"`);
+    const categories = feature.categories;
+    if (categories === undefined) return { name: feature.name, type: feature.type };
+    if (!Array.isArray(categories) || categories.some((category) => typeof category !== 'string')) {
+      throw new MlcycleError('invalid_input', `${label}: features[${index}].categories: expected a list of strings`);
+    }
+    return { name: feature.name, type: feature.type, categories: categories as string[] };
+  });
+}
+
+/** Reads a model back, checking its format, version and structure; errors name the field. */
+export function parseModel(text: string, label = 'model'): SavedModel {
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(text) as Record<string, unknown>;
@@ -63,7 +90,24 @@ export function parseModel(text: string, label = 'model'): TreeModel {
     throw new MlcycleError('invalid_input', `${label}: not JSON (${(error as Error).message})`);
   }
   if (raw.format !== MODEL_FORMAT) throw new MlcycleError('invalid_input', `${label}: format: expected "${MODEL_FORMAT}"`);
-  if (raw.version !== MODEL_FORMAT_VERSION) throw new MlcycleError('invalid_input', `${label}: version: this mlcycle reads version ${MODEL_FORMAT_VERSION}, the file is ${String(raw.version)}`);
+  if (!READABLE_VERSIONS.includes(raw.version as number)) {
+    throw new MlcycleError('invalid_input', `${label}: version: this mlcycle reads versions ${READABLE_VERSIONS.join(' and ')}, the file is ${String(raw.version)}`);
+  }
+  const kind = raw.version === 1 ? 'tree-ensemble' : raw.kind;
+  const features = readSignature(raw.features, label);
+  if (kind === 'linear') return readLinearModel(raw, features, label);
+  if (kind !== 'tree-ensemble') throw new MlcycleError('invalid_input', `${label}: kind: expected "tree-ensemble" or "linear", not ${String(raw.kind)}`);
+  return readTreeModel(raw, features, label);
+}
+
+/** Reads a model that must be a tree ensemble. */
+export function parseTreeModel(text: string, label = 'model'): TreeModel {
+  const model = parseModel(text, label);
+  if (model.kind === 'linear') throw new MlcycleError('invalid_input', `${label}: kind: expected a tree ensemble, the file holds a linear model`);
+  return model;
+}
+
+function readTreeModel(raw: Record<string, unknown>, features: FeatureSignature[], label: string): TreeModel {
   const ensemble = raw.ensemble as Record<string, unknown> | undefined;
   if (ensemble === undefined || !Array.isArray(ensemble.trees)) throw new MlcycleError('invalid_input', `${label}: ensemble.trees: required`);
   const featureCount = Number(ensemble.featureCount);
@@ -89,9 +133,10 @@ export function parseModel(text: string, label = 'model'): TreeModel {
     return arrays;
   });
   return {
+    kind: 'tree-ensemble',
     learner: String(raw.learner),
     params: (raw.params ?? {}) as Record<string, unknown>,
-    features: (raw.features ?? []) as FeatureSignature[],
+    features,
     training: (raw.training ?? {}) as Record<string, unknown>,
     ensemble: {
       featureCount,

@@ -129,11 +129,20 @@ function fitNewton(matrix: FeatureMatrix, y: Float64Array, lambda: number, loss:
   return { weights: w.slice(0, features), intercept: w[features] ?? 0, iterations: 100, converged: false };
 }
 
+/** 1 / (1 + e^-score) without overflow. */
+export function sigmoid(score: number): number {
+  return score >= 0 ? 1 / (1 + Math.exp(-score)) : Math.exp(score) / (1 + Math.exp(score));
+}
+
+/** The logistic loss log(1 + e^score) - label score without overflow. */
+export function logisticLoss(score: number, label: number): number {
+  return (score > 0 ? score + Math.log1p(Math.exp(-score)) : Math.log1p(Math.exp(score))) - label * score;
+}
+
 const LOGISTIC: Loss = {
-  // log(1 + e^s) - y s without overflow.
-  value: (score, label) => (score > 0 ? score + Math.log1p(Math.exp(-score)) : Math.log1p(Math.exp(score))) - label * score,
+  value: logisticLoss,
   derivatives: (score, label, out) => {
-    const probability = score >= 0 ? 1 / (1 + Math.exp(-score)) : Math.exp(score) / (1 + Math.exp(score));
+    const probability = sigmoid(score);
     out[0] = probability - label;
     out[1] = probability * (1 - probability);
   },
