@@ -51,6 +51,11 @@ function treeSource(tree: FlatTree, index: number, bits: number[]): string {
 
 const compiledEnsembles = new WeakMap<readonly FlatTree[], CompiledEnsemble>();
 
+/** Whether these trees have been compiled already. */
+export function isCompiled(trees: readonly FlatTree[]): boolean {
+  return compiledEnsembles.has(trees);
+}
+
 /** The ensemble's trees compiled, once per list of trees. Only numbers from the trees go into the code. */
 export function compileTrees(trees: readonly FlatTree[]): CompiledEnsemble {
   let compiled = compiledEnsembles.get(trees);

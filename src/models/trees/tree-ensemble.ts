@@ -5,7 +5,7 @@
  * (0 none, 1 zero, 2 NaN); a child index below zero is the leaf ~index.
  */
 import { MlcycleError } from '../../error.js';
-import { compileTrees, type CompiledTree } from './compiled-trees.js';
+import { compileTrees, isCompiled, type CompiledTree } from './compiled-trees.js';
 
 export const DECISION_CATEGORICAL = 1;
 export const DECISION_DEFAULT_LEFT = 2;
@@ -87,19 +87,23 @@ export function leafIndex(tree: FlatTree, row: ArrayLike<number>, offset = 0): n
   }
 }
 
-/** From this many rows a batch is predicted with the trees compiled to JavaScript (compiled-trees.ts). */
+/**
+ * From this many rows a batch is predicted with the trees compiled to JavaScript (compiled-trees.ts);
+ * fewer rows use the compiled trees once they exist (a served model is compiled by its first batch or by
+ * `compileTrees`), and otherwise walk the flattened arrays.
+ */
 export const COMPILE_MIN_ROWS = 2_000;
 const PREDICT_BLOCK_ROWS = 256;
 
 /** Raw scores (before the link), rows x outputs, for a row-major feature matrix. */
-export function rawScores(ensemble: TreeEnsemble, input: ArrayLike<number>, rows: number): Float64Array {
+export function rawScores(ensemble: TreeEnsemble, input: ArrayLike<number>, rows: number, walk: 'auto' | 'interpret' = 'auto'): Float64Array {
   const { outputs, featureCount, trees } = ensemble;
   if (input.length !== rows * featureCount) {
     throw new MlcycleError('invalid_input', `the model takes ${featureCount} features per row: ${rows} rows need ${rows * featureCount} values, not ${input.length}`);
   }
   const features = ensemble.float32Inputs === true ? Float32Array.from(input) : input;
   const scores = new Float64Array(rows * outputs);
-  if (rows >= COMPILE_MIN_ROWS) {
+  if (walk === 'auto' && (rows >= COMPILE_MIN_ROWS || isCompiled(trees))) {
     // Blocks of rows, tree by tree: a block's features stay in the cache while every tree reads them.
     const compiled = compileTrees(trees);
     for (let first = 0; first < rows; first += PREDICT_BLOCK_ROWS) {
