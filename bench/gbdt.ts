@@ -22,6 +22,12 @@ const ROUNDS = 200;
 const LEAVES = 63;
 /** As many threads as the references get. */
 const THREADS = 2;
+/**
+ * Category splits closer to scikit-learn's, the better reference, which puts no cap on the categories sent
+ * left: up to 128 of them, smoothing and extra L2 of 1 instead of LightGBM's 32, 10 and 10. With
+ * LightGBM's defaults the AUC was 0.6707 against 0.6723 with these (200 rounds, 2 threads, same run).
+ */
+const CATEGORY_SPLITS = { maxCatThreshold: 128, catSmooth: 1, catL2: 1 };
 /** Rows predicted one at a time for the single-row latency. */
 const SINGLE_ROWS = 20_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,7 +45,7 @@ export async function benchGbdt(): Promise<void> {
     const start = performance.now();
     const model = trainGbdt(
       { columns: train.columns, label: train.label, categorical: FLIGHT_CATEGORICAL },
-      { objective: 'binary', rounds: ROUNDS, numLeaves: LEAVES, threads: THREADS },
+      { objective: 'binary', rounds: ROUNDS, numLeaves: LEAVES, threads: THREADS, ...CATEGORY_SPLITS },
     );
     const trainSeconds = (performance.now() - start) / 1000;
     const predictStart = performance.now();
