@@ -18,6 +18,7 @@ import { loadSpec, requireValidSpec } from '../problem/load-spec.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import { openDuckDb } from '../store/duckdb/engine.js';
 import { ENRICH_FLIGHTS_SQL, vegaDataFile } from './flight-data.js';
+import { trainDemoModels } from './train-demo-models.js';
 import { FLIGHT_DELAY_SPEC } from './flight-delay-spec.js';
 
 export interface DemoOptions {
@@ -82,6 +83,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await writeFile(report, await renderProfileReport(profile));
       log(`stage 3: profiled ${train.version.ref} in ${profile.seconds.toFixed(1)} s, ${profile.alerts.length} alerts; ${profile.strawman?.verdict ?? profile.strawmanNote ?? ''}`);
       log(`stage 3: report ${report}`);
+    }
+    const validation = split.parts.find((part) => part.part === 'validation');
+    if (train !== undefined && validation !== undefined) {
+      const file = (version: typeof train.version) => workspace.artifacts.localPath(version.artifactKey);
+      const models = await trainDemoModels(engine, file(train.version), file(validation.version), () => performance.now());
+      for (const score of models.scores) log(`stage 6: ${score.name}: validation AUC ${score.validationAuc.toFixed(4)} (${score.seconds.toFixed(1)} s)`);
     }
     const board = await readBoard(workspace, context);
     return { root, board };

@@ -12,14 +12,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `mlcycle ARGS` in a folder; `npm test` builds dist first. */
-export function runMlcycle(args: string[], options: { cwd: string; env?: Record<string, string> }): CliRun {
+/** Runs `mlcycle ARGS` in a folder (for a minute at most, unless told); `npm test` builds dist first. */
+export function runMlcycle(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): CliRun {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` (npm test does)`);
   const result = spawnSync(process.execPath, [CLI_PATH, ...args], {
     cwd: options.cwd,
     env: { ...process.env, TZ: 'UTC', MLCYCLE_USER: 'ana', ...options.env },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: options.timeoutMs ?? 60_000,
   });
   if (result.error !== undefined) throw result.error;
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };

@@ -1,6 +1,7 @@
 /** The embedded analytics engine: an in-memory DuckDB (`@duckdb/node-api`) per command. */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { AnalyticsEngine, SqlRow, SqlValue } from '../analytics.js';
+import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
+import { MlcycleError } from '../../error.js';
+import type { AnalyticsEngine, ResultColumn, SqlRow, SqlValue } from '../analytics.js';
 
 /** Converts DuckDB's JavaScript values (bigint, Date, nested lists and structs) to plain JSON values. */
 function toSqlValue(value: unknown): SqlValue {
@@ -28,6 +29,48 @@ class DuckDbEngine implements AnalyticsEngine {
       for (const [key, value] of Object.entries(row)) out[key] = toSqlValue(value);
       return out;
     });
+  }
+
+  async columns(sql: string): Promise<Record<string, ResultColumn>> {
+    const result = await this.connection.stream(sql);
+    const names = result.columnNames();
+    const numeric = names.map((name, index) => {
+      const type = result.columnTypeId(index);
+      if (type !== DuckDBTypeId.DOUBLE && type !== DuckDBTypeId.VARCHAR) {
+        throw new MlcycleError('internal', `column ${name}: read as ${result.columnType(index).toString()}; cast it to DOUBLE or VARCHAR`);
+      }
+      return type === DuckDBTypeId.DOUBLE;
+    });
+    const numberChunks: Float64Array[][] = names.map(() => []);
+    const strings: (string | null)[][] = names.map(() => []);
+    let rows = 0;
+    for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      const count = chunk.rowCount;
+      names.forEach((_, index) => {
+        const vector = chunk.getColumnVector(index);
+        if (numeric[index] === true) {
+          const values = new Float64Array(count);
+          for (let row = 0; row < count; row++) values[row] = (vector.getItem(row) as number | null) ?? NaN;
+          numberChunks[index]?.push(values);
+        } else {
+          const target = strings[index] as (string | null)[];
+          for (let row = 0; row < count; row++) target.push(vector.getItem(row) as string | null);
+        }
+      });
+      rows += count;
+    }
+    return Object.fromEntries(
+      names.map((name, index) => {
+        if (numeric[index] !== true) return [name, strings[index] ?? []];
+        const column = new Float64Array(rows);
+        let offset = 0;
+        for (const part of numberChunks[index] ?? []) {
+          column.set(part, offset);
+          offset += part.length;
+        }
+        return [name, column];
+      }),
+    );
   }
 
   async run(sql: string): Promise<void> {

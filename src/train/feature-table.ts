@@ -1,0 +1,59 @@
+/**
+ * Training tables: the features and label of a dataset version read by column through the analytics
+ * engine, then resolved against an input signature (src/models/input-signature.ts) into the numbers and
+ * category codes that learners read. The signature comes from the training rows (categories seen there,
+ * sorted); validation and later rows are resolved against the same signature, so an unseen category
+ * becomes a missing value, as it will at prediction.
+ */
+import { resolveInputs, type FeatureSignature } from '../models/input-signature.js';
+import { quoteIdentifier, quoteLiteral, type AnalyticsEngine, type ResultColumn } from '../store/analytics.js';
+
+/** A feature: a column of the data or an SQL expression over its columns. */
+export interface FeatureDefinition {
+  name: string;
+  type: 'numeric' | 'categorical';
+  /** SQL over the dataset's columns (default: the column of the same name). */
+  sql?: string;
+}
+
+export interface FeatureTable {
+  rows: number;
+  signature: FeatureSignature[];
+  /** One column per signature feature: numbers, or category codes (NaN for missing and unseen). */
+  columns: Float64Array[];
+  /** The named columns as read, for learners that take raw inputs (linear models, baselines). */
+  raw: Record<string, ResultColumn>;
+  label: Float64Array;
+}
+
+const LABEL = '__label';
+
+/** The signature of the training rows: each categorical feature's categories as seen, sorted. */
+function signatureOf(raw: Record<string, ResultColumn>, features: readonly FeatureDefinition[]): FeatureSignature[] {
+  return features.map(({ name, type }) => {
+    if (type === 'numeric') return { name, type };
+    const seen = new Set<string>();
+    for (const value of raw[name] as (string | null)[]) if (value !== null) seen.add(value);
+    return { name, type, categories: [...seen].sort() };
+  });
+}
+
+/**
+ * Reads a Parquet file's features and label (`labelSql`, an SQL expression such as `delay > 15`).
+ * Without a signature, one is made from these rows.
+ */
+export async function readFeatureTable(
+  engine: AnalyticsEngine,
+  parquetFile: string,
+  features: readonly FeatureDefinition[],
+  labelSql: string,
+  signature?: readonly FeatureSignature[],
+): Promise<FeatureTable> {
+  const select = features.map(({ name, type, sql }) => `CAST(${sql ?? quoteIdentifier(name)} AS ${type === 'numeric' ? 'DOUBLE' : 'VARCHAR'}) AS ${quoteIdentifier(name)}`);
+  const raw = await engine.columns(`SELECT ${select.join(', ')}, CAST(${labelSql} AS DOUBLE) AS ${LABEL} FROM read_parquet(${quoteLiteral(parquetFile)})`);
+  const label = raw[LABEL] as Float64Array;
+  delete raw[LABEL];
+  const resolvedSignature = signature ?? signatureOf(raw, features);
+  const resolved = resolveInputs(resolvedSignature, raw);
+  return { rows: resolved.rows, signature: [...resolvedSignature], columns: resolved.columns, raw, label };
+}
