@@ -35,8 +35,17 @@ describe('metadata migrations', () => {
       'dataset_validations',
       'dataset_versions',
       'datasets',
+      'experiment_tags',
+      'experiments',
       'kysely_migration',
       'kysely_migration_lock',
+      'latest_metrics',
+      'metric_chunks',
+      'run_artifacts',
+      'run_inputs',
+      'run_params',
+      'run_tags',
+      'runs',
       'spec_versions',
       'workspace_meta',
     ]);
@@ -57,7 +66,7 @@ describe('metadata migrations', () => {
     try {
       const entries = await workspace.audit.list();
       expect(entries.map((entry) => [entry.actor, entry.action, entry.details])).toEqual([
-        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets', '0004-dataset-profiles'] }],
+        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets', '0004-dataset-profiles', '0005-tracking'] }],
         ['ana', 'workspace.created', {}],
       ]);
       const meta = await workspace.db.selectFrom('workspace_meta').selectAll().execute();
