@@ -145,7 +145,7 @@ export async function searchRunRows(db: Executor, query: RunQuery): Promise<{ ro
   if (query.filter !== undefined) where.push(compileFilter(query.filter));
   const { joins, terms } = compileOrder(orderBy);
   const statement = sql<RunRow>`select r.*, parent.id as parent_id from runs r left join runs parent on parent.run_key = r.parent_key ${sql.join(joins, sql` `)}
-    where ${where.length === 0 ? sql`1` : sql.join(where, sql` and `)}
+    where ${where.length === 0 ? sql`1` : sql.join(where.map((part) => sql`(${part})`), sql` and `)}
     order by ${sql.join(terms)} limit ${maxResults + 1} offset ${offset}`;
   const { rows } = await statement.execute(db);
   if (rows.length <= maxResults) return { rows };
