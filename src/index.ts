@@ -20,3 +20,6 @@ export { formatFilter, formatOrderBy } from './tracking/search/format-filter.js'
 export { TRACKING_LIMITS } from './tracking/limits.js';
 export type * from './store/run-store.js';
 export type * from './store/run-filter.js';
+export { registerModel, setModelAlias, deleteModelAlias, setModelTag, setModelDescription, modelLineage, type RegisterModelOptions, type ModelLineage } from './tracking/registry/register-model.js';
+export { parseModelUri, resolveModelUri } from './tracking/registry/model-uri.js';
+export type * from './store/model-registry.js';

@@ -18,6 +18,8 @@ import { appendAuditEntry, SqliteAuditLog } from './sqlite/audit-log.js';
 import { openSqliteConnection, type Database } from './sqlite/database.js';
 import { SqliteMetricStore } from './sqlite/metric-store.js';
 import { SqliteRunStore } from './sqlite/run-store.js';
+import { SqliteModelRegistry } from './sqlite/model-registry.js';
+import type { ModelRegistry } from './model-registry.js';
 import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
 import { SqliteSpecHistory } from './sqlite/spec-history.js';
@@ -43,6 +45,7 @@ export interface Workspace extends WorkspacePaths {
   artifacts: ArtifactStore;
   runs: RunStore;
   metrics: MetricStore;
+  registry: ModelRegistry;
   close(): Promise<void>;
 }
 
@@ -124,6 +127,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     artifacts: new LocalArtifactStore(paths.artifactsDir),
     runs: new SqliteRunStore(db),
     metrics: new SqliteMetricStore(db, connection),
+    registry: new SqliteModelRegistry(db),
     close: () => db.destroy(),
   };
 }

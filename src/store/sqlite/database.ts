@@ -151,6 +151,56 @@ export interface RunArtifactTable {
   logged_at: string;
 }
 
+export interface RegisteredModelTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface ModelVersionTable {
+  id: Generated<number>;
+  model_id: number;
+  version: number;
+  run_key: number;
+  source: string;
+  description: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface ModelTagTable {
+  model_id: number;
+  key: string;
+  value: string;
+}
+
+export interface ModelVersionTagTable {
+  version_id: number;
+  key: string;
+  value: string;
+}
+
+export interface ModelAliasTable {
+  model_id: number;
+  alias: string;
+  version_id: number;
+}
+
+export interface RegistryEventTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  type: string;
+  model: string;
+  version: number | null;
+  /** JSON object. */
+  details: string;
+}
+
 /** The tables of the latest schema, as Kysely sees them. */
 export interface Database {
   workspace_meta: WorkspaceMetaTable;
@@ -169,6 +219,12 @@ export interface Database {
   latest_metrics: LatestMetricTable;
   run_inputs: RunInputTable;
   run_artifacts: RunArtifactTable;
+  registered_models: RegisteredModelTable;
+  model_versions: ModelVersionTable;
+  registered_model_tags: ModelTagTable;
+  model_version_tags: ModelVersionTagTable;
+  model_aliases: ModelAliasTable;
+  registry_events: RegistryEventTable;
 }
 
 /**

@@ -193,6 +193,61 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006-model-registry': {
+    async up(db: AnyDatabase) {
+      await db.schema
+        .createTable('registered_models')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (column) => column.notNull().unique())
+        .addColumn('description', 'text', (column) => column.notNull().defaultTo(''))
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('model_versions')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('model_id', 'integer', (column) => column.notNull().references('registered_models.id'))
+        .addColumn('version', 'integer', (column) => column.notNull())
+        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('source', 'text', (column) => column.notNull())
+        .addColumn('description', 'text', (column) => column.notNull().defaultTo(''))
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addUniqueConstraint('model_versions_number', ['model_id', 'version'])
+        .execute();
+      await db.schema.createIndex('model_versions_run').on('model_versions').column('run_key').execute();
+      for (const [table, owner] of [['registered_model_tags', 'model_id'], ['model_version_tags', 'version_id']] as const) {
+        await db.schema
+          .createTable(table)
+          .addColumn(owner, 'integer', (column) => column.notNull().references(owner === 'model_id' ? 'registered_models.id' : 'model_versions.id'))
+          .addColumn('key', 'text', (column) => column.notNull())
+          .addColumn('value', 'text', (column) => column.notNull())
+          .addPrimaryKeyConstraint(`${table}_key`, [owner, 'key'])
+          .modifyEnd(sql`without rowid`)
+          .execute();
+      }
+      await db.schema
+        .createTable('model_aliases')
+        .addColumn('model_id', 'integer', (column) => column.notNull().references('registered_models.id'))
+        .addColumn('alias', 'text', (column) => column.notNull())
+        .addColumn('version_id', 'integer', (column) => column.notNull().references('model_versions.id'))
+        .addPrimaryKeyConstraint('model_aliases_key', ['model_id', 'alias'])
+        .execute();
+      // An outbox: each registry change adds its event in the change's transaction; deliverers read from it.
+      await db.schema
+        .createTable('registry_events')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('at', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('model', 'text', (column) => column.notNull())
+        .addColumn('version', 'integer')
+        .addColumn('details', 'text', (column) => column.notNull().defaultTo('{}'))
+        .execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */
