@@ -4,6 +4,8 @@
  *   `run.logMetric` into the embedded store, until `run.end()` has made them durable; target >= 500,000.
  *   Reference: the same points inserted one row each (MLflow's `metrics` table shape) by one prepared
  *   better-sqlite3 statement in one transaction, i.e. the plain SQLite way.
+ * - tracking.history-1m-downsampled-ms: a 1,000,000-point metric history read from the store and cut to
+ *   at most 1,000 points keeping each bucket's minimum and maximum; target under 100 ms.
  * - tracking.search-first-page-ms: 50,000 runs x 20 params x 10 metrics; a filter on a metric and a
  *   param, ordered by a metric, first page of 100 runs; target under 300 ms. Beside it, the same page
  *   with no filter and with an OR filter ordered by a param.
@@ -14,6 +16,7 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { initProject } from '../src/problem/init-project.js';
 import { defaultChangeContext } from '../src/store/audit-log.js';
+import { downsampleSeries } from '../src/tracking/downsample.js';
 import { startRun } from '../src/tracking/start-run.js';
 import { parseFilter, parseOrderBy } from '../src/tracking/search/parse-filter.js';
 import { openWorkspace, type Workspace } from '../src/store/workspace.js';
@@ -56,6 +59,18 @@ function referencePointsPerSecond(scratch: string): number {
   return POINTS / (seconds[1] as number);
 }
 
+async function downsampledHistoryMilliseconds(workspace: Workspace): Promise<number> {
+  const run = await startRun({ experiment: 'history', workspace, gitCommit: false, command: false });
+  for (let step = 0; step < POINTS; step++) run.logMetric('loss', Math.exp(-step / 200_000) + Math.sin(step) / 10, step);
+  await run.end();
+  let kept = 0;
+  const seconds = await medianSeconds(5, async () => {
+    kept = downsampleSeries(await workspace.metrics.metricHistory(run.id, 'loss'), 1000).values.length;
+  });
+  if (kept > 1000 || kept < 900) throw new Error(`downsampling kept ${kept} points`);
+  return seconds * 1000;
+}
+
 /** Fills the tracking tables directly (the store's own writes would take minutes for 50,000 runs). */
 function populateRuns(connection: Sqlite.Database, runs: number): void {
   const experiment = connection.prepare("insert into experiments (name, lifecycle_stage, created_at, created_by) values ('search-bench', 'active', '2026-01-01T00:00:00Z', 'bench')").run();
@@ -96,8 +111,9 @@ export async function benchTracking(): Promise<void> {
     const context = defaultChangeContext();
     const { workspace } = await initProject(path.join(scratch, 'library'), { context });
     const library = await libraryPointsPerSecond(workspace);
-    await workspace.close();
     report('tracking.library-points-per-s', library, referencePointsPerSecond(scratch));
+    report('tracking.history-1m-downsampled-ms', await downsampledHistoryMilliseconds(workspace));
+    await workspace.close();
 
     const searchRoot = path.join(scratch, 'search');
     const { workspace: searchWorkspace } = await initProject(searchRoot, { context });

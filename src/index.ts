@@ -23,3 +23,4 @@ export type * from './store/run-filter.js';
 export { registerModel, setModelAlias, deleteModelAlias, setModelTag, setModelDescription, modelLineage, type RegisterModelOptions, type ModelLineage } from './tracking/registry/register-model.js';
 export { parseModelUri, resolveModelUri } from './tracking/registry/model-uri.js';
 export type * from './store/model-registry.js';
+export { downsampleSeries } from './tracking/downsample.js';
