@@ -24,3 +24,4 @@ export { registerModel, setModelAlias, deleteModelAlias, setModelTag, setModelDe
 export { parseModelUri, resolveModelUri } from './tracking/registry/model-uri.js';
 export type * from './store/model-registry.js';
 export { downsampleSeries } from './tracking/downsample.js';
+export { buildServer, type ServerOptions } from './server/app.js';
