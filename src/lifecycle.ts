@@ -10,8 +10,9 @@ import { loadSpec } from './problem/load-spec.js';
 import { recordSpecIfChanged } from './problem/record-spec.js';
 import type { ChangeContext } from './store/audit-log.js';
 import type { Workspace } from './store/workspace.js';
+import { developmentEvidence } from './tracking/development-evidence.js';
 
-export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence, dataGatheringEvidence, explorationEvidence];
+export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence, dataGatheringEvidence, explorationEvidence, developmentEvidence];
 
 /** Reads the workspace's spec (recording it when it changed) and assesses every stage. */
 export async function readBoard(workspace: Workspace, context: ChangeContext): Promise<Board> {

@@ -30,7 +30,9 @@ export function printError(error: MlcycleError, json: boolean, streams: OutputSt
     streams.stdout(`${JSON.stringify(error.toJSON(), null, 2)}\n`);
     return;
   }
-  const lines = [`error: ${error.message}`, ...error.issues.map((issue) => `  ${formatIssue(issue)}`)];
+  // An issue the message already states in full is not repeated below it.
+  const details = error.issues.filter((issue) => !error.message.includes(issue.message));
+  const lines = [`error: ${error.message}`, ...details.map((issue) => `  ${formatIssue(issue)}`)];
   streams.stderr(`${lines.join('\n')}\n`);
 }
 

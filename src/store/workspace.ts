@@ -15,7 +15,12 @@ import { SqliteProfileStore } from './sqlite/profile-store.js';
 import type { SpecHistory } from './spec-history.js';
 import { SqliteDatasetStore } from './sqlite/dataset-store.js';
 import { appendAuditEntry, SqliteAuditLog } from './sqlite/audit-log.js';
-import { openSqliteDatabase, type Database } from './sqlite/database.js';
+import { openSqliteConnection, type Database } from './sqlite/database.js';
+import { SqliteMetricStore } from './sqlite/metric-store.js';
+import { SqliteRunStore } from './sqlite/run-store.js';
+import { SqliteModelRegistry } from './sqlite/model-registry.js';
+import type { ModelRegistry } from './model-registry.js';
+import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
 import { SqliteSpecHistory } from './sqlite/spec-history.js';
 
@@ -38,6 +43,9 @@ export interface Workspace extends WorkspacePaths {
   datasets: DatasetStore;
   profiles: ProfileStore;
   artifacts: ArtifactStore;
+  runs: RunStore;
+  metrics: MetricStore;
+  registry: ModelRegistry;
   close(): Promise<void>;
 }
 
@@ -99,7 +107,7 @@ export async function createWorkspace(root: string, name: string, context: Chang
 }
 
 async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boolean): Promise<Workspace> {
-  const db = openSqliteDatabase(paths.databaseFile);
+  const { db, connection } = openSqliteConnection(paths.databaseFile);
   try {
     const { applied } = await migrateDatabase(db);
     if (applied.length > 0 && !fresh) {
@@ -117,6 +125,9 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     datasets: new SqliteDatasetStore(db),
     profiles: new SqliteProfileStore(db),
     artifacts: new LocalArtifactStore(paths.artifactsDir),
+    runs: new SqliteRunStore(db),
+    metrics: new SqliteMetricStore(db, connection),
+    registry: new SqliteModelRegistry(db),
     close: () => db.destroy(),
   };
 }

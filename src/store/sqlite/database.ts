@@ -76,6 +76,131 @@ export interface DatasetProfileTable {
   created_by: string;
 }
 
+export interface ExperimentTable {
+  id: Generated<number>;
+  name: string;
+  lifecycle_stage: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface ExperimentTagTable {
+  experiment_id: number;
+  key: string;
+  value: string;
+}
+
+export interface RunTable {
+  run_key: Generated<number>;
+  id: string;
+  experiment_id: number;
+  name: string;
+  status: string;
+  /** Milliseconds since the epoch, as MLflow keeps them. */
+  start_time: number;
+  end_time: number | null;
+  parent_key: number | null;
+  user_id: string;
+  git_commit: string | null;
+  command: string | null;
+  lifecycle_stage: string;
+}
+
+export interface RunValueTable {
+  run_key: number;
+  key: string;
+  value: string;
+}
+
+/** Points of one series appended together, as little-endian float64 arrays of equal length. */
+export interface MetricChunkTable {
+  id: Generated<number>;
+  run_key: number;
+  key: string;
+  count: number;
+  min_step: number;
+  max_step: number;
+  steps: Uint8Array;
+  timestamps: Uint8Array;
+  values: Uint8Array;
+}
+
+export interface LatestMetricTable {
+  run_key: number;
+  key: string;
+  value: number | null;
+  is_nan: number;
+  step: number;
+  timestamp: number;
+}
+
+export interface RunInputTable {
+  run_key: number;
+  dataset: string;
+  digest: string;
+  context: string;
+  dataset_version_id: number | null;
+  source: string | null;
+}
+
+export interface RunArtifactTable {
+  run_key: number;
+  path: string;
+  size: number;
+  sha256: string;
+  logged_at: string;
+}
+
+export interface RegisteredModelTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface ModelVersionTable {
+  id: Generated<number>;
+  model_id: number;
+  version: number;
+  run_key: number;
+  source: string;
+  description: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface ModelTagTable {
+  model_id: number;
+  key: string;
+  value: string;
+}
+
+export interface ModelVersionTagTable {
+  version_id: number;
+  key: string;
+  value: string;
+}
+
+export interface ModelAliasTable {
+  model_id: number;
+  alias: string;
+  version_id: number;
+}
+
+export interface RegistryEventTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  type: string;
+  model: string;
+  version: number | null;
+  /** JSON object. */
+  details: string;
+}
+
 /** The tables of the latest schema, as Kysely sees them. */
 export interface Database {
   workspace_meta: WorkspaceMetaTable;
@@ -85,6 +210,21 @@ export interface Database {
   dataset_versions: DatasetVersionTable;
   dataset_validations: DatasetValidationTable;
   dataset_profiles: DatasetProfileTable;
+  experiments: ExperimentTable;
+  experiment_tags: ExperimentTagTable;
+  runs: RunTable;
+  run_params: RunValueTable;
+  run_tags: RunValueTable;
+  metric_chunks: MetricChunkTable;
+  latest_metrics: LatestMetricTable;
+  run_inputs: RunInputTable;
+  run_artifacts: RunArtifactTable;
+  registered_models: RegisteredModelTable;
+  model_versions: ModelVersionTable;
+  registered_model_tags: ModelTagTable;
+  model_version_tags: ModelVersionTagTable;
+  model_aliases: ModelAliasTable;
+  registry_events: RegistryEventTable;
 }
 
 /**
@@ -103,11 +243,22 @@ class MlcycleSqliteDialect extends SqliteDialect {
   }
 }
 
-/** Opens (or creates) a metadata database file. */
-export function openSqliteDatabase(file: string): Kysely<Database> {
+/** A metadata database as Kysely sees it, and the better-sqlite3 connection beneath for hot paths. */
+export interface SqliteConnection {
+  db: Kysely<Database>;
+  connection: Sqlite.Database;
+}
+
+/** Opens (or creates) a metadata database file, keeping the raw connection for prepared bulk writes. */
+export function openSqliteConnection(file: string): SqliteConnection {
   const connection = new Sqlite(file);
   connection.pragma('journal_mode = WAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new MlcycleSqliteDialect({ database: connection }) });
+  return { db: new Kysely<Database>({ dialect: new MlcycleSqliteDialect({ database: connection }) }), connection };
+}
+
+/** Opens (or creates) a metadata database file. */
+export function openSqliteDatabase(file: string): Kysely<Database> {
+  return openSqliteConnection(file).db;
 }

@@ -35,8 +35,23 @@ describe('metadata migrations', () => {
       'dataset_validations',
       'dataset_versions',
       'datasets',
+      'experiment_tags',
+      'experiments',
       'kysely_migration',
       'kysely_migration_lock',
+      'latest_metrics',
+      'metric_chunks',
+      'model_aliases',
+      'model_version_tags',
+      'model_versions',
+      'registered_model_tags',
+      'registered_models',
+      'registry_events',
+      'run_artifacts',
+      'run_inputs',
+      'run_params',
+      'run_tags',
+      'runs',
       'spec_versions',
       'workspace_meta',
     ]);
@@ -57,7 +72,7 @@ describe('metadata migrations', () => {
     try {
       const entries = await workspace.audit.list();
       expect(entries.map((entry) => [entry.actor, entry.action, entry.details])).toEqual([
-        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets', '0004-dataset-profiles'] }],
+        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets', '0004-dataset-profiles', '0005-tracking', '0006-model-registry'] }],
         ['ana', 'workspace.created', {}],
       ]);
       const meta = await workspace.db.selectFrom('workspace_meta').selectAll().execute();

@@ -2,7 +2,7 @@
  * The metadata schema's history. Migrations are append-only: a released one is never edited, a change is
  * a new migration. Names sort in the order they run.
  */
-import { type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 // Migrations see the database as it was when they were written, not the current `Database` type.
 type AnyDatabase = Kysely<unknown>;
@@ -93,6 +93,158 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('created_at', 'text', (column) => column.notNull())
         .addColumn('created_by', 'text', (column) => column.notNull())
         .addUniqueConstraint('dataset_profiles_options', ['version_id', 'options_key'])
+        .execute();
+    },
+  },
+  '0005-tracking': {
+    async up(db: AnyDatabase) {
+      await db.schema
+        .createTable('experiments')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (column) => column.notNull().unique())
+        .addColumn('lifecycle_stage', 'text', (column) => column.notNull().defaultTo('active'))
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('experiment_tags')
+        .addColumn('experiment_id', 'integer', (column) => column.notNull().references('experiments.id'))
+        .addColumn('key', 'text', (column) => column.notNull())
+        .addColumn('value', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('experiment_tags_key', ['experiment_id', 'key'])
+        .modifyEnd(sql`without rowid`)
+        .execute();
+      // Runs carry a small integer key for the child tables' joins and a 32-hex id for the outside world.
+      await db.schema
+        .createTable('runs')
+        .addColumn('run_key', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', 'text', (column) => column.notNull().unique())
+        .addColumn('experiment_id', 'integer', (column) => column.notNull().references('experiments.id'))
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('start_time', 'integer', (column) => column.notNull())
+        .addColumn('end_time', 'integer')
+        .addColumn('parent_key', 'integer', (column) => column.references('runs.run_key'))
+        .addColumn('user_id', 'text', (column) => column.notNull())
+        .addColumn('git_commit', 'text')
+        .addColumn('command', 'text')
+        .addColumn('lifecycle_stage', 'text', (column) => column.notNull().defaultTo('active'))
+        .execute();
+      await db.schema.createIndex('runs_experiment_start').on('runs').columns(['experiment_id', 'start_time', 'run_key']).execute();
+      await db.schema.createIndex('runs_parent').on('runs').column('parent_key').execute();
+      for (const table of ['run_params', 'run_tags']) {
+        await db.schema
+          .createTable(table)
+          .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+          .addColumn('key', 'text', (column) => column.notNull())
+          .addColumn('value', 'text', (column) => column.notNull())
+          .addPrimaryKeyConstraint(`${table}_key`, ['run_key', 'key'])
+          .modifyEnd(sql`without rowid`)
+          .execute();
+        // Search filters and orders by one key's value across runs.
+        await db.schema.createIndex(`${table}_by_value`).on(table).columns(['key', 'value', 'run_key']).execute();
+      }
+      // Metric history in columnar chunks: one row per (run, key) and flush, the points as float64 arrays.
+      await db.schema
+        .createTable('metric_chunks')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('key', 'text', (column) => column.notNull())
+        .addColumn('count', 'integer', (column) => column.notNull())
+        .addColumn('min_step', 'integer', (column) => column.notNull())
+        .addColumn('max_step', 'integer', (column) => column.notNull())
+        .addColumn('steps', 'blob', (column) => column.notNull())
+        .addColumn('timestamps', 'blob', (column) => column.notNull())
+        .addColumn('values', 'blob', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('metric_chunks_series').on('metric_chunks').columns(['run_key', 'key', 'id']).execute();
+      await db.schema
+        .createTable('latest_metrics')
+        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('key', 'text', (column) => column.notNull())
+        // NULL when the latest value is NaN: SQL has no NaN, and a NaN matches no comparison.
+        .addColumn('value', 'real')
+        .addColumn('is_nan', 'integer', (column) => column.notNull())
+        .addColumn('step', 'integer', (column) => column.notNull())
+        .addColumn('timestamp', 'integer', (column) => column.notNull())
+        .addPrimaryKeyConstraint('latest_metrics_key', ['run_key', 'key'])
+        .modifyEnd(sql`without rowid`)
+        .execute();
+      await db.schema.createIndex('latest_metrics_by_value').on('latest_metrics').columns(['key', 'value', 'run_key']).execute();
+      await db.schema
+        .createTable('run_inputs')
+        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('dataset', 'text', (column) => column.notNull())
+        .addColumn('digest', 'text', (column) => column.notNull())
+        .addColumn('context', 'text', (column) => column.notNull())
+        .addColumn('dataset_version_id', 'integer', (column) => column.references('dataset_versions.id'))
+        .addColumn('source', 'text')
+        .addPrimaryKeyConstraint('run_inputs_key', ['run_key', 'dataset', 'digest', 'context'])
+        .execute();
+      await db.schema.createIndex('run_inputs_dataset').on('run_inputs').columns(['dataset', 'digest']).execute();
+      await db.schema
+        .createTable('run_artifacts')
+        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('path', 'text', (column) => column.notNull())
+        .addColumn('size', 'integer', (column) => column.notNull())
+        .addColumn('sha256', 'text', (column) => column.notNull())
+        .addColumn('logged_at', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('run_artifacts_key', ['run_key', 'path'])
+        .execute();
+    },
+  },
+  '0006-model-registry': {
+    async up(db: AnyDatabase) {
+      await db.schema
+        .createTable('registered_models')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (column) => column.notNull().unique())
+        .addColumn('description', 'text', (column) => column.notNull().defaultTo(''))
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('model_versions')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('model_id', 'integer', (column) => column.notNull().references('registered_models.id'))
+        .addColumn('version', 'integer', (column) => column.notNull())
+        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('source', 'text', (column) => column.notNull())
+        .addColumn('description', 'text', (column) => column.notNull().defaultTo(''))
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addUniqueConstraint('model_versions_number', ['model_id', 'version'])
+        .execute();
+      await db.schema.createIndex('model_versions_run').on('model_versions').column('run_key').execute();
+      for (const [table, owner] of [['registered_model_tags', 'model_id'], ['model_version_tags', 'version_id']] as const) {
+        await db.schema
+          .createTable(table)
+          .addColumn(owner, 'integer', (column) => column.notNull().references(owner === 'model_id' ? 'registered_models.id' : 'model_versions.id'))
+          .addColumn('key', 'text', (column) => column.notNull())
+          .addColumn('value', 'text', (column) => column.notNull())
+          .addPrimaryKeyConstraint(`${table}_key`, [owner, 'key'])
+          .modifyEnd(sql`without rowid`)
+          .execute();
+      }
+      await db.schema
+        .createTable('model_aliases')
+        .addColumn('model_id', 'integer', (column) => column.notNull().references('registered_models.id'))
+        .addColumn('alias', 'text', (column) => column.notNull())
+        .addColumn('version_id', 'integer', (column) => column.notNull().references('model_versions.id'))
+        .addPrimaryKeyConstraint('model_aliases_key', ['model_id', 'alias'])
+        .execute();
+      // An outbox: each registry change adds its event in the change's transaction; deliverers read from it.
+      await db.schema
+        .createTable('registry_events')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('at', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('model', 'text', (column) => column.notNull())
+        .addColumn('version', 'integer')
+        .addColumn('details', 'text', (column) => column.notNull().defaultTo('{}'))
         .execute();
     },
   },

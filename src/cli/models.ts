@@ -1,0 +1,100 @@
+/** `mlcycle models list|show|register|alias`: the model registry (stage 6). */
+import type { Command } from 'commander';
+import { MlcycleError } from '../error.js';
+import type { ModelVersion } from '../store/model-registry.js';
+import { resolveRun } from '../tracking/find-runs.js';
+import { deleteModelAlias, modelLineage, registerModel, setModelAlias } from '../tracking/registry/register-model.js';
+import { formatTable } from './output.js';
+import type { RegisterCommands } from './program.js';
+import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
+
+function versionRows(versions: readonly ModelVersion[]): string[][] {
+  return [['version', 'run', 'source', 'aliases', 'created'], ...versions.map((version) => [String(version.version), version.runId.slice(0, 12), version.source, version.aliases.join(', '), version.createdAt])];
+}
+
+export const registerModels: RegisterCommands = (program, action) => {
+  const models = program.command('models').description('the model registry: registered models, versions, aliases, lineage');
+  models
+    .command('list')
+    .description('registered models with their latest version and aliases')
+    .action(
+      action(async (environment) =>
+        withWorkspace(environment, async (workspace) => {
+          const list = await workspace.registry.listModels();
+          const rows = [['model', 'latest', 'aliases', 'updated', 'description'], ...list.map((model) => [model.name, String(model.latestVersion ?? '-'), Object.entries(model.aliases).map(([alias, version]) => `${alias}=v${version}`).join(', '), model.updatedAt, model.description])];
+          return { text: list.length === 0 ? 'no registered models yet: `mlcycle models register NAME --run RUN`' : formatTable(rows), json: list };
+        }),
+      ),
+    );
+  models
+    .command('show')
+    .description('a model and its versions, or with a models:/ URI one version and its lineage')
+    .argument('<model>', 'NAME, or models:/NAME@ALIAS, models:/NAME/VERSION, models:/NAME/latest')
+    .action(
+      action(async (environment, positional) => {
+        const [target] = positional as [string];
+        return withWorkspace(environment, async (workspace) => {
+          if (target.startsWith('models:/')) {
+            const lineage = await modelLineage(workspace, target);
+            const { version, run } = lineage;
+            const lines = [
+              `models:/${version.model}/${version.version}${version.aliases.length === 0 ? '' : ` (${version.aliases.map((alias) => `@${alias}`).join(', ')})`}: ${version.description || 'no description'}`,
+              `from run ${run.id} "${run.name}" (${run.status}), artifact ${version.source}`,
+              ...Object.entries(version.tags).map(([key, value]) => `tag ${key}: ${value}`),
+              ...lineage.inputs.map(({ input, datasetVersion }) => {
+                const origin = datasetVersion?.lineage.source?.path ?? datasetVersion?.lineage.parents?.map((parent) => parent.ref).join(', ') ?? input.source ?? 'unknown source';
+                return `${input.context || 'input'}: ${input.versionRef ?? input.dataset} (${input.digest.slice(0, 12)}) from ${origin}`;
+              }),
+            ];
+            return { text: lines.join('\n'), json: lineage };
+          }
+          const model = await workspace.registry.findModel(target);
+          if (model === undefined) throw new MlcycleError('not_found', `no registered model named "${target}"`);
+          const versions = await workspace.registry.listVersions(target);
+          const text = [`${model.name}: ${model.description || 'no description'}`, ...Object.entries(model.tags).map(([key, value]) => `tag ${key}: ${value}`), '', formatTable(versionRows(versions))].join('\n');
+          return { text, json: { ...model, versions } };
+        });
+      }),
+    );
+  models
+    .command('register')
+    .description("add a version of a model (created if new) from a run's model artifact")
+    .argument('<model>', 'the registered model name')
+    .requiredOption('--run <run>', 'the run id or at least 6 of its first hex digits')
+    .option('--path <artifact>', "the run's artifact folder or file holding the model", 'model')
+    .option('--description <text>', 'what this version is')
+    .action(
+      action(async (environment, positional, command: Command) => {
+        const [name] = positional as [string];
+        const options = command.opts<{ run: string; path: string; description?: string }>();
+        return withWorkspace(environment, async (workspace) => {
+          const run = await resolveRun(workspace.runs, options.run);
+          const version = await registerModel(workspace, { name, run: run.id, path: options.path, ...(options.description === undefined ? {} : { description: options.description }) }, environment.context);
+          return { text: `registered models:/${version.model}/${version.version} from run ${run.id} (${version.source})`, json: version };
+        });
+      }),
+    );
+  models
+    .command('alias')
+    .description('point an alias (champion, challenger...) at a version, or remove it')
+    .argument('<model>', 'the registered model name')
+    .argument('<alias>', 'the alias')
+    .argument('[version]', 'the version number (not with --delete)')
+    .option('--delete', 'remove the alias', false)
+    .action(
+      action(async (environment, positional, command: Command) => {
+        const [name, alias, version] = positional as [string, string, string | undefined];
+        const { delete: remove } = command.opts<{ delete: boolean }>();
+        if (remove === (version !== undefined)) throw new MlcycleError('usage', remove ? 'give no version with --delete' : 'give the version number the alias should point at');
+        return withWorkspace(environment, async (workspace) => {
+          if (remove) {
+            await deleteModelAlias(workspace, name, alias, environment.context);
+            return { text: `removed alias ${alias} of ${name}`, json: { model: name, alias, version: null } };
+          }
+          const number = parsePositiveInteger(version as string, 'version');
+          await setModelAlias(workspace, name, alias, number, environment.context);
+          return { text: `models:/${name}@${alias} now resolves to version ${number}`, json: { model: name, alias, version: number } };
+        });
+      }),
+    );
+};

@@ -1,0 +1,95 @@
+/** `mlcycle runs list|show|compare`: tracked runs (stage 6). */
+import type { Command } from 'commander';
+import { MlcycleError } from '../error.js';
+import { resolveRun, searchRunsByText } from '../tracking/find-runs.js';
+import { parseFilter, parseOrderBy } from '../tracking/search/parse-filter.js';
+import { compareRuns, filterFields, formatComparison, formatRunDetails, formatRunList } from './format-runs.js';
+import type { RegisterCommands } from './program.js';
+import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+interface ListOptions {
+  experiment: string[];
+  filter?: string;
+  orderBy: string[];
+  max: string;
+  pageToken?: string;
+  columns?: string;
+  deleted: boolean;
+  all: boolean;
+}
+
+export const registerRuns: RegisterCommands = (program, action) => {
+  const runs = program.command('runs').description('tracked training runs: search, inspect and compare');
+  runs
+    .command('list')
+    .description("search runs with MLflow's filter syntax plus OR, parentheses and IN")
+    .option('-e, --experiment <name>', 'only runs of this experiment (repeatable)', collect, [])
+    .option('-f, --filter <text>', "e.g. \"metrics.auc > 0.8 and params.lr = '0.1'\"")
+    .option('-o, --order-by <field>', 'e.g. "metrics.auc DESC" (repeatable)', collect, [])
+    .option('-n, --max <count>', 'runs per page', '50')
+    .option('--page-token <token>', 'the next page of an earlier search (same filter and ordering)')
+    .option('--columns <fields>', 'comma-separated fields to show, e.g. metrics.auc,params.lr (default: those in the filter and ordering)')
+    .option('--deleted', 'deleted runs instead of active ones', false)
+    .option('--all', 'active and deleted runs', false)
+    .action(
+      action(async (environment, _positional, command: Command) => {
+        const options = command.opts<ListOptions>();
+        const maxResults = parsePositiveInteger(options.max, '--max');
+        if (options.deleted && options.all) throw new MlcycleError('usage', '--deleted and --all exclude each other');
+        // Parse here too, so that bad text fails before the workspace is opened.
+        const filter = options.filter === undefined ? undefined : parseFilter(options.filter);
+        const orders = parseOrderBy(options.orderBy);
+        const columns = options.columns === undefined ? undefined : parseOrderBy(options.columns.split(',').filter((part) => part.trim() !== '')).map((order) => order.field);
+        return withWorkspace(environment, async (workspace) => {
+          const page = await searchRunsByText(workspace.runs, {
+            experiments: options.experiment,
+            ...(options.filter === undefined ? {} : { filter: options.filter }),
+            orderBy: options.orderBy,
+            maxResults,
+            ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
+            lifecycle: options.all ? 'all' : options.deleted ? 'deleted' : 'active',
+          });
+          const names = new Map((await workspace.runs.listExperiments()).map((experiment) => [experiment.id, experiment.name]));
+          const fields = columns ?? [...filterFields(filter), ...orders.map((order) => order.field).filter((field) => field.entity !== 'attribute')];
+          const more = page.nextPageToken === undefined ? '' : `\nmore runs match: add --page-token ${page.nextPageToken}`;
+          const text = page.runs.length === 0 ? 'no runs match' : `${formatRunList(page.runs, names, fields)}${more}`;
+          return { text, json: { runs: page.runs, nextPageToken: page.nextPageToken ?? null } };
+        });
+      }),
+    );
+  runs
+    .command('show')
+    .description('one run: status, times, source, params, latest metrics, tags, dataset inputs, artifacts')
+    .argument('<run>', 'a run id or at least 6 of its first hex digits')
+    .action(
+      action(async (environment, positional) => {
+        const [reference] = positional as [string];
+        return withWorkspace(environment, async (workspace) => {
+          const run = await resolveRun(workspace.runs, reference);
+          const experiment = await workspace.runs.findExperiment({ id: run.experimentId });
+          const artifacts = await workspace.runs.listArtifacts(run.id, '');
+          return { text: formatRunDetails(run, experiment?.name ?? run.experimentId, artifacts), json: { ...run, experimentName: experiment?.name ?? null, artifacts } };
+        });
+      }),
+    );
+  runs
+    .command('compare')
+    .description('runs side by side: params and latest metrics, differing rows marked with *')
+    .argument('<runs...>', 'two or more run ids or id prefixes')
+    .action(
+      action(async (environment, positional) => {
+        const [references] = positional as [string[]];
+        if (references.length < 2) throw new MlcycleError('usage', 'compare needs at least two runs');
+        return withWorkspace(environment, async (workspace) => {
+          const found = [];
+          for (const reference of references) found.push(await resolveRun(workspace.runs, reference));
+          const comparison = compareRuns(found);
+          return { text: formatComparison(comparison), json: comparison };
+        });
+      }),
+    );
+};

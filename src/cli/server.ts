@@ -1,0 +1,33 @@
+/** `mlcycle server`: the HTTP API on the workspace, bound to loopback unless told otherwise. */
+import type { Command } from 'commander';
+import { MlcycleError } from '../error.js';
+import { buildServer } from '../server/app.js';
+import type { RegisterCommands } from './program.js';
+import { openCommandWorkspace } from './workspace-option.js';
+
+export const registerServer: RegisterCommands = (program, action) => {
+  program
+    .command('server')
+    .description("serve MLflow's REST API (/api/2.0/mlflow) on the workspace, until interrupted")
+    .option('--port <port>', 'the TCP port (0 picks a free one)', '5000')
+    .option('--host <address>', 'the address to bind; 0.0.0.0 exposes the server to the network', '127.0.0.1')
+    .action(
+      action(async (environment, _positional, command: Command) => {
+        const options = command.opts<{ port: string; host: string }>();
+        const port = Number(options.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MlcycleError('usage', `--port: expected 0 to 65535, got "${options.port}"`);
+        const workspace = await openCommandWorkspace(environment);
+        const app = buildServer({ workspace, logError: (error) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
+        const address = await app.listen({ port, host: options.host });
+        environment.streams.stdout(`mlcycle server on ${address} (MLflow tracking URI: ${address})\n`);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await app.close();
+        await workspace.close();
+        return { text: 'server stopped', json: { stopped: true, address } };
+      }),
+    );
+};

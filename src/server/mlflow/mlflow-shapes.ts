@@ -1,0 +1,104 @@
+/**
+ * mlcycle's tracking and registry entities in the JSON shapes of MLflow's REST API 2.0 (field names as
+ * in MLflow's protos: snake_case, timestamps in milliseconds, 64-bit integers as JSON numbers).
+ */
+import type { ModelVersion, RegisteredModel } from '../../store/model-registry.js';
+import type { Experiment, Run, RunInfo } from '../../store/run-store.js';
+
+/** MLflow's tag for the dataset context of an input. */
+export const DATASET_CONTEXT_TAG = 'mlflow.data.context';
+/** MLflow's tags for the parent run and the run name. */
+export const PARENT_RUN_TAG = 'mlflow.parentRunId';
+export const RUN_NAME_TAG = 'mlflow.runName';
+
+function tagList(tags: Record<string, string>): { key: string; value: string }[] {
+  return Object.entries(tags).map(([key, value]) => ({ key, value }));
+}
+
+/** NaN and infinities as MLflow's JSON writes them. */
+export function jsonNumber(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value);
+}
+
+export function experimentJson(experiment: Experiment) {
+  const created = Date.parse(experiment.createdAt);
+  return {
+    experiment_id: experiment.id,
+    name: experiment.name,
+    artifact_location: `mlflow-artifacts:/${experiment.id}`,
+    lifecycle_stage: experiment.lifecycleStage,
+    creation_time: created,
+    last_update_time: created,
+    tags: tagList(experiment.tags),
+  };
+}
+
+export function runInfoJson(info: RunInfo) {
+  return {
+    run_id: info.id,
+    run_uuid: info.id,
+    run_name: info.name,
+    experiment_id: info.experimentId,
+    user_id: info.userId,
+    status: info.status,
+    start_time: info.startTime,
+    ...(info.endTime === undefined ? {} : { end_time: info.endTime }),
+    artifact_uri: `mlflow-artifacts:/${info.experimentId}/${info.id}/artifacts`,
+    lifecycle_stage: info.lifecycleStage,
+  };
+}
+
+export function runJson(run: Run) {
+  const tags: Record<string, string> = { ...run.tags, [RUN_NAME_TAG]: run.name };
+  if (run.parentRunId !== undefined) tags[PARENT_RUN_TAG] = run.parentRunId;
+  if (run.gitCommit !== undefined) tags['mlflow.source.git.commit'] = run.gitCommit;
+  return {
+    info: runInfoJson(run),
+    data: {
+      metrics: Object.entries(run.metrics).map(([key, metric]) => ({ key, value: jsonNumber(metric.value), timestamp: metric.timestamp, step: metric.step })),
+      params: tagList(run.params),
+      tags: tagList(tags),
+    },
+    inputs: {
+      dataset_inputs: run.inputs.map((input) => ({
+        tags: input.context === '' ? [] : [{ key: DATASET_CONTEXT_TAG, value: input.context }],
+        dataset: {
+          name: input.dataset,
+          digest: input.digest,
+          source_type: input.versionRef === undefined ? 'external' : 'mlcycle',
+          source: input.versionRef === undefined ? (input.source ?? '') : JSON.stringify({ ref: input.versionRef }),
+        },
+      })),
+    },
+  };
+}
+
+export function modelVersionJson(version: ModelVersion) {
+  return {
+    name: version.model,
+    version: String(version.version),
+    creation_timestamp: Date.parse(version.createdAt),
+    last_updated_timestamp: Date.parse(version.updatedAt),
+    user_id: version.createdBy,
+    current_stage: 'None',
+    description: version.description,
+    source: `runs:/${version.runId}/${version.source}`,
+    run_id: version.runId,
+    status: 'READY',
+    tags: tagList(version.tags),
+    aliases: version.aliases,
+  };
+}
+
+export function registeredModelJson(model: RegisteredModel, latest?: ModelVersion) {
+  return {
+    name: model.name,
+    creation_timestamp: Date.parse(model.createdAt),
+    last_updated_timestamp: Date.parse(model.updatedAt),
+    user_id: model.createdBy,
+    description: model.description,
+    latest_versions: latest === undefined ? [] : [modelVersionJson(latest)],
+    tags: tagList(model.tags),
+    aliases: Object.entries(model.aliases).map(([alias, version]) => ({ alias, version: String(version) })),
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * MLflow REST API 2.0 for tracking: experiments, runs, params, metrics (with log-batch and MLflow's
+ * limits), tags, dataset inputs, metric histories, artifact listings and run search, served from the
+ * embedded store so that an unchanged `mlflow` client logs into mlcycle.
+ */
+import type { FastifyInstance } from 'fastify';
+import { MlcycleError } from '../../error.js';
+import type { MetricSeries, RunInput, RunStatus } from '../../store/run-store.js';
+import { RUN_STATUSES } from '../../store/run-store.js';
+import { requireArtifactFolder } from '../../tracking/artifact-paths.js';
+import { metricPointProblem, TRACKING_LIMITS, validateExperimentName, validateMetricKey, validateParams, validateRunId, validateRunName, validateTags } from '../../tracking/limits.js';
+import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
+import type { ServerContext } from '../server-context.js';
+import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
+import { fieldsOf, keyValues, optionalInteger, optionalList, optionalString, optionalStrings, requiredNumber, requiredString, type Fields } from './request-fields.js';
+
+const PREFIX = '/api/2.0/mlflow';
+const VIEW_TYPES = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const;
+
+function runIdOf(fields: Fields): string {
+  const id = optionalString(fields, 'run_id') ?? requiredString(fields, 'run_uuid');
+  validateRunId(id, 'run_id');
+  return id;
+}
+
+/** Metrics of a request grouped into series, every point checked first. */
+function metricSeries(items: readonly Fields[], now: number): MetricSeries[] {
+  const byKey = new Map<string, { steps: number[]; timestamps: number[]; values: number[] }>();
+  items.forEach((item, index) => {
+    const key = requiredString(item, 'key');
+    validateMetricKey(key);
+    const value = requiredNumber(item, 'value');
+    const step = optionalInteger(item, 'step') ?? 0;
+    const timestamp = optionalInteger(item, 'timestamp') ?? now;
+    const problem = metricPointProblem(value, step, timestamp);
+    if (problem !== undefined) throw new MlcycleError('invalid_input', `metrics[${index}]: ${problem}`);
+    let series = byKey.get(key);
+    if (series === undefined) byKey.set(key, (series = { steps: [], timestamps: [], values: [] }));
+    series.steps.push(step);
+    series.timestamps.push(timestamp);
+    series.values.push(value);
+  });
+  return [...byKey].map(([key, series]) => ({ key, steps: Float64Array.from(series.steps), timestamps: Float64Array.from(series.timestamps), values: Float64Array.from(series.values) }));
+}
+
+function checkBatchLimits(metrics: number, params: number, tags: number): void {
+  const limits: [string, number, number][] = [
+    ['metrics', metrics, TRACKING_LIMITS.metricsPerBatch],
+    ['params', params, TRACKING_LIMITS.paramsPerBatch],
+    ['tags', tags, TRACKING_LIMITS.tagsPerBatch],
+    ['metrics, params, and tags', metrics + params + tags, TRACKING_LIMITS.entitiesPerBatch],
+  ];
+  for (const [what, count, limit] of limits) {
+    if (count > limit) throw new MlcycleError('invalid_input', `A batch logging request can contain at most ${limit} ${what}. Got ${count} ${what}.`);
+  }
+}
+
+/** Registers the MLflow tracking routes. */
+export function registerMlflowTrackingRoutes(app: FastifyInstance, server: ServerContext): void {
+  const { workspace } = server;
+  const post = (path: string, handler: (fields: Fields) => Promise<unknown>) => app.post(`${PREFIX}${path}`, async (request) => handler(fieldsOf(request)));
+  const get = (path: string, handler: (fields: Fields) => Promise<unknown>) => app.get(`${PREFIX}${path}`, async (request) => handler(fieldsOf({ query: request.query })));
+
+  post('/experiments/create', async (fields) => {
+    const name = requiredString(fields, 'name');
+    validateExperimentName(name);
+    if ((await workspace.runs.findExperiment({ name })) !== undefined) throw new MlcycleError('conflict', `Experiment '${name}' already exists.`);
+    const experiment = await workspace.runs.ensureExperiment(name, server.context());
+    return { experiment_id: experiment.id };
+  });
+  const getExperiment = async (fields: Fields) => {
+    const id = requiredString(fields, 'experiment_id');
+    if (!/^\d{1,15}$/.test(id)) throw new MlcycleError('not_found', `No Experiment with id=${id} exists`);
+    const experiment = await workspace.runs.findExperiment({ id });
+    if (experiment === undefined) throw new MlcycleError('not_found', `No Experiment with id=${id} exists`);
+    return { experiment: experimentJson(experiment) };
+  };
+  get('/experiments/get', getExperiment);
+  get('/experiments/get-by-name', async (fields) => {
+    const name = requiredString(fields, 'experiment_name');
+    const experiment = await workspace.runs.findExperiment({ name });
+    if (experiment === undefined) throw new MlcycleError('not_found', `Could not find experiment with name '${name}'`);
+    return { experiment: experimentJson(experiment) };
+  });
+  const searchExperiments = async (fields: Fields) => {
+    const filter = optionalString(fields, 'filter');
+    const match = filter === undefined || filter.trim() === '' ? undefined : /^\s*(?:attributes\.)?name\s*=\s*'((?:[^']|'')*)'\s*$/.exec(filter);
+    if (match === null) throw new MlcycleError('invalid_input', `filter: only name = '...' is supported for experiments, got ${filter}`);
+    const experiments = (await workspace.runs.listExperiments()).filter((experiment) => match === undefined || experiment.name === match[1]?.replaceAll("''", "'"));
+    return { experiments: experiments.map(experimentJson) };
+  };
+  post('/experiments/search', searchExperiments);
+  get('/experiments/search', searchExperiments);
+
+  post('/runs/create', async (fields) => {
+    const experimentId = optionalString(fields, 'experiment_id') ?? '0';
+    const tags = keyValues(fields, 'tags');
+    const name = optionalString(fields, 'run_name') ?? tags[RUN_NAME_TAG];
+    const parent = tags[PARENT_RUN_TAG];
+    for (const key of [RUN_NAME_TAG, PARENT_RUN_TAG]) delete tags[key];
+    validateTags(tags);
+    if (name !== undefined) validateRunName(name);
+    if (parent !== undefined) validateRunId(parent, `tags.${PARENT_RUN_TAG}`);
+    const context = server.context(optionalString(fields, 'user_id'));
+    if (experimentId === '0' && (await workspace.runs.findExperiment({ id: '0' })) === undefined) {
+      // MLflow clients start runs in experiment 0, "Default", without creating it.
+      const fallback = await workspace.runs.ensureExperiment('Default', context);
+      return createRun(fallback.id);
+    }
+    return createRun(experimentId);
+
+    async function createRun(id: string) {
+      if (!/^\d{1,15}$/.test(id)) throw new MlcycleError('not_found', `No Experiment with id=${id} exists`);
+      const info = await workspace.runs.createRun(
+        {
+          experimentId: id,
+          name: name ?? 'run',
+          startTime: optionalInteger(fields, 'start_time') ?? context.now().getTime(),
+          tags,
+          ...(parent === undefined ? {} : { parentRunId: parent }),
+          ...(tags['mlflow.source.git.commit'] === undefined ? {} : { gitCommit: tags['mlflow.source.git.commit'] }),
+        },
+        context,
+      );
+      return { run: runJson((await workspace.runs.findRun(info.id))!) };
+    }
+  });
+  get('/runs/get', async (fields) => {
+    const id = runIdOf(fields);
+    const run = await workspace.runs.findRun(id);
+    if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
+    return { run: runJson(run) };
+  });
+  post('/runs/update', async (fields) => {
+    const id = runIdOf(fields);
+    const status = optionalString(fields, 'status');
+    if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) throw new MlcycleError('invalid_input', `status: "${status}" is not one of ${RUN_STATUSES.join(', ')}`);
+    const run = await workspace.runs.findRun(id);
+    if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
+    if (status !== undefined && status !== 'RUNNING' && status !== 'SCHEDULED') {
+      const context = server.context();
+      const info = await workspace.runs.endRun(id, status as RunStatus, optionalInteger(fields, 'end_time') ?? context.now().getTime(), context);
+      return { run_info: runInfoJson(info) };
+    }
+    return { run_info: runInfoJson(run) };
+  });
+  post('/runs/delete', async (fields) => (await workspace.runs.setRunLifecycle(runIdOf(fields), 'deleted', server.context()), {}));
+  post('/runs/restore', async (fields) => (await workspace.runs.setRunLifecycle(runIdOf(fields), 'active', server.context()), {}));
+
+  post('/runs/log-metric', async (fields) => {
+    const id = runIdOf(fields);
+    const context = server.context();
+    await workspace.metrics.appendMetrics(id, metricSeries([fields], context.now().getTime()), context);
+    return {};
+  });
+  post('/runs/log-parameter', async (fields) => {
+    const id = runIdOf(fields);
+    const params = { [requiredString(fields, 'key')]: optionalString(fields, 'value') ?? '' };
+    validateParams(params);
+    await workspace.runs.logParams(id, params, server.context());
+    return {};
+  });
+  post('/runs/set-tag', async (fields) => {
+    const id = runIdOf(fields);
+    const tags = { [requiredString(fields, 'key')]: optionalString(fields, 'value') ?? '' };
+    validateTags(tags);
+    await workspace.runs.setTags(id, tags, server.context());
+    return {};
+  });
+  post('/runs/delete-tag', async (fields) => {
+    await workspace.runs.deleteTag(runIdOf(fields), requiredString(fields, 'key'), server.context());
+    return {};
+  });
+  post('/runs/log-batch', async (fields) => {
+    const id = runIdOf(fields);
+    const metrics = optionalList(fields, 'metrics');
+    const params = optionalList(fields, 'params');
+    const tags = optionalList(fields, 'tags');
+    checkBatchLimits(metrics.length, params.length, tags.length);
+    const context = server.context();
+    // Everything is checked before anything is written; params first, as their conflicts are the likely failure.
+    const paramRecord = keyValues(fields, 'params');
+    const tagRecord = keyValues(fields, 'tags');
+    validateParams(paramRecord);
+    validateTags(tagRecord);
+    const series = metricSeries(metrics, context.now().getTime());
+    await workspace.runs.logParams(id, paramRecord, context);
+    await workspace.runs.setTags(id, tagRecord, context);
+    await workspace.metrics.appendMetrics(id, series, context);
+    return {};
+  });
+  post('/runs/log-inputs', async (fields) => {
+    const id = runIdOf(fields);
+    const inputs: RunInput[] = optionalList(fields, 'datasets').map((item, index) => {
+      const dataset = item.dataset;
+      if (typeof dataset !== 'object' || dataset === null) throw new MlcycleError('invalid_input', `datasets[${index}].dataset: missing`);
+      const described = dataset as Fields;
+      const context = keyValues(item, 'tags')[DATASET_CONTEXT_TAG] ?? '';
+      const name = requiredString(described, 'name');
+      const digest = requiredString(described, 'digest');
+      if (name.length > TRACKING_LIMITS.datasetNameLength || digest.length > TRACKING_LIMITS.datasetDigestLength) throw new MlcycleError('invalid_input', `datasets[${index}]: name or digest too long`);
+      const source = optionalString(described, 'source');
+      return { dataset: name, digest, context, ...(source === undefined ? {} : { source }) };
+    });
+    await workspace.runs.logInputs(id, inputs, server.context());
+    return {};
+  });
+  const searchRuns = async (fields: Fields) => {
+    const viewType = optionalString(fields, 'run_view_type') ?? 'ACTIVE_ONLY';
+    if (!Object.hasOwn(VIEW_TYPES, viewType)) throw new MlcycleError('invalid_input', `run_view_type: "${viewType}" is not ACTIVE_ONLY, DELETED_ONLY or ALL`);
+    const filterText = optionalString(fields, 'filter');
+    const filter = filterText === undefined ? undefined : parseFilter(filterText);
+    const pageToken = optionalString(fields, 'page_token');
+    const page = await workspace.runs.searchRuns({
+      experimentIds: optionalStrings(fields, 'experiment_ids'),
+      ...(filter === undefined ? {} : { filter }),
+      orderBy: parseOrderBy(optionalStrings(fields, 'order_by')),
+      maxResults: optionalInteger(fields, 'max_results') ?? 1000,
+      ...(pageToken === undefined || pageToken === '' ? {} : { pageToken }),
+      lifecycle: VIEW_TYPES[viewType as keyof typeof VIEW_TYPES],
+    });
+    return { runs: page.runs.map(runJson), ...(page.nextPageToken === undefined ? {} : { next_page_token: page.nextPageToken }) };
+  };
+  post('/runs/search', searchRuns);
+  get('/metrics/get-history', async (fields) => {
+    const id = runIdOf(fields);
+    const key = requiredString(fields, 'metric_key');
+    const series = await workspace.metrics.metricHistory(id, key);
+    const metrics = Array.from(series.values, (value, index) => ({ key, value: jsonNumber(value), timestamp: series.timestamps[index], step: series.steps[index] }));
+    return { metrics };
+  });
+  get('/artifacts/list', async (fields) => {
+    const id = runIdOf(fields);
+    const folder = requireArtifactFolder(optionalString(fields, 'path'), 'path');
+    const entries = await workspace.runs.listArtifacts(id, folder);
+    return {
+      root_uri: `mlflow-artifacts:/${id}/artifacts`,
+      files: entries.map((entry) => ({ path: entry.path, is_dir: entry.isDir, ...(entry.size === undefined ? {} : { file_size: entry.size }) })),
+    };
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The model registry, after MLflow's: registered models with numbered versions, each made from a run's
+ * model artifact; aliases (`champion`, `challenger`) that point at one version each; tags and descriptions
+ * on both. Every change also appends a registry event (an outbox that webhooks and the UI read), in the
+ * same transaction as the change and its audit entry.
+ */
+import type { ChangeContext } from './audit-log.js';
+
+export interface RegisteredModel {
+  name: string;
+  description: string;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  tags: Record<string, string>;
+  /** Alias to version number. */
+  aliases: Record<string, number>;
+  /** The highest version number; absent before the first version. */
+  latestVersion?: number;
+}
+
+export interface ModelVersion {
+  model: string;
+  version: number;
+  /** The run whose artifact this version is. */
+  runId: string;
+  /** The artifact folder (or file) inside the run, e.g. `model`. */
+  source: string;
+  description: string;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  tags: Record<string, string>;
+  aliases: string[];
+}
+
+export const REGISTRY_EVENT_TYPES = [
+  'registered_model.created',
+  'registered_model.updated',
+  'registered_model.tag_set',
+  'registered_model.tag_deleted',
+  'model_version.created',
+  'model_version.updated',
+  'model_version.tag_set',
+  'model_version.tag_deleted',
+  'model_version.alias_set',
+  'model_version.alias_deleted',
+] as const;
+export type RegistryEventType = (typeof REGISTRY_EVENT_TYPES)[number];
+
+export interface RegistryEvent {
+  /** Increasing: read on from the last id seen. */
+  id: number;
+  at: string;
+  actor: string;
+  type: RegistryEventType;
+  model: string;
+  version?: number;
+  details: Record<string, unknown>;
+}
+
+export interface NewModelVersion {
+  model: string;
+  runId: string;
+  source: string;
+  description?: string;
+  tags?: Record<string, string>;
+  /** Create the registered model in the same transaction when it does not exist (MLflow's register_model). */
+  createModel?: boolean;
+}
+
+/** Which entity a tag or description change is for: a model, or one of its versions. */
+export type RegistryTarget = { model: string } | { model: string; version: number };
+
+export interface ModelRegistry {
+  /** Creates a registered model; a name that exists is a conflict. */
+  createModel(name: string, description: string, context: ChangeContext): Promise<RegisteredModel>;
+  findModel(name: string): Promise<RegisteredModel | undefined>;
+  listModels(): Promise<RegisteredModel[]>;
+  /** Adds the model's next version; the model must exist and the run must hold the source artifact. */
+  createVersion(version: NewModelVersion, context: ChangeContext): Promise<ModelVersion>;
+  findVersion(model: string, version: number): Promise<ModelVersion | undefined>;
+  /** Versions, newest first. */
+  listVersions(model: string): Promise<ModelVersion[]>;
+  /** Versions made from a run's artifacts. */
+  versionsOfRun(runId: string): Promise<ModelVersion[]>;
+  setDescription(target: RegistryTarget, description: string, context: ChangeContext): Promise<void>;
+  setTag(target: RegistryTarget, key: string, value: string, context: ChangeContext): Promise<void>;
+  deleteTag(target: RegistryTarget, key: string, context: ChangeContext): Promise<void>;
+  /** Points an alias at a version, moving it from any other version of the model. */
+  setAlias(model: string, alias: string, version: number, context: ChangeContext): Promise<void>;
+  deleteAlias(model: string, alias: string, context: ChangeContext): Promise<void>;
+  /** Events after `afterId` (all when absent), oldest first. */
+  listEvents(query?: { afterId?: number; limit?: number }): Promise<RegistryEvent[]>;
+}

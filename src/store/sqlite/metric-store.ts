@@ -1,0 +1,143 @@
+/**
+ * Metric histories in SQLite, written for speed: each call is one transaction through prepared
+ * better-sqlite3 statements, and each series lands as columnar chunks (steps, timestamps and values as
+ * float64 arrays in BLOBs) rather than a row per point, so a million points are a few hundred rows.
+ * The latest value per key is upserted once per call. Float64 bytes are in the machine's order
+ * (little-endian on every platform Node supports in practice).
+ */
+import type Sqlite from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { MlcycleError } from '../../error.js';
+import { atOneInstant, type ChangeContext } from '../audit-log.js';
+import type { MetricSeries, MetricStore } from '../run-store.js';
+import type { Database } from './database.js';
+
+/** Points per stored chunk: large enough that rows stay few, small enough that a chunk is a few MB. */
+export const CHUNK_POINTS = 65_536;
+
+function bytes(array: Float64Array, start: number, end: number): Buffer {
+  return Buffer.from(array.buffer, array.byteOffset + start * 8, (end - start) * 8);
+}
+
+function floats(blob: Uint8Array): Float64Array {
+  // Copy: a BLOB's bytes need not sit on an 8-byte boundary.
+  const copy = new Uint8Array(blob.byteLength);
+  copy.set(blob);
+  return new Float64Array(copy.buffer);
+}
+
+/** True when point a comes after point b in MLflow's latest-value order: step, then timestamp, then value. */
+function isLater(step: number, timestamp: number, value: number, best: { step: number; timestamp: number; value: number }): boolean {
+  if (step !== best.step) return step > best.step;
+  if (timestamp !== best.timestamp) return timestamp > best.timestamp;
+  const a = Number.isNaN(value) ? -Infinity : value;
+  const b = Number.isNaN(best.value) ? -Infinity : best.value;
+  return a > b;
+}
+
+const LATEST_UPSERT = `insert into latest_metrics (run_key, key, value, is_nan, step, timestamp) values (?, ?, ?, ?, ?, ?)
+  on conflict (run_key, key) do update set value = excluded.value, is_nan = excluded.is_nan, step = excluded.step, timestamp = excluded.timestamp
+  where excluded.step > latest_metrics.step
+     or (excluded.step = latest_metrics.step and excluded.timestamp > latest_metrics.timestamp)
+     or (excluded.step = latest_metrics.step and excluded.timestamp = latest_metrics.timestamp
+         and coalesce(excluded.value, -9e999) > coalesce(latest_metrics.value, -9e999))`;
+
+export class SqliteMetricStore implements MetricStore {
+  private statements: { run: Sqlite.Statement; chunk: Sqlite.Statement; latest: Sqlite.Statement } | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly connection: Sqlite.Database,
+  ) {}
+
+  private prepared() {
+    this.statements ??= {
+      run: this.connection.prepare('select run_key, lifecycle_stage from runs where id = ?'),
+      chunk: this.connection.prepare(
+        'insert into metric_chunks (run_key, key, count, min_step, max_step, steps, timestamps, "values") values (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      latest: this.connection.prepare(LATEST_UPSERT),
+    };
+    return this.statements;
+  }
+
+  async appendMetrics(runId: string, series: readonly MetricSeries[], changeContext: ChangeContext): Promise<void> {
+    const context = atOneInstant(changeContext);
+    const nonEmpty = series.filter((one) => one.values.length > 0);
+    if (nonEmpty.length === 0) return;
+    for (const one of nonEmpty) {
+      if (one.steps.length !== one.values.length || one.timestamps.length !== one.values.length) {
+        throw new MlcycleError('invalid_input', `metrics.${one.key}: steps, timestamps and values differ in length`);
+      }
+    }
+    const points = nonEmpty.reduce((sum, one) => sum + one.values.length, 0);
+    const audit = this.db
+      .insertInto('audit_log')
+      .values({
+        at: context.now().toISOString(),
+        actor: context.actor,
+        action: 'run.metrics-logged',
+        subject: `run/${runId}`,
+        details: JSON.stringify({ points, keys: nonEmpty.map((one) => one.key).slice(0, 50) }),
+        reason: context.reason ?? null,
+      })
+      .compile();
+    const statements = this.prepared();
+    const write = this.connection.transaction(() => {
+      const run = statements.run.get(runId) as { run_key: number; lifecycle_stage: string } | undefined;
+      if (run === undefined) throw new MlcycleError('not_found', `no run with id ${runId}`);
+      if (run.lifecycle_stage !== 'active') throw new MlcycleError('conflict', `run ${runId} is deleted; restore it before logging to it`);
+      for (const one of nonEmpty) this.writeSeries(statements, run.run_key, one);
+      this.connection.prepare(audit.sql).run(...(audit.parameters as unknown[]));
+    });
+    // Holding Kysely's connection keeps this transaction from interleaving with one of Kysely's own.
+    await this.db.connection().execute(async () => write());
+  }
+
+  private writeSeries(statements: NonNullable<SqliteMetricStore['statements']>, runKey: number, series: MetricSeries): void {
+    const { key, steps, timestamps, values } = series;
+    const best = { step: -Infinity, timestamp: -Infinity, value: NaN };
+    for (let start = 0; start < values.length; start += CHUNK_POINTS) {
+      const end = Math.min(values.length, start + CHUNK_POINTS);
+      let minStep = Infinity;
+      let maxStep = -Infinity;
+      for (let index = start; index < end; index++) {
+        const step = steps[index] as number;
+        const timestamp = timestamps[index] as number;
+        const value = values[index] as number;
+        if (step < minStep) minStep = step;
+        if (step > maxStep) maxStep = step;
+        if (isLater(step, timestamp, value, best)) {
+          best.step = step;
+          best.timestamp = timestamp;
+          best.value = value;
+        }
+      }
+      statements.chunk.run(runKey, key, end - start, minStep, maxStep, bytes(steps, start, end), bytes(timestamps, start, end), bytes(values, start, end));
+    }
+    const nan = Number.isNaN(best.value);
+    statements.latest.run(runKey, key, nan ? null : best.value, nan ? 1 : 0, best.step, best.timestamp);
+  }
+
+  async metricHistory(runId: string, key: string): Promise<MetricSeries> {
+    const run = await this.db.selectFrom('runs').select('run_key').where('id', '=', runId).executeTakeFirst();
+    if (run === undefined) throw new MlcycleError('not_found', `no run with id ${runId}`);
+    const chunks = await this.db
+      .selectFrom('metric_chunks')
+      .select(['count', 'steps', 'timestamps', 'values'])
+      .where('run_key', '=', run.run_key)
+      .where('key', '=', key)
+      .orderBy('id')
+      .execute();
+    const total = chunks.reduce((sum, chunk) => sum + chunk.count, 0);
+    const series: MetricSeries = { key, steps: new Float64Array(total), timestamps: new Float64Array(total), values: new Float64Array(total) };
+    let offset = 0;
+    for (const chunk of chunks) {
+      series.steps.set(floats(chunk.steps), offset);
+      series.timestamps.set(floats(chunk.timestamps), offset);
+      series.values.set(floats(chunk.values), offset);
+      offset += chunk.count;
+    }
+    return series;
+  }
+}

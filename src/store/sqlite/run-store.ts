@@ -1,0 +1,264 @@
+/** Experiments and runs in the SQLite metadata database; every change audited in its own transaction. */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { MlcycleError } from '../../error.js';
+import { atOneInstant, type ChangeContext } from '../audit-log.js';
+import type { RunQuery } from '../run-filter.js';
+import type {
+  ArtifactEntry,
+  Experiment,
+  LifecycleStage,
+  NewRun,
+  Run,
+  RunArtifact,
+  RunInfo,
+  RunInput,
+  RunPage,
+  RunStatus,
+  RunStore,
+} from '../run-store.js';
+import { appendAuditEntry } from './audit-log.js';
+import type { Database, ExperimentTable } from './database.js';
+import { loadRuns, requireActiveRunRow, requireRunRow, selectRunRows, toRunInfo, type Executor } from './run-rows.js';
+import { searchRunRows } from './run-search.js';
+
+function toExperiment(row: Selectable<ExperimentTable>, tags: Record<string, string>): Experiment {
+  return { id: String(row.id), name: row.name, lifecycleStage: row.lifecycle_stage as LifecycleStage, createdAt: row.created_at, createdBy: row.created_by, tags };
+}
+
+async function experimentTags(db: Executor, id: number): Promise<Record<string, string>> {
+  const rows = await db.selectFrom('experiment_tags').select(['key', 'value']).where('experiment_id', '=', id).orderBy('key').execute();
+  return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+}
+
+function experimentIdNumber(id: string): number {
+  const number = Number(id);
+  if (!/^\d{1,15}$/.test(id) || !Number.isSafeInteger(number)) throw new MlcycleError('invalid_input', `experiment id "${id}" is not a whole number`);
+  return number;
+}
+
+/** A folder path with a trailing slash, `''` for the root. */
+function folderPrefix(folder: string): string {
+  return folder === '' || folder.endsWith('/') ? folder : `${folder}/`;
+}
+
+export class SqliteRunStore implements RunStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async ensureExperiment(name: string, changeContext: ChangeContext): Promise<Experiment> {
+    const existing = await this.findExperiment({ name });
+    if (existing !== undefined) return existing;
+    const context = atOneInstant(changeContext);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('experiments')
+        .values({ name, lifecycle_stage: 'active', created_at: context.now().toISOString(), created_by: context.actor })
+        .onConflict((conflict) => conflict.column('name').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) {
+        // Another process created it between the look-up and the insert.
+        const raced = await trx.selectFrom('experiments').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+        return toExperiment(raced, await experimentTags(trx, raced.id));
+      }
+      await appendAuditEntry(trx, { action: 'experiment.created', subject: `experiment/${name}`, details: { id: String(row.id) } }, context);
+      return toExperiment(row, {});
+    });
+  }
+
+  async findExperiment(selector: { id: string } | { name: string }): Promise<Experiment | undefined> {
+    let query = this.db.selectFrom('experiments').selectAll();
+    query = 'id' in selector ? query.where('id', '=', experimentIdNumber(selector.id)) : query.where('name', '=', selector.name);
+    const row = await query.executeTakeFirst();
+    return row === undefined ? undefined : toExperiment(row, await experimentTags(this.db, row.id));
+  }
+
+  async listExperiments(): Promise<Experiment[]> {
+    const rows = await this.db.selectFrom('experiments').selectAll().orderBy('id').execute();
+    return Promise.all(rows.map(async (row) => toExperiment(row, await experimentTags(this.db, row.id))));
+  }
+
+  async createRun(run: NewRun, changeContext: ChangeContext): Promise<RunInfo> {
+    const context = atOneInstant(changeContext);
+    const id = run.id ?? randomUUID().replaceAll('-', '');
+    return this.db.transaction().execute(async (trx) => {
+      const experiment = await trx.selectFrom('experiments').select(['id', 'name', 'lifecycle_stage']).where('id', '=', experimentIdNumber(run.experimentId)).executeTakeFirst();
+      if (experiment === undefined) throw new MlcycleError('not_found', `no experiment with id ${run.experimentId}`);
+      if (experiment.lifecycle_stage !== 'active') throw new MlcycleError('conflict', `experiment "${experiment.name}" is deleted`);
+      let parentKey: number | null = null;
+      if (run.parentRunId !== undefined) parentKey = (await requireRunRow(trx, run.parentRunId)).run_key;
+      const taken = await trx.selectFrom('runs').select('run_key').where('id', '=', id).executeTakeFirst();
+      if (taken !== undefined) throw new MlcycleError('conflict', `a run with id ${id} exists`);
+      const { run_key: runKey } = await trx
+        .insertInto('runs')
+        .values({
+          id,
+          experiment_id: experiment.id,
+          name: run.name,
+          status: run.status ?? 'RUNNING',
+          start_time: run.startTime,
+          end_time: null,
+          parent_key: parentKey,
+          user_id: context.actor,
+          git_commit: run.gitCommit ?? null,
+          command: run.command ?? null,
+          lifecycle_stage: 'active',
+        })
+        .returning('run_key')
+        .executeTakeFirstOrThrow();
+      const tags = Object.entries(run.tags ?? {});
+      if (tags.length > 0) await trx.insertInto('run_tags').values(tags.map(([key, value]) => ({ run_key: runKey, key, value }))).execute();
+      const details = { experiment: experiment.name, name: run.name, ...(run.parentRunId === undefined ? {} : { parent: run.parentRunId }) };
+      await appendAuditEntry(trx, { action: 'run.started', subject: `run/${id}`, details }, context);
+      return toRunInfo(await requireRunRow(trx, id));
+    });
+  }
+
+  async findRun(id: string): Promise<Run | undefined> {
+    const row = await selectRunRows(this.db).where('r.id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : (await loadRuns(this.db, [row]))[0];
+  }
+
+  async endRun(id: string, status: RunStatus, endTime: number, changeContext: ChangeContext): Promise<RunInfo> {
+    const context = atOneInstant(changeContext);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await requireRunRow(trx, id);
+      if (row.end_time !== null) throw new MlcycleError('conflict', `run ${id} already ended as ${row.status}`);
+      if (endTime < row.start_time) throw new MlcycleError('invalid_input', `endTime: ${endTime} is before the run's start time ${row.start_time}`);
+      await trx.updateTable('runs').set({ status, end_time: endTime }).where('run_key', '=', row.run_key).execute();
+      await appendAuditEntry(trx, { action: 'run.ended', subject: `run/${id}`, details: { status, seconds: (endTime - row.start_time) / 1000 } }, context);
+      return toRunInfo({ ...row, status, end_time: endTime });
+    });
+  }
+
+  async setRunLifecycle(id: string, stage: LifecycleStage, changeContext: ChangeContext): Promise<RunInfo> {
+    const context = atOneInstant(changeContext);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await requireRunRow(trx, id);
+      if (row.lifecycle_stage === stage) return toRunInfo(row);
+      await trx.updateTable('runs').set({ lifecycle_stage: stage }).where('run_key', '=', row.run_key).execute();
+      await appendAuditEntry(trx, { action: stage === 'deleted' ? 'run.deleted' : 'run.restored', subject: `run/${id}` }, context);
+      return toRunInfo({ ...row, lifecycle_stage: stage });
+    });
+  }
+
+  async logParams(id: string, params: Record<string, string>, changeContext: ChangeContext): Promise<void> {
+    const context = atOneInstant(changeContext);
+    const entries = Object.entries(params);
+    if (entries.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      const row = await requireActiveRunRow(trx, id);
+      const stored = await trx.selectFrom('run_params').select(['key', 'value']).where('run_key', '=', row.run_key).where('key', 'in', entries.map(([key]) => key)).execute();
+      const existing = new Map(stored.map((param) => [param.key, param.value]));
+      const changed = entries.filter(([key, value]) => existing.has(key) && existing.get(key) !== value);
+      if (changed.length > 0) {
+        const issues = changed.map(([key, value]) => ({ path: `params.${key}`, message: `logged as "${existing.get(key)}", cannot become "${value}": params are write-once` }));
+        throw new MlcycleError('conflict', `run ${id}: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`, { issues });
+      }
+      const fresh = entries.filter(([key]) => !existing.has(key));
+      if (fresh.length === 0) return;
+      await trx.insertInto('run_params').values(fresh.map(([key, value]) => ({ run_key: row.run_key, key, value }))).execute();
+      await appendAuditEntry(trx, { action: 'run.params-logged', subject: `run/${id}`, details: { keys: fresh.map(([key]) => key) } }, context);
+    });
+  }
+
+  async setTags(id: string, tags: Record<string, string>, changeContext: ChangeContext): Promise<void> {
+    const context = atOneInstant(changeContext);
+    const entries = Object.entries(tags);
+    if (entries.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      const row = await requireActiveRunRow(trx, id);
+      await trx
+        .insertInto('run_tags')
+        .values(entries.map(([key, value]) => ({ run_key: row.run_key, key, value })))
+        .onConflict((conflict) => conflict.columns(['run_key', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+        .execute();
+      await appendAuditEntry(trx, { action: 'run.tags-set', subject: `run/${id}`, details: { keys: entries.map(([key]) => key) } }, context);
+    });
+  }
+
+  async deleteTag(id: string, key: string, changeContext: ChangeContext): Promise<void> {
+    const context = atOneInstant(changeContext);
+    await this.db.transaction().execute(async (trx) => {
+      const row = await requireActiveRunRow(trx, id);
+      const deleted = await trx.deleteFrom('run_tags').where('run_key', '=', row.run_key).where('key', '=', key).executeTakeFirst();
+      if (deleted.numDeletedRows === 0n) throw new MlcycleError('not_found', `run ${id} has no tag "${key}"`);
+      await appendAuditEntry(trx, { action: 'run.tag-deleted', subject: `run/${id}`, details: { key } }, context);
+    });
+  }
+
+  async logInputs(id: string, inputs: readonly RunInput[], changeContext: ChangeContext): Promise<void> {
+    const context = atOneInstant(changeContext);
+    if (inputs.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      const row = await requireActiveRunRow(trx, id);
+      for (const input of inputs) {
+        let versionId: number | null = null;
+        if (input.versionRef !== undefined) {
+          const version = await trx.selectFrom('dataset_versions').select(['id', 'hash']).where('dataset', '=', input.dataset).where('hash', '=', input.digest).executeTakeFirst();
+          if (version === undefined) throw new MlcycleError('not_found', `no dataset version ${input.versionRef} with hash ${input.digest}`);
+          versionId = version.id;
+        }
+        await trx
+          .insertInto('run_inputs')
+          .values({ run_key: row.run_key, dataset: input.dataset, digest: input.digest, context: input.context, dataset_version_id: versionId, source: input.source ?? null })
+          .onConflict((conflict) => conflict.doNothing())
+          .execute();
+      }
+      const described = inputs.map((input) => `${input.versionRef ?? `${input.dataset}#${input.digest.slice(0, 12)}`}${input.context === '' ? '' : ` (${input.context})`}`);
+      await appendAuditEntry(trx, { action: 'run.inputs-logged', subject: `run/${id}`, details: { inputs: described } }, context);
+    });
+  }
+
+  async recordArtifacts(id: string, artifacts: readonly RunArtifact[], changeContext: ChangeContext): Promise<void> {
+    const context = atOneInstant(changeContext);
+    if (artifacts.length === 0) return;
+    const at = context.now().toISOString();
+    await this.db.transaction().execute(async (trx) => {
+      const row = await requireActiveRunRow(trx, id);
+      for (let start = 0; start < artifacts.length; start += 1000) {
+        const slice = artifacts.slice(start, start + 1000);
+        await trx
+          .insertInto('run_artifacts')
+          .values(slice.map((artifact) => ({ run_key: row.run_key, path: artifact.path, size: artifact.size, sha256: artifact.sha256, logged_at: at })))
+          .onConflict((conflict) => conflict.columns(['run_key', 'path']).doUpdateSet((eb) => ({ size: eb.ref('excluded.size'), sha256: eb.ref('excluded.sha256'), logged_at: eb.ref('excluded.logged_at') })))
+          .execute();
+      }
+      const bytes = artifacts.reduce((sum, artifact) => sum + artifact.size, 0);
+      await appendAuditEntry(trx, { action: 'run.artifacts-logged', subject: `run/${id}`, details: { paths: artifacts.slice(0, 20).map((artifact) => artifact.path), files: artifacts.length, bytes } }, context);
+    });
+  }
+
+  async findArtifacts(id: string, pathOrFolder: string): Promise<RunArtifact[]> {
+    const row = await requireRunRow(this.db, id);
+    const prefix = folderPrefix(pathOrFolder);
+    const rows = await this.db
+      .selectFrom('run_artifacts')
+      .select(['path', 'size', 'sha256'])
+      .where('run_key', '=', row.run_key)
+      .where((eb) => eb.or([eb('path', '=', pathOrFolder), eb(eb.fn('substr', ['path', eb.val(1), eb.val(prefix.length)]), '=', prefix)]))
+      .orderBy('path')
+      .execute();
+    return rows;
+  }
+
+  async listArtifacts(id: string, folder: string): Promise<ArtifactEntry[]> {
+    const prefix = folderPrefix(folder);
+    const files = await this.findArtifacts(id, prefix === '' ? '' : prefix);
+    const entries = new Map<string, ArtifactEntry>();
+    for (const file of files) {
+      if (!file.path.startsWith(prefix)) continue;
+      const rest = file.path.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      if (slash < 0) entries.set(file.path, { path: file.path, isDir: false, size: file.size });
+      else entries.set(prefix + rest.slice(0, slash), { path: prefix + rest.slice(0, slash), isDir: true });
+    }
+    return [...entries.values()].sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  async searchRuns(query: RunQuery): Promise<RunPage> {
+    const { rows, nextPageToken } = await searchRunRows(this.db, query);
+    const runs = await loadRuns(this.db, rows);
+    return nextPageToken === undefined ? { runs } : { runs, nextPageToken };
+  }
+}
