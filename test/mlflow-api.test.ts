@@ -196,3 +196,25 @@ describe('MLflow REST API: model registry', () => {
     ]);
   });
 });
+
+describe('mlcycle REST API', () => {
+  it('returns a metric history downsampled for charts, keeping the spike', async () => {
+    const { call, app, workspace, context } = await server();
+    const { experiment_id: experimentId } = (await call('POST', '/experiments/create', { name: 'e' })).body;
+    const id = (await call('POST', '/runs/create', { experiment_id: experimentId, start_time: 1 })).body.run.info.run_id;
+    const count = 20_000;
+    const steps = Float64Array.from({ length: count }, (_, index) => index);
+    const values = Float64Array.from({ length: count }, (_, index) => (index === 12_345 ? 99 : Math.sin(index)));
+    await workspace.metrics.appendMetrics(id, [{ key: 'loss', steps, timestamps: steps, values }], context);
+    const response = await app.inject({ method: 'GET', url: `/api/v1/runs/${id}/metrics/loss?maxPoints=200` });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({ key: 'loss', totalPoints: count });
+    expect(body.values.length).toBeLessThanOrEqual(200);
+    expect(body.steps[body.values.indexOf(99)]).toBe(12_345);
+    const bad = await app.inject({ method: 'GET', url: `/api/v1/runs/${id}/metrics/loss?maxPoints=1` });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'invalid_input', message: expect.stringMatching(/maxPoints/) } });
+    expect((await app.inject({ method: 'GET', url: `/api/v1/runs/${'0'.repeat(32)}/metrics/loss` })).json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
