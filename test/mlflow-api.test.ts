@@ -218,3 +218,30 @@ describe('mlcycle REST API', () => {
     expect((await app.inject({ method: 'GET', url: `/api/v1/runs/${'0'.repeat(32)}/metrics/loss` })).json()).toMatchObject({ error: { code: 'not_found' } });
   });
 });
+
+describe('MLflow proxied artifacts', () => {
+  it('uploads, lists and downloads files under a run, refusing paths that leave it', async () => {
+    const { call, app, workspace } = await server();
+    const { experiment_id: experimentId } = (await call('POST', '/experiments/create', { name: 'e' })).body;
+    const info = (await call('POST', '/runs/create', { experiment_id: experimentId, start_time: 1 })).body.run.info;
+    const base = `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${info.run_id}/artifacts`;
+    expect(info.artifact_uri).toBe(`mlflow-artifacts:/${experimentId}/${info.run_id}/artifacts`);
+    const put = (path: string, payload: string) => app.inject({ method: 'PUT', url: `${base}/${path}`, headers: { 'content-type': 'application/octet-stream' }, payload });
+    expect((await put('model/MLmodel', 'flavors: {}')).statusCode).toBe(200);
+    expect((await put('model/model.pkl', 'bytes')).statusCode).toBe(200);
+    const listed = await app.inject({ method: 'GET', url: `/api/2.0/mlflow-artifacts/artifacts?path=${experimentId}/${info.run_id}/artifacts/model` });
+    expect(listed.json()).toEqual({ files: [{ path: 'MLmodel', is_dir: false, file_size: '11' }, { path: 'model.pkl', is_dir: false, file_size: '5' }] });
+    const downloaded = await app.inject({ method: 'GET', url: `${base}/model/MLmodel` });
+    expect(downloaded.statusCode).toBe(200);
+    expect(downloaded.body).toBe('flavors: {}');
+    for (const path of ['..%2F..%2Fescape', '%2e%2e/escape', '%252e%252e%252fescape', 'model/..%5c..%5cescape', '%2Fetc%2Fpasswd']) {
+      const refused = await put(path, 'x');
+      expect(refused.statusCode, path).toBe(400);
+      expect(refused.json().error_code).toBe('INVALID_PARAMETER_VALUE');
+    }
+    expect((await app.inject({ method: 'GET', url: `${base}/..%2F..%2F..%2F.mlcycle%2Fmetadata.db` })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'PUT', url: `/api/2.0/mlflow-artifacts/artifacts/999/${info.run_id}/artifacts/x`, payload: 'x', headers: { 'content-type': 'application/octet-stream' } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: `${base}/model/missing` })).statusCode).toBe(404);
+    expect((await workspace.runs.findArtifacts(info.run_id, '')).map((artifact) => artifact.path)).toEqual(['model/MLmodel', 'model/model.pkl']);
+  });
+});

@@ -8,6 +8,7 @@ import { asMlcycleError, type MlcycleError } from '../error.js';
 import { defaultChangeContext } from '../store/audit-log.js';
 import type { Workspace } from '../store/workspace.js';
 import { registerApiRunRoutes } from './api/runs-routes.js';
+import { registerMlflowArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerMlflowRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerMlflowTrackingRoutes } from './mlflow/tracking-routes.js';
 import { authenticate, isReadRequest, type AccessToken } from './auth.js';
@@ -95,6 +96,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `no endpoint ${request.method} ${request.url.split('?')[0]}` }));
   registerMlflowTrackingRoutes(app, server);
   registerMlflowRegistryRoutes(app, server);
+  registerMlflowArtifactRoutes(app, server);
   registerApiRunRoutes(app, server);
   return app;
 }
