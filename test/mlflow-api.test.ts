@@ -113,6 +113,19 @@ describe('MLflow REST API: tracking', () => {
     expect((await call('POST', '/runs/restore', { run_id: id })).status).toBe(200);
   });
 
+  it('renames, tags, deletes and restores experiments', async () => {
+    const { call } = await server();
+    const { experiment_id: id } = (await call('POST', '/experiments/create', { name: 'churn' })).body;
+    expect((await call('POST', '/experiments/update', { experiment_id: id, new_name: 'churn-2026' })).status).toBe(200);
+    expect((await call('POST', '/experiments/set-experiment-tag', { experiment_id: id, key: 'team', value: 'growth' })).status).toBe(200);
+    expect((await call('POST', '/experiments/delete', { experiment_id: id })).status).toBe(200);
+    expect((await call('GET', `/experiments/get?experiment_id=${id}`)).body.experiment).toMatchObject({ name: 'churn-2026', lifecycle_stage: 'deleted', tags: [{ key: 'team', value: 'growth' }] });
+    expect(await call('POST', '/runs/create', { experiment_id: id, start_time: 1 })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect((await call('POST', '/experiments/restore', { experiment_id: id })).status).toBe(200);
+    expect((await call('POST', '/runs/create', { experiment_id: id, start_time: 1 })).status).toBe(200);
+    expect(await call('POST', '/experiments/delete', { experiment_id: '404' })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+  });
+
   it('starts runs in experiment 0 the way a client without an experiment does', async () => {
     const { call } = await server();
     const run = await call('POST', '/runs/create', { experiment_id: '0', start_time: 1, tags: [] });

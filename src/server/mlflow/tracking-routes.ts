@@ -93,6 +93,27 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   post('/experiments/search', searchExperiments);
   get('/experiments/search', searchExperiments);
 
+  const experimentIdOf = (fields: Fields) => {
+    const id = requiredString(fields, 'experiment_id');
+    if (!/^\d{1,15}$/.test(id)) throw new MlcycleError('not_found', `No Experiment with id=${id} exists`);
+    return id;
+  };
+  post('/experiments/update', async (fields, actAs) => {
+    const name = requiredString(fields, 'new_name');
+    validateExperimentName(name);
+    await workspace.runs.renameExperiment(experimentIdOf(fields), name, actAs());
+    return {};
+  });
+  post('/experiments/delete', async (fields, actAs) => (await workspace.runs.setExperimentLifecycle(experimentIdOf(fields), 'deleted', actAs()), {}));
+  post('/experiments/restore', async (fields, actAs) => (await workspace.runs.setExperimentLifecycle(experimentIdOf(fields), 'active', actAs()), {}));
+  post('/experiments/set-experiment-tag', async (fields, actAs) => {
+    const tags = { [requiredString(fields, 'key')]: optionalString(fields, 'value') ?? '' };
+    validateTags(tags);
+    const [[key, value]] = Object.entries(tags) as [[string, string]];
+    await workspace.runs.setExperimentTag(experimentIdOf(fields), key, value, actAs());
+    return {};
+  });
+
   post('/runs/create', async (fields, actAs) => {
     const experimentId = optionalString(fields, 'experiment_id') ?? '0';
     const tags = keyValues(fields, 'tags');
