@@ -4,6 +4,10 @@
  *   `run.logMetric` into the embedded store, until `run.end()` has made them durable; target >= 500,000.
  *   Reference: the same points inserted one row each (MLflow's `metrics` table shape) by one prepared
  *   better-sqlite3 statement in one transaction, i.e. the plain SQLite way.
+ * - tracking.log-batch-points-per-s: a client posting MLflow log-batch requests of 1,000 metrics each
+ *   (200 requests) to `mlcycle server` over HTTP on loopback; target >= 100,000.
+ * - tracking.server-history-1m-downsampled-ms: the same 1,000,000-point history fetched downsampled
+ *   through GET /api/v1/runs/:run/metrics/:key?maxPoints=1000; target under 100 ms.
  * - tracking.history-1m-downsampled-ms: a 1,000,000-point metric history read from the store and cut to
  *   at most 1,000 points keeping each bucket's minimum and maximum; target under 100 ms.
  * - tracking.search-first-page-ms: 50,000 runs x 20 params x 10 metrics; a filter on a metric and a
@@ -19,6 +23,7 @@ import { defaultChangeContext } from '../src/store/audit-log.js';
 import { downsampleSeries } from '../src/tracking/downsample.js';
 import { startRun } from '../src/tracking/start-run.js';
 import { parseFilter, parseOrderBy } from '../src/tracking/search/parse-filter.js';
+import { buildServer } from '../src/server/app.js';
 import { openWorkspace, type Workspace } from '../src/store/workspace.js';
 import { medianSeconds, report } from './report.js';
 
@@ -59,7 +64,52 @@ function referencePointsPerSecond(scratch: string): number {
   return POINTS / (seconds[1] as number);
 }
 
-async function downsampledHistoryMilliseconds(workspace: Workspace): Promise<number> {
+async function logBatchPointsPerSecond(workspace: Workspace): Promise<number> {
+  const app = buildServer({ workspace });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${address}/api/2.0/mlflow${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<Record<string, unknown>>;
+  };
+  try {
+    const { experiment_id: experimentId } = await post('/experiments/create', { name: 'log-batch' });
+    const requests = 200;
+    const seconds = await medianSeconds(3, async () => {
+      const created = (await post('/runs/create', { experiment_id: experimentId, start_time: Date.now() })) as { run: { info: { run_id: string } } };
+      const runId = created.run.info.run_id;
+      for (let request = 0; request < requests; request++) {
+        const timestamp = Date.now();
+        const metrics = [];
+        for (let step = request * 100; step < (request + 1) * 100; step++) {
+          for (const key of KEYS) metrics.push({ key, value: Math.sin(step), timestamp, step });
+        }
+        await post('/runs/log-batch', { run_id: runId, metrics });
+      }
+    });
+    return (requests * 1000) / seconds;
+  } finally {
+    await app.close();
+  }
+}
+
+async function serverHistoryMilliseconds(workspace: Workspace, runId: string): Promise<number> {
+  const app = buildServer({ workspace });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    return (
+      (await medianSeconds(5, async () => {
+        const response = await fetch(`${address}/api/v1/runs/${runId}/metrics/loss?maxPoints=1000`);
+        const body = (await response.json()) as { values: unknown[] };
+        if (body.values.length > 1000) throw new Error('the server returned more than 1,000 points');
+      })) * 1000
+    );
+  } finally {
+    await app.close();
+  }
+}
+
+async function downsampledHistoryMilliseconds(workspace: Workspace): Promise<{ ms: number; runId: string }> {
   const run = await startRun({ experiment: 'history', workspace, gitCommit: false, command: false });
   for (let step = 0; step < POINTS; step++) run.logMetric('loss', Math.exp(-step / 200_000) + Math.sin(step) / 10, step);
   await run.end();
@@ -68,7 +118,7 @@ async function downsampledHistoryMilliseconds(workspace: Workspace): Promise<num
     kept = downsampleSeries(await workspace.metrics.metricHistory(run.id, 'loss'), 1000).values.length;
   });
   if (kept > 1000 || kept < 900) throw new Error(`downsampling kept ${kept} points`);
-  return seconds * 1000;
+  return { ms: seconds * 1000, runId: run.id };
 }
 
 /** Fills the tracking tables directly (the store's own writes would take minutes for 50,000 runs). */
@@ -112,7 +162,10 @@ export async function benchTracking(): Promise<void> {
     const { workspace } = await initProject(path.join(scratch, 'library'), { context });
     const library = await libraryPointsPerSecond(workspace);
     report('tracking.library-points-per-s', library, referencePointsPerSecond(scratch));
-    report('tracking.history-1m-downsampled-ms', await downsampledHistoryMilliseconds(workspace));
+    report('tracking.log-batch-points-per-s', await logBatchPointsPerSecond(workspace));
+    const history = await downsampledHistoryMilliseconds(workspace);
+    report('tracking.history-1m-downsampled-ms', history.ms);
+    report('tracking.server-history-1m-downsampled-ms', await serverHistoryMilliseconds(workspace, history.runId));
     await workspace.close();
 
     const searchRoot = path.join(scratch, 'search');

@@ -113,6 +113,19 @@ describe('MLflow REST API: tracking', () => {
     expect((await call('POST', '/runs/restore', { run_id: id })).status).toBe(200);
   });
 
+  it('renames, tags, deletes and restores experiments', async () => {
+    const { call } = await server();
+    const { experiment_id: id } = (await call('POST', '/experiments/create', { name: 'churn' })).body;
+    expect((await call('POST', '/experiments/update', { experiment_id: id, new_name: 'churn-2026' })).status).toBe(200);
+    expect((await call('POST', '/experiments/set-experiment-tag', { experiment_id: id, key: 'team', value: 'growth' })).status).toBe(200);
+    expect((await call('POST', '/experiments/delete', { experiment_id: id })).status).toBe(200);
+    expect((await call('GET', `/experiments/get?experiment_id=${id}`)).body.experiment).toMatchObject({ name: 'churn-2026', lifecycle_stage: 'deleted', tags: [{ key: 'team', value: 'growth' }] });
+    expect(await call('POST', '/runs/create', { experiment_id: id, start_time: 1 })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect((await call('POST', '/experiments/restore', { experiment_id: id })).status).toBe(200);
+    expect((await call('POST', '/runs/create', { experiment_id: id, start_time: 1 })).status).toBe(200);
+    expect(await call('POST', '/experiments/delete', { experiment_id: '404' })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+  });
+
   it('starts runs in experiment 0 the way a client without an experiment does', async () => {
     const { call } = await server();
     const run = await call('POST', '/runs/create', { experiment_id: '0', start_time: 1, tags: [] });
@@ -194,5 +207,54 @@ describe('MLflow REST API: model registry', () => {
       'model_version.updated',
       'model_version.alias_deleted',
     ]);
+  });
+});
+
+describe('mlcycle REST API', () => {
+  it('returns a metric history downsampled for charts, keeping the spike', async () => {
+    const { call, app, workspace, context } = await server();
+    const { experiment_id: experimentId } = (await call('POST', '/experiments/create', { name: 'e' })).body;
+    const id = (await call('POST', '/runs/create', { experiment_id: experimentId, start_time: 1 })).body.run.info.run_id;
+    const count = 20_000;
+    const steps = Float64Array.from({ length: count }, (_, index) => index);
+    const values = Float64Array.from({ length: count }, (_, index) => (index === 12_345 ? 99 : Math.sin(index)));
+    await workspace.metrics.appendMetrics(id, [{ key: 'loss', steps, timestamps: steps, values }], context);
+    const response = await app.inject({ method: 'GET', url: `/api/v1/runs/${id}/metrics/loss?maxPoints=200` });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({ key: 'loss', totalPoints: count });
+    expect(body.values.length).toBeLessThanOrEqual(200);
+    expect(body.steps[body.values.indexOf(99)]).toBe(12_345);
+    const bad = await app.inject({ method: 'GET', url: `/api/v1/runs/${id}/metrics/loss?maxPoints=1` });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'invalid_input', message: expect.stringMatching(/maxPoints/) } });
+    expect((await app.inject({ method: 'GET', url: `/api/v1/runs/${'0'.repeat(32)}/metrics/loss` })).json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('MLflow proxied artifacts', () => {
+  it('uploads, lists and downloads files under a run, refusing paths that leave it', async () => {
+    const { call, app, workspace } = await server();
+    const { experiment_id: experimentId } = (await call('POST', '/experiments/create', { name: 'e' })).body;
+    const info = (await call('POST', '/runs/create', { experiment_id: experimentId, start_time: 1 })).body.run.info;
+    const base = `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${info.run_id}/artifacts`;
+    expect(info.artifact_uri).toBe(`mlflow-artifacts:/${experimentId}/${info.run_id}/artifacts`);
+    const put = (path: string, payload: string) => app.inject({ method: 'PUT', url: `${base}/${path}`, headers: { 'content-type': 'application/octet-stream' }, payload });
+    expect((await put('model/MLmodel', 'flavors: {}')).statusCode).toBe(200);
+    expect((await put('model/model.pkl', 'bytes')).statusCode).toBe(200);
+    const listed = await app.inject({ method: 'GET', url: `/api/2.0/mlflow-artifacts/artifacts?path=${experimentId}/${info.run_id}/artifacts/model` });
+    expect(listed.json()).toEqual({ files: [{ path: 'MLmodel', is_dir: false, file_size: '11' }, { path: 'model.pkl', is_dir: false, file_size: '5' }] });
+    const downloaded = await app.inject({ method: 'GET', url: `${base}/model/MLmodel` });
+    expect(downloaded.statusCode).toBe(200);
+    expect(downloaded.body).toBe('flavors: {}');
+    for (const path of ['..%2F..%2Fescape', '%2e%2e/escape', '%252e%252e%252fescape', 'model/..%5c..%5cescape', '%2Fetc%2Fpasswd']) {
+      const refused = await put(path, 'x');
+      expect(refused.statusCode, path).toBe(400);
+      expect(refused.json().error_code).toBe('INVALID_PARAMETER_VALUE');
+    }
+    expect((await app.inject({ method: 'GET', url: `${base}/..%2F..%2F..%2F.mlcycle%2Fmetadata.db` })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'PUT', url: `/api/2.0/mlflow-artifacts/artifacts/999/${info.run_id}/artifacts/x`, payload: 'x', headers: { 'content-type': 'application/octet-stream' } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: `${base}/model/missing` })).statusCode).toBe(404);
+    expect((await workspace.runs.findArtifacts(info.run_id, '')).map((artifact) => artifact.path)).toEqual(['model/MLmodel', 'model/model.pkl']);
   });
 });

@@ -1,7 +1,9 @@
 /** `mlcycle server`: the HTTP API on the workspace, bound to loopback unless told otherwise. */
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import { buildServer } from '../server/app.js';
+import { parseTokens, type AccessToken } from '../server/auth.js';
 import type { RegisterCommands } from './program.js';
 import { openCommandWorkspace } from './workspace-option.js';
 
@@ -11,13 +13,25 @@ export const registerServer: RegisterCommands = (program, action) => {
     .description("serve MLflow's REST API (/api/2.0/mlflow) on the workspace, until interrupted")
     .option('--port <port>', 'the TCP port (0 picks a free one)', '5000')
     .option('--host <address>', 'the address to bind; 0.0.0.0 exposes the server to the network', '127.0.0.1')
+    .option('--tokens-file <file>', 'require tokens, one NAME:read|write:TOKEN per line (or set MLCYCLE_TOKENS)')
     .action(
       action(async (environment, _positional, command: Command) => {
-        const options = command.opts<{ port: string; host: string }>();
+        const options = command.opts<{ port: string; host: string; tokensFile?: string }>();
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MlcycleError('usage', `--port: expected 0 to 65535, got "${options.port}"`);
+        const tokens: AccessToken[] = [];
+        if (process.env.MLCYCLE_TOKENS !== undefined) tokens.push(...parseTokens(process.env.MLCYCLE_TOKENS, 'MLCYCLE_TOKENS'));
+        if (options.tokensFile !== undefined) {
+          const text = await readFile(options.tokensFile, 'utf8').catch(() => {
+            throw new MlcycleError('usage', `--tokens-file: cannot read ${options.tokensFile}`);
+          });
+          tokens.push(...parseTokens(text, options.tokensFile));
+        }
+        if (tokens.length === 0 && !['127.0.0.1', '::1', 'localhost'].includes(options.host)) {
+          environment.streams.stderr(`warning: serving on ${options.host} without tokens: anyone who can reach it can change the workspace\n`);
+        }
         const workspace = await openCommandWorkspace(environment);
-        const app = buildServer({ workspace, logError: (error) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
+        const app = buildServer({ workspace, tokens, logError: (error) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
         const address = await app.listen({ port, host: options.host });
         environment.streams.stdout(`mlcycle server on ${address} (MLflow tracking URI: ${address})\n`);
         await new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 /**
- * The HTTP server (Fastify): MLflow's REST API 2.0 under /api/2.0/mlflow. Errors leave as MLflow's
+ * The HTTP server (Fastify): MLflow's REST API 2.0 under /api/2.0/mlflow, mlcycle's own under /api/v1. Errors leave as MLflow's
  * `{error_code, message}` with MLflow's codes; an internal error's text stays in the server's log and the
  * client gets a generic message. Request bodies are limited in size (MLflow's log-batch limit is 1 MB).
  */
@@ -7,9 +7,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { asMlcycleError, type MlcycleError } from '../error.js';
 import { defaultChangeContext } from '../store/audit-log.js';
 import type { Workspace } from '../store/workspace.js';
+import { registerApiRunRoutes } from './api/runs-routes.js';
+import { registerMlflowArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerMlflowRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerMlflowTrackingRoutes } from './mlflow/tracking-routes.js';
-import type { ServerContext } from './server-context.js';
+import { authenticate, isReadRequest, type AccessToken } from './auth.js';
+import { PRINCIPAL, type ServerContext } from './server-context.js';
 
 /** The largest request body accepted, in bytes. */
 export const BODY_LIMIT = 4 * 1024 * 1024;
@@ -18,6 +21,8 @@ export interface ServerOptions {
   workspace: Workspace;
   /** Who acts when the request names no user; the server's user by default. */
   context?: ServerContext['context'];
+  /** When given and not empty, every request must carry one of these tokens. */
+  tokens?: readonly AccessToken[];
   /** Where internal errors are reported (never to the client). */
   logError?: (error: unknown) => void;
 }
@@ -28,7 +33,7 @@ export function mlflowError(error: MlcycleError, url: string): { status: number;
     case 'not_found':
       return { status: 404, code: 'RESOURCE_DOES_NOT_EXIST' };
     case 'conflict':
-      return /\/create(\?|$)/.test(url) ? { status: 400, code: 'RESOURCE_ALREADY_EXISTS' } : { status: 400, code: 'INVALID_PARAMETER_VALUE' };
+      return /\/(experiments|registered-models)\/create(\?|$)/.test(url) ? { status: 400, code: 'RESOURCE_ALREADY_EXISTS' } : { status: 400, code: 'INVALID_PARAMETER_VALUE' };
     case 'invalid_input':
     case 'usage':
       return { status: 400, code: 'INVALID_PARAMETER_VALUE' };
@@ -59,6 +64,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return reply.status(fastifyStatus).send({ error_code: code, message: (thrown as Error).message });
     }
     const error = asMlcycleError(thrown);
+    if (request.url.startsWith('/api/v1/')) {
+      if (error.code !== 'internal') return reply.status(error.httpStatus).send(error.toJSON());
+      options.logError?.(thrown);
+      return reply.status(500).send({ error: { code: 'internal', message: 'internal server error; see the server log', issues: [] } });
+    }
     const { status, code } = mlflowError(error, request.url);
     if (status >= 500) {
       options.logError?.(thrown);
@@ -66,8 +76,27 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     return reply.status(status).send({ error_code: code, message: error.message });
   });
+  const tokens = options.tokens ?? [];
+  if (tokens.length > 0) {
+    app.addHook('onRequest', async (request, reply) => {
+      const holder = authenticate(request.headers.authorization, tokens);
+      const v1 = request.url.startsWith('/api/v1/');
+      if (holder === undefined) {
+        const message = 'a valid token is required: Authorization: Bearer TOKEN (MLFLOW_TRACKING_TOKEN)';
+        return reply.status(401).header('www-authenticate', 'Bearer').send(v1 ? { error: { code: 'unauthenticated', message, issues: [] } } : { error_code: 'UNAUTHENTICATED', message });
+      }
+      if (holder.access === 'read' && !isReadRequest(request.method, request.url)) {
+        const message = `token ${holder.name} may only read`;
+        return reply.status(403).send(v1 ? { error: { code: 'permission_denied', message, issues: [] } } : { error_code: 'PERMISSION_DENIED', message });
+      }
+      (request as typeof request & { [PRINCIPAL]?: string })[PRINCIPAL] = holder.name;
+      return undefined;
+    });
+  }
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `no endpoint ${request.method} ${request.url.split('?')[0]}` }));
   registerMlflowTrackingRoutes(app, server);
   registerMlflowRegistryRoutes(app, server);
+  registerMlflowArtifactRoutes(app, server);
+  registerApiRunRoutes(app, server);
   return app;
 }

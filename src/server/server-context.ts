@@ -1,9 +1,21 @@
 /** What every route handler works with: the open workspace and a change context per request. */
+import type { FastifyRequest } from 'fastify';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { Workspace } from '../store/workspace.js';
 
+/** The change context of one request; `user` is who the client says acts (MLflow's user_id), when given. */
+export type ActAs = (user?: string) => ChangeContext;
+
 export interface ServerContext {
   workspace: Workspace;
-  /** The change context of one request; `user` is who the client says acts (MLflow's user_id), when given. */
-  context(user?: string): ChangeContext;
+  context: ActAs;
+}
+
+/** The name an authenticated request carries (set by the auth hook). */
+export const PRINCIPAL = Symbol('mlcycle.principal');
+
+/** The acting context for a request: an authenticated token's name wins over a user the client names. */
+export function actorOf(server: ServerContext, request: FastifyRequest): ActAs {
+  const principal = (request as FastifyRequest & { [PRINCIPAL]?: string })[PRINCIPAL];
+  return (user) => server.context(principal ?? user);
 }

@@ -112,6 +112,11 @@ export interface RunStore {
   ensureExperiment(name: string, context: ChangeContext): Promise<Experiment>;
   findExperiment(selector: { id: string } | { name: string }): Promise<Experiment | undefined>;
   listExperiments(): Promise<Experiment[]>;
+  /** Renames an experiment; a name another experiment has is a conflict. */
+  renameExperiment(id: string, name: string, context: ChangeContext): Promise<Experiment>;
+  /** Deletes or restores an experiment; a deleted experiment takes no new runs. */
+  setExperimentLifecycle(id: string, stage: LifecycleStage, context: ChangeContext): Promise<Experiment>;
+  setExperimentTag(id: string, key: string, value: string, context: ChangeContext): Promise<void>;
   createRun(run: NewRun, context: ChangeContext): Promise<RunInfo>;
   findRun(id: string): Promise<Run | undefined>;
   /** Sets the final status and end time; a run that already ended is a conflict. */

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MlcycleError } from '../error.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
@@ -53,18 +54,24 @@ async function collectFiles(localPath: string, folder: string): Promise<LocalFil
   return found;
 }
 
-/** Copies a file into the store's staging area while hashing it, then commits it under its hash. */
-async function storeBlob(artifacts: ArtifactStore, source: string): Promise<{ sha256: string; size: number }> {
+/**
+ * Copies a stream into the store's staging area while hashing it, then commits it under its hash. More
+ * than `maxBytes` fails the copy and leaves nothing behind.
+ */
+export async function storeBlob(artifacts: ArtifactStore, input: Readable, maxBytes = Number.MAX_SAFE_INTEGER): Promise<{ sha256: string; size: number }> {
   const staged = await artifacts.stagingPath('.blob');
   const hash = createHash('sha256');
   let size = 0;
   try {
-    const input = createReadStream(source);
-    input.on('data', (chunk) => {
-      hash.update(chunk);
-      size += chunk.length;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > maxBytes) return done(new MlcycleError('invalid_input', `the artifact is larger than the limit of ${maxBytes.toLocaleString('en-US')} bytes`));
+        hash.update(chunk);
+        return done(null, chunk);
+      },
     });
-    await pipeline(input, createWriteStream(staged));
+    await pipeline(input, meter, createWriteStream(staged));
     const sha256 = hash.digest('hex');
     await artifacts.commit(staged, artifactBlobKey(sha256));
     return { sha256, size };
@@ -88,7 +95,7 @@ export async function logArtifact(
   const files = await collectFiles(localPath, requireArtifactFolder(folder));
   if (files.length === 0) throw new MlcycleError('invalid_input', `${localPath}: the folder holds no files`);
   const logged: RunArtifact[] = [];
-  for (const file of files) logged.push({ path: file.artifactPath, ...(await storeBlob(stores.artifacts, file.source)) });
+  for (const file of files) logged.push({ path: file.artifactPath, ...(await storeBlob(stores.artifacts, createReadStream(file.source))) });
   await stores.runs.recordArtifacts(runId, logged, context);
   return logged;
 }

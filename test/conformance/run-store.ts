@@ -57,6 +57,30 @@ export function describeTrackingBackend(name: string, open: () => Promise<Tracki
         expect((await backend.audit.list({ actionPrefix: 'experiment.' })).map((entry) => entry.subject)).toEqual(['experiment/churn']);
       }));
 
+    it('renames, deletes, restores and tags experiments; a deleted one takes no runs', () =>
+      withBackend(async (backend, context) => {
+        const churn = await backend.runs.ensureExperiment('churn', context);
+        await backend.runs.ensureExperiment('delays', context);
+        expect(await backend.runs.renameExperiment(churn.id, 'churn-2026', context)).toMatchObject({ name: 'churn-2026' });
+        await expect(backend.runs.renameExperiment(churn.id, 'delays', context)).rejects.toMatchObject({ code: 'conflict' });
+        await backend.runs.setExperimentTag(churn.id, 'team', 'growth', context);
+        await backend.runs.setExperimentTag(churn.id, 'team', 'risk', context);
+        expect(await backend.runs.setExperimentLifecycle(churn.id, 'deleted', context)).toMatchObject({ lifecycleStage: 'deleted', tags: { team: 'risk' } });
+        await expect(backend.runs.createRun({ experimentId: churn.id, name: 'x', startTime: 0 }, context)).rejects.toMatchObject({ code: 'conflict' });
+        await backend.runs.setExperimentLifecycle(churn.id, 'active', context);
+        await backend.runs.createRun({ experimentId: churn.id, name: 'x', startTime: 0 }, context);
+        await expect(backend.runs.setExperimentTag('999', 'a', 'b', context)).rejects.toMatchObject({ code: 'not_found' });
+        expect((await backend.audit.list({ actionPrefix: 'experiment.' })).map((entry) => entry.action)).toEqual([
+          'experiment.restored',
+          'experiment.deleted',
+          'experiment.tag-set',
+          'experiment.tag-set',
+          'experiment.renamed',
+          'experiment.created',
+          'experiment.created',
+        ]);
+      }));
+
     it('starts nested runs, ends them once, and audits each change', () =>
       withBackend(async (backend, context) => {
         const parent = await newRun(backend, context);

@@ -5,7 +5,7 @@ import { validateRunId } from '../../tracking/limits.js';
 import { resolveModelUri } from '../../tracking/registry/model-uri.js';
 import { registerModel, setModelAlias, deleteModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
 import { validateDescription, validateModelName, validateRegistryTag } from '../../tracking/registry/registry-names.js';
-import type { ServerContext } from '../server-context.js';
+import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { modelVersionJson, registeredModelJson } from './mlflow-shapes.js';
 import { fieldsOf, keyValues, optionalString, requiredString, type Fields } from './request-fields.js';
 
@@ -28,9 +28,10 @@ function versionNumber(fields: Fields): number {
 /** Registers the MLflow registry routes. */
 export function registerMlflowRegistryRoutes(app: FastifyInstance, server: ServerContext): void {
   const { workspace } = server;
-  const body = (path: string, method: 'POST' | 'PATCH' | 'DELETE', handler: (fields: Fields) => Promise<unknown>) =>
-    app.route({ method, url: `${PREFIX}${path}`, handler: async (request) => handler(fieldsOf(request.body === undefined ? { query: request.query } : request)) });
-  const get = (path: string, handler: (fields: Fields) => Promise<unknown>) => app.get(`${PREFIX}${path}`, async (request) => handler(fieldsOf({ query: request.query })));
+  type Handler = (fields: Fields, actAs: ActAs) => Promise<unknown>;
+  const body = (path: string, method: 'POST' | 'PATCH' | 'DELETE', handler: Handler) =>
+    app.route({ method, url: `${PREFIX}${path}`, handler: async (request) => handler(fieldsOf(request.body === undefined ? { query: request.query } : request), actorOf(server, request)) });
+  const get = (path: string, handler: Handler) => app.get(`${PREFIX}${path}`, async (request) => handler(fieldsOf({ query: request.query }), actorOf(server, request)));
 
   const modelJson = async (name: string) => {
     const model = await workspace.registry.findModel(name);
@@ -44,26 +45,26 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     return modelVersionJson(found);
   };
 
-  body('/registered-models/create', 'POST', async (fields) => {
+  body('/registered-models/create', 'POST', async (fields, actAs) => {
     const name = requiredString(fields, 'name');
     validateModelName(name);
     const description = optionalString(fields, 'description') ?? '';
     validateDescription(description);
     const tags = keyValues(fields, 'tags');
     for (const [key, value] of Object.entries(tags)) validateRegistryTag(key, value);
-    const context = server.context();
+    const context = actAs();
     await workspace.registry.createModel(name, description, context);
     for (const [key, value] of Object.entries(tags)) await workspace.registry.setTag({ model: name }, key, value, context);
     return { registered_model: await modelJson(name) };
   });
   get('/registered-models/get', async (fields) => ({ registered_model: await modelJson(requiredString(fields, 'name')) }));
-  body('/registered-models/update', 'PATCH', async (fields) => {
+  body('/registered-models/update', 'PATCH', async (fields, actAs) => {
     const name = requiredString(fields, 'name');
     const description = optionalString(fields, 'description');
-    if (description !== undefined) await setModelDescription(workspace, { model: name }, description, server.context());
+    if (description !== undefined) await setModelDescription(workspace, { model: name }, description, actAs());
     return { registered_model: await modelJson(name) };
   });
-  const searchModels = async (fields: Fields) => {
+  const searchModels = async (fields: Fields, _actAs: ActAs) => {
     const filter = optionalString(fields, 'filter');
     const match = filter === undefined || filter.trim() === '' ? undefined : /^\s*name\s*(=|LIKE)\s*'((?:[^']|'')*)'\s*$/i.exec(filter);
     if (match === null) throw new MlcycleError('invalid_input', `filter: only name = '...' and name LIKE '...' are supported, got ${filter}`);
@@ -73,16 +74,16 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     return { registered_models: await Promise.all(models.map((model) => modelJson(model.name))) };
   };
   get('/registered-models/search', searchModels);
-  body('/registered-models/set-tag', 'POST', async (fields) => {
-    await setModelTag(workspace, { model: requiredString(fields, 'name') }, requiredString(fields, 'key'), optionalString(fields, 'value') ?? '', server.context());
+  body('/registered-models/set-tag', 'POST', async (fields, actAs) => {
+    await setModelTag(workspace, { model: requiredString(fields, 'name') }, requiredString(fields, 'key'), optionalString(fields, 'value') ?? '', actAs());
     return {};
   });
-  body('/registered-models/delete-tag', 'DELETE', async (fields) => {
-    await workspace.registry.deleteTag({ model: requiredString(fields, 'name') }, requiredString(fields, 'key'), server.context());
+  body('/registered-models/delete-tag', 'DELETE', async (fields, actAs) => {
+    await workspace.registry.deleteTag({ model: requiredString(fields, 'name') }, requiredString(fields, 'key'), actAs());
     return {};
   });
 
-  body('/model-versions/create', 'POST', async (fields) => {
+  body('/model-versions/create', 'POST', async (fields, actAs) => {
     const name = requiredString(fields, 'name');
     const runId = requiredString(fields, 'run_id');
     validateRunId(runId, 'run_id');
@@ -91,24 +92,24 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     const version = await registerModel(
       workspace,
       { name, run: runId, path: sourcePath(requiredString(fields, 'source'), runId), tags, ...(description === undefined ? {} : { description }) },
-      server.context(),
+      actAs(),
     );
     return { model_version: modelVersionJson(version) };
   });
   get('/model-versions/get', async (fields) => ({ model_version: await versionJson(requiredString(fields, 'name'), versionNumber(fields)) }));
-  body('/model-versions/update', 'PATCH', async (fields) => {
+  body('/model-versions/update', 'PATCH', async (fields, actAs) => {
     const name = requiredString(fields, 'name');
     const version = versionNumber(fields);
     const description = optionalString(fields, 'description');
-    if (description !== undefined) await setModelDescription(workspace, { model: name, version }, description, server.context());
+    if (description !== undefined) await setModelDescription(workspace, { model: name, version }, description, actAs());
     return { model_version: await versionJson(name, version) };
   });
-  body('/model-versions/set-tag', 'POST', async (fields) => {
-    await setModelTag(workspace, { model: requiredString(fields, 'name'), version: versionNumber(fields) }, requiredString(fields, 'key'), optionalString(fields, 'value') ?? '', server.context());
+  body('/model-versions/set-tag', 'POST', async (fields, actAs) => {
+    await setModelTag(workspace, { model: requiredString(fields, 'name'), version: versionNumber(fields) }, requiredString(fields, 'key'), optionalString(fields, 'value') ?? '', actAs());
     return {};
   });
-  body('/model-versions/delete-tag', 'DELETE', async (fields) => {
-    await workspace.registry.deleteTag({ model: requiredString(fields, 'name'), version: versionNumber(fields) }, requiredString(fields, 'key'), server.context());
+  body('/model-versions/delete-tag', 'DELETE', async (fields, actAs) => {
+    await workspace.registry.deleteTag({ model: requiredString(fields, 'name'), version: versionNumber(fields) }, requiredString(fields, 'key'), actAs());
     return {};
   });
   get('/model-versions/search', async (fields) => {
@@ -119,12 +120,12 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     return { model_versions: versions.map(modelVersionJson) };
   });
 
-  body('/registered-models/alias', 'POST', async (fields) => {
-    await setModelAlias(workspace, requiredString(fields, 'name'), requiredString(fields, 'alias'), versionNumber(fields), server.context());
+  body('/registered-models/alias', 'POST', async (fields, actAs) => {
+    await setModelAlias(workspace, requiredString(fields, 'name'), requiredString(fields, 'alias'), versionNumber(fields), actAs());
     return {};
   });
-  body('/registered-models/alias', 'DELETE', async (fields) => {
-    await deleteModelAlias(workspace, requiredString(fields, 'name'), requiredString(fields, 'alias'), server.context());
+  body('/registered-models/alias', 'DELETE', async (fields, actAs) => {
+    await deleteModelAlias(workspace, requiredString(fields, 'name'), requiredString(fields, 'alias'), actAs());
     return {};
   });
   get('/registered-models/alias', async (fields) => {

@@ -10,7 +10,7 @@ import { RUN_STATUSES } from '../../store/run-store.js';
 import { requireArtifactFolder } from '../../tracking/artifact-paths.js';
 import { metricPointProblem, TRACKING_LIMITS, validateExperimentName, validateMetricKey, validateParams, validateRunId, validateRunName, validateTags } from '../../tracking/limits.js';
 import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
-import type { ServerContext } from '../server-context.js';
+import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
 import { fieldsOf, keyValues, optionalInteger, optionalList, optionalString, optionalStrings, requiredNumber, requiredString, type Fields } from './request-fields.js';
 
@@ -58,17 +58,18 @@ function checkBatchLimits(metrics: number, params: number, tags: number): void {
 /** Registers the MLflow tracking routes. */
 export function registerMlflowTrackingRoutes(app: FastifyInstance, server: ServerContext): void {
   const { workspace } = server;
-  const post = (path: string, handler: (fields: Fields) => Promise<unknown>) => app.post(`${PREFIX}${path}`, async (request) => handler(fieldsOf(request)));
-  const get = (path: string, handler: (fields: Fields) => Promise<unknown>) => app.get(`${PREFIX}${path}`, async (request) => handler(fieldsOf({ query: request.query })));
+  type Handler = (fields: Fields, actAs: ActAs) => Promise<unknown>;
+  const post = (path: string, handler: Handler) => app.post(`${PREFIX}${path}`, async (request) => handler(fieldsOf(request), actorOf(server, request)));
+  const get = (path: string, handler: Handler) => app.get(`${PREFIX}${path}`, async (request) => handler(fieldsOf({ query: request.query }), actorOf(server, request)));
 
-  post('/experiments/create', async (fields) => {
+  post('/experiments/create', async (fields, actAs) => {
     const name = requiredString(fields, 'name');
     validateExperimentName(name);
     if ((await workspace.runs.findExperiment({ name })) !== undefined) throw new MlcycleError('conflict', `Experiment '${name}' already exists.`);
-    const experiment = await workspace.runs.ensureExperiment(name, server.context());
+    const experiment = await workspace.runs.ensureExperiment(name, actAs());
     return { experiment_id: experiment.id };
   });
-  const getExperiment = async (fields: Fields) => {
+  const getExperiment = async (fields: Fields, _actAs: ActAs) => {
     const id = requiredString(fields, 'experiment_id');
     if (!/^\d{1,15}$/.test(id)) throw new MlcycleError('not_found', `No Experiment with id=${id} exists`);
     const experiment = await workspace.runs.findExperiment({ id });
@@ -82,7 +83,7 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     if (experiment === undefined) throw new MlcycleError('not_found', `Could not find experiment with name '${name}'`);
     return { experiment: experimentJson(experiment) };
   });
-  const searchExperiments = async (fields: Fields) => {
+  const searchExperiments = async (fields: Fields, _actAs: ActAs) => {
     const filter = optionalString(fields, 'filter');
     const match = filter === undefined || filter.trim() === '' ? undefined : /^\s*(?:attributes\.)?name\s*=\s*'((?:[^']|'')*)'\s*$/.exec(filter);
     if (match === null) throw new MlcycleError('invalid_input', `filter: only name = '...' is supported for experiments, got ${filter}`);
@@ -92,7 +93,28 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   post('/experiments/search', searchExperiments);
   get('/experiments/search', searchExperiments);
 
-  post('/runs/create', async (fields) => {
+  const experimentIdOf = (fields: Fields) => {
+    const id = requiredString(fields, 'experiment_id');
+    if (!/^\d{1,15}$/.test(id)) throw new MlcycleError('not_found', `No Experiment with id=${id} exists`);
+    return id;
+  };
+  post('/experiments/update', async (fields, actAs) => {
+    const name = requiredString(fields, 'new_name');
+    validateExperimentName(name);
+    await workspace.runs.renameExperiment(experimentIdOf(fields), name, actAs());
+    return {};
+  });
+  post('/experiments/delete', async (fields, actAs) => (await workspace.runs.setExperimentLifecycle(experimentIdOf(fields), 'deleted', actAs()), {}));
+  post('/experiments/restore', async (fields, actAs) => (await workspace.runs.setExperimentLifecycle(experimentIdOf(fields), 'active', actAs()), {}));
+  post('/experiments/set-experiment-tag', async (fields, actAs) => {
+    const tags = { [requiredString(fields, 'key')]: optionalString(fields, 'value') ?? '' };
+    validateTags(tags);
+    const [[key, value]] = Object.entries(tags) as [[string, string]];
+    await workspace.runs.setExperimentTag(experimentIdOf(fields), key, value, actAs());
+    return {};
+  });
+
+  post('/runs/create', async (fields, actAs) => {
     const experimentId = optionalString(fields, 'experiment_id') ?? '0';
     const tags = keyValues(fields, 'tags');
     const name = optionalString(fields, 'run_name') ?? tags[RUN_NAME_TAG];
@@ -101,7 +123,7 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     validateTags(tags);
     if (name !== undefined) validateRunName(name);
     if (parent !== undefined) validateRunId(parent, `tags.${PARENT_RUN_TAG}`);
-    const context = server.context(optionalString(fields, 'user_id'));
+    const context = actAs(optionalString(fields, 'user_id'));
     if (experimentId === '0' && (await workspace.runs.findExperiment({ id: '0' })) === undefined) {
       // MLflow clients start runs in experiment 0, "Default", without creating it.
       const fallback = await workspace.runs.ensureExperiment('Default', context);
@@ -131,53 +153,53 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
     return { run: runJson(run) };
   });
-  post('/runs/update', async (fields) => {
+  post('/runs/update', async (fields, actAs) => {
     const id = runIdOf(fields);
     const status = optionalString(fields, 'status');
     if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) throw new MlcycleError('invalid_input', `status: "${status}" is not one of ${RUN_STATUSES.join(', ')}`);
     const run = await workspace.runs.findRun(id);
     if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
     if (status !== undefined && status !== 'RUNNING' && status !== 'SCHEDULED') {
-      const context = server.context();
+      const context = actAs();
       const info = await workspace.runs.endRun(id, status as RunStatus, optionalInteger(fields, 'end_time') ?? context.now().getTime(), context);
       return { run_info: runInfoJson(info) };
     }
     return { run_info: runInfoJson(run) };
   });
-  post('/runs/delete', async (fields) => (await workspace.runs.setRunLifecycle(runIdOf(fields), 'deleted', server.context()), {}));
-  post('/runs/restore', async (fields) => (await workspace.runs.setRunLifecycle(runIdOf(fields), 'active', server.context()), {}));
+  post('/runs/delete', async (fields, actAs) => (await workspace.runs.setRunLifecycle(runIdOf(fields), 'deleted', actAs()), {}));
+  post('/runs/restore', async (fields, actAs) => (await workspace.runs.setRunLifecycle(runIdOf(fields), 'active', actAs()), {}));
 
-  post('/runs/log-metric', async (fields) => {
+  post('/runs/log-metric', async (fields, actAs) => {
     const id = runIdOf(fields);
-    const context = server.context();
+    const context = actAs();
     await workspace.metrics.appendMetrics(id, metricSeries([fields], context.now().getTime()), context);
     return {};
   });
-  post('/runs/log-parameter', async (fields) => {
+  post('/runs/log-parameter', async (fields, actAs) => {
     const id = runIdOf(fields);
     const params = { [requiredString(fields, 'key')]: optionalString(fields, 'value') ?? '' };
     validateParams(params);
-    await workspace.runs.logParams(id, params, server.context());
+    await workspace.runs.logParams(id, params, actAs());
     return {};
   });
-  post('/runs/set-tag', async (fields) => {
+  post('/runs/set-tag', async (fields, actAs) => {
     const id = runIdOf(fields);
     const tags = { [requiredString(fields, 'key')]: optionalString(fields, 'value') ?? '' };
     validateTags(tags);
-    await workspace.runs.setTags(id, tags, server.context());
+    await workspace.runs.setTags(id, tags, actAs());
     return {};
   });
-  post('/runs/delete-tag', async (fields) => {
-    await workspace.runs.deleteTag(runIdOf(fields), requiredString(fields, 'key'), server.context());
+  post('/runs/delete-tag', async (fields, actAs) => {
+    await workspace.runs.deleteTag(runIdOf(fields), requiredString(fields, 'key'), actAs());
     return {};
   });
-  post('/runs/log-batch', async (fields) => {
+  post('/runs/log-batch', async (fields, actAs) => {
     const id = runIdOf(fields);
     const metrics = optionalList(fields, 'metrics');
     const params = optionalList(fields, 'params');
     const tags = optionalList(fields, 'tags');
     checkBatchLimits(metrics.length, params.length, tags.length);
-    const context = server.context();
+    const context = actAs();
     // Everything is checked before anything is written; params first, as their conflicts are the likely failure.
     const paramRecord = keyValues(fields, 'params');
     const tagRecord = keyValues(fields, 'tags');
@@ -189,7 +211,7 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     await workspace.metrics.appendMetrics(id, series, context);
     return {};
   });
-  post('/runs/log-inputs', async (fields) => {
+  post('/runs/log-inputs', async (fields, actAs) => {
     const id = runIdOf(fields);
     const inputs: RunInput[] = optionalList(fields, 'datasets').map((item, index) => {
       const dataset = item.dataset;
@@ -202,10 +224,10 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
       const source = optionalString(described, 'source');
       return { dataset: name, digest, context, ...(source === undefined ? {} : { source }) };
     });
-    await workspace.runs.logInputs(id, inputs, server.context());
+    await workspace.runs.logInputs(id, inputs, actAs());
     return {};
   });
-  const searchRuns = async (fields: Fields) => {
+  const searchRuns = async (fields: Fields, _actAs: ActAs) => {
     const viewType = optionalString(fields, 'run_view_type') ?? 'ACTIVE_ONLY';
     if (!Object.hasOwn(VIEW_TYPES, viewType)) throw new MlcycleError('invalid_input', `run_view_type: "${viewType}" is not ACTIVE_ONLY, DELETED_ONLY or ALL`);
     const filterText = optionalString(fields, 'filter');

@@ -255,6 +255,8 @@ export function openSqliteConnection(file: string): SqliteConnection {
   connection.pragma('journal_mode = WAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
+  // 64 MB of page cache (the default is 16 MB): a million-point metric history is 24 MB of chunks.
+  connection.pragma('cache_size = -65536');
   return { db: new Kysely<Database>({ dialect: new MlcycleSqliteDialect({ database: connection }) }), connection };
 }
 

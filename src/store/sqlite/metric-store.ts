@@ -20,7 +20,8 @@ function bytes(array: Float64Array, start: number, end: number): Buffer {
 }
 
 function floats(blob: Uint8Array): Float64Array {
-  // Copy: a BLOB's bytes need not sit on an 8-byte boundary.
+  if (blob.byteOffset % 8 === 0) return new Float64Array(blob.buffer, blob.byteOffset, blob.byteLength / 8);
+  // A BLOB's bytes need not sit on an 8-byte boundary: then copy them to one that does.
   const copy = new Uint8Array(blob.byteLength);
   copy.set(blob);
   return new Float64Array(copy.buffer);

@@ -1,8 +1,8 @@
 /** Experiments and runs in the SQLite metadata database; every change audited in its own transaction. */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { MlcycleError } from '../../error.js';
-import { atOneInstant, type ChangeContext } from '../audit-log.js';
+import { atOneInstant, type ChangeContext, type NewAuditEntry } from '../audit-log.js';
 import type { RunQuery } from '../run-filter.js';
 import type {
   ArtifactEntry,
@@ -76,6 +76,47 @@ export class SqliteRunStore implements RunStore {
   async listExperiments(): Promise<Experiment[]> {
     const rows = await this.db.selectFrom('experiments').selectAll().orderBy('id').execute();
     return Promise.all(rows.map(async (row) => toExperiment(row, await experimentTags(this.db, row.id))));
+  }
+
+  private async changeExperiment(id: string, changeContext: ChangeContext, change: (trx: Transaction<Database>, row: Selectable<ExperimentTable>) => Promise<NewAuditEntry | undefined>): Promise<Experiment> {
+    const context = atOneInstant(changeContext);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('experiments').selectAll().where('id', '=', experimentIdNumber(id)).executeTakeFirst();
+      if (row === undefined) throw new MlcycleError('not_found', `no experiment with id ${id}`);
+      const entry = await change(trx, row);
+      if (entry !== undefined) await appendAuditEntry(trx, entry, context);
+      const changed = await trx.selectFrom('experiments').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+      return toExperiment(changed, await experimentTags(trx, row.id));
+    });
+  }
+
+  async renameExperiment(id: string, name: string, context: ChangeContext): Promise<Experiment> {
+    return this.changeExperiment(id, context, async (trx, row) => {
+      if (row.name === name) return undefined;
+      const taken = await trx.selectFrom('experiments').select('id').where('name', '=', name).executeTakeFirst();
+      if (taken !== undefined) throw new MlcycleError('conflict', `an experiment named "${name}" exists`);
+      await trx.updateTable('experiments').set({ name }).where('id', '=', row.id).execute();
+      return { action: 'experiment.renamed', subject: `experiment/${name}`, details: { id, from: row.name } };
+    });
+  }
+
+  async setExperimentLifecycle(id: string, stage: LifecycleStage, context: ChangeContext): Promise<Experiment> {
+    return this.changeExperiment(id, context, async (trx, row) => {
+      if (row.lifecycle_stage === stage) return undefined;
+      await trx.updateTable('experiments').set({ lifecycle_stage: stage }).where('id', '=', row.id).execute();
+      return { action: stage === 'deleted' ? 'experiment.deleted' : 'experiment.restored', subject: `experiment/${row.name}`, details: { id } };
+    });
+  }
+
+  async setExperimentTag(id: string, key: string, value: string, context: ChangeContext): Promise<void> {
+    await this.changeExperiment(id, context, async (trx, row) => {
+      await trx
+        .insertInto('experiment_tags')
+        .values({ experiment_id: row.id, key, value })
+        .onConflict((conflict) => conflict.columns(['experiment_id', 'key']).doUpdateSet({ value }))
+        .execute();
+      return { action: 'experiment.tag-set', subject: `experiment/${row.name}`, details: { key } };
+    });
   }
 
   async createRun(run: NewRun, changeContext: ChangeContext): Promise<RunInfo> {
