@@ -177,7 +177,14 @@ describe('mlcycle demo', () => {
     const auc = (model: string) => Number(new RegExp(`stage 6: ${model}: validation AUC ([0-9.]+)`).exec(run.stderr)?.[1]);
     expect(auc('gradient-boosted trees')).toBeGreaterThan(auc('route delay rate') + 0.05);
     expect(auc('logistic regression \\(L2\\)')).toBeGreaterThan(auc('route delay rate'));
+    // Its runs are tracked and the trees registered as champion, which completes the development stage.
+    expect(run.stderr).toMatch(/registered models:\/flight-delay\/1 as @champion/);
+    expect(run.stdout).toMatch(/6 {2}model and pipeline development +\[x\] done/);
+    const runs = JSON.parse(runMlcycle(['runs', 'list', '--json'], { cwd: dir }).stdout) as unknown;
+    expect(JSON.stringify(runs)).toMatch(/gradient-boosted trees/);
     expect(runMlcycle(['spec', 'check'], { cwd: dir }).code).toBe(0);
-    expect(runMlcycle(['demo', dir], { cwd: dir, timeoutMs: DEMO_TIMEOUT_MS }).code).toBe(0);
+    const again = runMlcycle(['demo', dir], { cwd: dir, timeoutMs: DEMO_TIMEOUT_MS });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/registered models:\/flight-delay\/2 as @champion/);
   }, 2 * DEMO_TIMEOUT_MS);
 });

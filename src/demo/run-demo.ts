@@ -18,6 +18,7 @@ import { loadSpec, requireValidSpec } from '../problem/load-spec.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import { openDuckDb } from '../store/duckdb/engine.js';
 import { ENRICH_FLIGHTS_SQL, vegaDataFile } from './flight-data.js';
+import { DEMO_EXPERIMENT, trackDemoModels } from './track-demo-models.js';
 import { trainDemoModels } from './train-demo-models.js';
 import { FLIGHT_DELAY_SPEC } from './flight-delay-spec.js';
 
@@ -89,6 +90,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const file = (version: typeof train.version) => workspace.artifacts.localPath(version.artifactKey);
       const models = await trainDemoModels(engine, file(train.version), file(validation.version), () => performance.now());
       for (const score of models.scores) log(`stage 6: ${score.name}: validation AUC ${score.validationAuc.toFixed(4)} (${score.seconds.toFixed(1)} s)`);
+      const registered = await trackDemoModels(workspace, models, { train: train.version, validation: validation.version }, context);
+      log(`stage 6: tracked ${models.scores.length} runs in experiment ${DEMO_EXPERIMENT}; registered models:/${registered.model}/${registered.version} as @champion`);
     }
     const board = await readBoard(workspace, context);
     return { root, board };

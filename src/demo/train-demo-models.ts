@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { rocAuc } from '../evaluate/ranking-metrics.js';
-import { fitGroupedRate, predictGroupedRate } from '../models/baselines.js';
+import { DEFAULT_SMOOTHING, fitGroupedRate, predictGroupedRate } from '../models/baselines.js';
 import { trainGbdt } from '../models/gbdt/train-gbdt.js';
 import { predictLinearModel, trainLinearModel } from '../models/linear/linear-model.js';
 import type { TreeModel } from '../models/model-format.js';
@@ -34,6 +34,7 @@ export const DEMO_GBDT = { objective: 'binary', rounds: 100, numLeaves: 63, lear
 
 export interface DemoModelScore {
   name: string;
+  params: Record<string, string | number | boolean>;
   validationAuc: number;
   seconds: number;
 }
@@ -54,10 +55,10 @@ export async function trainDemoModels(engine: AnalyticsEngine, trainFile: string
   const train = await readFeatureTable(engine, trainFile, DEMO_FEATURES, LABEL_SQL);
   const validation = await readFeatureTable(engine, validationFile, DEMO_FEATURES, LABEL_SQL, train.signature);
   const scores: DemoModelScore[] = [];
-  const timed = <T>(name: string, fit: () => { model: T; predictions: Float64Array }): T => {
+  const timed = <T>(name: string, params: DemoModelScore['params'], fit: () => { model: T; predictions: Float64Array }): T => {
     const start = now();
     const { model, predictions } = fit();
-    scores.push({ name, validationAuc: rocAuc(predictions, validation.label), seconds: (now() - start) / 1000 });
+    scores.push({ name, params, validationAuc: rocAuc(predictions, validation.label), seconds: (now() - start) / 1000 });
     return model;
   };
 
@@ -66,21 +67,22 @@ export async function trainDemoModels(engine: AnalyticsEngine, trainFile: string
     const destination = table.raw.destination as (string | null)[];
     return origin.map((code, row) => [code ?? '', destination[row] ?? '']);
   };
-  timed('route delay rate', () => {
+  timed('route delay rate', { learner: 'grouped-rate', groups: 'origin, destination', smoothing: DEFAULT_SMOOTHING }, () => {
     const model = fitGroupedRate(routes(train), train.label);
     return { model, predictions: predictGroupedRate(model, routes(validation)) };
   });
 
-  timed('logistic regression (L2)', () => {
+  timed('logistic regression (L2)', { learner: 'logistic-regression', penalty: 'l2', C: 1, sampleStride: LOGISTIC_STRIDE }, () => {
     const sample = Object.fromEntries(Object.entries(train.raw).map(([name, column]) => [name, every<string | number | null>(column, LOGISTIC_STRIDE)]));
     const model = trainLinearModel(sample, every(train.label, LOGISTIC_STRIDE), { learner: 'logistic-regression', features: DEMO_FEATURES, penalty: 'l2', C: 1 });
     return { model, predictions: predictLinearModel(model, validation.raw) };
   });
 
-  const gbdt = timed('gradient-boosted trees', () => {
+  const threads = Math.min(4, os.availableParallelism());
+  const gbdt = timed('gradient-boosted trees', { learner: 'gbdt', ...DEMO_GBDT, threads }, () => {
     const trained = trainGbdt(
       { columns: train.columns, label: train.label, categorical: train.signature.map((feature) => feature.type === 'categorical') },
-      { ...DEMO_GBDT, threads: Math.min(4, os.availableParallelism()) },
+      { ...DEMO_GBDT, threads },
     );
     const model: TreeModel = { kind: 'tree-ensemble', learner: 'gbdt', params: { ...trained.params }, features: train.signature, ensemble: trained.ensemble, training: { rows: train.rows } };
     return { model, predictions: predictTreeModel(model, validation.raw) };
