@@ -1,5 +1,6 @@
-// Parzen estimators against Optuna 3.1's `_ParzenEstimator` (patched with optuna/optuna#5110) on a fixed
-// history: test/fixtures/tune/parzen-reference.py computed the fixture.
+// Parzen estimators against Optuna 3.1's `_ParzenEstimator` on a fixed history, as it is (density
+// 'optuna-3.1') and patched with optuna/optuna#5110 ('normalised'): test/fixtures/tune/parzen-reference.py
+// computed the fixture.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mersenneTwister } from '../../stats/mersenne-twister.js';
@@ -7,6 +8,7 @@ import { defaultWeights, DEFAULT_PARZEN_OPTIONS, ParzenEstimator } from './parze
 import type { Distribution } from './search-space.js';
 
 interface ParzenCase {
+  density: 'optuna-3.1' | 'normalised';
   multivariate: boolean;
   space: Record<string, Distribution>;
   observations: Record<string, number[]>;
@@ -21,8 +23,8 @@ const fixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/tune/par
 
 describe('ParzenEstimator against Optuna', () => {
   for (const reference of fixture.parzen) {
-    const label = `${Object.keys(reference.space).join('+')}${reference.multivariate ? ' (multivariate)' : ''}`;
-    const estimator = new ParzenEstimator(reference.observations, reference.space, { ...DEFAULT_PARZEN_OPTIONS, multivariate: reference.multivariate });
+    const label = `${Object.keys(reference.space).join('+')} (${reference.density}${reference.multivariate ? ', multivariate' : ''})`;
+    const estimator = new ParzenEstimator(reference.observations, reference.space, { ...DEFAULT_PARZEN_OPTIONS, multivariate: reference.multivariate, density: reference.density });
 
     it(`log density of ${label} agrees within 1e-9`, () => {
       const got = estimator.logDensity(reference.points);
@@ -41,8 +43,8 @@ describe('ParzenEstimator against Optuna', () => {
 });
 
 describe('ParzenEstimator', () => {
-  it('integrates to one over a float range', () => {
-    const estimator = new ParzenEstimator({ x: [0.1, 0.15, 0.8] }, { x: { type: 'float', low: 0, high: 1, log: false } });
+  it("integrates to one over a float range with density 'normalised'", () => {
+    const estimator = new ParzenEstimator({ x: [0.1, 0.15, 0.8] }, { x: { type: 'float', low: 0, high: 1, log: false } }, { ...DEFAULT_PARZEN_OPTIONS, density: 'normalised' });
     const grid = Float64Array.from({ length: 20001 }, (_, i) => i / 20000);
     const density = estimator.logDensity({ x: grid });
     let integral = 0;

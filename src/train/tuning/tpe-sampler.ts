@@ -42,13 +42,18 @@ export function tpeSampler(options: Partial<TpeOptions> & { random: Random }): S
     const ranked = rankFinishedTrials(context);
     const n = ranked.length;
     if (n < settings.nStartupTrials) return undefined;
-    const good = new Set(ranked.slice(0, settings.gamma(n)).map((trial) => trial.number));
-    const finished = context.trials.filter((trial) => trial.state === 'complete' || trial.state === 'pruned');
+    const good = new Set<Trial>(ranked.slice(0, settings.gamma(n)));
     const names = Object.keys(space);
-    // A trial counts only if it has every parameter (conditional parameters are absent while inactive).
-    const usable = finished.filter((trial) => names.every((name) => trial.params[name] !== undefined && contains(space[name] as Distribution, trial.params[name] as ParameterValue)));
-    const below = fitParzenEstimator(usable.filter((trial) => good.has(trial.number)), space, settings);
-    const above = fitParzenEstimator(usable.filter((trial) => !good.has(trial.number)), space, settings);
+    const goodTrials: Trial[] = [];
+    const otherTrials: Trial[] = [];
+    for (const trial of context.trials) {
+      if (trial.state !== 'complete' && trial.state !== 'pruned') continue;
+      // A trial counts only if it has every parameter (conditional parameters are absent while inactive).
+      if (!names.every((name) => trial.params[name] !== undefined && contains(space[name] as Distribution, trial.params[name] as ParameterValue))) continue;
+      (good.has(trial) ? goodTrials : otherTrials).push(trial);
+    }
+    const below = fitParzenEstimator(goodTrials, space, settings);
+    const above = fitParzenEstimator(otherTrials, space, settings);
     const candidates = below.sample(settings.random, settings.nEiCandidates);
     const logBelow = below.logDensity(candidates);
     const logAbove = above.logDensity(candidates);
@@ -87,6 +92,17 @@ function fitParzenEstimator(trials: readonly Trial[], space: Readonly<Record<str
  * then pruned trials that reported nothing. Ties keep trial order.
  */
 export function rankFinishedTrials(context: SamplingContext): Trial[] {
+  // A study asks once per parameter with the same context: rank once.
+  const cached = rankings.get(context);
+  if (cached !== undefined) return cached;
+  const ranked = rank(context);
+  rankings.set(context, ranked);
+  return ranked;
+}
+
+const rankings = new WeakMap<SamplingContext, Trial[]>();
+
+function rank(context: SamplingContext): Trial[] {
   const sign = context.direction === 'minimize' ? 1 : -1;
   const keyed = context.trials.flatMap((trial) => {
     if (trial.state === 'complete' && trial.value !== undefined) return [{ trial, step: -Infinity, score: sign * trial.value }];
