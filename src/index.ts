@@ -12,3 +12,4 @@ export { EVIDENCE_SOURCES, readBoard } from './lifecycle.js';
 export { openWorkspace, createWorkspace, findWorkspaceRoot, type Workspace } from './store/workspace.js';
 export { currentActor, defaultChangeContext, type AuditEntry, type AuditLog, type ChangeContext } from './store/audit-log.js';
 export { runCli } from './cli/program.js';
+export * from './train/tuning/index.js';

@@ -236,10 +236,15 @@ function neighbourBandwidths(mus: Float64Array, low: number, high: number, consi
   return sigmas;
 }
 
-/** From the kernel's scale back to the parameter's: exp for log parameters, then the grid and bounds. */
+/**
+ * From the kernel's scale back to the parameter's: exp for log parameters, then the grid and bounds.
+ * Unstepped floats are clipped too, unlike Optuna: the quantile's bisection can overshoot the upper bound
+ * by about 1e-9 when q is within an ulp of 1, and a value outside the space must never be proposed.
+ */
 function fromKernelScale(kernel: Extract<Kernel, { type: 'numeric' }>, x: number): number {
   const distribution = kernel.distribution;
-  if (distribution.type === 'float') return kernel.log ? Math.exp(x) : snapToGrid(distribution, x);
+  if (distribution.type === 'float' && distribution.step === undefined) return Math.min(Math.max(kernel.log ? Math.exp(x) : x, distribution.low), distribution.high);
+  if (distribution.type === 'float') return snapToGrid(distribution, x);
   return snapToGrid(distribution, kernel.log ? Math.exp(x) : x);
 }
 

@@ -11,6 +11,7 @@ import type { Trial } from './trial.js';
 
 interface TpeRun {
   density: 'optuna-3.1' | 'normalised';
+  multivariate: boolean;
   seed: number;
   trials: { params: Record<string, ParameterValue>; value: number }[];
 }
@@ -39,9 +40,10 @@ const AGREEING_TRIALS: Record<string, number> = { 'optuna-3.1 1': 27, 'normalise
 
 describe('TPE sampler against Optuna', () => {
   for (const run of fixture.tpe) {
-    const agreeing = AGREEING_TRIALS[`${run.density} ${run.seed}`] ?? run.trials.length;
-    it(`proposes Optuna's first ${agreeing} trials for seed ${run.seed} (density ${run.density}; parameters within 1e-9)`, () => {
-      const sampler = tpeSampler({ random: mersenneTwister(run.seed), startupRandom: mersenneTwister(run.seed), density: run.density });
+    const variant = `${run.density}${run.multivariate ? ' multivariate' : ''} ${run.seed}`;
+    const agreeing = AGREEING_TRIALS[variant] ?? run.trials.length;
+    it(`proposes Optuna's first ${agreeing} trials (${variant}; parameters within 1e-9)`, () => {
+      const sampler = tpeSampler({ random: mersenneTwister(run.seed), startupRandom: mersenneTwister(run.seed), density: run.density, multivariate: run.multivariate });
       const study = new Study({ space, direction: 'minimize', sampler });
       for (const expected of run.trials.slice(0, agreeing)) {
         const trial = study.ask();
