@@ -25,3 +25,4 @@ export { parseModelUri, resolveModelUri } from './tracking/registry/model-uri.js
 export type * from './store/model-registry.js';
 export { downsampleSeries } from './tracking/downsample.js';
 export { buildServer, type ServerOptions } from './server/app.js';
+export * from './train/tuning/index.js';

@@ -5,11 +5,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
 import { MlcycleError, type InputIssue } from '../error.js';
-import { toInputIssues, type PathSegment } from './spec-issues.js';
 import type { ProblemSpec } from './spec-schema.js';
 import { validateSpec } from './validate-spec.js';
+import { checkYamlText } from './yaml-text.js';
 
 export const SPEC_FILE_NAME = 'mlcycle.yaml';
 
@@ -37,24 +36,11 @@ export function checkSpecText(
   fileLabel: string,
 ): { text: string; hash: string; spec: ProblemSpec; issues: [] } | { text: string; hash: string; spec: undefined; issues: InputIssue[] } {
   const hash = createHash('sha256').update(text).digest('hex');
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const issues = document.errors.map((error) => {
-      const position = lineCounter.linePos(error.pos[0]);
-      return { file: fileLabel, line: position.line, column: position.col, path: '', message: `YAML: ${firstLine(error.message)}` };
-    });
-    return { text, hash, spec: undefined, issues };
-  }
-  const result = validateSpec(document.toJS());
-  if (result.spec !== undefined) return { text, hash, spec: result.spec, issues: [] };
-  const locate = (segments: PathSegment[]): Pick<InputIssue, 'file' | 'line'> => ({
-    file: fileLabel,
-    ...lineOf(document, lineCounter, segments),
+  const result = checkYamlText(text, fileLabel, (raw) => {
+    const validation = validateSpec(raw);
+    return validation.spec === undefined ? { value: undefined, issues: validation.issues } : { value: validation.spec, issues: [] };
   });
-  const issues = toInputIssues(result.issues, locate);
-  issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return { text, hash, spec: undefined, issues };
+  return result.value === undefined ? { text, hash, spec: undefined, issues: result.issues } : { text, hash, spec: result.value, issues: [] };
 }
 
 /** Throws the spec's problems as one invalid-input error, or returns the valid spec. */
@@ -65,18 +51,4 @@ export function requireValidSpec(check: SpecCheck): ProblemSpec {
     throw new MlcycleError('invalid_input', `${check.file} has ${count} problem${count === 1 ? '' : 's'}`, { issues: check.issues });
   }
   return check.spec;
-}
-
-/** The line of the deepest node on the path that exists in the document. */
-function lineOf(document: Document, lineCounter: LineCounter, segments: PathSegment[]): { line?: number } {
-  for (let depth = segments.length; depth >= 0; depth--) {
-    const node = depth === 0 ? document.contents : document.getIn(segments.slice(0, depth), true);
-    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-    if (range !== undefined) return { line: lineCounter.linePos(range[0]).line };
-  }
-  return {};
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
 }
