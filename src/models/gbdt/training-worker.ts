@@ -20,7 +20,9 @@ function serve(): void {
   Atomics.notify(control, CONTROL.ready);
   let seen = 0;
   for (;;) {
-    Atomics.wait(control, CONTROL.generation, seen);
+    // Only a new generation starts a step: a wake-up without one (which the memory model does not promise
+    // never happens) must not run the last step twice.
+    while (Atomics.load(control, CONTROL.generation) === seen) Atomics.wait(control, CONTROL.generation, seen);
     seen = Atomics.load(control, CONTROL.generation);
     const step = Atomics.load(control, CONTROL.step);
     if (step === STOP_STEP) return;
