@@ -9,6 +9,7 @@ import { bayesianLift } from './bayesian.js';
 import { twoProportionTest, welchTest, type Comparison, type ComparisonResult } from './comparison.js';
 import { cupedForMeans, cupedForRatios, varianceReduction } from './cuped.js';
 import { estimateEffect, welchSatterthwaiteDegreesOfFreedom, type Effect } from './effect.js';
+import { testNonInferiority } from './non-inferiority.js';
 import { benjaminiHochberg, holmBonferroni } from './multiple-testing.js';
 import { minimumDetectableEffectSize, powerOfTest, requiredControlUnits } from './power.js';
 import { ratioArmEstimate } from './ratio-metric.js';
@@ -43,6 +44,21 @@ describe("Welch's t-test against scipy.stats.ttest_ind(equal_var=False) and stat
       expectClose(result.degreesOfFreedom, reference.degreesOfFreedom, 'degrees of freedom');
       expectClose(result.pValue, reference.pValue, 'p-value');
       expectInterval(result.interval, reference.interval, 'interval');
+    });
+  }
+});
+
+describe('non-inferiority against statsmodels CompareMeans.ttest_ind(value=margin)', () => {
+  for (const reference of STATS_REFERENCE.nonInferiority ?? []) {
+    it(reference.name, () => {
+      const control = arm(meanArmEstimate(reference.control));
+      const treatment = arm(meanArmEstimate(reference.treatment));
+      const effect = estimateEffect(control, treatment, 'absolute') as Effect;
+      const degreesOfFreedom = welchSatterthwaiteDegreesOfFreedom(control, treatment);
+      const result = testNonInferiority(effect, { margin: reference.margin, direction: reference.direction, alpha: reference.alpha, degreesOfFreedom });
+      expectClose(result.pValue, reference.pValue, 'p-value');
+      expectInterval(result.interval, reference.interval, 'one-sided interval');
+      expect(result.nonInferior).toBe(reference.pValue < reference.alpha);
     });
   }
 });
