@@ -12,6 +12,7 @@ import { registerInit } from './init.js';
 import { registerLog } from './log.js';
 import { printError, printOutput, processStreams, type CommandOutput, type OutputStreams } from './output.js';
 import { registerSpec } from './spec.js';
+import { registerStats } from './stats.js';
 import { registerStatus } from './status.js';
 
 export interface GlobalOptions {
@@ -38,7 +39,7 @@ export type ActionFactory = (body: CommandBody) => (...args: unknown[]) => Promi
 /** Each command group registers its commands with this signature. */
 export type RegisterCommands = (program: Command, action: ActionFactory) => void;
 
-const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerLog, registerDemo];
+const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerStats, registerLog, registerDemo];
 
 /** Runs the CLI on an argument vector (`process.argv` form) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: OutputStreams = processStreams): Promise<number> {

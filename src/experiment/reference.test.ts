@@ -7,7 +7,7 @@ import { expectClose, STATS_REFERENCE, worstAgreement } from '../../test/support
 import { meanArmEstimate, type ArmEstimate } from './arm-estimate.js';
 import { bayesianLift } from './bayesian.js';
 import { twoProportionTest, welchTest, type Comparison, type ComparisonResult } from './comparison.js';
-import { cupedForMeans, cupedForRatios, varianceReduction } from './cuped.js';
+import { cupedForMeans, cupedForRatios, varianceReduction, type CupedAdjustment } from './cuped.js';
 import { estimateEffect, welchSatterthwaiteDegreesOfFreedom, type Effect } from './effect.js';
 import { testNonInferiority } from './non-inferiority.js';
 import { benjaminiHochberg, holmBonferroni } from './multiple-testing.js';
@@ -134,23 +134,29 @@ describe('power and minimum detectable effect against statsmodels NormalIndPower
   }
 });
 
+/** The checks every CUPED case shares: theta, the test on the adjusted arms, the variance reduction. */
+function expectCupedAgrees(adjustment: CupedAdjustment, reference: any): [ArmEstimate, ArmEstimate] {
+  expectClose(adjustment.theta, reference.theta, 'theta');
+  const [control, treatment] = adjustment.adjusted.map(arm) as [ArmEstimate, ArmEstimate];
+  const result = computed(welchTest(control, treatment, { scale: 'absolute', alternative: 'two-sided', alpha: reference.alpha }));
+  expectClose(result.effect.estimate, reference.effect, 'effect');
+  expectClose(result.pValue, reference.pValue, 'p-value');
+  expectInterval(result.interval, reference.interval, 'interval');
+  const [rawControl, rawTreatment] = adjustment.unadjusted.map(arm) as [ArmEstimate, ArmEstimate];
+  expectClose(varianceReduction(control, treatment, rawControl, rawTreatment), reference.varianceReduction, 'variance reduction');
+  return [control, treatment];
+}
+
 describe('CUPED for means against a regression on the raw units (Deng et al. 2013)', () => {
   for (const reference of STATS_REFERENCE.cuped ?? []) {
     it(reference.name, () => {
-      const adjustment = cupedForMeans([
+      const arms = [
         { metric: reference.control, covariate: reference.controlCovariate },
         { metric: reference.treatment, covariate: reference.treatmentCovariate },
-      ]);
-      expectClose(adjustment.theta, reference.theta, 'theta');
-      const [control, treatment] = adjustment.adjusted.map(arm) as [ArmEstimate, ArmEstimate];
+      ];
+      const [control, treatment] = expectCupedAgrees(cupedForMeans(arms), reference);
       expectClose(control.estimate, reference.controlAdjustedMean, 'control adjusted mean');
       expectClose(treatment.estimate, reference.treatmentAdjustedMean, 'treatment adjusted mean');
-      const result = computed(welchTest(control, treatment, { scale: 'absolute', alternative: 'two-sided', alpha: reference.alpha }));
-      expectClose(result.effect.estimate, reference.effect, 'effect');
-      expectClose(result.pValue, reference.pValue, 'p-value');
-      expectInterval(result.interval, reference.interval, 'interval');
-      const [rawControl, rawTreatment] = adjustment.unadjusted.map(arm) as [ArmEstimate, ArmEstimate];
-      expectClose(varianceReduction(control, treatment, rawControl, rawTreatment), reference.varianceReduction, 'variance reduction');
     });
   }
 });
@@ -158,21 +164,14 @@ describe('CUPED for means against a regression on the raw units (Deng et al. 201
 describe('CUPED for ratio metrics against linearised raw units', () => {
   for (const reference of STATS_REFERENCE.cupedRatio ?? []) {
     it(reference.name, () => {
-      const adjustment = cupedForRatios([
+      const arms = [
         { metric: reference.control, covariate: reference.controlCovariate },
         { metric: reference.treatment, covariate: reference.treatmentCovariate },
-      ]);
-      expectClose(adjustment.theta, reference.theta, 'theta');
-      const [control, treatment] = adjustment.adjusted.map(arm) as [ArmEstimate, ArmEstimate];
+      ];
+      const [control, treatment] = expectCupedAgrees(cupedForRatios(arms), reference);
       expectClose(control.estimate, reference.controlAdjusted, 'control adjusted ratio');
       expectClose(control.variance, reference.controlVariance, 'control variance');
       expectClose(treatment.variance, reference.treatmentVariance, 'treatment variance');
-      const result = computed(welchTest(control, treatment, { scale: 'absolute', alternative: 'two-sided', alpha: reference.alpha }));
-      expectClose(result.effect.estimate, reference.effect, 'effect');
-      expectClose(result.pValue, reference.pValue, 'p-value');
-      expectInterval(result.interval, reference.interval, 'interval');
-      const [rawControl, rawTreatment] = adjustment.unadjusted.map(arm) as [ArmEstimate, ArmEstimate];
-      expectClose(varianceReduction(control, treatment, rawControl, rawTreatment), reference.varianceReduction, 'variance reduction');
     });
   }
 });
@@ -202,6 +201,10 @@ describe('sequential tests against the formulas of Waudby-Smith et al. 2023 and 
       expectInterval(sequence.interval, reference.confidenceSequence, 'confidence sequence');
       expectClose(sequence.pValue, reference.confidenceSequencePValue, 'always-valid p-value');
       expectClose(mixtureSprt(effect, reference.mixtureStandardDeviation).pValue, reference.mixtureSprtPValue, 'mSPRT p-value');
+      // With tau^2 = rho^2 s^2 the mixture SPRT is the confidence sequence: same interval, same p-value.
+      const matched = mixtureSprt(effect, reference.rho * effect.standardError * Math.sqrt(control.n + treatment.n), reference.alpha);
+      expectInterval(matched.interval, reference.confidenceSequence, 'mSPRT interval with the matching tau');
+      expectClose(matched.pValue, reference.confidenceSequencePValue, 'mSPRT p-value with the matching tau');
       expect(welchSatterthwaiteDegreesOfFreedom(control, treatment)).toBeGreaterThan(0);
     });
   }

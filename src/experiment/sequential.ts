@@ -50,16 +50,25 @@ export function confidenceSequence(effect: Effect, units: number, alpha: number,
 export interface MixtureSprtResult {
   method: 'mixture-sprt';
   mixtureStandardDeviation: number;
+  /** The effects not rejected at level alpha: the inversion of the test, a confidence sequence itself. */
+  interval: Interval;
   /** min(1, 1 / Lambda) at this look; take the running minimum over looks (`alwaysValidPValues`). */
   pValue: number;
 }
 
-/** The mixture SPRT p-value of an effect at one look, with mixture standard deviation tau on the effect's scale. */
-export function mixtureSprt(effect: Effect, mixtureStandardDeviation: number): MixtureSprtResult {
+/** The mixture SPRT of an effect at one look, with mixture standard deviation tau on the effect's scale. */
+export function mixtureSprt(effect: Effect, mixtureStandardDeviation: number, alpha = 0.05): MixtureSprtResult {
   const variance = effect.standardError ** 2;
   const mixtureVariance = mixtureStandardDeviation ** 2;
   const logLambda = 0.5 * Math.log(variance / (variance + mixtureVariance)) + (mixtureVariance * effect.estimate ** 2) / (2 * variance * (variance + mixtureVariance));
-  return { method: 'mixture-sprt', mixtureStandardDeviation, pValue: Math.min(1, Math.exp(-logLambda)) };
+  // 1 / Lambda(estimate - d) >= alpha  <=>  (estimate - d)^2 <= 2 V (V + tau^2) / tau^2 ln(sqrt((V + tau^2) / V) / alpha).
+  const halfWidth = Math.sqrt(((2 * variance * (variance + mixtureVariance)) / mixtureVariance) * Math.log(Math.sqrt((variance + mixtureVariance) / variance) / alpha));
+  return {
+    method: 'mixture-sprt',
+    mixtureStandardDeviation,
+    interval: [effect.estimate - halfWidth, effect.estimate + halfWidth],
+    pValue: Math.min(1, Math.exp(-logLambda)),
+  };
 }
 
 /** The always-valid p-values of a series of looks: the running minimum of each look's p-value. */

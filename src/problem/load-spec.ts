@@ -67,8 +67,8 @@ export function requireValidSpec(check: SpecCheck): ProblemSpec {
   return check.spec;
 }
 
-/** The line of the deepest node on the path that exists in the document. */
-function lineOf(document: Document, lineCounter: LineCounter, segments: PathSegment[]): { line?: number } {
+/** The line of the deepest node on the path that exists in the document (YAML or JSON). */
+export function lineOf(document: Document, lineCounter: LineCounter, segments: PathSegment[]): { line?: number } {
   for (let depth = segments.length; depth >= 0; depth--) {
     const node = depth === 0 ? document.contents : document.getIn(segments.slice(0, depth), true);
     const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
