@@ -11,7 +11,7 @@ import { cupedForMeans, cupedForRatios, varianceReduction, type CupedAdjustment 
 import { estimateEffect, welchSatterthwaiteDegreesOfFreedom, type Effect } from './effect.js';
 import { testNonInferiority } from './non-inferiority.js';
 import { benjaminiHochberg, holmBonferroni } from './multiple-testing.js';
-import { minimumDetectableEffectSize, powerOfTest, requiredControlUnits } from './power.js';
+import { minimumDetectableEffectSize, powerOfTest, powerOfTTest, requiredControlUnits } from './power.js';
 import { ratioArmEstimate } from './ratio-metric.js';
 import { checkSampleRatio } from './sample-ratio.js';
 import { confidenceSequence, mixtureSprt, sequentialRho } from './sequential.js';
@@ -146,6 +146,15 @@ function expectCupedAgrees(adjustment: CupedAdjustment, reference: any): [ArmEst
   expectClose(varianceReduction(control, treatment, rawControl, rawTreatment), reference.varianceReduction, 'variance reduction');
   return [control, treatment];
 }
+
+describe('power of the t-test against statsmodels TTestIndPower (noncentral t)', () => {
+  for (const reference of STATS_REFERENCE.tPower ?? []) {
+    it(reference.name, () => {
+      const design = { controlUnits: reference.controlUnits, ratio: reference.ratio, alpha: reference.alpha, alternative: reference.alternative };
+      expectClose(powerOfTTest(reference.effectSize, design), reference.power, 'power');
+    });
+  }
+});
 
 describe('CUPED for means against a regression on the raw units (Deng et al. 2013)', () => {
   for (const reference of STATS_REFERENCE.cuped ?? []) {

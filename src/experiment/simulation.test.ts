@@ -8,6 +8,7 @@ import { seededRandom, type Random } from '../stats/random.js';
 import { meanArmEstimate, type ArmEstimate } from './arm-estimate.js';
 import { twoProportionTest, welchTest, type Comparison, type ComparisonOptions } from './comparison.js';
 import { cupedForMeans } from './cuped.js';
+import { minimumDetectableEffectSize, sequentialMinimumDetectableEffectSize } from './power.js';
 import { ratioArmEstimate } from './ratio-metric.js';
 import { confidenceSequence, mixtureSprt } from './sequential.js';
 import { simulateBivariateStatistics, simulateMeanStatistics } from './simulate-statistics.js';
@@ -95,6 +96,24 @@ describe('peeking after every 100 units (A/A, 2,000 experiments, 50 looks up to 
     expect(naiveRate).toBeGreaterThan(0.1);
     expect(sequenceRate).toBeLessThanOrEqual(0.05);
     expect(mixtureRate).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('sequential power', () => {
+  it('at the sequential minimum detectable effect, 80% of 4,000 experiments end with a sequence that excludes zero', () => {
+    const design = { controlUnits: 2000, ratio: 1, alpha: 0.05, alternative: 'two-sided' as const };
+    const effectSize = sequentialMinimumDetectableEffectSize(design, 0.8);
+    expect(effectSize).toBeGreaterThan(minimumDetectableEffectSize(design, 0.8));
+    const random = seededRandom(808);
+    let rejections = 0;
+    const experiments = 4000;
+    for (let experiment = 0; experiment < experiments; experiment += 1) {
+      const result = computed(welchTest(meanArmEstimate(simulateMeanStatistics(random, 2000, 0, 1)), meanArmEstimate(simulateMeanStatistics(random, 2000, effectSize, 1)), TWO_SIDED));
+      if (confidenceSequence(result.effect, 4000, 0.05).pValue < 0.05) rejections += 1;
+    }
+    const power = rate(rejections, experiments, `sequential power at its MDE (${effectSize.toFixed(4)} sd, 2,000 units per arm)`);
+    expect(power).toBeGreaterThanOrEqual(0.78);
+    expect(power).toBeLessThanOrEqual(0.82);
   });
 });
 
