@@ -9,6 +9,7 @@ import { bayesianLift } from './bayesian.js';
 import { twoProportionTest, welchTest, type Comparison, type ComparisonResult } from './comparison.js';
 import { cupedForMeans, cupedForRatios, varianceReduction, type CupedAdjustment } from './cuped.js';
 import { estimateEffect, welchSatterthwaiteDegreesOfFreedom, type Effect } from './effect.js';
+import { testHeterogeneity } from './heterogeneity.js';
 import { testNonInferiority } from './non-inferiority.js';
 import { benjaminiHochberg, holmBonferroni } from './multiple-testing.js';
 import { minimumDetectableEffectSize, powerOfTest, powerOfTTest, requiredControlUnits } from './power.js';
@@ -33,6 +34,7 @@ function expectInterval(actual: readonly [number, number], expected: (number | n
 
 afterAll(() => {
   console.log(`stats reference: worst relative difference ${worstAgreement.relative.toExponential(2)}`);
+  for (const [section, relative] of worstAgreement.bySection) console.log(`  ${relative.toExponential(2)}  ${section}`);
 });
 
 describe("Welch's t-test against scipy.stats.ttest_ind(equal_var=False) and statsmodels CompareMeans", () => {
@@ -59,6 +61,19 @@ describe('non-inferiority against statsmodels CompareMeans.ttest_ind(value=margi
       expectClose(result.pValue, reference.pValue, 'p-value');
       expectInterval(result.interval, reference.interval, 'one-sided interval');
       expect(result.nonInferior).toBe(reference.pValue < reference.alpha);
+    });
+  }
+});
+
+describe("Cochran's Q across segments against statsmodels combine_effects", () => {
+  for (const reference of STATS_REFERENCE.heterogeneity ?? []) {
+    it(reference.name, () => {
+      const effects = reference.effects.map((estimate: number, index: number) => ({ scale: 'absolute' as const, estimate, standardError: reference.standardErrors[index] }));
+      const result = testHeterogeneity(effects);
+      expect(result?.degreesOfFreedom).toBe(reference.degreesOfFreedom);
+      expectClose(result?.statistic ?? NaN, reference.statistic, 'Q');
+      expectClose(result?.pValue ?? NaN, reference.pValue, 'p-value');
+      expectClose(result?.inconsistency ?? NaN, reference.inconsistency, 'I^2');
     });
   }
 });
