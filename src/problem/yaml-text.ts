@@ -30,7 +30,7 @@ export function checkYamlText<Value>(text: string, fileLabel: string, validate: 
 }
 
 /** The line of the deepest node on the path that exists in the document. */
-function lineOf(document: Document, lineCounter: LineCounter, segments: PathSegment[]): { line?: number } {
+export function lineOf(document: Document, lineCounter: LineCounter, segments: PathSegment[]): { line?: number } {
   for (let depth = segments.length; depth >= 0; depth--) {
     const node = depth === 0 ? document.contents : document.getIn(segments.slice(0, depth), true);
     const range = (node as { range?: [number, number, number] } | null | undefined)?.range;

@@ -1,0 +1,237 @@
+/**
+ * The whole analysis of an experiment from its sufficient statistics, in phases:
+ *   1. health: sample ratio mismatch and multiple exposures;
+ *   2. comparisons: each treatment arm against control, per metric, overall and per segment (CUPED when
+ *      every arm has a covariate; Welch's t for means and ratios, the z-test for proportions);
+ *   3. inference: fixed-horizon or sequential p-values and intervals, Bayesian posteriors, non-inferiority
+ *      for guardrails, heterogeneity across segments;
+ *   4. multiple testing across metrics x arms x segments (guardrails excluded: each is its own one-sided test);
+ *   5. decisions per treatment arm (decision.ts).
+ */
+import type { ArmEstimate, Degeneracy } from './arm-estimate.js';
+import { meanArmEstimate } from './arm-estimate.js';
+import type { AnalysisInput, AnalysisOptions, MetricInput } from './analysis-input.js';
+import { bayesianLift, type BayesianResult } from './bayesian.js';
+import { twoProportionTest, welchTest, type ComparisonResult } from './comparison.js';
+import { cupedForMeans, cupedForRatios, varianceReduction } from './cuped.js';
+import { decideArm, type ArmDecision } from './decision.js';
+import type { Effect } from './effect.js';
+import { testHeterogeneity, type HeterogeneityTest } from './heterogeneity.js';
+import type { Interval } from './hypothesis-test.js';
+import { adjustPValues } from './multiple-testing.js';
+import { testNonInferiority, type NonInferiorityResult } from './non-inferiority.js';
+import { ratioArmEstimate } from './ratio-metric.js';
+import { checkSampleRatio, type SampleRatioCheck } from './sample-ratio.js';
+import { confidenceSequence, mixtureSprt } from './sequential.js';
+
+/** Share of units exposed to more than one arm above which the experiment needs investigating (GrowthBook warns at 1%). */
+export const MULTIPLE_EXPOSURE_THRESHOLD = 0.01;
+
+export type Inference = 'fixed-horizon' | 'confidence-sequence' | 'mixture-sprt';
+
+/** One treatment arm against control on one metric, overall or in one segment. */
+export interface ArmComparison {
+  arm: string;
+  segment: string | null;
+  degeneracy: null;
+  method: 'welch-t' | 'two-proportion-z';
+  inference: Inference;
+  controlUnits: number;
+  treatmentUnits: number;
+  controlEstimate: number;
+  treatmentEstimate: number;
+  effect: Effect;
+  /** The p-value of the inference used (sequential when sequential testing is on). */
+  pValue: number;
+  /** After the multiple-testing adjustment; equal to pValue for guardrails. */
+  adjustedPValue: number;
+  interval: Interval;
+  /** The fixed-horizon test, always reported for reference. */
+  fixedHorizon: { pValue: number; interval: Interval; degreesOfFreedom: number };
+  significant: boolean;
+  cuped: { theta: number; varianceReduction: number } | null;
+  bayesian: BayesianResult | null;
+  nonInferiority: NonInferiorityResult | null;
+}
+
+export interface DegenerateArmComparison {
+  arm: string;
+  segment: string | null;
+  degeneracy: Degeneracy;
+  message: string;
+}
+
+export type ArmComparisonResult = ArmComparison | DegenerateArmComparison;
+
+export interface MetricAnalysis {
+  id: string;
+  kind: MetricInput['kind'];
+  role: MetricInput['role'];
+  direction: MetricInput['direction'];
+  minimumDetectableEffect: number | null;
+  comparisons: ArmComparisonResult[];
+  segments: { segment: string; comparisons: ArmComparisonResult[] }[];
+  /** Per treatment arm, whether its effect differs across segments. */
+  heterogeneity: { arm: string; test: HeterogeneityTest }[];
+}
+
+export interface ExperimentAnalysis {
+  name: string;
+  control: string;
+  options: AnalysisOptions;
+  sampleRatio: SampleRatioCheck & { arms: string[] };
+  multipleExposures: { units: number; share: number; flagged: boolean };
+  metrics: MetricAnalysis[];
+  decisions: ArmDecision[];
+}
+
+/** Analyses a validated input (see analysis-input.ts and validate-analysis-input.ts). */
+export function analyzeExperiment(input: AnalysisInput): ExperimentAnalysis {
+  const { options } = input;
+  const control = input.control ?? input.arms[0]?.id ?? '';
+  const treatments = input.arms.map((arm) => arm.id).filter((id) => id !== control);
+  const sampleRatio = { arms: input.arms.map((arm) => arm.id), ...checkSampleRatio(input.arms.map((arm) => arm.units), input.arms.map((arm) => arm.weight)) };
+  const totalUnits = input.arms.reduce((sum, arm) => sum + arm.units, 0) + input.multipleExposures;
+  const exposureShare = totalUnits === 0 ? 0 : input.multipleExposures / totalUnits;
+  const multipleExposures = { units: input.multipleExposures, share: exposureShare, flagged: exposureShare > MULTIPLE_EXPOSURE_THRESHOLD };
+
+  const metrics = input.metrics.map((metric): MetricAnalysis => {
+    const comparisons = compareArms(metric, metric.arms, control, treatments, null, options);
+    const segments = Object.entries(metric.segments ?? {}).map(([segment, arms]) => ({ segment, comparisons: compareArms(metric, arms, control, treatments, segment, options) }));
+    const heterogeneity = treatments.flatMap((arm) => {
+      const effects = segments.flatMap(({ comparisons: inSegment }) => inSegment.filter((c): c is ArmComparison => c.arm === arm && c.degeneracy === null).map((c) => c.effect));
+      const test = testHeterogeneity(effects);
+      return test === null ? [] : [{ arm, test }];
+    });
+    return { id: metric.id, kind: metric.kind, role: metric.role, direction: metric.direction, minimumDetectableEffect: metric.minimumDetectableEffect ?? null, comparisons, segments, heterogeneity };
+  });
+
+  adjustFamily(metrics, options);
+  const decisions = treatments.map((arm) => decideArm(arm, metrics, { sampleRatio, multipleExposures, alpha: options.alpha }));
+  return { name: input.name, control, options, sampleRatio, multipleExposures, metrics, decisions };
+}
+
+type ArmsOf<Metric extends MetricInput> = Metric['arms'];
+
+function compareArms(metric: MetricInput, arms: ArmsOf<MetricInput>, control: string, treatments: string[], segment: string | null, options: AnalysisOptions): ArmComparisonResult[] {
+  const estimates = armEstimates(metric, arms, [control, ...treatments], options.cuped);
+  const controlIndex = 0;
+  return treatments.map((arm, index) => {
+    const comparisonOptions = { scale: options.scale, alternative: options.alternative, alpha: options.alpha };
+    let result: ComparisonResult;
+    if (metric.kind === 'proportion') {
+      const counts = arms as Record<string, { n: number; successes: number }>;
+      result = twoProportionTest(counts[control] ?? { n: 0, successes: 0 }, counts[arm] ?? { n: 0, successes: 0 }, comparisonOptions);
+    } else {
+      result = welchTest(estimates.adjusted[controlIndex] ?? 'too-few-units', estimates.adjusted[index + 1] ?? 'too-few-units', comparisonOptions);
+    }
+    if (result.degeneracy !== null) return { arm, segment, degeneracy: result.degeneracy, message: result.message };
+    const cuped = estimates.theta === null ? null : { theta: estimates.theta, varianceReduction: cupedReduction(estimates, index + 1) };
+    return { arm, segment, ...infer(metric, result.effect, result.control, result.treatment, result, options), method: result.method, cuped };
+  });
+}
+
+interface Estimates {
+  theta: number | null;
+  adjusted: (ArmEstimate | Degeneracy)[];
+  unadjusted: (ArmEstimate | Degeneracy)[];
+}
+
+/** Arm estimates in the order control, treatments; CUPED-adjusted when asked for and every arm has a covariate. */
+function armEstimates(metric: MetricInput, arms: ArmsOf<MetricInput>, order: string[], cuped: boolean): Estimates {
+  if (metric.kind === 'proportion') return { theta: null, adjusted: [], unadjusted: [] };
+  if (metric.kind === 'mean') {
+    const present = order.map((id) => (arms as typeof metric.arms)[id]);
+    const plain = present.map((arm) => (arm === undefined ? 'too-few-units' : meanArmEstimate(arm)));
+    const paired = cuped ? withCovariates(present) : null;
+    return paired === null ? { theta: null, adjusted: plain, unadjusted: plain } : cupedForMeans(paired);
+  }
+  const present = order.map((id) => (arms as typeof metric.arms)[id]);
+  const plain = present.map((arm) => (arm === undefined ? 'too-few-units' : ratioArmEstimate(arm)));
+  const paired = cuped ? withCovariates(present) : null;
+  return paired === null ? { theta: null, adjusted: plain, unadjusted: plain } : cupedForRatios(paired);
+}
+
+/** Every arm with its covariate, or null when an arm lacks one (CUPED needs them all). */
+function withCovariates<Arm extends { covariate?: object | undefined }>(arms: (Arm | undefined)[]): { metric: Arm; covariate: NonNullable<Arm['covariate']> }[] | null {
+  const paired: { metric: Arm; covariate: NonNullable<Arm['covariate']> }[] = [];
+  for (const arm of arms) {
+    if (arm?.covariate === undefined) return null;
+    paired.push({ metric: arm, covariate: arm.covariate as NonNullable<Arm['covariate']> });
+  }
+  return paired;
+}
+
+function cupedReduction(estimates: Estimates, treatmentIndex: number): number {
+  const [control, treatment, rawControl, rawTreatment] = [estimates.adjusted[0], estimates.adjusted[treatmentIndex], estimates.unadjusted[0], estimates.unadjusted[treatmentIndex]];
+  if (typeof control !== 'object' || typeof treatment !== 'object' || typeof rawControl !== 'object' || typeof rawTreatment !== 'object') return 0;
+  return varianceReduction(control, treatment, rawControl, rawTreatment);
+}
+
+/** Sequential or fixed-horizon inference, the Bayesian view and the guardrail test of one comparison. */
+function infer(
+  metric: MetricInput,
+  effect: Effect,
+  control: ArmEstimate,
+  treatment: ArmEstimate,
+  fixed: { pValue: number; interval: Interval; degreesOfFreedom: number },
+  options: AnalysisOptions,
+): Omit<ArmComparison, 'arm' | 'segment' | 'method' | 'cuped'> {
+  const fixedHorizon = { pValue: fixed.pValue, interval: fixed.interval, degreesOfFreedom: fixed.degreesOfFreedom };
+  let inference: Inference = 'fixed-horizon';
+  let pValue = fixed.pValue;
+  let interval = fixed.interval;
+  if (options.sequential !== null) {
+    const sequential =
+      options.sequential.method === 'confidence-sequence'
+        ? confidenceSequence(effect, control.n + treatment.n, options.alpha, options.sequential.tuningParameter)
+        : mixtureSprt(effect, options.sequential.mixtureStandardDeviation, options.alpha);
+    ({ pValue, interval } = sequential);
+    inference = sequential.method;
+  }
+  const guardrail = metric.role === 'guardrail' && metric.nonInferiorityMargin !== undefined;
+  const nonInferiority = guardrail
+    ? testNonInferiority(effect, { margin: metric.nonInferiorityMargin ?? 0, direction: metric.direction, alpha: options.alpha, degreesOfFreedom: fixed.degreesOfFreedom })
+    : null;
+  return {
+    degeneracy: null,
+    inference,
+    controlUnits: control.n,
+    treatmentUnits: treatment.n,
+    controlEstimate: control.estimate,
+    treatmentEstimate: treatment.estimate,
+    effect,
+    pValue,
+    adjustedPValue: pValue,
+    interval,
+    fixedHorizon,
+    significant: pValue < options.alpha,
+    bayesian: options.bayesian === null ? null : bayesianForDirection(effect, metric.direction, options),
+    nonInferiority,
+  };
+}
+
+/** The posterior on the lift, with chance to beat control and losses measured in the metric's good direction. */
+function bayesianForDirection(effect: Effect, direction: MetricInput['direction'], options: AnalysisOptions): BayesianResult {
+  const sign = direction === 'increase' ? 1 : -1;
+  const prior = options.bayesian?.prior ?? null;
+  const result = bayesianLift(sign * effect.estimate, effect.standardError, prior === null ? null : { mean: sign * prior.mean, variance: prior.variance }, options.alpha);
+  const [lower, upper] = result.credibleInterval;
+  return { ...result, posteriorMean: sign * result.posteriorMean, credibleInterval: sign === 1 ? [lower, upper] : [-upper, -lower] };
+}
+
+/** Holm or Benjamini-Hochberg over every non-guardrail comparison, overall and per segment. */
+function adjustFamily(metrics: MetricAnalysis[], options: AnalysisOptions): void {
+  const family = metrics
+    .filter((metric) => metric.role !== 'guardrail')
+    .flatMap((metric) => [...metric.comparisons, ...metric.segments.flatMap((segment) => segment.comparisons)])
+    .filter((comparison): comparison is ArmComparison => comparison.degeneracy === null);
+  const adjusted = adjustPValues(
+    family.map((comparison) => comparison.pValue),
+    options.multipleTesting,
+  );
+  family.forEach((comparison, index) => {
+    comparison.adjustedPValue = adjusted[index] ?? comparison.pValue;
+    comparison.significant = comparison.adjustedPValue < options.alpha;
+  });
+}
