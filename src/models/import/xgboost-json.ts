@@ -5,6 +5,7 @@
  * double below it, so `value <= threshold'` decides exactly as XGBoost does.
  */
 import { MlcycleError } from '../../error.js';
+import { nextDown } from '../../stats/next-down.js';
 import { DECISION_DEFAULT_LEFT, MISSING_NAN, type FlatTree, type Link, type TreeEnsemble } from '../trees/tree-ensemble.js';
 
 export interface XgboostModel {
@@ -13,16 +14,6 @@ export interface XgboostModel {
   objective: string;
 }
 
-/** The largest double below x. */
-function nextDown(x: number): number {
-  if (Number.isNaN(x) || x === -Infinity) return x;
-  if (x === 0) return -Number.MIN_VALUE;
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigInt64(0);
-  view.setBigInt64(0, x > 0 ? bits - 1n : bits + 1n);
-  return view.getFloat64(0);
-}
 
 type Json = Record<string, unknown>;
 

@@ -3,6 +3,7 @@
  * `optuna/_transform.py`): uniform in log space for log parameters, half a step beyond each end for stepped
  * ones before rounding, and the largest of one uniform draw per choice for categorical ones.
  */
+import { nextDown } from '../../stats/next-down.js';
 import type { Random } from '../../stats/random.js';
 import type { Sampler } from './sampler.js';
 import { roundHalfEven, snapToGrid, type Distribution, type ParameterValue } from './search-space.js';
@@ -29,23 +30,13 @@ export function sampleUniform(distribution: Distribution, random: Random): Param
     const x = uniform(random, Math.log(low - halfStep), Math.log(high + halfStep));
     return Math.min(Math.max(roundHalfEven(Math.exp(x)), low), high);
   }
-  if (distribution.log) return Math.min(Math.exp(uniform(random, Math.log(low), Math.log(high))), below(high));
+  if (distribution.log) return Math.min(Math.exp(uniform(random, Math.log(low), Math.log(high))), nextDown(high));
   const x = uniform(random, low - halfStep, high + halfStep);
   if (distribution.type === 'int' || distribution.step !== undefined) return snapToGrid(distribution, x);
-  return Math.min(x, below(high));
+  return Math.min(x, nextDown(high));
 }
 
 function uniform(random: Random, low: number, high: number): number {
   return low + (high - low) * random();
 }
 
-/** The largest double below x (numpy's `nextafter(x, x - 1)`): Optuna keeps unstepped floats in [low, high). */
-function below(x: number): number {
-  if (!Number.isFinite(x)) return x;
-  if (x === 0) return -Number.MIN_VALUE;
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigInt64(0);
-  view.setBigInt64(0, x > 0 ? bits - 1n : bits + 1n);
-  return view.getFloat64(0);
-}
