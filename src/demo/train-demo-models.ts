@@ -55,9 +55,9 @@ export async function trainDemoModels(engine: AnalyticsEngine, trainFile: string
   const train = await readFeatureTable(engine, trainFile, DEMO_FEATURES, LABEL_SQL);
   const validation = await readFeatureTable(engine, validationFile, DEMO_FEATURES, LABEL_SQL, train.signature);
   const scores: DemoModelScore[] = [];
-  const timed = <T>(name: string, params: DemoModelScore['params'], fit: () => { model: T; predictions: Float64Array }): T => {
+  const timed = <T>(name: string, params: DemoModelScore['params'], train: () => { model: T; predictions: Float64Array }): T => {
     const start = now();
-    const { model, predictions } = fit();
+    const { model, predictions } = train();
     scores.push({ name, params, validationAuc: rocAuc(predictions, validation.label), seconds: (now() - start) / 1000 });
     return model;
   };

@@ -27,6 +27,17 @@ async function recordChange(
   await appendAuditEntry(trx, { action: `registry.${event.type}`, subject: subject(event.model, event.version), details }, context);
 }
 
+/** The version an alias of a model points at, if the alias exists. */
+async function aliasedVersion(db: Executor, modelId: number, alias: string): Promise<{ version: number } | undefined> {
+  return db
+    .selectFrom('model_aliases as a')
+    .innerJoin('model_versions as v', 'v.id', 'a.version_id')
+    .select('v.version')
+    .where('a.model_id', '=', modelId)
+    .where('a.alias', '=', alias)
+    .executeTakeFirst();
+}
+
 async function requireModel(db: Executor, name: string): Promise<Selectable<RegisteredModelTable>> {
   const row = await db.selectFrom('registered_models').selectAll().where('name', '=', name).executeTakeFirst();
   if (row === undefined) throw new MlcycleError('not_found', `no registered model named "${name}"`);
@@ -225,13 +236,7 @@ export class SqliteModelRegistry implements ModelRegistry {
     const context = atOneInstant(changeContext);
     await this.db.transaction().execute(async (trx) => {
       const row = await requireVersion(trx, model, version);
-      const previous = await trx
-        .selectFrom('model_aliases as a')
-        .innerJoin('model_versions as v', 'v.id', 'a.version_id')
-        .select('v.version')
-        .where('a.model_id', '=', row.model_id)
-        .where('a.alias', '=', alias)
-        .executeTakeFirst();
+      const previous = await aliasedVersion(trx, row.model_id, alias);
       if (previous?.version === version) return;
       await trx
         .insertInto('model_aliases')
@@ -246,13 +251,7 @@ export class SqliteModelRegistry implements ModelRegistry {
     const context = atOneInstant(changeContext);
     await this.db.transaction().execute(async (trx) => {
       const row = await requireModel(trx, model);
-      const existing = await trx
-        .selectFrom('model_aliases as a')
-        .innerJoin('model_versions as v', 'v.id', 'a.version_id')
-        .select('v.version')
-        .where('a.model_id', '=', row.id)
-        .where('a.alias', '=', alias)
-        .executeTakeFirst();
+      const existing = await aliasedVersion(trx, row.id, alias);
       if (existing === undefined) throw new MlcycleError('not_found', `registered model "${model}" has no alias "${alias}"`);
       await trx.deleteFrom('model_aliases').where('model_id', '=', row.id).where('alias', '=', alias).execute();
       await recordChange(trx, context, { type: 'model_version.alias_deleted', model, version: existing.version, details: { alias } });
