@@ -9,6 +9,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BinaryValueModel } from '../problem/spec-schema.js';
 import { analyzeBinaryValue, bestThreshold, valueCurve, valueCurvePoint, type ValueGuardrails } from './business-value-curve.js';
+import { FLIGHT_DELAY_SPEC } from '../demo/flight-delay-spec.js';
+import { MlcycleError } from '../error.js';
+import { checkSpecText } from '../problem/load-spec.js';
+import { businessValueWithSpec } from './business-value-spec.js';
 import { binaryDecisionValues, multiclassValue, rankingValue, regressionValue, type ValueEstimate } from './business-value.js';
 
 const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/evaluate/business-value-reference.json');
@@ -122,5 +126,28 @@ describe('valueCurve', () => {
     expect(() => valueCurve([0.1, NaN], [1, 0], FLIGHT)).toThrow(/scores\[1\] must be a finite number/);
     expect(() => valueCurve([0.1], [1, 0], FLIGHT)).toThrow(/1 scores/);
     expect(() => regressionValue([1, 2], [1], { currency: 'USD', overPredictionCostPerUnit: 1, underPredictionCostPerUnit: 1 })).toThrow(/predictions has 1 values/);
+  });
+});
+
+describe('businessValueWithSpec', () => {
+  const check = checkSpecText(FLIGHT_DELAY_SPEC, 'mlcycle.yaml');
+  if (check.spec === undefined) throw new Error('the demo spec is invalid');
+  const spec = check.spec;
+  const binary = CASES.find((entry) => entry.name === 'flight-value-fpr-guardrail');
+
+  it("uses the spec's binary value model and its maxFalsePositiveRate guardrail", () => {
+    const result = businessValueWithSpec(spec, { task: 'binary', scores: binary.scores, labels: binary.labels }, { resamples: binary.resamples, seed: binary.seed });
+    expect(result.currency).toBe('USD');
+    if (result.task !== 'binary' || !result.analysis.best.found) throw new Error('expected a binary analysis with a best threshold');
+    expect(result.analysis.guardrails).toEqual({ maxFalsePositiveRate: 0.2 });
+    expect(result.analysis.best.index).toBe(binary.expected.bestIndex);
+    expectEstimate(result.analysis.best.estimate, binary.expected.bestEstimate, 'spec best');
+  });
+
+  it('names a missing value model and a task that does not match the spec', () => {
+    const withoutModel = { ...spec };
+    delete withoutModel.valueModel;
+    expect(() => businessValueWithSpec(withoutModel, { task: 'binary', scores: [0.5], labels: [1] })).toThrow(/no valueModel/);
+    expect(() => businessValueWithSpec(spec, { task: 'regression', targets: [1], predictions: [1] })).toThrow(MlcycleError);
   });
 });
