@@ -1,7 +1,7 @@
 /**
  * The binary value curve: the expected business value per decision at every distinct score cut point,
- * computed in one pass over the scores sorted once (as scikit-learn's `_binary_clf_curve` builds its
- * counts), and the threshold that maximises value subject to guardrails.
+ * computed in one pass over the scores sorted once (the counts scikit-learn's `_binary_clf_curve` builds),
+ * and the threshold that maximises value subject to guardrails.
  *
  * The decision is to act (alert) when score >= threshold. The curve starts at threshold +Infinity (act on
  * no one, the status quo) and goes down through each distinct score; its last point acts on everyone.
@@ -55,37 +55,50 @@ export type BestThreshold =
   | { found: true; point: ValueCurvePoint; index: number; feasiblePoints: number }
   | { found: false; reason: string };
 
-/** Computes the value curve over all distinct score cut points in O(n log n): one sort, one pass. */
+/** Computes the value curve over all distinct score cut points in O(n log n): a native sort per class, one merge pass. */
 export function valueCurve(scores: ArrayLike<number>, labels: ArrayLike<number>, valueModel: BinaryValueModel): ValueCurve {
   const n = scores.length;
   if (labels.length !== n) throw new RangeError(`labels has ${labels.length} values for ${n} scores`);
   if (n === 0) throw new RangeError('no rows to value');
-  const sortedScores = new Float64Array(n);
-  const order = new Uint32Array(n);
   let positives = 0;
   for (let row = 0; row < n; row++) {
     const score = scores[row] as number;
     if (!Number.isFinite(score)) throw new RangeError(`scores[${row}] must be a finite number, got ${score}`);
     if (isPositive(labels[row] as number, row)) positives++;
-    order[row] = row;
   }
-  order.sort((a, b) => (scores[b] as number) - (scores[a] as number));
-  for (let position = 0; position < n; position++) sortedScores[position] = scores[order[position] as number] as number;
   const negatives = n - positives;
+  // The scores of each class sorted natively (no comparator), then merged from the top: each distinct
+  // score closes one cut point with the running counts of positives and negatives at or above it.
+  const positiveScores = new Float64Array(positives);
+  const negativeScores = new Float64Array(negatives);
+  let positiveAt = 0;
+  let negativeAt = 0;
+  for (let row = 0; row < n; row++) {
+    if ((labels[row] as number) === 1) positiveScores[positiveAt++] = scores[row] as number;
+    else negativeScores[negativeAt++] = scores[row] as number;
+  }
+  positiveScores.sort();
+  negativeScores.sort();
   const thresholds: number[] = [Infinity];
   const truePositives: number[] = [0];
   const falsePositives: number[] = [0];
+  let nextPositive = positives - 1;
+  let nextNegative = negatives - 1;
   let tp = 0;
   let fp = 0;
-  for (let position = 0; position < n; position++) {
-    if ((labels[order[position] as number] as number) === 1) tp++;
-    else fp++;
-    const score = sortedScores[position] as number;
-    if (position + 1 === n || (sortedScores[position + 1] as number) !== score) {
-      thresholds.push(score);
-      truePositives.push(tp);
-      falsePositives.push(fp);
+  while (nextPositive >= 0 || nextNegative >= 0) {
+    const score = Math.max(nextPositive >= 0 ? (positiveScores[nextPositive] as number) : -Infinity, nextNegative >= 0 ? (negativeScores[nextNegative] as number) : -Infinity);
+    while (nextPositive >= 0 && positiveScores[nextPositive] === score) {
+      tp++;
+      nextPositive--;
     }
+    while (nextNegative >= 0 && negativeScores[nextNegative] === score) {
+      fp++;
+      nextNegative--;
+    }
+    thresholds.push(score);
+    truePositives.push(tp);
+    falsePositives.push(fp);
   }
   const { truePositive, falsePositive, falseNegative, trueNegative } = valueModel;
   const valuePerDecision = new Float64Array(thresholds.length);

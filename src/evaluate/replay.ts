@@ -173,18 +173,16 @@ export function replayMetric(
     const sorted = Float64Array.from(matched, (row) => statistic.values[row] as number).sort();
     return { matchedRows: matched.length, matchedShare, value: percentileOfSorted(sorted, 100 * statistic.quantile), bootstrapInterval: null };
   }
-  const terms = new Float64Array(matched.length * 2);
+  const numerators = Float64Array.from(matched, (row) => (statistic.kind === 'mean' ? statistic.values[row] : statistic.numerators[row]) as number);
+  const denominators = statistic.kind === 'mean' ? null : Float64Array.from(matched, (row) => statistic.denominators[row] as number);
   let numerator = 0;
-  let denominator = 0;
-  matched.forEach((row, position) => {
-    const a = statistic.kind === 'mean' ? (statistic.values[row] as number) : (statistic.numerators[row] as number);
-    const b = statistic.kind === 'mean' ? 1 : (statistic.denominators[row] as number);
-    terms[2 * position] = a;
-    terms[2 * position + 1] = b;
-    numerator += a;
-    denominator += b;
-  });
-  const bounds = bootstrapRatioIntervals(terms, matched.length, 1, { resamples, seed, confidenceLevel });
+  for (const value of numerators) numerator += value;
+  let denominator = matched.length;
+  if (denominators !== null) {
+    denominator = 0;
+    for (const value of denominators) denominator += value;
+  }
+  const bounds = bootstrapRatioIntervals([{ numerators, denominators }], matched.length, { resamples, seed, confidenceLevel });
   return {
     matchedRows: matched.length,
     matchedShare,

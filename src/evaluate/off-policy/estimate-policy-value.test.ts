@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MlcycleError } from '../../error.js';
-import { percentileOfSorted } from './bootstrap.js';
+import { seededRandom } from '../../stats/random.js';
+import { forEachResample, percentileOfSorted } from './bootstrap.js';
 import { estimatePolicyValue } from './estimate-policy-value.js';
 import type { LoggedBanditData } from './logged-bandit.js';
 
@@ -144,5 +145,21 @@ describe('percentileOfSorted', () => {
     expect(percentileOfSorted([1, 2, 3, 4], 0)).toBe(1);
     expect(percentileOfSorted([1, 2, 3, 4], 100)).toBe(4);
     expect(percentileOfSorted([0, 10], 2.5)).toBeCloseTo(0.25, 15);
+  });
+});
+
+describe('forEachResample', () => {
+  it("draws the rows seededRandom's sequence picks", () => {
+    for (const [seed, rows] of [[0, 7], [12345, 100], [4294967295, 1]] as const) {
+      const random = seededRandom(seed);
+      forEachResample(seed, rows, 3, (counts) => {
+        const expected = new Uint32Array(rows);
+        for (let draw = 0; draw < rows; draw++) {
+          const row = Math.floor(random() * rows);
+          expected[row] = (expected[row] as number) + 1;
+        }
+        expect(Array.from(counts)).toEqual(Array.from(expected));
+      });
+    }
   });
 });

@@ -76,7 +76,7 @@ export function estimatePolicyValue(data: LoggedBanditData, options: PolicyValue
   const terms = estimatorTerms(log, estimators, settings);
   const values = pointEstimates(terms);
   const errors = standardErrors(terms, values);
-  const intervals = bootstrapRatioIntervals(terms.terms, log.rowCount, estimators.length, { resamples, seed, confidenceLevel });
+  const intervals = bootstrapRatioIntervals(terms.statistics, log.rowCount, { resamples, seed, confidenceLevel });
   const z = normalQuantile(1 - (1 - confidenceLevel) / 2);
   let rewardSum = 0;
   for (const reward of log.rewards) rewardSum += reward;

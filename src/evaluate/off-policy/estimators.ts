@@ -19,8 +19,9 @@
  *
  * Every estimator here is a ratio of two sums over rows, V = sum_i a_i / sum_i b_i (b_i = 1 except for
  * SNIPS, where b_i = w_i). The terms (a_i, b_i) are kept per row so that a bootstrap resample re-forms each
- * estimate, the self-normalised one included, from the resampled rows in one pass.
+ * estimate, the self-normalised one included, from the resampled rows.
  */
+import type { RatioStatistic } from './bootstrap.js';
 import type { CheckedLoggedBandit } from './logged-bandit.js';
 
 export const OFF_POLICY_ESTIMATORS = ['ips', 'snips', 'dm', 'dr', 'switch-dr'] as const;
@@ -34,11 +35,11 @@ export interface EstimatorSettings {
   switchThreshold: number;
 }
 
-/** Per-row terms of each estimator: `terms[(row * estimators.length + e) * 2]` is a_i, `+ 1` is b_i. */
+/** Per-row terms of each estimator, in the order of `estimators`: a_i, and b_i for SNIPS (null: b_i = 1). */
 export interface EstimatorTerms {
   estimators: readonly OffPolicyEstimator[];
   rowCount: number;
-  terms: Float64Array;
+  statistics: RatioStatistic[];
 }
 
 /** How far the evaluation policy strays from the logging policy, read off the importance weights. */
@@ -77,7 +78,10 @@ export function estimatorTerms(log: CheckedLoggedBandit, estimators: readonly Of
   const { clipWeight, switchThreshold } = settings;
   const weights = importanceWeights(log);
   const count = estimators.length;
-  const terms = new Float64Array(rowCount * count * 2);
+  const statistics: RatioStatistic[] = estimators.map((name) => ({
+    numerators: new Float64Array(rowCount),
+    denominators: name === 'snips' ? new Float64Array(rowCount) : null,
+  }));
   for (let row = 0; row < rowCount; row++) {
     const weight = weights[row] as number;
     const reward = rewards[row] as number;
@@ -96,16 +100,15 @@ export function estimatorTerms(log: CheckedLoggedBandit, estimators: readonly Of
       residual = reward - (rewardPredictions[row * actionCount + (actions[row] as number)] as number);
     }
     for (let e = 0; e < count; e++) {
-      const at = (row * count + e) * 2;
+      const statistic = statistics[e] as RatioStatistic;
       let numerator: number;
-      let denominator = 1;
       switch (estimators[e] as OffPolicyEstimator) {
         case 'ips':
           numerator = clipped * reward;
           break;
         case 'snips':
           numerator = weight * reward;
-          denominator = weight;
+          (statistic.denominators as Float64Array)[row] = weight;
           break;
         case 'dm':
           numerator = modelValue;
@@ -117,26 +120,15 @@ export function estimatorTerms(log: CheckedLoggedBandit, estimators: readonly Of
           numerator = modelValue + (weight <= switchThreshold ? weight * residual : 0);
           break;
       }
-      terms[at] = numerator;
-      terms[at + 1] = denominator;
+      statistic.numerators[row] = numerator;
     }
   }
-  return { estimators, rowCount, terms };
+  return { estimators, rowCount, statistics };
 }
 
 /** Each estimator's value, sum a_i / sum b_i (NaN for SNIPS when every weight is 0). */
 export function pointEstimates(terms: EstimatorTerms): Float64Array {
-  const count = terms.estimators.length;
-  const numerators = new Float64Array(count);
-  const denominators = new Float64Array(count);
-  for (let row = 0; row < terms.rowCount; row++) {
-    for (let e = 0; e < count; e++) {
-      const at = (row * count + e) * 2;
-      numerators[e] = (numerators[e] as number) + (terms.terms[at] as number);
-      denominators[e] = (denominators[e] as number) + (terms.terms[at + 1] as number);
-    }
-  }
-  return numerators.map((numerator, e) => numerator / (denominators[e] as number));
+  return Float64Array.from(terms.statistics, ({ numerators, denominators }) => sum(numerators) / (denominators === null ? terms.rowCount : sum(denominators)));
 }
 
 /**
@@ -145,26 +137,27 @@ export function pointEstimates(terms: EstimatorTerms): Float64Array {
  * plain means (b_i = 1) this is the usual standard error of a mean.
  */
 export function standardErrors(terms: EstimatorTerms, estimates: Float64Array): Float64Array {
-  const count = terms.estimators.length;
   const n = terms.rowCount;
-  const errors = new Float64Array(count);
-  for (let e = 0; e < count; e++) {
+  return Float64Array.from(terms.statistics, ({ numerators, denominators }, e) => {
+    if (n < 2) return NaN;
     const value = estimates[e] as number;
-    let denominatorSum = 0;
-    for (let row = 0; row < n; row++) denominatorSum += terms.terms[(row * count + e) * 2 + 1] as number;
-    const meanDenominator = denominatorSum / n;
+    const meanDenominator = denominators === null ? 1 : sum(denominators) / n;
     let influenceSum = 0;
     let influenceSquares = 0;
     for (let row = 0; row < n; row++) {
-      const at = (row * count + e) * 2;
-      const influence = ((terms.terms[at] as number) - value * (terms.terms[at + 1] as number)) / meanDenominator;
+      const influence = ((numerators[row] as number) - value * (denominators === null ? 1 : (denominators[row] as number))) / meanDenominator;
       influenceSum += influence;
       influenceSquares += influence * influence;
     }
     const variance = (influenceSquares - (influenceSum * influenceSum) / n) / (n - 1);
-    errors[e] = n < 2 ? NaN : Math.sqrt(Math.max(variance, 0) / n);
-  }
-  return errors;
+    return Math.sqrt(Math.max(variance, 0) / n);
+  });
+}
+
+function sum(values: Float64Array): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }
 
 /** Diagnostics of the importance weights against the clipping bound and the switching threshold. */
