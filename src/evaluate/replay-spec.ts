@@ -7,7 +7,7 @@
 import { MlcycleError } from '../error.js';
 import type { BinaryValueModel, ProblemSpec, SuccessMetric } from '../problem/spec-schema.js';
 import type { ValueIntervalOptions } from './business-value.js';
-import { decide, replayDecisions, replayMetric, type DecisionOutcomes, type ReplayedMetric, type ReplayModel, type ReplayStatistic } from './replay.js';
+import { applyDecisionRule, replayDecisions, replayMetric, type DecisionOutcomes, type ReplayedMetric, type ReplayModel, type ReplayStatistic } from './replay.js';
 
 /** The held-out period as the evaluate command hands it in. */
 export interface SpecReplayInput {
@@ -46,7 +46,7 @@ export function replayWithSpec(spec: ProblemSpec, input: SpecReplayInput): SpecR
     ...(input.groups === undefined ? {} : { groups: input.groups }),
     ...(input.interval === undefined ? {} : { interval: input.interval }),
   });
-  const perModelDecisions = input.models.map((model) => decide(model.scores, model.rule, input.groups));
+  const perModelDecisions = input.models.map((model) => applyDecisionRule(model.scores, model.rule, input.groups));
   const successMetrics = spec.successMetrics.map((metric): ReplayedSuccessMetric => {
     const head = { id: metric.id, kind: metric.kind, role: metric.role, direction: metric.direction };
     const statistic = metricStatistic(metric, input.columns ?? {});

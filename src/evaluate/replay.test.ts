@@ -4,7 +4,7 @@ import { FLIGHT_DELAY_SPEC } from '../demo/flight-delay-spec.js';
 import { MlcycleError } from '../error.js';
 import { checkSpecText } from '../problem/load-spec.js';
 import type { BinaryValueModel, ProblemSpec } from '../problem/spec-schema.js';
-import { decide, replayDecisions, replayMetric, type ReplayModel } from './replay.js';
+import { applyDecisionRule, replayDecisions, replayMetric, type ReplayModel } from './replay.js';
 import { replayWithSpec } from './replay-spec.js';
 
 const LABELS = [1, 0, 1, 0, 0, 1, 0, 0, 1, 0];
@@ -19,14 +19,14 @@ function flightSpec(): ProblemSpec {
   return check.spec;
 }
 
-describe('decide', () => {
+describe('applyDecisionRule', () => {
   it('acts at or above a threshold, and on the k best rows overall or per group with ties to the earlier row', () => {
-    expect(Array.from(decide(BASELINE.scores, BASELINE.rule))).toEqual([1, 1, 0, 0, 0, 1, 0, 0, 1, 0]);
-    expect(Array.from(decide(CHALLENGER.scores, CHALLENGER.rule))).toEqual([0, 1, 1, 0, 0, 0, 0, 0, 1, 0]);
+    expect(Array.from(applyDecisionRule(BASELINE.scores, BASELINE.rule))).toEqual([1, 1, 0, 0, 0, 1, 0, 0, 1, 0]);
+    expect(Array.from(applyDecisionRule(CHALLENGER.scores, CHALLENGER.rule))).toEqual([0, 1, 1, 0, 0, 0, 0, 0, 1, 0]);
     const groups = ['a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b'];
-    expect(Array.from(decide(CHALLENGER.scores, { kind: 'top-k', k: 1 }, groups))).toEqual([0, 0, 1, 0, 0, 0, 0, 0, 1, 0]);
-    expect(Array.from(decide([0.5, 0.7, 0.5, 0.5], { kind: 'top-k', k: 2 }))).toEqual([1, 1, 0, 0]);
-    expect(() => decide([0.1], { kind: 'top-k', k: -1 })).toThrow(/non-negative integer k/);
+    expect(Array.from(applyDecisionRule(CHALLENGER.scores, { kind: 'top-k', k: 1 }, groups))).toEqual([0, 0, 1, 0, 0, 0, 0, 0, 1, 0]);
+    expect(Array.from(applyDecisionRule([0.5, 0.7, 0.5, 0.5], { kind: 'top-k', k: 2 }))).toEqual([1, 1, 0, 0]);
+    expect(() => applyDecisionRule([0.1], { kind: 'top-k', k: -1 })).toThrow(/non-negative integer k/);
   });
 });
 
@@ -55,7 +55,7 @@ describe('replayDecisions', () => {
 });
 
 describe('replayMetric', () => {
-  const decisions = decide(BASELINE.scores, BASELINE.rule);
+  const decisions = applyDecisionRule(BASELINE.scores, BASELINE.rule);
   it('averages a column over the rows where the model agrees with the logged decision (Li et al. 2011)', () => {
     const rebooked = [1, 0, 1, 0, 0, 1, 0, 1, 1, 0];
     const result = replayMetric(decisions, LOGGED, { kind: 'mean', values: rebooked }, { resamples: 100 });

@@ -52,7 +52,7 @@ export interface DecisionOutcomes {
 }
 
 /** The decisions (1 act, 0 not) a rule makes on scores; top-k ranks within each group when groups are given. */
-export function decide(scores: ArrayLike<number>, rule: DecisionRule, groups?: ArrayLike<string | number>): Uint8Array {
+export function applyDecisionRule(scores: ArrayLike<number>, rule: DecisionRule, groups?: ArrayLike<string | number>): Uint8Array {
   const n = scores.length;
   for (let row = 0; row < n; row++) if (Number.isNaN(scores[row] as number)) throw new RangeError(`scores[${row}] is NaN`);
   const decisions = new Uint8Array(n);
@@ -94,7 +94,7 @@ export function replayDecisions(labels: ArrayLike<number>, models: readonly Repl
   let referenceValues: Float64Array | null = null;
   return models.map((model, index) => {
     if (model.scores.length !== n) throw new RangeError(`model ${model.name}: ${model.scores.length} scores for ${n} rows`);
-    const decisions = decide(model.scores, model.rule, options.groups);
+    const decisions = applyDecisionRule(model.scores, model.rule, options.groups);
     let truePositives = 0;
     let falsePositives = 0;
     let positives = 0;

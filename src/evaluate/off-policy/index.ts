@@ -28,7 +28,7 @@
  *     -> per model: alerts, alerted positives, false alarms, misses, precision, recall, false-positive rate,
  *        value per decision with intervals and the paired value difference to the first model; per success
  *        metric of the spec: Li et al.'s replay on column metrics, or why it cannot be replayed offline.
- *   replayDecisions / replayMetric / decide are the same without the spec.
+ *   replayDecisions / replayMetric / applyDecisionRule are the same without the spec.
  */
 export { estimatePolicyValue, type PolicyValueEstimate, type PolicyValueOptions, type PolicyValueReport } from './estimate-policy-value.js';
 export { OFF_POLICY_ESTIMATORS, type OffPolicyEstimator, type WeightDiagnostics } from './estimators.js';
