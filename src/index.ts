@@ -37,7 +37,7 @@ export { parseXgboostJson } from './models/import/xgboost-json.js';
 export { writeLightgbmText } from './models/export/lightgbm-text.js';
 export * from './evaluate/off-policy/index.js';
 export { businessValueWithSpec, type BusinessValueInput, type SpecBusinessValue } from './evaluate/business-value-spec.js';
-export { binaryValueAtThreshold, multiclassValue, regressionValue, rankingValue, estimateMeanValue, type ValueEstimate, type ValueIntervalOptions } from './evaluate/business-value.js';
+export { binaryValueAtThreshold, multiclassValue, regressionValue, rankingValue, estimateMeanValue, expectedValueThreshold, valueMaximisingClasses, type ValueEstimate, type ValueIntervalOptions } from './evaluate/business-value.js';
 export { analyzeBinaryValue, valueCurve, valueCurvePoint, bestThreshold, type BinaryValueAnalysis, type ValueCurve, type ValueCurvePoint, type ValueGuardrails, type BestThreshold } from './evaluate/business-value-curve.js';
 export { replayDecisions, replayMetric, applyDecisionRule, type DecisionRule, type DecisionOutcomes, type ReplayModel, type ReplayedMetric } from './evaluate/replay.js';
 export { replayWithSpec, type SpecReplay, type SpecReplayInput, type ReplayedSuccessMetric } from './evaluate/replay-spec.js';

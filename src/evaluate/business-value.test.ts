@@ -13,7 +13,15 @@ import { FLIGHT_DELAY_SPEC } from '../demo/flight-delay-spec.js';
 import { MlcycleError } from '../error.js';
 import { checkSpecText } from '../problem/load-spec.js';
 import { businessValueWithSpec } from './business-value-spec.js';
-import { binaryDecisionValues, multiclassValue, rankingValue, regressionValue, type ValueEstimate } from './business-value.js';
+import {
+  binaryDecisionValues,
+  expectedValueThreshold,
+  multiclassValue,
+  rankingValue,
+  regressionValue,
+  valueMaximisingClasses,
+  type ValueEstimate,
+} from './business-value.js';
 
 const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/evaluate/business-value-reference.json');
 const CASES = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { cases: any[] }).cases;
@@ -53,6 +61,10 @@ describe('business value against the numpy reference', () => {
           expect(analysis.best.point.threshold).toBe(expected.bestThreshold ?? Infinity);
           expectEstimate(analysis.best.estimate, expected.bestEstimate, `${reference.name} best`);
         }
+      } else if (reference.task === 'multiclass-decisions') {
+        const predicted = valueMaximisingClasses(reference.probabilities, reference.classes, reference.valueModel);
+        expect(predicted).toEqual(expected.predicted);
+        expectEstimate(multiclassValue(reference.actual, predicted, reference.valueModel, interval), expected, reference.name);
       } else if (reference.task === 'multiclass') {
         expectEstimate(multiclassValue(reference.actual, reference.predicted, reference.valueModel, interval), expected, reference.name);
       } else if (reference.task === 'regression') {
@@ -63,7 +75,7 @@ describe('business value against the numpy reference', () => {
     });
   }
 
-  it('covers every task', () => expect(new Set(CASES.map((entry) => entry.task))).toEqual(new Set(['binary', 'multiclass', 'regression', 'ranking'])));
+  it('covers every task', () => expect(new Set(CASES.map((entry) => entry.task))).toEqual(new Set(['binary', 'multiclass', 'multiclass-decisions', 'regression', 'ranking'])));
 });
 
 const FLIGHT: BinaryValueModel = { currency: 'USD', truePositive: 14, falsePositive: -4, falseNegative: -6, trueNegative: 0 };
@@ -126,6 +138,16 @@ describe('valueCurve', () => {
     expect(() => valueCurve([0.1, NaN], [1, 0], FLIGHT)).toThrow(/scores\[1\] must be a finite number/);
     expect(() => valueCurve([0.1], [1, 0], FLIGHT)).toThrow(/1 scores/);
     expect(() => regressionValue([1, 2], [1], { currency: 'USD', overPredictionCostPerUnit: 1, underPredictionCostPerUnit: 1 })).toThrow(/predictions has 1 values/);
+  });
+});
+
+describe('expectedValueThreshold', () => {
+  it("is the probability where acting and not acting are worth the same", () => {
+    // The demo's model: act when 14 p - 4 (1 - p) > -6 p, p > 4 / 24.
+    expect(expectedValueThreshold(FLIGHT)).toBeCloseTo(1 / 6, 15);
+    const p = expectedValueThreshold(FLIGHT);
+    expect(p * 14 + (1 - p) * -4).toBeCloseTo(p * -6, 12);
+    expect(expectedValueThreshold({ currency: 'USD', truePositive: 1, falsePositive: 0, falseNegative: 1, trueNegative: 0 })).toBeNaN();
   });
 });
 

@@ -140,6 +140,45 @@ export function rankingValue(
   return estimateMeanValue(values, options);
 }
 
+/**
+ * The threshold on a calibrated probability above which acting is worth more than not (Elkan 2001, "The
+ * foundations of cost-sensitive learning"): act when p v_tp + (1 - p) v_fp > p v_fn + (1 - p) v_tn, i.e.
+ * p > (v_tn - v_fp) / ((v_tp - v_fn) + (v_tn - v_fp)). NaN when acting never changes the value.
+ */
+export function expectedValueThreshold(valueModel: BinaryValueModel): number {
+  const gainOnPositive = valueModel.truePositive - valueModel.falseNegative;
+  const lossOnNegative = valueModel.trueNegative - valueModel.falsePositive;
+  const scale = gainOnPositive + lossOnNegative;
+  return scale === 0 ? NaN : lossOnNegative / scale;
+}
+
+/**
+ * Multiclass: the class to predict per row that maximises expected value under the model's class
+ * probabilities (n x K, row-major, columns in the order of `classes`): argmax over predicted c of
+ * sum over actual a of P(a) matrix[a][c]; ties go to the earlier class.
+ */
+export function valueMaximisingClasses(probabilities: ArrayLike<number>, classes: readonly string[], valueModel: MulticlassValueModel): string[] {
+  const k = classes.length;
+  if (k === 0 || probabilities.length % k !== 0) throw new RangeError(`probabilities has ${probabilities.length} values, not a multiple of ${k} classes`);
+  const values = classes.map((actual) => classes.map((predicted) => valueModel.matrix[actual]?.[predicted] ?? 0));
+  const rows = probabilities.length / k;
+  const chosen: string[] = new Array<string>(rows);
+  for (let row = 0; row < rows; row++) {
+    let best = 0;
+    let bestValue = -Infinity;
+    for (let predicted = 0; predicted < k; predicted++) {
+      let expected = 0;
+      for (let actual = 0; actual < k; actual++) expected += (probabilities[row * k + actual] as number) * ((values[actual] as number[])[predicted] as number);
+      if (expected > bestValue) {
+        bestValue = expected;
+        best = predicted;
+      }
+    }
+    chosen[row] = classes[best] as string;
+  }
+  return chosen;
+}
+
 /** Labels are 0/1 (or booleans cast to numbers); anything else is a caller's mistake worth naming. */
 export function isPositive(label: number, row: number): boolean {
   if (label === 1) return true;

@@ -21,6 +21,9 @@
  *       threshold;
  *     multiclass / regression / ranking -> multiclassValue, regressionValue, rankingValue: ValueEstimate
  *       (value per decision, total, standard error, normal and bootstrap intervals).
+ *   expectedValueThreshold(valueModel): the probability above which acting pays, for calibrated models;
+ *   valueMaximisingClasses(probabilities, classes, valueModel): the multiclass prediction of highest
+ *   expected value per row, to value beside the plain argmax.
  *
  * Replay (../replay*.ts), for a later held-out period with known outcomes:
  *   replayWithSpec(spec, { labels, models: [{ name, scores, rule: threshold | top-k }], groups?,
