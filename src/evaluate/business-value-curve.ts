@@ -8,6 +8,7 @@
  */
 import type { BinaryValueModel } from '../problem/spec-schema.js';
 import { binaryValueAtThreshold, isPositive, type ValueEstimate, type ValueIntervalOptions } from './business-value.js';
+import { invalidInput } from './off-policy/invalid-input.js';
 
 /** Counts and value at each cut point, in order of decreasing threshold (typed arrays, one entry per point). */
 export interface ValueCurve {
@@ -58,12 +59,12 @@ export type BestThreshold =
 /** Computes the value curve over all distinct score cut points in O(n log n): a native sort per class, one merge pass. */
 export function valueCurve(scores: ArrayLike<number>, labels: ArrayLike<number>, valueModel: BinaryValueModel): ValueCurve {
   const n = scores.length;
-  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} values for ${n} scores`);
-  if (n === 0) throw new RangeError('no rows to value');
+  if (labels.length !== n) throw invalidInput('labels', `has ${labels.length} values for ${n} scores`);
+  if (n === 0) throw invalidInput('scores', 'no rows to value');
   let positives = 0;
   for (let row = 0; row < n; row++) {
     const score = scores[row] as number;
-    if (!Number.isFinite(score)) throw new RangeError(`scores[${row}] must be a finite number, got ${score}`);
+    if (!Number.isFinite(score)) throw invalidInput(`scores[${row}]`, `must be a finite number, got ${score}`);
     if (isPositive(labels[row] as number, row)) positives++;
   }
   const negatives = n - positives;

@@ -134,10 +134,17 @@ describe('valueCurve', () => {
   });
 
   it('rejects labels other than 0 and 1, non-finite scores and mismatched lengths', () => {
-    expect(() => valueCurve([0.1, 0.2], [1, 2], FLIGHT)).toThrow(/labels\[1\] must be 0 or 1/);
-    expect(() => valueCurve([0.1, NaN], [1, 0], FLIGHT)).toThrow(/scores\[1\] must be a finite number/);
+    expect(() => valueCurve([0.1, 0.2], [1, 2], FLIGHT)).toThrow(/labels\[1\]: must be 0 or 1/);
+    try {
+      valueCurve([0.1, 0.2], [1, 2], FLIGHT);
+    } catch (error) {
+      expect(error).toBeInstanceOf(MlcycleError);
+      expect((error as MlcycleError).code).toBe('invalid_input');
+      expect((error as MlcycleError).issues).toEqual([{ path: 'labels[1]', message: 'must be 0 or 1, got 2' }]);
+    }
+    expect(() => valueCurve([0.1, NaN], [1, 0], FLIGHT)).toThrow(/scores\[1\]: must be a finite number/);
     expect(() => valueCurve([0.1], [1, 0], FLIGHT)).toThrow(/1 scores/);
-    expect(() => regressionValue([1, 2], [1], { currency: 'USD', overPredictionCostPerUnit: 1, underPredictionCostPerUnit: 1 })).toThrow(/predictions has 1 values/);
+    expect(() => regressionValue([1, 2], [1], { currency: 'USD', overPredictionCostPerUnit: 1, underPredictionCostPerUnit: 1 })).toThrow(/predictions: has 1 values/);
   });
 });
 

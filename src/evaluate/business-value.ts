@@ -14,6 +14,7 @@
 import type { BinaryValueModel, MulticlassValueModel, RankingValueModel, RegressionValueModel } from '../problem/spec-schema.js';
 import { normalQuantile } from '../stats/distributions.js';
 import { bootstrapMeanInterval, checkBootstrapSettings } from './off-policy/bootstrap.js';
+import { invalidInput } from './off-policy/invalid-input.js';
 
 /** Bootstrap and interval settings; defaults 1000 resamples, seed 0, 95%. */
 export interface ValueIntervalOptions {
@@ -37,7 +38,7 @@ export function estimateMeanValue(values: Float64Array, options: ValueIntervalOp
   const { resamples = 1000, seed = 0, confidenceLevel = 0.95 } = options;
   checkBootstrapSettings({ resamples, seed, confidenceLevel });
   const n = values.length;
-  if (n === 0) throw new RangeError('no decisions to value');
+  if (n === 0) throw invalidInput('', 'no decisions to value');
   let total = 0;
   for (const value of values) total += value;
   const mean = total / n;
@@ -105,7 +106,7 @@ export function regressionValue(
   const values = new Float64Array(targets.length);
   for (let row = 0; row < targets.length; row++) {
     const error = (predictions[row] as number) - (targets[row] as number);
-    if (!Number.isFinite(error)) throw new RangeError(`row ${row}: target and prediction must be finite numbers`);
+    if (!Number.isFinite(error)) throw invalidInput(`predictions[${row}]`, 'target and prediction must be finite numbers');
     values[row] = -(error > 0 ? valueModel.overPredictionCostPerUnit * error : valueModel.underPredictionCostPerUnit * -error);
   }
   return estimateMeanValue(values, options);
@@ -159,7 +160,7 @@ export function expectedValueThreshold(valueModel: BinaryValueModel): number {
  */
 export function valueMaximisingClasses(probabilities: ArrayLike<number>, classes: readonly string[], valueModel: MulticlassValueModel): string[] {
   const k = classes.length;
-  if (k === 0 || probabilities.length % k !== 0) throw new RangeError(`probabilities has ${probabilities.length} values, not a multiple of ${k} classes`);
+  if (k === 0 || probabilities.length % k !== 0) throw invalidInput('probabilities', `has ${probabilities.length} values, not a multiple of ${k} classes`);
   const values = classes.map((actual) => classes.map((predicted) => valueModel.matrix[actual]?.[predicted] ?? 0));
   const rows = probabilities.length / k;
   const chosen: string[] = new Array<string>(rows);
@@ -183,9 +184,9 @@ export function valueMaximisingClasses(probabilities: ArrayLike<number>, classes
 export function isPositive(label: number, row: number): boolean {
   if (label === 1) return true;
   if (label === 0) return false;
-  throw new RangeError(`labels[${row}] must be 0 or 1, got ${label}`);
+  throw invalidInput(`labels[${row}]`, `must be 0 or 1, got ${label}`);
 }
 
 function checkSameLength(expected: number, actual: number, name: string): void {
-  if (expected !== actual) throw new RangeError(`${name} has ${actual} values for ${expected} rows`);
+  if (expected !== actual) throw invalidInput(name, `has ${actual} values for ${expected} rows`);
 }

@@ -50,7 +50,7 @@ describe('replayDecisions', () => {
 
   it('names a model whose scores do not match the rows, and a bad label', () => {
     expect(() => replayDecisions(LABELS, [{ ...BASELINE, scores: [0.1] }])).toThrow(/model baseline: 1 scores for 10 rows/);
-    expect(() => replayDecisions([1, 2], [{ ...BASELINE, scores: [0.1, 0.2] }])).toThrow(/labels\[1\] must be 0 or 1/);
+    expect(() => replayDecisions([1, 2], [{ ...BASELINE, scores: [0.1, 0.2] }])).toThrow(/labels\[1\]: must be 0 or 1/);
   });
 });
 

@@ -13,6 +13,7 @@
 import type { BinaryValueModel } from '../problem/spec-schema.js';
 import { bootstrapRatioIntervals, checkBootstrapSettings, percentileOfSorted } from './off-policy/bootstrap.js';
 import { binaryDecisionValues, estimateMeanValue, isPositive, type ValueEstimate, type ValueIntervalOptions } from './business-value.js';
+import { invalidInput } from './off-policy/invalid-input.js';
 
 /** How a model's scores become decisions: act at or above a threshold, or on the k best-scored rows (per group). */
 export type DecisionRule = { kind: 'threshold'; threshold: number } | { kind: 'top-k'; k: number };
@@ -54,14 +55,14 @@ export interface DecisionOutcomes {
 /** The decisions (1 act, 0 not) a rule makes on scores; top-k ranks within each group when groups are given. */
 export function applyDecisionRule(scores: ArrayLike<number>, rule: DecisionRule, groups?: ArrayLike<string | number>): Uint8Array {
   const n = scores.length;
-  for (let row = 0; row < n; row++) if (Number.isNaN(scores[row] as number)) throw new RangeError(`scores[${row}] is NaN`);
+  for (let row = 0; row < n; row++) if (Number.isNaN(scores[row] as number)) throw invalidInput(`scores[${row}]`, 'is NaN');
   const decisions = new Uint8Array(n);
   if (rule.kind === 'threshold') {
     for (let row = 0; row < n; row++) decisions[row] = (scores[row] as number) >= rule.threshold ? 1 : 0;
     return decisions;
   }
-  if (!Number.isInteger(rule.k) || rule.k < 0) throw new RangeError(`top-k needs a non-negative integer k, got ${rule.k}`);
-  if (groups !== undefined && groups.length !== n) throw new RangeError(`groups has ${groups.length} values for ${n} rows`);
+  if (!Number.isInteger(rule.k) || rule.k < 0) throw invalidInput('rule.k', `top-k needs a non-negative integer k, got ${rule.k}`);
+  if (groups !== undefined && groups.length !== n) throw invalidInput('groups', `has ${groups.length} values for ${n} rows`);
   const rowsByGroup = new Map<string | number, number[]>();
   for (let row = 0; row < n; row++) {
     const group = groups === undefined ? 0 : (groups[row] as string | number);
@@ -88,12 +89,12 @@ export interface ReplayOptions {
 /** Replays each model's decisions on rows with known binary outcomes (labels 0/1). */
 export function replayDecisions(labels: ArrayLike<number>, models: readonly ReplayModel[], options: ReplayOptions = {}): DecisionOutcomes[] {
   const n = labels.length;
-  if (n === 0) throw new RangeError('the replay period has no rows');
+  if (n === 0) throw invalidInput('labels', 'the replay period has no rows');
   const positive = new Uint8Array(n);
   for (let row = 0; row < n; row++) positive[row] = isPositive(labels[row] as number, row) ? 1 : 0;
   let referenceValues: Float64Array | null = null;
   return models.map((model, index) => {
-    if (model.scores.length !== n) throw new RangeError(`model ${model.name}: ${model.scores.length} scores for ${n} rows`);
+    if (model.scores.length !== n) throw invalidInput(`models[${index}].scores`, `model ${model.name}: ${model.scores.length} scores for ${n} rows`);
     const decisions = applyDecisionRule(model.scores, model.rule, options.groups);
     let truePositives = 0;
     let falsePositives = 0;
@@ -161,7 +162,7 @@ export function replayMetric(
   interval: ValueIntervalOptions = {},
 ): ReplayedMetric {
   const n = decisions.length;
-  if (loggedDecisions.length !== n) throw new RangeError(`loggedDecisions has ${loggedDecisions.length} values for ${n} rows`);
+  if (loggedDecisions.length !== n) throw invalidInput('loggedDecisions', `has ${loggedDecisions.length} values for ${n} rows`);
   const matched: number[] = [];
   for (let row = 0; row < n; row++) if ((decisions[row] as number) === (loggedDecisions[row] as number)) matched.push(row);
   const matchedShare = n === 0 ? NaN : matched.length / n;

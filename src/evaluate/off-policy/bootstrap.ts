@@ -6,6 +6,7 @@
  * Intervals are percentile intervals (Efron and Tibshirani 1993, section 13.3) with numpy's default
  * linear interpolation, as Open Bandit Pipeline's `estimate_confidence_interval_by_bootstrap` takes them.
  */
+import { invalidInput } from './invalid-input.js';
 
 /** How to bootstrap. */
 export interface BootstrapSettings {
@@ -25,12 +26,12 @@ export interface BootstrapIntervals {
   undefinedResamples: Uint32Array;
 }
 
-/** Checks bootstrap settings; throws RangeError naming the bad one. */
+/** Checks bootstrap settings; throws an invalid-input error naming the bad one. */
 export function checkBootstrapSettings(settings: BootstrapSettings): void {
-  if (!Number.isInteger(settings.resamples) || settings.resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${settings.resamples}`);
+  if (!Number.isInteger(settings.resamples) || settings.resamples < 1) throw invalidInput('resamples', `must be a positive integer, got ${settings.resamples}`);
   if (!(settings.confidenceLevel > 0 && settings.confidenceLevel < 1))
-    throw new RangeError(`confidenceLevel must lie in (0, 1), got ${settings.confidenceLevel}`);
-  if (!Number.isInteger(settings.seed)) throw new RangeError(`seed must be an integer, got ${settings.seed}`);
+    throw invalidInput('confidenceLevel', `must lie in (0, 1), got ${settings.confidenceLevel}`);
+  if (!Number.isInteger(settings.seed)) throw invalidInput('seed', `must be an integer, got ${settings.seed}`);
 }
 
 /** A statistic sum_i a_i / sum_i b_i over rows; `denominators` null means b_i = 1 (a mean). */
@@ -49,7 +50,7 @@ export function bootstrapRatioIntervals(statistics: readonly RatioStatistic[], r
   checkBootstrapSettings(settings);
   for (const statistic of statistics) {
     if (statistic.numerators.length !== rowCount || (statistic.denominators !== null && statistic.denominators.length !== rowCount))
-      throw new RangeError(`every statistic needs ${rowCount} terms`);
+      throw invalidInput('statistics', `every statistic needs ${rowCount} terms`);
   }
   const { resamples } = settings;
   const replicates = statistics.map(() => new Float64Array(resamples));

@@ -135,7 +135,9 @@ describe('estimatePolicyValue', () => {
     const withoutModel: LoggedBanditData = { ...stochastic };
     delete withoutModel.rewardPredictions;
     expect(() => estimatePolicyValue(withoutModel, { estimators: ['dr'] })).toThrow(/dr need rewardPredictions/);
-    expect(() => estimatePolicyValue(stochastic, { clipWeight: 0 })).toThrow(/clipWeight/);
+    expect(() => estimatePolicyValue(stochastic, { clipWeight: 0 })).toThrow(/clipWeight: must be positive/);
+    expect(() => estimatePolicyValue(stochastic, { estimators: ['ips', 'magic' as never] })).toThrow(/estimators: unknown: magic/);
+    expect(() => estimatePolicyValue(stochastic, { confidenceLevel: 1 })).toThrow(MlcycleError);
   });
 });
 

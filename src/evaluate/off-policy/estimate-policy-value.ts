@@ -6,6 +6,7 @@
 import { normalQuantile } from '../../stats/distributions.js';
 import { bootstrapRatioIntervals, checkBootstrapSettings } from './bootstrap.js';
 import {
+  OFF_POLICY_ESTIMATORS,
   availableEstimators,
   estimatorTerms,
   pointEstimates,
@@ -15,6 +16,7 @@ import {
   type WeightDiagnostics,
 } from './estimators.js';
 import { checkLoggedBandit, type LoggedBanditData } from './logged-bandit.js';
+import { invalidInput } from './invalid-input.js';
 
 /** Options of `estimatePolicyValue`; every field has a default. */
 export interface PolicyValueOptions {
@@ -63,14 +65,16 @@ export interface PolicyValueReport {
 /** Estimates an evaluation policy's value from logged bandit feedback with IPS, SNIPS, DM, DR and Switch-DR. */
 export function estimatePolicyValue(data: LoggedBanditData, options: PolicyValueOptions = {}): PolicyValueReport {
   const { clipWeight = Infinity, switchThreshold = Infinity, resamples = 1000, seed = 0, confidenceLevel = 0.95 } = options;
-  if (!(clipWeight > 0)) throw new RangeError(`clipWeight must be positive, got ${clipWeight}`);
-  if (!(switchThreshold >= 0)) throw new RangeError(`switchThreshold must be non-negative, got ${switchThreshold}`);
+  if (!(clipWeight > 0)) throw invalidInput('clipWeight', `must be positive, got ${clipWeight}`);
+  if (!(switchThreshold >= 0)) throw invalidInput('switchThreshold', `must be non-negative, got ${switchThreshold}`);
   checkBootstrapSettings({ resamples, seed, confidenceLevel });
   const log = checkLoggedBandit(data);
   const estimators = options.estimators ?? availableEstimators(log);
+  const unknown = estimators.filter((name) => !(OFF_POLICY_ESTIMATORS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw invalidInput('estimators', `unknown: ${unknown.join(', ')}; known: ${OFF_POLICY_ESTIMATORS.join(', ')}`);
   if (log.rewardPredictions === null) {
     const needModel = estimators.filter((name) => name === 'dm' || name === 'dr' || name === 'switch-dr');
-    if (needModel.length > 0) throw new RangeError(`${needModel.join(', ')} need rewardPredictions`);
+    if (needModel.length > 0) throw invalidInput('rewardPredictions', `${needModel.join(', ')} need rewardPredictions`);
   }
   const settings = { clipWeight, switchThreshold };
   const terms = estimatorTerms(log, estimators, settings);

@@ -23,6 +23,7 @@
  */
 import type { RatioStatistic } from './bootstrap.js';
 import type { CheckedLoggedBandit } from './logged-bandit.js';
+import { invalidInput } from './invalid-input.js';
 
 export const OFF_POLICY_ESTIMATORS = ['ips', 'snips', 'dm', 'dr', 'switch-dr'] as const;
 export type OffPolicyEstimator = (typeof OFF_POLICY_ESTIMATORS)[number];
@@ -74,7 +75,7 @@ export function availableEstimators(log: CheckedLoggedBandit): OffPolicyEstimato
 export function estimatorTerms(log: CheckedLoggedBandit, estimators: readonly OffPolicyEstimator[], settings: EstimatorSettings): EstimatorTerms {
   const { rowCount, actionCount, actions, rewards, evaluationProbabilities, rewardPredictions } = log;
   if (rewardPredictions === null && estimators.some((name) => name === 'dm' || name === 'dr' || name === 'switch-dr'))
-    throw new RangeError('DM, DR and Switch-DR need reward predictions');
+    throw invalidInput('rewardPredictions', 'DM, DR and Switch-DR need reward predictions');
   const { clipWeight, switchThreshold } = settings;
   const weights = importanceWeights(log);
   const count = estimators.length;
