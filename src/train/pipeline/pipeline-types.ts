@@ -22,7 +22,8 @@ export type PipelineEvent =
 
 export interface RunPipelineOptions {
   workspace: Workspace;
-  pipeline: PipelineSource;
+  /** Default: mlcycle.yaml's `pipeline:` (a section or a file name), else `pipeline.yaml` in the workspace. */
+  pipeline?: PipelineSource;
   /** Values put at dotted paths before validation, e.g. `{ 'train.params.numLeaves': 31 }`. */
   overrides?: Readonly<Record<string, unknown>>;
   context: ChangeContext;
