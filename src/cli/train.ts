@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import { parseOverrides } from '../train/pipeline/overrides.js';
 import type { PipelineEvent, PipelineResult } from '../train/pipeline/pipeline-types.js';
-import { runPipeline } from '../train/pipeline/run-pipeline.js';
+import { PipelineAborted, runPipeline } from '../train/pipeline/run-pipeline.js';
 import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
 import { drawProgress } from './train-progress.js';
@@ -72,6 +72,10 @@ export const registerTrain: RegisterCommands = (program, action) => {
               noCache: !options.cache,
               ...(onEvent === undefined ? {} : { onEvent }),
             });
+          } catch (error) {
+            // Stopped by Ctrl-C: the run is recorded as KILLED; 130 is the shell's code for an interrupt.
+            if (error instanceof PipelineAborted) return { text: `stopped: ${error.message}`, json: { stopped: true, runId: error.runId, status: 'KILLED' }, exitCode: 130 };
+            throw error;
           } finally {
             process.removeListener('SIGINT', interrupt);
           }

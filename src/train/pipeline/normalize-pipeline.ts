@@ -60,7 +60,7 @@ function checkTraining(pipeline: PipelineSpec, spec: ProblemSpec, issues: SpecIs
   if (learner === 'linear-regression' && spec.task !== 'regression') issues.push({ segments: learnerAt, message: `linear regression needs a regression task, the spec's is ${spec.task}` });
   if (spec.task === 'ranking') issues.push({ segments: learnerAt, message: 'ranking tasks have no pipeline learner yet' });
   if (learner === 'gbdt') {
-    const gbdt = { ...(parsed.data as TrainingChoice & { learner: 'gbdt' })['params'] };
+    const gbdt = { ...(parsed.data as (TrainingChoice & { learner: 'gbdt' })['params']) };
     gbdt.objective ??= spec.task === 'multiclass' ? 'multiclass' : spec.task === 'regression' ? 'regression' : 'binary';
     return { learner, params: gbdt };
   }

@@ -24,8 +24,8 @@ import { StepCache, stepCacheKey, summaryHash, type CachedStep } from './step-ca
 
 /** Aborted by Ctrl-C (or the caller's signal). */
 export class PipelineAborted extends MlcycleError {
-  constructor() {
-    super('internal', 'the run was stopped');
+  constructor(readonly runId: string) {
+    super('internal', `run ${runId} was stopped and ended KILLED`);
   }
 }
 
@@ -63,7 +63,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const roundMetric = pipeline.train.learner === 'gbdt' ? (pipeline.train.params.validationMetric ?? ROUND_METRIC[pipeline.metrics[0] ?? ''] ?? undefined) : undefined;
   let pruned = false;
   const checkAbort = (): void => {
-    if (options.signal?.aborted === true) throw new PipelineAborted();
+    if (options.signal?.aborted === true) throw new PipelineAborted(run.id);
   };
   try {
     await run.logParams(runParams(pipeline));
@@ -146,7 +146,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   } catch (error) {
     const aborted = error instanceof PipelineAborted || options.signal?.aborted === true;
     await run.end(aborted ? 'KILLED' : 'FAILED').catch(() => undefined);
-    throw aborted && !(error instanceof PipelineAborted) ? new PipelineAborted() : error;
+    throw aborted && !(error instanceof PipelineAborted) ? new PipelineAborted(run.id) : error;
   } finally {
     await engine.close();
   }

@@ -34,6 +34,7 @@ export function trainInWorker(request: TrainRequest): Promise<TrainOutcome> {
     Atomics.store(cells, CONTROL.stop, 1);
     Atomics.notify(cells, CONTROL.decidedRound);
   };
+  if (signal?.aborted === true) stop();
   signal?.addEventListener('abort', stop);
   return new Promise<TrainOutcome>((resolve, reject) => {
     let settled = false;
