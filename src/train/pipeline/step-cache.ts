@@ -7,7 +7,7 @@
  * entry whose blob has gone is treated as absent and recomputed.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { ChangeContext } from '../../store/audit-log.js';
 import type { Workspace } from '../../store/workspace.js';
 import { artifactBlobKey, storeBlob } from '../../tracking/run-artifacts.js';
@@ -87,6 +87,16 @@ export class StepCache {
     return { key, step: row.step, outputs, summary: JSON.parse(row.summary) as Record<string, unknown>, seconds: row.seconds, runId: row.run_id ?? undefined, createdAt: row.created_at };
   }
 
+  /** Copies a file into the artifact store by content; opened first, so a missing file fails here. */
+  private async storeFile(file: string): Promise<StepOutput> {
+    const handle = await open(file);
+    try {
+      return await storeBlob(this.workspace.artifacts, handle.createReadStream({ autoClose: false }));
+    } finally {
+      await handle.close();
+    }
+  }
+
   /** The local path of an output's bytes. */
   file(output: StepOutput): string {
     return this.workspace.artifacts.localPath(artifactBlobKey(output.sha256));
@@ -105,7 +115,7 @@ export class StepCache {
     context: ChangeContext,
   ): Promise<CachedStep> {
     const outputs: Record<string, StepOutput> = {};
-    for (const [name, file] of Object.entries(files)) outputs[name] = await storeBlob(this.workspace.artifacts, createReadStream(file));
+    for (const [name, file] of Object.entries(files)) outputs[name] = await this.storeFile(file);
     const createdAt = context.now().toISOString();
     const row: PipelineStepTable = {
       cache_key: key.cacheKey,
@@ -131,7 +141,7 @@ export class StepCache {
   /** Stores a step's files as blobs without a cache row: a result to keep (a pruned model) but never reuse. */
   async detached(key: string, step: string, files: Readonly<Record<string, string>>, summary: Record<string, unknown>, seconds: number, runId: string | undefined): Promise<CachedStep> {
     const outputs: Record<string, StepOutput> = {};
-    for (const [name, file] of Object.entries(files)) outputs[name] = await storeBlob(this.workspace.artifacts, createReadStream(file));
+    for (const [name, file] of Object.entries(files)) outputs[name] = await this.storeFile(file);
     return { key, step, outputs, summary, seconds, runId, createdAt: '' };
   }
 }
