@@ -35,3 +35,8 @@ export { shapContributions } from './models/trees/tree-shap.js';
 export { parseLightgbmText } from './models/import/lightgbm-text.js';
 export { parseXgboostJson } from './models/import/xgboost-json.js';
 export { writeLightgbmText } from './models/export/lightgbm-text.js';
+export { runPipeline, PipelineAborted } from './train/pipeline/run-pipeline.js';
+export { loadPipeline, checkPipelineText } from './train/pipeline/load-pipeline.js';
+export { parseOverrides } from './train/pipeline/overrides.js';
+export { LEARNERS, LEARNER_PARAM_SCHEMAS, type Learner, type TrainingChoice } from './train/pipeline/learner-params.js';
+export type * from './train/pipeline/pipeline-types.js';
