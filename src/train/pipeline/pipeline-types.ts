@@ -56,6 +56,8 @@ export interface StepOutcome {
   cacheKey: string;
   cached: boolean;
   seconds: number;
+  /** Content hashes of the step's inputs (dataset versions, upstream outputs). */
+  inputs: Record<string, string>;
   /** Content hashes of the step's outputs. */
   outputs: Record<string, string>;
 }

@@ -23,6 +23,10 @@ export interface FinishedSteps {
   context: ChangeContext;
 }
 
+function shortHashes(hashes: Readonly<Record<string, string>>): string {
+  return Object.entries(hashes).map(([name, hash]) => `${name}=${hash.slice(0, 12)}`).join(', ');
+}
+
 /** Logs the run's inputs, tags, metrics and model; returns what runPipeline returns. */
 export async function recordPipelineRun(run: ActiveRun, finished: FinishedSteps): Promise<PipelineResult> {
   const { pipeline, data, done, outcomes, history, pruned, cache } = finished;
@@ -36,6 +40,9 @@ export async function recordPipelineRun(run: ActiveRun, finished: FinishedSteps)
   for (const outcome of outcomes) {
     tags[`step.${outcome.step}.cache_key`] = outcome.cacheKey;
     tags[`step.${outcome.step}.cached`] = String(outcome.cached);
+    // Inputs and outputs by the first 12 digits of their content hashes, as `mlcycle data list` shows versions.
+    tags[`step.${outcome.step}.inputs`] = shortHashes(outcome.inputs);
+    tags[`step.${outcome.step}.outputs`] = shortHashes(outcome.outputs);
     const source = done.get(outcome.step)?.runId;
     if (outcome.cached && source !== undefined) tags[`step.${outcome.step}.computed_by`] = source;
     run.logMetric(`step.${outcome.step}.seconds`, outcome.seconds);

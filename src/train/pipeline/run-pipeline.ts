@@ -137,7 +137,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       }
       done.set(step.name, stored);
       const seconds = (performance.now() - started) / 1000;
-      outcomes.push({ step: step.name, cacheKey: key, cached: hit !== undefined, seconds, outputs: outputHashes(stored) });
+      outcomes.push({ step: step.name, cacheKey: key, cached: hit !== undefined, seconds, inputs, outputs: outputHashes(stored) });
       options.onEvent?.({ kind: 'step-end', step: step.name, cached: hit !== undefined, seconds });
     }
     const result = await recordPipelineRun(run, { pipeline, data, done, outcomes, history, pruned, cache, context });
