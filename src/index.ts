@@ -41,3 +41,8 @@ export { binaryValueAtThreshold, multiclassValue, regressionValue, rankingValue,
 export { analyzeBinaryValue, valueCurve, valueCurvePoint, bestThreshold, type BinaryValueAnalysis, type ValueCurve, type ValueCurvePoint, type ValueGuardrails, type BestThreshold } from './evaluate/business-value-curve.js';
 export { replayDecisions, replayMetric, applyDecisionRule, type DecisionRule, type DecisionOutcomes, type ReplayModel, type ReplayedMetric } from './evaluate/replay.js';
 export { replayWithSpec, type SpecReplay, type SpecReplayInput, type ReplayedSuccessMetric } from './evaluate/replay-spec.js';
+export { runPipeline, PipelineAborted } from './train/pipeline/run-pipeline.js';
+export { loadPipeline, checkPipelineText } from './train/pipeline/load-pipeline.js';
+export { parseOverrides } from './train/pipeline/overrides.js';
+export { LEARNERS, LEARNER_PARAM_SCHEMAS, type Learner, type TrainingChoice } from './train/pipeline/learner-params.js';
+export type * from './train/pipeline/pipeline-types.js';
