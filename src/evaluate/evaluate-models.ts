@@ -122,6 +122,47 @@ async function storeText(workspace: Workspace, text: string, extension: string):
   return key;
 }
 
+export interface EvaluationToStore {
+  evaluation: Evaluation;
+  html: string;
+  /** `name@number` of the evaluated dataset version. */
+  dataset: string;
+  candidate: { model: string; version: number };
+  champion?: { model: string; version: number };
+}
+
+/**
+ * Stores an evaluation: the whole evaluation as a JSON artifact, the report as an HTML artifact, then one
+ * metadata row linking the model versions and the dataset version (the board's offline-evaluation
+ * evidence). For callers that evaluated predictions themselves (evaluatePredictions), such as the demo.
+ */
+export async function storeEvaluation(workspace: Workspace, stored: EvaluationToStore, context: ChangeContext): Promise<EvaluationRecord> {
+  const { evaluation } = stored;
+  const uri = (ref: { model: string; version: number }) => `models:/${ref.model}/${ref.version}`;
+  const document = JSON.stringify({ dataset: stored.dataset, candidate: uri(stored.candidate), champion: stored.champion === undefined ? null : uri(stored.champion), evaluation });
+  const artifactKey = await storeText(workspace, document, '.json');
+  const reportKey = await storeText(workspace, stored.html, '.html');
+  const summary = {
+    models: evaluation.models.map((model) => ({ name: model.name, role: model.role, metrics: model.metrics })),
+    comparison: evaluation.comparison === undefined ? null : { champion: evaluation.comparison.champion, differences: evaluation.comparison.differences, delong: evaluation.comparison.delong ?? null },
+    verdict: evaluation.verdict,
+  };
+  return workspace.evaluations.record(
+    {
+      candidate: { model: stored.candidate.model, version: stored.candidate.version },
+      ...(stored.champion === undefined ? {} : { champion: { model: stored.champion.model, version: stored.champion.version } }),
+      dataset: stored.dataset,
+      task: evaluation.task,
+      ready: evaluation.verdict.ready,
+      summary: evaluation.verdict.summary,
+      metrics: summary,
+      artifactKey,
+      reportKey,
+    },
+    context,
+  );
+}
+
 /** Evaluates a model version on a dataset version against the baseline and (optionally) the champion. */
 export async function evaluateModels(request: EvaluateModelsRequest): Promise<EvaluateModelsResult> {
   // resolve
@@ -162,28 +203,7 @@ export async function evaluateModels(request: EvaluateModelsRequest): Promise<Ev
   if (champion !== undefined) result.champion = champion.uri;
   // store
   if (request.store !== false) {
-    const document = JSON.stringify({ dataset: version.ref, candidate: candidate.uri, champion: champion?.uri ?? null, createdAt, evaluation });
-    const artifactKey = await storeText(workspace, document, '.json');
-    const reportKey = await storeText(workspace, html, '.html');
-    const summary = {
-      models: evaluation.models.map((model) => ({ name: model.name, role: model.role, metrics: model.metrics })),
-      comparison: evaluation.comparison === undefined ? null : { champion: evaluation.comparison.champion, differences: evaluation.comparison.differences, delong: evaluation.comparison.delong ?? null },
-      verdict: evaluation.verdict,
-    };
-    result.record = await workspace.evaluations.record(
-      {
-        candidate: { model: candidate.version.model, version: candidate.version.version },
-        ...(champion === undefined ? {} : { champion: { model: champion.version.model, version: champion.version.version } }),
-        dataset: version.ref,
-        task: spec.task,
-        ready: evaluation.verdict.ready,
-        summary: evaluation.verdict.summary,
-        metrics: summary,
-        artifactKey,
-        reportKey,
-      },
-      request.context,
-    );
+    result.record = await storeEvaluation(workspace, { evaluation, html, dataset: version.ref, candidate: candidate.version, ...(champion === undefined ? {} : { champion: champion.version }) }, request.context);
   }
   return result;
 }
