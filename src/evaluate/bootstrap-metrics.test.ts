@@ -50,18 +50,25 @@ describe('Poisson bootstrap', () => {
     }
   });
 
-  it('gives the specialised AUC loop the same replicates as the general pass with the same counts', () => {
-    const { labels, scores } = binormal(500, 0.8, 3);
-    for (let row = 0; row < 500; row += 7) scores[row] = Math.round(scores[row] as number); // ties
-    const weights = Float64Array.from({ length: 500 }, (_, row) => 0.5 + (row % 3));
-    const sorted = sortBinary(labels, scores, weights);
-    const fast = bootstrapAucReplicates(sorted, 4, 11);
-    // The fast loop consumes the stream row by row, replicates inside.
-    const stream = new PoissonOneStream(11);
-    const counts = Array.from({ length: 4 }, () => new Float64Array(500));
-    for (let position = 0; position < 500; position++) for (const replicate of counts) replicate[position] = stream.next();
-    counts.forEach((replicate, index) => expectRelative(fast[index] as number, binaryMetricsFromSorted(sorted, replicate).roc_auc, `replicate ${index}`, 1e-12));
-  });
+  for (const variant of ['ties and weights', 'no ties, no weights (the fused path)', 'an odd number of replicates']) {
+    it(`gives the specialised AUC loop the same replicates as the general pass with the same counts: ${variant}`, () => {
+      const { labels, scores } = binormal(500, 0.8, 3);
+      const plain = variant.startsWith('no ties');
+      if (!plain) for (let row = 0; row < 500; row += 7) scores[row] = Math.round(scores[row] as number);
+      const weights = plain ? undefined : Float64Array.from({ length: 500 }, (_, row) => 0.5 + (row % 3));
+      const sorted = sortBinary(labels, scores, weights);
+      const resamples = variant.startsWith('an odd') ? 5 : 4;
+      const fast = bootstrapAucReplicates(sorted, resamples, 11);
+      // The fast loop consumes the stream row by row, replicates inside, two counts per 32-bit word.
+      const stream = new PoissonOneStream(11);
+      const counts = Array.from({ length: resamples }, () => new Float64Array(500));
+      for (let position = 0; position < 500; position++) {
+        for (const replicate of counts) replicate[position] = stream.next();
+        if (resamples % 2 === 1) stream.next(); // the unused half of the last word
+      }
+      counts.forEach((replicate, index) => expectRelative(fast[index] as number, binaryMetricsFromSorted(sorted, replicate).roc_auc, `replicate ${index}`, 1e-12));
+    });
+  }
 
   it('is reproducible by seed and its interval holds the estimate', () => {
     const { labels, scores } = binormal(400, 1, 5);

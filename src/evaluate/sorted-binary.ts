@@ -206,8 +206,40 @@ export function bootstrapAucReplicates(sorted: SortedBinary, resamples: number, 
   const groupPositive = new Float64Array(resamples);
   const groupNegative = new Float64Array(resamples);
   const counts = new Float64Array(resamples);
+  const pairs = resamples - (resamples % 2);
   let state = seed | 0;
   for (let position = 0; position < rows; position++) {
+    const positive = sorted.positive[position] === 1;
+    const groupStart = position === 0 || sorted.groupEnd[position - 1] === 1;
+    const groupEnd = sorted.groupEnd[position] === 1;
+    if (groupStart && groupEnd && base === undefined && pairs === resamples) {
+      // A score of its own (no tie) and no sample weights, the common case: draw straight into the sums.
+      // Two loops rather than a branch inside one: the label is the same for every replicate of the row.
+      if (positive) {
+        for (let replicate = 0; replicate < pairs; replicate += 2) {
+          state = (state + 0x6d2b79f5) | 0;
+          let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+          mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+          mixed ^= mixed >>> 14;
+          positiveAbove[replicate] = (positiveAbove[replicate] as number) + (table[mixed >>> 16] as number);
+          positiveAbove[replicate + 1] = (positiveAbove[replicate + 1] as number) + (table[mixed & 0xffff] as number);
+        }
+      } else {
+        for (let replicate = 0; replicate < pairs; replicate += 2) {
+          state = (state + 0x6d2b79f5) | 0;
+          let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+          mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+          mixed ^= mixed >>> 14;
+          const first = table[mixed >>> 16] as number;
+          const second = table[mixed & 0xffff] as number;
+          area[replicate] = (area[replicate] as number) + first * (positiveAbove[replicate] as number);
+          negativeTotal[replicate] = (negativeTotal[replicate] as number) + first;
+          area[replicate + 1] = (area[replicate + 1] as number) + second * (positiveAbove[replicate + 1] as number);
+          negativeTotal[replicate + 1] = (negativeTotal[replicate + 1] as number) + second;
+        }
+      }
+      continue;
+    }
     for (let replicate = 0; replicate < resamples; replicate += 2) {
       state = (state + 0x6d2b79f5) | 0;
       let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
@@ -220,9 +252,6 @@ export function bootstrapAucReplicates(sorted: SortedBinary, resamples: number, 
       const weight = base[position] as number;
       for (let replicate = 0; replicate < resamples; replicate++) counts[replicate] = (counts[replicate] as number) * weight;
     }
-    const positive = sorted.positive[position] === 1;
-    const groupStart = position === 0 || sorted.groupEnd[position - 1] === 1;
-    const groupEnd = sorted.groupEnd[position] === 1;
     if (groupStart && groupEnd) {
       // A score of its own (no tie): no group to keep.
       if (positive) for (let replicate = 0; replicate < resamples; replicate++) positiveAbove[replicate] = (positiveAbove[replicate] as number) + (counts[replicate] as number);
