@@ -93,27 +93,21 @@ export function sortBinary(labels: ArrayLike<number>, scores: ArrayLike<number>,
   return sorted;
 }
 
-/** The weight of each sorted row: base weight times the resample's count, either of which may be absent. */
-function effectiveWeights(sorted: SortedBinary, resample: Float64Array | undefined): Float64Array {
-  const out = new Float64Array(sorted.rows);
-  for (let position = 0; position < sorted.rows; position++) {
-    out[position] = (sorted.baseWeights === undefined ? 1 : (sorted.baseWeights[position] as number)) * (resample === undefined ? 1 : (resample[position] as number));
-  }
-  return out;
-}
-
 /**
  * Every binary metric in one pass (after one pass for the totals). `resample` holds extra per-row
  * weights in sorted order (bootstrap counts); absent, the metrics are the plain point estimates.
  */
 export function binaryMetricsFromSorted(sorted: SortedBinary, resample?: Float64Array): BinaryMetricValues {
-  const weight = effectiveWeights(sorted, resample);
-  const { positive, groupEnd, logLossTerm, brierTerm, decided, bin } = sorted;
+  const { positive, groupEnd, logLossTerm, brierTerm, decided, bin, baseWeights } = sorted;
+  // The weight of a sorted row: its sample weight times the resample's count, either of which may be absent.
+  const weightAt = (position: number): number =>
+    (baseWeights === undefined ? 1 : (baseWeights[position] as number)) * (resample === undefined ? 1 : (resample[position] as number));
   let total = 0;
   let totalPositive = 0;
   for (let position = 0; position < sorted.rows; position++) {
-    total += weight[position] as number;
-    if (positive[position] === 1) totalPositive += weight[position] as number;
+    const w = weightAt(position);
+    total += w;
+    if (positive[position] === 1) totalPositive += w;
   }
   const totalNegative = total - totalPositive;
   const bins = sorted.options.calibrationBins;
@@ -134,7 +128,7 @@ export function binaryMetricsFromSorted(sorted: SortedBinary, resample?: Float64
   let tp = 0;
   let fp = 0;
   for (let position = 0; position < sorted.rows; position++) {
-    const w = weight[position] as number;
+    const w = weightAt(position);
     const isPositive = positive[position] === 1;
     if (isPositive) groupPositive += w;
     else groupNegative += w;
