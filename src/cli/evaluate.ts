@@ -70,7 +70,7 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
     .option('--compare <model>', 'the champion to compare with, e.g. NAME@champion')
     .option('--by <column...>', 'columns to slice by besides the spec\'s segments')
     .option('--query <column>', 'ranking: the column that groups rows into queries')
-    .option('--out <file>', 'also write the HTML report here')
+    .option('--out <file>', 'where to write the HTML report (default: .mlcycle/reports/evaluation-<id>.html when stored)')
     .option('--resamples <n>', 'bootstrap resamples', '1000')
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--level <p>', 'confidence level of the intervals', '0.95')
@@ -102,12 +102,14 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
             store: options.store,
             context: environment.context,
           });
-          if (out !== undefined) {
-            await mkdir(path.dirname(out), { recursive: true });
-            await writeFile(out, result.html);
+          // Without --out, a stored evaluation's report goes where `mlcycle explore` puts its reports.
+          const report = out ?? (result.record === undefined ? undefined : path.join(workspace.stateDir, 'reports', `evaluation-${result.record.id}.html`));
+          if (report !== undefined) {
+            await mkdir(path.dirname(report), { recursive: true });
+            await writeFile(report, result.html);
           }
           // Not ready is a failed gate: exit code 1, as a failed validation.
-          return { text: formatEvaluation(result, out), json: { ...result, html: undefined, report: out ?? null }, exitCode: result.evaluation.verdict.ready ? 0 : 1 };
+          return { text: formatEvaluation(result, report), json: { ...result, html: undefined, report: report ?? null }, exitCode: result.evaluation.verdict.ready ? 0 : 1 };
         });
       }),
     );
