@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { EVALUATE_REFERENCE, expectRelative } from '../../test/support/evaluate-reference.js';
 import { averagePrecision, binaryLogLoss, brierScore, calibrationBins, confusionAt, expectedCalibrationError, liftAtK, rocAucScore, thresholdMetrics } from './binary-metrics.js';
 import { multiclassAccuracy, multiclassF1, multiclassLogLoss, oneVsRestAuc } from './multiclass-metrics.js';
@@ -97,4 +98,28 @@ describe('ranking metrics against scikit-learn and numpy', () => {
       expectRelative(meanReciprocalRank(item.relevance, item.scores, item.queries, weights), item.mrr, 'mrr');
     });
   }
+});
+
+describe('metric invariants (fast-check)', () => {
+  const rows = fc.array(fc.record({ label: fc.constantFrom(0, 1), score: fc.integer({ min: 0, max: 20 }).map((value) => value / 20), weight: fc.integer({ min: 1, max: 5 }) }), { minLength: 2, maxLength: 60 });
+
+  it('AUC lies in [0, 1], flips with the scores, and weights act as repeated rows', () => {
+    fc.assert(
+      fc.property(rows, (items) => {
+        const labels = items.map((item) => item.label);
+        const scores = items.map((item) => item.score);
+        const weights = items.map((item) => item.weight);
+        const auc = rocAucScore(labels, scores, weights);
+        if (Number.isNaN(auc)) return labels.every((label) => label === labels[0]);
+        const repeated = items.flatMap((item) => Array.from({ length: item.weight }, () => item));
+        return (
+          auc >= 0 &&
+          auc <= 1 &&
+          Math.abs(rocAucScore(labels, scores.map((score) => 1 - score), weights) - (1 - auc)) < 1e-12 &&
+          Math.abs(rocAucScore(repeated.map((item) => item.label), repeated.map((item) => item.score)) - auc) < 1e-12 &&
+          Math.abs(averagePrecision(repeated.map((item) => item.label), repeated.map((item) => item.score)) - averagePrecision(labels, scores, weights)) < 1e-12
+        );
+      }),
+    );
+  });
 });
