@@ -45,3 +45,14 @@ export { rootMeanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, r
 export { ndcgAtK, meanAveragePrecisionAtK, meanReciprocalRank } from './evaluate/ranking-metrics.js';
 export { bootstrapAuc, bootstrapBinaryMetrics, bootstrapMetrics, pairedBootstrap, pairedBinaryBootstrap } from './evaluate/bootstrap-metrics.js';
 export { delongTest, type DelongComparison } from './evaluate/delong.js';
+export * from './evaluate/off-policy/index.js';
+export { businessValueWithSpec, type BusinessValueInput, type SpecBusinessValue } from './evaluate/business-value-spec.js';
+export { binaryValueAtThreshold, multiclassValue, regressionValue, rankingValue, estimateMeanValue, expectedValueThreshold, valueMaximisingClasses, type ValueEstimate, type ValueIntervalOptions } from './evaluate/business-value.js';
+export { analyzeBinaryValue, valueCurve, valueCurvePoint, bestThreshold, type BinaryValueAnalysis, type ValueCurve, type ValueCurvePoint, type ValueGuardrails, type BestThreshold } from './evaluate/business-value-curve.js';
+export { replayDecisions, replayMetric, applyDecisionRule, type DecisionRule, type DecisionOutcomes, type ReplayModel, type ReplayedMetric } from './evaluate/replay.js';
+export { replayWithSpec, type SpecReplay, type SpecReplayInput, type ReplayedSuccessMetric } from './evaluate/replay-spec.js';
+export { runPipeline, PipelineAborted } from './train/pipeline/run-pipeline.js';
+export { loadPipeline, checkPipelineText } from './train/pipeline/load-pipeline.js';
+export { parseOverrides } from './train/pipeline/overrides.js';
+export { LEARNERS, LEARNER_PARAM_SCHEMAS, type Learner, type TrainingChoice } from './train/pipeline/learner-params.js';
+export type * from './train/pipeline/pipeline-types.js';
