@@ -17,7 +17,7 @@ import { BANK_CSV, BANK_SPEC, openDataFixture } from './support/data-workspace.j
 import { runMlcycle } from './support/run-cli.js';
 import { tempDir, testContext } from './support/temp-dir.js';
 
-const SPEC = BANK_SPEC.replace('successMetrics:', 'segments:\n  - { name: marital, column: marital }\nmlMetrics:\n  - { metric: roc_auc, target: 0.6 }\n  - { metric: lift_at_k, k: 10, target: 1.5 }\nsuccessMetrics:');
+const SPEC = BANK_SPEC.replace('successMetrics:', 'valueModel: { currency: EUR, unit: per call, truePositive: 40, falsePositive: -5, falseNegative: 0, trueNegative: 0, maxFalsePositiveRate: 0.2 }\nsegments:\n  - { name: marital, column: marital }\nmlMetrics:\n  - { metric: roc_auc, target: 0.6 }\n  - { metric: lift_at_k, k: 10, target: 1.5 }\nsuccessMetrics:');
 const FEATURES: FeatureDefinition[] = [
   { name: 'age', type: 'numeric' },
   { name: 'campaign', type: 'numeric' },
@@ -106,9 +106,19 @@ describe('mlcycle evaluate', () => {
     expect(married.rows).toBeGreaterThan(1000);
     expect(married.versusChampion.adjustedPValue).toBeGreaterThanOrEqual(married.versusChampion.pValue);
 
+    // Business value: the best threshold under the guardrail is worth at least acting on no one, which it may choose.
+    expect(output.evaluation.businessValue.map((value: any) => value.role)).toEqual(['candidate', 'champion', 'baseline']);
+    for (const value of output.evaluation.businessValue) {
+      expect(value.currency).toBe('EUR');
+      expect(value.best.point.falsePositiveRate).toBeLessThanOrEqual(0.2);
+      expect(value.best.estimate.valuePerDecision).toBeGreaterThanOrEqual(value.noAction.valuePerDecision);
+    }
+    expect(output.evaluation.businessValue[0].best.estimate.valuePerDecision).toBeGreaterThan(0);
+
     const html = readFileSync(path.join(root, 'out/report.html'), 'utf8');
+    expect(html).toContain('<h2>Business value</h2>');
     expect(html).toContain('models:/bank-alert/2 on bank-eval@1');
-    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(7);
+    expect((html.match(/<svg/g) ?? []).length).toBe(9);
     const stage = JSON.parse(run('status', '--json').stdout).stages.find((item: any) => item.id === 'offline-evaluation');
     expect(stage.state).toBe(output.evaluation.verdict.ready ? 'done' : 'in-progress');
     expect(stage.evidence.join('\n')).toContain('models:/bank-alert/2 on bank-eval@1 against models:/bank-alert/1');
@@ -121,6 +131,7 @@ describe('mlcycle evaluate', () => {
     expect(result.stdout).toMatch(/^models:\/bank-alert\/1 on bank-eval@1: [\d,]+ rows; percentile intervals from 50 Poisson-bootstrap resamples of rows, seed 1$/m);
     expect(result.stdout).toMatch(/^roc_auc\s+0\.\d+ \[0\.\d+, 0\.\d+\]\s+0\.5 /m);
     expect(result.stdout).toMatch(/^by marital \(roc_auc/m);
+    expect(result.stdout).toMatch(/^ {2}candidate models:\/bank-alert\/1: best threshold 0\.\d+ \(false-positive rate 0\.\d+, alerts 0\.\d+\): \d[\d.]* \[[\d.]+, [\d.]+\] EUR per call per decision; acting on no one 0; at threshold 0\.2: /m);
     expect(result.stdout).toMatch(/^verdict: models:\/bank-alert\/1 is (not )?ready for online evaluation/m);
     expect(result.stdout).toMatch(/not stored\n?$/);
     expect(await storedEvaluations()).toBe(before);

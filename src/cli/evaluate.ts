@@ -5,6 +5,7 @@ import path from 'node:path';
 import { MlcycleError } from '../error.js';
 import { evaluateModels, type EvaluateModelsResult } from '../evaluate/evaluate-models.js';
 import type { MetricEstimate } from '../evaluate/bootstrap-metrics.js';
+import { describeBusinessValue } from '../evaluate/evaluation-value.js';
 import { withDataContext } from './data-context.js';
 import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
@@ -46,6 +47,10 @@ export function formatEvaluation(result: EvaluateModelsResult, report: string | 
     ]);
     lines.push(formatTable([['segment', 'rows', evaluation.primaryMetric, 'vs overall', 'vs champion'], ...rows]));
     if (column.tooSmall.length > 0) lines.push(`too few rows: ${column.tooSmall.map((segment) => `${segment.value} (${segment.rows})`).join(', ')}`);
+  }
+  if (evaluation.businessValue !== undefined) {
+    lines.push('', 'business value (the spec\'s value model; the best threshold is chosen on these rows, so its value is optimistic):');
+    for (const value of evaluation.businessValue) lines.push(`  ${describeBusinessValue(value)}`);
   }
   if (result.skippedSegments.length > 0) lines.push('', `spec segments not in ${result.dataset}: ${result.skippedSegments.join(', ')}`);
   lines.push('', `verdict: ${evaluation.verdict.summary}`);

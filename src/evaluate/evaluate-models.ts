@@ -18,6 +18,7 @@ import type { EvaluationRecord } from '../store/evaluation-store.js';
 import type { Workspace } from '../store/workspace.js';
 import type { BootstrapOptions } from './bootstrap-metrics.js';
 import { evaluatePredictions, type Evaluation, type ModelPredictions } from './evaluate-predictions.js';
+import { businessValueOfModels } from './evaluation-value.js';
 import { labelOf, loadModelVersion, readEvaluationTable, type LoadedModel } from './model-inputs.js';
 import type { MetricSettings } from './prepared-metrics.js';
 import { renderEvaluationReport } from './report/render-evaluation.js';
@@ -194,8 +195,14 @@ export async function evaluateModels(request: EvaluateModelsRequest): Promise<Ev
     ...(request.settings === undefined ? {} : { settings: request.settings }),
     ...(request.bootstrap === undefined ? {} : { bootstrap: request.bootstrap }),
   });
-  // INTEGRATION POINT (eval-policy branch): business value from spec.valueModel (value curve over thresholds,
-  // best threshold under guardrails) and replay / off-policy estimates attach to the evaluation here.
+  // business value under the spec's value model, for every model (the eval-policy modules)
+  const businessValue = businessValueOfModels(
+    spec,
+    { labels: table.labels, threshold: evaluation.settings.threshold, ...(candidateOutput.classes === undefined ? {} : { classes: candidateOutput.classes }), ...(table.queries === undefined ? {} : { queries: table.queries.map((query) => query ?? '') }) },
+    predictions,
+    evaluation.bootstrap,
+  );
+  if (businessValue.length > 0) evaluation.businessValue = businessValue;
   // render
   const createdAt = request.context.now().toISOString();
   const html = await renderEvaluationReport(evaluation, { dataset: version.ref, createdAt });

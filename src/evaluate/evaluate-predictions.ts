@@ -17,6 +17,7 @@ import { curvesFor, type Curves } from './curves.js';
 import { delongTest, type DelongComparison } from './delong.js';
 import { DEFAULT_METRIC_SETTINGS, prepareMetrics, type EvaluationRows, type MetricSettings, type PreparedMetrics } from './prepared-metrics.js';
 import { planSlices, type SegmentComparison, type SliceColumn } from './slices.js';
+import type { ModelBusinessValue } from './evaluation-value.js';
 import { decideVerdict, higherIsBetter, type Verdict } from './verdict.js';
 
 export type ModelRole = 'candidate' | 'champion' | 'baseline';
@@ -72,6 +73,8 @@ export interface Evaluation {
   comparison?: Comparison;
   slices: SliceColumn[];
   verdict: Verdict;
+  /** Each model's business value under the spec's value model (set by evaluateModels when the spec has one). */
+  businessValue?: ModelBusinessValue[];
 }
 
 const DEFAULT_PRIMARY = { binary: 'roc_auc', multiclass: 'macro_f1', regression: 'rmse', ranking: 'ndcg_at_k' } as const;

@@ -5,6 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ModelEvaluation } from '../evaluate-predictions.js';
+import type { ModelBusinessValue } from '../evaluation-value.js';
 
 const SIZE = { width: 260, height: 220 };
 const COLOR = { field: 'model', type: 'nominal', title: null, scale: { range: ['#2563eb', '#d97706', '#6b7280', '#059669'] } } as const;
@@ -108,12 +109,27 @@ export function residualSpec(models: readonly ModelEvaluation[]): TopLevelSpec {
   } as TopLevelSpec;
 }
 
+/** Expected value per decision against the threshold, every model, from the business value's thinned curves. */
+export function valueCurveSpec(values: readonly ModelBusinessValue[]): TopLevelSpec | undefined {
+  const points = values.flatMap((value) => (value.curve ?? []).filter((point) => Number.isFinite(point.threshold)).map((point) => ({ ...point, model: `${value.model} (${value.role})` })));
+  if (points.length === 0) return undefined;
+  return {
+    ...SIZE,
+    title: `value per decision (${values[0]?.currency ?? ''})`,
+    data: { values: points },
+    mark: { type: 'line' },
+    encoding: { x: { field: 'threshold', type: 'quantitative' }, y: { field: 'valuePerDecision', type: 'quantitative', title: 'value per decision' }, color: COLOR },
+  } as TopLevelSpec;
+}
+
 /** Every chart the evaluation has, by name. */
-export function evaluationChartSpecs(models: readonly ModelEvaluation[]): Record<string, TopLevelSpec> {
+export function evaluationChartSpecs(models: readonly ModelEvaluation[], values: readonly ModelBusinessValue[] = []): Record<string, TopLevelSpec> {
   const task = models[0]?.curves.task;
   const specs: Record<string, TopLevelSpec> = {};
   if (task === 'binary') Object.assign(specs, { roc: rocSpec(models), precisionRecall: precisionRecallSpec(models), calibration: calibrationSpec(models), gain: gainSpec(models), lift: liftSpec(models) });
   if (task === 'regression') specs.residuals = residualSpec(models);
+  const value = valueCurveSpec(values);
+  if (value !== undefined) specs.value = value;
   for (const model of models) {
     const confusion = confusionSpec(model);
     if (confusion !== undefined) specs[`confusion-${model.role}`] = confusion;

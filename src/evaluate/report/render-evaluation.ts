@@ -7,6 +7,7 @@ import { renderSvg } from '../../explore/report/charts.js';
 import { escapeHtml, formatNumber, page } from '../../explore/report/render-report.js';
 import type { MetricEstimate } from '../bootstrap-metrics.js';
 import type { Evaluation } from '../evaluate-predictions.js';
+import { describeBusinessValue } from '../evaluation-value.js';
 import { evaluationChartSpecs } from './evaluation-charts.js';
 
 /** Where the evaluation came from, for the page's heading. */
@@ -68,10 +69,16 @@ function slicesSection(evaluation: Evaluation): string {
     .join('\n');
 }
 
+function valueSection(evaluation: Evaluation): string {
+  if (evaluation.businessValue === undefined) return '<p class="muted">the spec has no valueModel</p>';
+  const lines = evaluation.businessValue.map((value) => `<li>${escapeHtml(describeBusinessValue(value))}</li>`).join('');
+  return `<p class="muted">expected value per decision under the spec's value model; the best threshold is chosen on these rows, so its value is optimistic</p><ul>${lines}</ul>`;
+}
+
 /** The whole report page. */
 export async function renderEvaluationReport(evaluation: Evaluation, context: ReportContext): Promise<string> {
   const candidate = evaluation.models.find((model) => model.role === 'candidate');
-  const charts = await Promise.all(Object.values(evaluationChartSpecs(evaluation.models)).map((spec) => renderSvg(spec)));
+  const charts = await Promise.all(Object.values(evaluationChartSpecs(evaluation.models, evaluation.businessValue)).map((spec) => renderSvg(spec)));
   const body = [
     `<h1>${escapeHtml(candidate?.name ?? 'model')} on ${escapeHtml(context.dataset)}</h1>`,
     `<p class="muted">mlcycle evaluation, ${escapeHtml(context.createdAt)}; ${formatNumber(evaluation.rows)} rows; ${escapeHtml(evaluation.bootstrap.method)}, level ${evaluation.bootstrap.level}</p>`,
@@ -81,6 +88,8 @@ export async function renderEvaluationReport(evaluation: Evaluation, context: Re
     metricsSection(evaluation),
     '<h2>Champion and challenger</h2>',
     comparisonSection(evaluation),
+    '<h2>Business value</h2>',
+    valueSection(evaluation),
     '<h2>Charts</h2>',
     `<div class="cards" style="grid-template-columns:repeat(auto-fill,minmax(320px,1fr))">${charts.map((svg) => `<div class="card">${svg}</div>`).join('')}</div>`,
     `<h2>Slices</h2><p class="muted">${escapeHtml(evaluation.primaryMetric)} per segment; flags are one-sided bootstrap tests at alpha ${evaluation.alpha}, Holm-adjusted over all segments</p>`,
