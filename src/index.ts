@@ -39,6 +39,7 @@ export { evaluateModels, storeEvaluation, type EvaluateModelsRequest, type Evalu
 export { evaluatePredictions, type Evaluation, type EvaluationInput, type ModelPredictions } from './evaluate/evaluate-predictions.js';
 export { renderEvaluationReport } from './evaluate/report/render-evaluation.js';
 export { evaluationChartSpecs } from './evaluate/report/evaluation-charts.js';
+export { businessValueOfModels, type ModelBusinessValue } from './evaluate/evaluation-value.js';
 export { rocAucScore, averagePrecision, binaryLogLoss, brierScore, confusionAt, thresholdMetrics, calibrationBins, expectedCalibrationError, liftAtK } from './evaluate/binary-metrics.js';
 export { multiclassAccuracy, multiclassF1, multiclassLogLoss, oneVsRestAuc } from './evaluate/multiclass-metrics.js';
 export { rootMeanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, r2Score, pinballLoss } from './evaluate/regression-metrics.js';
