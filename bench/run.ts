@@ -4,6 +4,7 @@
  * the same data in the same run.
  */
 import { benchData } from './data.js';
+import { benchEvaluate } from './evaluate.js';
 import { benchExplore } from './explore.js';
 import { benchGbdt } from './gbdt.js';
 import { benchOffPolicy } from './off-policy.js';
@@ -11,7 +12,7 @@ import { benchPipeline } from './pipeline.js';
 import { benchTracking } from './tracking.js';
 import { benchTune } from './tune.js';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { data: benchData, explore: benchExplore, gbdt: benchGbdt, tracking: benchTracking, tune: benchTune, 'off-policy': benchOffPolicy, pipeline: benchPipeline };
+const BENCHMARKS: Record<string, () => Promise<void>> = { data: benchData, explore: benchExplore, gbdt: benchGbdt, tracking: benchTracking, tune: benchTune, 'off-policy': benchOffPolicy, pipeline: benchPipeline, evaluate: benchEvaluate };
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in BENCHMARKS));

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { ChangeContext } from '../store/audit-log.js';
 import { registerData } from './data.js';
 import { registerDemo } from './demo.js';
+import { registerEvaluate } from './evaluate.js';
 import { registerExplore } from './explore.js';
 import { registerInit } from './init.js';
 import { registerLog } from './log.js';
@@ -43,7 +44,7 @@ export type ActionFactory = (body: CommandBody) => (...args: unknown[]) => Promi
 /** Each command group registers its commands with this signature. */
 export type RegisterCommands = (program: Command, action: ActionFactory) => void;
 
-const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerStats, registerLog, registerDemo, registerTrain];
+const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerStats, registerLog, registerDemo, registerTrain, registerEvaluate];
 
 /** Runs the CLI on an argument vector (`process.argv` form) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: OutputStreams = processStreams): Promise<number> {

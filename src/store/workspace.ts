@@ -10,6 +10,8 @@ import { MlcycleError } from '../error.js';
 import { atOneInstant, type AuditLog, type ChangeContext } from './audit-log.js';
 import { LocalArtifactStore, type ArtifactStore } from './artifact-store.js';
 import type { DatasetStore } from './dataset-store.js';
+import type { EvaluationStore } from './evaluation-store.js';
+import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
 import type { ProfileStore } from './profile-store.js';
 import { SqliteProfileStore } from './sqlite/profile-store.js';
 import type { SpecHistory } from './spec-history.js';
@@ -46,6 +48,7 @@ export interface Workspace extends WorkspacePaths {
   runs: RunStore;
   metrics: MetricStore;
   registry: ModelRegistry;
+  evaluations: EvaluationStore;
   close(): Promise<void>;
 }
 
@@ -128,6 +131,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     runs: new SqliteRunStore(db),
     metrics: new SqliteMetricStore(db, connection),
     registry: new SqliteModelRegistry(db),
+    evaluations: new SqliteEvaluationStore(db),
     close: () => db.destroy(),
   };
 }

@@ -201,6 +201,22 @@ export interface RegistryEventTable {
   details: string;
 }
 
+export interface EvaluationTable {
+  id: Generated<number>;
+  model_version_id: number;
+  champion_version_id: number | null;
+  dataset_version_id: number;
+  task: string;
+  ready: number;
+  summary: string;
+  /** JSON EvaluationSummary. */
+  metrics: string;
+  artifact_key: string;
+  report_key: string;
+  created_at: string;
+  created_by: string;
+}
+
 /** The tables of the latest schema, as Kysely sees them. */
 export interface Database {
   workspace_meta: WorkspaceMetaTable;
@@ -225,6 +241,7 @@ export interface Database {
   model_version_tags: ModelVersionTagTable;
   model_aliases: ModelAliasTable;
   registry_events: RegistryEventTable;
+  evaluations: EvaluationTable;
 }
 
 /**
