@@ -92,11 +92,11 @@ describe('sufficient statistics aggregated in DuckDB', () => {
     const post = (unit: Unit, key: 'revenue' | 'clicks' | 'sessions') => unit.events.reduce((total, event) => total + event[key], 0);
     const before = (unit: Unit, key: 'revenue' | 'clicks' | 'sessions') => pre.filter((row) => row.unit === unit.unit).reduce((total, row) => total + row[key], 0);
     const total = (pick: (unit: Unit) => number) => members.reduce((sum, unit) => sum + pick(unit), 0);
-    const revenue = aggregated.metrics.revenue?.arms.treatment as { covariate: Record<string, number> };
+    const revenue = aggregated.metrics.revenue?.arms.treatment as unknown as { covariate: Record<string, number> };
     expect(revenue.covariate.sum).toBeCloseTo(total((unit) => before(unit, 'revenue')), 6);
     expect(revenue.covariate.sumSquares).toBeCloseTo(total((unit) => before(unit, 'revenue') ** 2), 4);
     expect(revenue.covariate.metricCovariateSum).toBeCloseTo(total((unit) => post(unit, 'revenue') * before(unit, 'revenue')), 4);
-    const ratio = aggregated.metrics['clicks-per-session']?.arms.treatment as { covariate: Record<string, number> };
+    const ratio = aggregated.metrics["clicks-per-session"]?.arms.treatment as unknown as { covariate: Record<string, number> };
     expect(ratio.covariate).toEqual({
       numeratorSum: total((unit) => before(unit, 'clicks')),
       numeratorSumSquares: total((unit) => before(unit, 'clicks') ** 2),
