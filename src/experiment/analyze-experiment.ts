@@ -23,6 +23,7 @@ import { testNonInferiority, type NonInferiorityResult } from './non-inferiority
 import { ratioArmEstimate } from './ratio-metric.js';
 import { checkSampleRatio, type SampleRatioCheck } from './sample-ratio.js';
 import { confidenceSequence, mixtureSprt } from './sequential.js';
+import { oneSidedConfidenceSequence, oneSidedMixtureSprt } from './sequential-one-sided.js';
 
 /** Share of units exposed to more than one arm above which the experiment needs investigating (GrowthBook warns at 1%). */
 export const MULTIPLE_EXPOSURE_THRESHOLD = 0.01;
@@ -182,17 +183,23 @@ function infer(
   let pValue = fixed.pValue;
   let interval = fixed.interval;
   if (options.sequential !== null) {
-    const sequential =
-      options.sequential.method === 'confidence-sequence'
-        ? confidenceSequence(effect, control.n + treatment.n, options.alpha, options.sequential.tuningParameter)
-        : mixtureSprt(effect, options.sequential.mixtureStandardDeviation, options.alpha);
+    const sequential = sequentialInference(effect, control.n + treatment.n, options.sequential, options.alpha, options.alternative, 0);
     ({ pValue, interval } = sequential);
     inference = sequential.method;
   }
   const guardrail = metric.role === 'guardrail' && metric.nonInferiorityMargin !== undefined;
-  const nonInferiority = guardrail
-    ? testNonInferiority(effect, { margin: metric.nonInferiorityMargin ?? 0, direction: metric.direction, alpha: options.alpha, degreesOfFreedom: fixed.degreesOfFreedom })
-    : null;
+  let nonInferiority: NonInferiorityResult | null = null;
+  if (guardrail) {
+    const margin = metric.nonInferiorityMargin ?? 0;
+    const increase = metric.direction === 'increase';
+    if (options.sequential === null) {
+      nonInferiority = { ...testNonInferiority(effect, { margin, direction: metric.direction, alpha: options.alpha, degreesOfFreedom: fixed.degreesOfFreedom }), inference: 'fixed-horizon' };
+    } else {
+      // Under peeking the guardrail is watched with the one-sided sequential test against the margin.
+      const sequential = sequentialInference(effect, control.n + treatment.n, options.sequential, options.alpha, increase ? 'greater' : 'less', increase ? -margin : margin);
+      nonInferiority = { margin, pValue: sequential.pValue, interval: sequential.interval, nonInferior: sequential.pValue < options.alpha, inference: sequential.method };
+    }
+  }
   return {
     degeneracy: null,
     inference,
@@ -209,6 +216,28 @@ function infer(
     bayesian: options.bayesian === null ? null : bayesianForDirection(effect, metric.direction, options),
     nonInferiority,
   };
+}
+
+/**
+ * The always-valid p-value and interval of one effect: the two-sided sequence or mSPRT, or their one-sided
+ * versions (sequential-one-sided.ts) for a one-sided alternative, against `nullValue`.
+ */
+function sequentialInference(
+  effect: Effect,
+  units: number,
+  sequential: NonNullable<AnalysisOptions['sequential']>,
+  alpha: number,
+  alternative: AnalysisOptions['alternative'],
+  nullValue: number,
+): { method: Inference; pValue: number; interval: Interval } {
+  if (alternative === 'two-sided') {
+    const shifted = { ...effect, estimate: effect.estimate - nullValue };
+    const result = sequential.method === 'confidence-sequence' ? confidenceSequence(shifted, units, alpha, sequential.tuningParameter) : mixtureSprt(shifted, sequential.mixtureStandardDeviation, alpha);
+    return { method: result.method, pValue: result.pValue, interval: [result.interval[0] + nullValue, result.interval[1] + nullValue] };
+  }
+  return sequential.method === 'confidence-sequence'
+    ? oneSidedConfidenceSequence(effect, units, alpha, alternative, { tuningParameter: sequential.tuningParameter, nullValue })
+    : oneSidedMixtureSprt(effect, sequential.mixtureStandardDeviation, alpha, alternative, nullValue);
 }
 
 /** The posterior on the lift, with chance to beat control and losses measured in the metric's good direction. */
