@@ -9,6 +9,7 @@
  */
 import { MlcycleError } from '../error.js';
 import { quoteIdentifier, type AnalyticsEngine, type SqlRow } from '../store/analytics.js';
+import { QUANTILE_BAND_Z, type QuantileStatistics } from './quantile-metric.js';
 import type { CovariateStatistics, MeanStatistics, RatioCovariateStatistics, RatioStatistics } from './sufficient-statistics.js';
 
 /** Where exposures and outcomes are: any relation the engine can read (a table, a view, `read_parquet(...)`). */
@@ -21,15 +22,27 @@ export interface ExperimentSource {
   prePeriod?: { relation: string; unit: string };
 }
 
-/** A metric as columns of the outcome relation; `cuped` takes the same columns of the pre-period as covariate. */
+/** A per-event value: a column of the outcome relation, or a SQL expression over its columns (spec-metrics.ts builds these for events). */
+export type ValueSource = string | { expression: string };
+
+/**
+ * A metric as values of the outcome relation, summed per unit; `cuped` takes the same values of the
+ * pre-period as covariate. A quantile metric is the quantile of the per-unit sums (quantile-metric.ts).
+ */
 export type MetricColumns =
-  | { id: string; kind: 'mean'; value: string; cuped?: boolean }
-  | { id: string; kind: 'proportion'; value: string }
-  | { id: string; kind: 'ratio'; numerator: string; denominator: string; cuped?: boolean };
+  | { id: string; kind: 'mean'; value: ValueSource; cuped?: boolean }
+  | { id: string; kind: 'proportion'; value: ValueSource }
+  | { id: string; kind: 'ratio'; numerator: ValueSource; denominator: ValueSource; cuped?: boolean }
+  | { id: string; kind: 'quantile'; value: ValueSource; quantile: number };
+
+/** The SQL of a value source. */
+function valueSql(value: ValueSource): string {
+  return typeof value === 'string' ? quoteIdentifier(value) : `(${value.expression})`;
+}
 
 export type MeanArmStatistics = MeanStatistics & { covariate?: CovariateStatistics };
 export type RatioArmStatistics = RatioStatistics & { covariate?: RatioCovariateStatistics };
-export type ArmStatistics = MeanArmStatistics | RatioArmStatistics | { n: number; successes: number };
+export type ArmStatistics = MeanArmStatistics | RatioArmStatistics | { n: number; successes: number } | QuantileStatistics;
 
 /** Per metric, per arm (and per segment and arm), the statistics the analysis input takes. */
 export interface AggregatedStatistics {
@@ -40,7 +53,7 @@ export interface AggregatedStatistics {
 
 /** Runs the aggregation; a proportion counts a unit as a success when its values sum above zero. */
 export async function aggregateStatistics(engine: AnalyticsEngine, source: ExperimentSource, metrics: readonly MetricColumns[]): Promise<AggregatedStatistics> {
-  const withCovariate = metrics.map((metric) => metric.kind !== 'proportion' && metric.cuped === true);
+  const withCovariate = metrics.map((metric) => (metric.kind === 'mean' || metric.kind === 'ratio') && metric.cuped === true);
   if (withCovariate.some(Boolean) && source.prePeriod === undefined) {
     const asking = metrics.filter((_, index) => withCovariate[index]).map((metric) => metric.id);
     throw new MlcycleError('invalid_input', `CUPED was asked for (${asking.join(', ')}) but the experiment has no pre-period relation`);
@@ -65,6 +78,16 @@ export async function aggregateStatistics(engine: AnalyticsEngine, source: Exper
       else (target.segments[segment] ??= {})[arm] = statistics;
     });
   }
+  for (const [index, metric] of metrics.entries()) {
+    if (metric.kind !== 'quantile') continue;
+    const target = result.metrics[metric.id];
+    for (const row of await engine.query(quantileSql(source, metrics, index))) {
+      const statistics: QuantileStatistics = { n: Number(row.n), estimate: Number(row.estimate), lower: Number(row.lower), upper: Number(row.upper) };
+      if (target === undefined) continue;
+      if (row.segment === null) target.arms[String(row.arm)] = statistics;
+      else (target.segments[String(row.segment)] ??= {})[String(row.arm)] = statistics;
+    }
+  }
   return result;
 }
 
@@ -72,6 +95,7 @@ function metricStatistics(metric: MetricColumns, row: SqlRow, index: number, cov
   const n = Number(row.n);
   const value = (name: string): number => Number(row[`m${index}_${name}`] ?? 0);
   if (metric.kind === 'proportion') return { n, successes: value('successes') };
+  if (metric.kind === 'quantile') return { n, estimate: NaN, lower: NaN, upper: NaN }; // filled by quantileSql
   if (metric.kind === 'mean') {
     const statistics: MeanArmStatistics = { n, sum: value('sum'), sumSquares: value('squares') };
     if (covariate) statistics.covariate = { sum: value('pre_sum'), sumSquares: value('pre_squares'), metricCovariateSum: value('post_pre') };
@@ -106,6 +130,7 @@ function armAggregates(metric: MetricColumns, index: number, covariate: boolean)
   const m = `m${index}`;
   const product = (left: string, right: string, name: string): [string, string] => [`sum(${left} * ${right})`, `${m}_${name}`];
   if (metric.kind === 'proportion') return [[`count(*) FILTER (WHERE ${m}_value > 0)`, `${m}_successes`]];
+  if (metric.kind === 'quantile') return [];
   if (metric.kind === 'mean') {
     const post = `${m}_value`;
     const pre = `${m}_pre_value`;
@@ -131,7 +156,7 @@ function armAggregates(metric: MetricColumns, index: number, covariate: boolean)
 
 /** The per-unit sums a metric needs from one relation, as `sum(column) AS name` with names prefixed by `prefix`. */
 function unitSums(metric: MetricColumns, index: number, prefix: string): [expression: string, name: string][] {
-  const sum = (column: string, name: string): [string, string] => [`sum(${quoteIdentifier(column)})::DOUBLE`, `m${index}_${prefix}${name}`];
+  const sum = (value: ValueSource, name: string): [string, string] => [`sum(${valueSql(value)})::DOUBLE`, `m${index}_${prefix}${name}`];
   return metric.kind === 'ratio' ? [sum(metric.numerator, 'numerator'), sum(metric.denominator, 'denominator')] : [sum(metric.value, 'value')];
 }
 
@@ -143,8 +168,21 @@ function unitSums(metric: MetricColumns, index: number, prefix: string): [expres
  * string aggregates over 22M rows made it three times slower in DuckDB 1.x.)
  */
 export function aggregationSql(source: ExperimentSource, metrics: readonly MetricColumns[]): string {
+  const { exposures, prePeriod } = source;
+  const covariates = metrics.map((metric) => (metric.kind === 'mean' || metric.kind === 'ratio') && metric.cuped === true && prePeriod !== undefined);
+  const perArm = metrics.flatMap((metric, index) => armAggregates(metric, index, covariates[index] === true));
+  const grouping = exposures.segment === undefined ? 'arm, segment' : 'GROUPING SETS ((arm), (arm, segment))';
+  return `${unitCtes(source, metrics)}
+SELECT arm, segment, ${exposures.segment === undefined ? '1' : 'grouping(segment)'} AS by_segment, count(*)::DOUBLE AS n${perArm.map(([expression, name]) => `,\n  (${expression})::DOUBLE AS ${name}`).join('')}
+FROM per_unit
+GROUP BY ${grouping}
+ORDER BY arm NULLS LAST, by_segment DESC, segment`;
+}
+
+/** The CTEs up to per_unit: one row per exposed unit with its arm (NULL when mixed), segment and summed values. */
+function unitCtes(source: ExperimentSource, metrics: readonly MetricColumns[]): string {
   const { exposures, outcomes, prePeriod } = source;
-  const covariates = metrics.map((metric) => metric.kind !== 'proportion' && metric.cuped === true && prePeriod !== undefined);
+  const covariates = metrics.map((metric) => (metric.kind === 'mean' || metric.kind === 'ratio') && metric.cuped === true && prePeriod !== undefined);
   const post = metrics.flatMap((metric, index) => unitSums(metric, index, ''));
   const pre = metrics.flatMap((metric, index) => (covariates[index] === true ? unitSums(metric, index, 'pre_') : []));
   const list = (items: [string, string][]): string => items.map(([expression, name]) => `${expression} AS ${name}`).join(', ');
@@ -152,8 +190,6 @@ export function aggregationSql(source: ExperimentSource, metrics: readonly Metri
   const armColumn = quoteIdentifier(exposures.arm);
   const segment = exposures.segment === undefined ? 'NULL' : `min(${quoteIdentifier(exposures.segment)})`;
   const withPre = pre.length > 0 && prePeriod !== undefined;
-  const perArm = metrics.flatMap((metric, index) => armAggregates(metric, index, covariates[index] === true));
-  const grouping = exposures.segment === undefined ? 'arm, segment' : 'GROUPING SETS ((arm), (arm, segment))';
   return `
 WITH exposure AS (
   SELECT ${quoteIdentifier(exposures.unit)} AS unit, CASE WHEN min(${armColumn}) = max(${armColumn}) THEN min(${armColumn})::VARCHAR END AS arm, ${segment}::VARCHAR AS segment
@@ -166,9 +202,31 @@ outcome_unit AS (SELECT ${quoteIdentifier(outcomes.unit)} AS unit, ${list(post)}
 per_unit AS (
   SELECT e.arm, e.segment, ${zeroed.join(', ')}
   FROM exposure e LEFT JOIN outcome_unit o ON o.unit = e.unit${withPre ? ' LEFT JOIN pre_unit p ON p.unit = e.unit' : ''}
-)
-SELECT arm, segment, ${exposures.segment === undefined ? '1' : 'grouping(segment)'} AS by_segment, count(*)::DOUBLE AS n${perArm.map(([expression, name]) => `,\n  (${expression})::DOUBLE AS ${name}`).join('')}
-FROM per_unit
-GROUP BY ${grouping}
-ORDER BY arm NULLS LAST, by_segment DESC, segment`;
+)`;
+}
+
+/**
+ * A quantile metric's statistics per arm and per arm and segment: each unit's value ranked within its group
+ * (window functions), then the values at the ranks quantile-metric.ts defines, computed in SQL from the
+ * group's count so that every group gets its own ranks.
+ */
+export function quantileSql(source: ExperimentSource, metrics: readonly MetricColumns[], index: number): string {
+  const metric = metrics[index];
+  if (metric?.kind !== 'quantile') throw new Error(`metric ${index} is not a quantile metric`);
+  const q = metric.quantile;
+  // The same ranks as quantileRanks(), in SQL (checked against it in the tests).
+  const rank = 'least(n, greatest(1, ceil(n * q)))';
+  const spread = `${Math.sqrt(q * (1 - q)) * QUANTILE_BAND_Z} * sqrt(n)`;
+  const lower = `least(n, greatest(1, floor(n * q - ${spread})))`;
+  const upper = `least(n, greatest(1, ceil(n * q + ${spread})))`;
+  const pick = (partition: string, segment: string): string => `
+  SELECT arm, ${segment} AS segment, any_value(n)::DOUBLE AS n,
+    any_value(v) FILTER (WHERE r = ${rank}) AS estimate, any_value(v) FILTER (WHERE r = ${lower}) AS lower, any_value(v) FILTER (WHERE r = ${upper}) AS upper
+  FROM (SELECT arm, segment, m${index}_value AS v, ${q} AS q, row_number() OVER (PARTITION BY ${partition} ORDER BY m${index}_value) AS r, count(*) OVER (PARTITION BY ${partition}) AS n
+        FROM per_unit WHERE arm IS NOT NULL)
+  GROUP BY arm${segment === 'segment' ? ', segment' : ''}`;
+  return `${unitCtes(source, metrics)}
+${pick('arm', 'NULL::VARCHAR')}
+UNION ALL
+${source.exposures.segment === undefined ? `SELECT NULL, NULL, NULL, NULL, NULL, NULL WHERE false` : pick('arm, segment', 'segment')}`;
 }

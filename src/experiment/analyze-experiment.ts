@@ -12,7 +12,8 @@ import type { ArmEstimate, Degeneracy } from './arm-estimate.js';
 import { meanArmEstimate } from './arm-estimate.js';
 import type { AnalysisInput, AnalysisOptions, MetricInput } from './analysis-input.js';
 import { bayesianLift, type BayesianResult } from './bayesian.js';
-import { twoProportionTest, welchTest, type ComparisonResult } from './comparison.js';
+import { quantileTest, twoProportionTest, welchTest, type ComparisonResult } from './comparison.js';
+import { quantileArmEstimate, type QuantileStatistics } from './quantile-metric.js';
 import { cupedForMeans, cupedForRatios, varianceReduction } from './cuped.js';
 import { decideArm, type ArmDecision } from './decision.js';
 import type { Effect } from './effect.js';
@@ -35,7 +36,7 @@ export interface ArmComparison {
   arm: string;
   segment: string | null;
   degeneracy: null;
-  method: 'welch-t' | 'two-proportion-z';
+  method: 'welch-t' | 'two-proportion-z' | 'quantile-z';
   inference: Inference;
   controlUnits: number;
   treatmentUnits: number;
@@ -123,6 +124,10 @@ function compareArms(metric: MetricInput, arms: ArmsOf<MetricInput>, control: st
     if (metric.kind === 'proportion') {
       const counts = arms as Record<string, { n: number; successes: number }>;
       result = twoProportionTest(counts[control] ?? { n: 0, successes: 0 }, counts[arm] ?? { n: 0, successes: 0 }, comparisonOptions);
+    } else if (metric.kind === 'quantile') {
+      const quantiles = arms as Record<string, QuantileStatistics>;
+      const estimate = (id: string) => (quantiles[id] === undefined ? 'too-few-units' : quantileArmEstimate(quantiles[id]));
+      result = quantileTest(estimate(control), estimate(arm), comparisonOptions);
     } else {
       result = welchTest(estimates.adjusted[controlIndex] ?? 'too-few-units', estimates.adjusted[index + 1] ?? 'too-few-units', comparisonOptions);
     }
@@ -140,7 +145,7 @@ interface Estimates {
 
 /** Arm estimates in the order control, treatments; CUPED-adjusted when asked for and every arm has a covariate. */
 function armEstimates(metric: MetricInput, arms: ArmsOf<MetricInput>, order: string[], cuped: boolean): Estimates {
-  if (metric.kind === 'proportion') return { theta: null, adjusted: [], unadjusted: [] };
+  if (metric.kind === 'proportion' || metric.kind === 'quantile') return { theta: null, adjusted: [], unadjusted: [] };
   if (metric.kind === 'mean') {
     const present = order.map((id) => (arms as typeof metric.arms)[id]);
     const plain = present.map((arm) => (arm === undefined ? 'too-few-units' : meanArmEstimate(arm)));
