@@ -57,3 +57,10 @@ export { loadPipeline, checkPipelineText } from './train/pipeline/load-pipeline.
 export { parseOverrides } from './train/pipeline/overrides.js';
 export { LEARNERS, LEARNER_PARAM_SCHEMAS, type Learner, type TrainingChoice } from './train/pipeline/learner-params.js';
 export type * from './train/pipeline/pipeline-types.js';
+export { analyzeExperiment, type ExperimentAnalysis } from './experiment/analyze-experiment.js';
+export { analyzeExperimentFromSpec, type ExperimentTables, type SpecAnalysisOptions } from './experiment/analyze-from-tables.js';
+export { aggregateStatistics, type AggregatedStatistics, type ExperimentSource, type MetricColumns } from './experiment/aggregate-statistics.js';
+export { analysisInputSchema, type AnalysisInput } from './experiment/analysis-input.js';
+export { parseAnalysisInput, parseAnalysisInputWithSpec } from './experiment/parse-analysis-input.js';
+export { oneSidedConfidenceSequence, oneSidedMixtureSprt } from './experiment/sequential-one-sided.js';
+export { confidenceSequence, mixtureSprt } from './experiment/sequential.js';
