@@ -20,7 +20,7 @@ import { seededRandom, type Random } from '../src/stats/random.js';
 import { Study } from '../src/train/tuning/study.js';
 import { tpeSampler } from '../src/train/tuning/tpe-sampler.js';
 import { report } from './report.js';
-import { TEST_FUNCTIONS, type TestFunction } from './tune-functions.js';
+import { TEST_FUNCTIONS, type TestFunction } from '../src/train/tuning/test-functions.js';
 
 const SEEDS = 20;
 const TRIALS = 100;

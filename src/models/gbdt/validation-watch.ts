@@ -11,6 +11,8 @@ export interface Validation {
   metric?: ValidationMetric;
   /** 0 to watch without stopping. */
   patience?: number;
+  /** Called with the metric after each round; returning true stops training there (a tuning pruner's decision). */
+  onRound?: (round: number, value: number) => boolean | void;
 }
 
 /**
@@ -52,6 +54,7 @@ export function watchValidation(validation: Validation, objective: GbdtObjective
       const current = history.length - 1;
       const bestValue = (history[best] as { value: number }).value;
       if (current === 0 || (higherIsBetter ? value > bestValue : value < bestValue)) best = current;
+      if (validation.onRound?.(round, value) === true) return true;
       return patience > 0 && current - best >= patience;
     },
   };

@@ -201,6 +201,45 @@ export interface RegistryEventTable {
   details: string;
 }
 
+export interface TuningStudyTable {
+  id: Generated<number>;
+  name: string;
+  direction: string;
+  /** JSON SearchSpace. */
+  space: string;
+  /** JSON sampler, pruner and objective settings. */
+  sampler: string;
+  pruner: string;
+  objective: string;
+  parent_run_id: string | null;
+  revision: number;
+  created_at: string;
+  created_by: string;
+}
+
+export interface TuningTrialTable {
+  study_id: number;
+  number: number;
+  state: string;
+  /** JSON object of parameter values. */
+  params: string;
+  value: number | null;
+  attributes: string;
+  /** `host:pid` of the process that asked for the trial. */
+  owner: string;
+  run_id: string | null;
+  started_at: number;
+  finished_at: number | null;
+  revision: number;
+}
+
+export interface TuningTrialValueTable {
+  study_id: number;
+  number: number;
+  step: number;
+  value: number | null;
+}
+
 /** The tables of the latest schema, as Kysely sees them. */
 export interface Database {
   workspace_meta: WorkspaceMetaTable;
@@ -225,6 +264,9 @@ export interface Database {
   model_version_tags: ModelVersionTagTable;
   model_aliases: ModelAliasTable;
   registry_events: RegistryEventTable;
+  tuning_studies: TuningStudyTable;
+  tuning_trials: TuningTrialTable;
+  tuning_trial_values: TuningTrialValueTable;
 }
 
 /**
