@@ -3,7 +3,7 @@
  * and queried through Kysely, whose dialect list is the way to PostgreSQL later (DESIGN.md section 3).
  */
 import Sqlite from 'better-sqlite3';
-import { Kysely, SqliteAdapter, SqliteDialect, type DialectAdapter, type Generated } from 'kysely';
+import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type Generated } from 'kysely';
 
 export interface WorkspaceMetaTable {
   key: string;
@@ -279,9 +279,29 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/**
+ * Transactions take the write lock when they begin (`BEGIN IMMEDIATE`). A deferred transaction that reads
+ * and then writes cannot wait for the lock in WAL mode: when another connection (a tuning worker thread or
+ * process sharing the file) wrote in between, SQLite fails it at once with SQLITE_BUSY. Taking the lock
+ * first makes it wait for up to `busy_timeout` instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
 class MlcycleSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(settings);
+  }
+
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
   }
 }
 
