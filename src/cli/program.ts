@@ -17,6 +17,8 @@ import { registerServer } from './server.js';
 import { registerSpec } from './spec.js';
 import { registerStats } from './stats.js';
 import { registerStatus } from './status.js';
+import { registerTune } from './tune.js';
+import { registerWorker } from './worker.js';
 
 export interface GlobalOptions {
   json: boolean;
@@ -42,7 +44,7 @@ export type ActionFactory = (body: CommandBody) => (...args: unknown[]) => Promi
 /** Each command group registers its commands with this signature. */
 export type RegisterCommands = (program: Command, action: ActionFactory) => void;
 
-const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerStats, registerLog, registerDemo];
+const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerStats, registerLog, registerDemo, registerTune, registerWorker];
 
 /** Runs the CLI on an argument vector (`process.argv` form) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: OutputStreams = processStreams): Promise<number> {
