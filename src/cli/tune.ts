@@ -11,9 +11,7 @@ import { loadSpec, requireValidSpec } from '../problem/load-spec.js';
 import { openDuckDb } from '../store/duckdb/engine.js';
 import { gbdtObjectiveFromDatasets } from '../train/tune/dataset-objective.js';
 import type { TrialEvaluator } from '../train/tune/evaluate-trial.js';
-import { optimizationHistoryHtml, optimizationHistorySpec } from '../train/tune/history-chart.js';
 import { checkSpaceAgainstObjective, objectiveDirection, type ObjectiveSpec } from '../train/tune/objective.js';
-import { queueEvaluator } from '../train/tune/queue.js';
 import { runStudy, type TuneResult } from '../train/tune/run-study.js';
 import { PRUNER_KINDS, SAMPLER_KINDS, type PrunerSettings, type SamplerSettings } from '../train/tune/study-settings.js';
 import { threadEvaluator } from '../train/tune/thread-evaluator.js';
@@ -161,7 +159,7 @@ export const registerTune: RegisterCommands = (program, action) => {
           });
           if (unknown.length > 0) throw new MlcycleError('invalid_input', `${options.space}: ${unknown.length} unknown parameter(s)`, { issues: unknown });
           const name = options.study ?? path.basename(spaceFile).replace(/\.(ya?ml|json)$/i, '');
-          const evaluator: TrialEvaluator = options.queue !== undefined ? await queueEvaluator(options.queue, parallel) : threadEvaluator(parallel);
+          const evaluator: TrialEvaluator = options.queue !== undefined ? await (await import('../train/tune/queue.js')).queueEvaluator(options.queue, parallel) : threadEvaluator(parallel);
           const controller = new AbortController();
           const onSigint = (): void => {
             if (controller.signal.aborted) process.exit(130);
@@ -188,6 +186,8 @@ export const registerTune: RegisterCommands = (program, action) => {
           }
           const out = path.resolve(environment.cwd, options.out ?? path.join(workspace.stateDir, 'studies', name));
           await mkdir(out, { recursive: true });
+          // Loaded here: vega is large, and other commands should not pay for it.
+          const { optimizationHistoryHtml, optimizationHistorySpec } = await import('../train/tune/history-chart.js');
           const title = `Optimisation history: ${name}`;
           const spec = optimizationHistorySpec(optimizationHistory(result.trials, result.study.direction), result.study.direction, title);
           await writeFile(path.join(out, 'optimization-history.vl.json'), `${JSON.stringify(spec, null, 2)}\n`);

@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
 import { workspacePaths } from '../store/workspace.js';
-import { startQueueWorker } from '../train/tune/queue.js';
 import type { RegisterCommands } from './program.js';
 
 export const registerWorker: RegisterCommands = (program, action) => {
@@ -22,6 +21,8 @@ export const registerWorker: RegisterCommands = (program, action) => {
         const databaseFile = dir === undefined ? undefined : workspacePaths(path.resolve(environment.cwd, dir)).databaseFile;
         if (databaseFile !== undefined && !existsSync(databaseFile)) throw new MlcycleError('not_found', `no mlcycle workspace at ${dir}`);
         let jobs = 0;
+        // BullMQ is loaded only by the commands that use it.
+        const { startQueueWorker } = await import('../train/tune/queue.js');
         const worker = await startQueueWorker(queue, {
           ...(databaseFile === undefined ? {} : { databaseFile }),
           onJob: (job, outcome) => {

@@ -127,26 +127,41 @@ async function trialLoop(request: TuneRequest, record: StudyRecord, study: Study
     await run?.end('KILLED');
   };
 
+  // The study's storage writes synchronously on its own connection; tracking writes go through Kysely,
+  // whose transactions span awaits. Interleaved in this process, a storage write would wait for the lock
+  // of a transaction that cannot finish while it waits, so every step that touches either runs in turn.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(body: () => Promise<T>): Promise<T> => {
+    const next = chain.then(body);
+    chain = next.catch(() => undefined);
+    return next;
+  };
   const canAsk = (): boolean => !(signal?.aborted ?? false) && Date.now() < deadline && countedTrials(study.trials) + inFlight.size < request.trials;
   for (;;) {
     while (inFlight.size < evaluator.capacity && canAsk()) {
-      const trial = study.ask();
-      const run = await startRun({
-        experiment: request.experiment ?? 'tune',
-        name: `trial-${trial.number}`,
-        ...(record.parentRunId === undefined ? {} : { parent: record.parentRunId }),
-        workspace,
-        context,
-        gitCommit: false,
-        tags: { 'mlcycle.study': record.name, 'mlcycle.trial': String(trial.number) },
+      const trial = await serial(async () => {
+        const asked = study.ask();
+        const run = await startRun({
+          experiment: request.experiment ?? 'tune',
+          name: `trial-${asked.number}`,
+          ...(record.parentRunId === undefined ? {} : { parent: record.parentRunId }),
+          workspace,
+          context,
+          gitCommit: false,
+          tags: { 'mlcycle.study': record.name, 'mlcycle.trial': String(asked.number) },
+        });
+        runs.set(asked.number, run);
+        storage.setRunId(asked.number, run.id);
+        await run.logParams({ ...asked.params });
+        return asked;
       });
-      runs.set(trial.number, run);
-      storage.setRunId(trial.number, run.id);
-      await run.logParams({ ...trial.params });
       const job = { databaseFile: workspace.databaseFile, study: record.name, trialNumber: trial.number, params: { ...trial.params } };
       const done = evaluator
         .evaluate(job)
-        .then((outcome) => finish(trial.number, outcome), () => interrupted(trial.number))
+        .then(
+          (outcome) => serial(() => finish(trial.number, outcome)),
+          () => serial(() => interrupted(trial.number)),
+        )
         .finally(() => inFlight.delete(trial.number));
       inFlight.set(trial.number, done);
     }
@@ -157,7 +172,7 @@ async function trialLoop(request: TuneRequest, record: StudyRecord, study: Study
   if (signal?.aborted) {
     await evaluator.close();
     await Promise.allSettled([...inFlight.values()]);
-    for (const trialNumber of [...runs.keys()]) await interrupted(trialNumber);
+    for (const trialNumber of [...runs.keys()]) await serial(() => interrupted(trialNumber));
     return 'interrupt';
   }
   return countedTrials(study.trials) >= request.trials ? 'trials' : 'timeout';
