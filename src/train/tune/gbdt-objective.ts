@@ -56,7 +56,10 @@ export async function loadGbdtObjective(spec: GbdtObjectiveSpec): Promise<TrialO
         columns: validation.columns,
         label: validation.label,
         ...(spec.metric === undefined ? {} : { metric: spec.metric }),
-        onRound: (round, value) => ((pruned = report(round - 1, value)) ? 'stop' : 'continue'),
+        onRound: (round, value) => {
+          pruned = report(round - 1, value);
+          return pruned ? 'stop' : 'continue';
+        },
       });
       if (pruned) return { state: 'pruned' };
       // The model as trained: its metric after the last round.
