@@ -18,10 +18,13 @@ export interface TrialJob {
   study: string;
   trialNumber: number;
   params: Record<string, ParameterValue>;
+  /** For objectives that record their own run: its name and the study's run to nest it under. */
+  runName: string;
+  parentRunId?: string;
 }
 
-/** How the evaluation ended; `failed` carries the objective's error message. */
-export type EvaluationOutcome = { state: 'complete'; value: number } | { state: 'pruned' } | { state: 'failed'; error: string };
+/** How the evaluation ended; `failed` carries the objective's error message, `runId` an objective's own run. */
+export type EvaluationOutcome = ({ state: 'complete'; value: number } | { state: 'pruned' } | { state: 'failed'; error: string }) & { runId?: string };
 
 /** Runs trial jobs somewhere; `capacity` jobs at once. */
 export interface TrialEvaluator {
@@ -53,10 +56,12 @@ export class TrialRunner {
     if (objective === undefined) this.objectives.set(key, (objective = createObjective(record.objective)));
     const study = new Study({ space: record.space, direction: record.direction, sampler: NO_SAMPLER, pruner: makePruner(record.pruner), storage: store.trials(record) });
     try {
-      return await (await objective).evaluate(job.params, (step, value) => {
+      const trial = { number: job.trialNumber, runName: job.runName, ...(job.parentRunId === undefined ? {} : { parentRunId: job.parentRunId }) };
+      const report = (step: number, value: number): boolean => {
         study.report(job.trialNumber, step, value);
         return study.shouldPrune(job.trialNumber);
-      });
+      };
+      return await (await objective).evaluate(job.params, report, trial);
     } catch (error) {
       return { state: 'failed', error: error instanceof Error ? error.message : String(error) };
     }

@@ -13,11 +13,21 @@ import { GBDT_TUNABLE_PARAMETERS, gbdtMetric, loadGbdtObjective, type GbdtObject
 /** Records an intermediate value at a step; true means the pruner wants the trial stopped now. */
 export type ReportIntermediate = (step: number, value: number) => boolean;
 
-/** A finished evaluation: the objective's value, or pruned at the step the pruner stopped it. */
-export type ObjectiveResult = { state: 'complete'; value: number } | { state: 'pruned' };
+/**
+ * A finished evaluation: the objective's value, or pruned at the step the pruner stopped it; `runId` when
+ * the objective recorded the trial's tracked run itself (see `objectiveTracksRuns`).
+ */
+export type ObjectiveResult = ({ state: 'complete'; value: number } | { state: 'pruned' }) & { runId?: string };
+
+/** Which trial is evaluated: what an objective that records its own run names and nests it by. */
+export interface TrialContext {
+  number: number;
+  runName: string;
+  parentRunId?: string;
+}
 
 export interface TrialObjective {
-  evaluate(params: Readonly<Record<string, ParameterValue>>, report: ReportIntermediate): Promise<ObjectiveResult>;
+  evaluate(params: Readonly<Record<string, ParameterValue>>, report: ReportIntermediate, trial?: TrialContext): Promise<ObjectiveResult>;
 }
 
 /**
@@ -31,6 +41,11 @@ export interface FunctionObjectiveSpec {
 }
 
 export type ObjectiveSpec = FunctionObjectiveSpec | GbdtObjectiveSpec;
+
+/** Whether the objective records each trial's tracked run itself; otherwise the study runner does. */
+export function objectiveTracksRuns(spec: ObjectiveSpec): boolean {
+  return spec.kind !== 'function' && spec.kind !== 'gbdt';
+}
 
 /** The direction an objective's value improves in. */
 export function objectiveDirection(spec: ObjectiveSpec): Direction {

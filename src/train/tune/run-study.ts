@@ -15,7 +15,8 @@ import type { ActiveRun } from '../../tracking/active-run.js';
 import { startRun } from '../../tracking/start-run.js';
 import { Study } from '../tuning/study.js';
 import type { Trial } from '../tuning/trial.js';
-import { inlineEvaluator, type EvaluationOutcome, type TrialEvaluator } from './evaluate-trial.js';
+import { inlineEvaluator, type EvaluationOutcome, type TrialEvaluator, type TrialJob } from './evaluate-trial.js';
+import { objectiveTracksRuns } from './objective.js';
 import { makePruner, makeSampler, type StudyRecord, type StudySettings } from './study-settings.js';
 
 export interface TuneRequest {
@@ -104,18 +105,23 @@ async function trialLoop(request: TuneRequest, record: StudyRecord, study: Study
   const deadline = request.timeoutSeconds === undefined ? Infinity : Date.now() + request.timeoutSeconds * 1000;
   const inFlight = new Map<number, Promise<void>>();
   const runs = new Map<number, ActiveRun>();
+  const tracksRuns = objectiveTracksRuns(record.objective);
   const aborted = new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true })));
 
   const finish = async (trialNumber: number, outcome: EvaluationOutcome): Promise<void> => {
     const trial = study.tell(trialNumber, outcome.state === 'failed' ? { state: 'failed' } : outcome);
     const run = runs.get(trialNumber);
     runs.delete(trialNumber);
-    if (run === undefined) return;
+    if (outcome.runId !== undefined) storage.setRunId(trialNumber, outcome.runId);
+    if (run !== undefined) await recordTrialRun(run, trial, outcome);
+    request.onTrial?.(trial, { finished: countedTrials(study.trials), target: request.trials });
+  };
+
+  const recordTrialRun = async (run: ActiveRun, trial: Trial, outcome: EvaluationOutcome): Promise<void> => {
     for (const [step, value] of trial.intermediateValues) run.logMetric('intermediate_value', value, step);
     if (trial.value !== undefined) run.logMetric('value', trial.value);
     await run.setTags({ 'mlcycle.trial.state': trial.state, ...(outcome.state === 'failed' ? { 'mlcycle.error': outcome.error.slice(0, 5000) } : {}) });
     await run.end(trial.state === 'failed' ? 'FAILED' : 'FINISHED');
-    request.onTrial?.(trial, { finished: countedTrials(study.trials), target: request.trials });
   };
 
   const interrupted = async (trialNumber: number): Promise<void> => {
@@ -141,6 +147,7 @@ async function trialLoop(request: TuneRequest, record: StudyRecord, study: Study
     while (inFlight.size < evaluator.capacity && canAsk()) {
       const trial = await serial(async () => {
         const asked = study.ask();
+        if (tracksRuns) return asked;
         const run = await startRun({
           experiment: request.experiment ?? 'tune',
           name: `trial-${asked.number}`,
@@ -155,7 +162,14 @@ async function trialLoop(request: TuneRequest, record: StudyRecord, study: Study
         await run.logParams({ ...asked.params });
         return asked;
       });
-      const job = { databaseFile: workspace.databaseFile, study: record.name, trialNumber: trial.number, params: { ...trial.params } };
+      const job: TrialJob = {
+        databaseFile: workspace.databaseFile,
+        study: record.name,
+        trialNumber: trial.number,
+        params: { ...trial.params },
+        runName: `trial-${trial.number}`,
+        ...(record.parentRunId === undefined ? {} : { parentRunId: record.parentRunId }),
+      };
       const done = evaluator
         .evaluate(job)
         .then(
