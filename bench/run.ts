@@ -6,10 +6,12 @@
 import { benchData } from './data.js';
 import { benchExplore } from './explore.js';
 import { benchGbdt } from './gbdt.js';
+import { benchOffPolicy } from './off-policy.js';
+import { benchPipeline } from './pipeline.js';
 import { benchTracking } from './tracking.js';
 import { benchTune } from './tune.js';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { data: benchData, explore: benchExplore, gbdt: benchGbdt, tracking: benchTracking, tune: benchTune };
+const BENCHMARKS: Record<string, () => Promise<void>> = { data: benchData, explore: benchExplore, gbdt: benchGbdt, tracking: benchTracking, tune: benchTune, 'off-policy': benchOffPolicy, pipeline: benchPipeline };
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in BENCHMARKS));

@@ -44,6 +44,7 @@ describe('metadata migrations', () => {
       'model_aliases',
       'model_version_tags',
       'model_versions',
+      'pipeline_steps',
       'registered_model_tags',
       'registered_models',
       'registry_events',
@@ -75,7 +76,7 @@ describe('metadata migrations', () => {
     try {
       const entries = await workspace.audit.list();
       expect(entries.map((entry) => [entry.actor, entry.action, entry.details])).toEqual([
-        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets', '0004-dataset-profiles', '0005-tracking', '0006-model-registry', '0008-tuning-studies'] }],
+        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets', '0004-dataset-profiles', '0005-tracking', '0006-model-registry', '0008-tuning-studies', '0009-pipeline-steps'] }],
         ['ana', 'workspace.created', {}],
       ]);
       const meta = await workspace.db.selectFrom('workspace_meta').selectAll().execute();

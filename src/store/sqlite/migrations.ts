@@ -294,6 +294,26 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0009-pipeline-steps': {
+    async up(db: AnyDatabase) {
+      // The pipeline step cache (src/train/pipeline/step-cache.ts): one row per computed step, keyed by the
+      // hash of its code version, parameters and inputs; its output files are blobs in the artifact store.
+      await db.schema
+        .createTable('pipeline_steps')
+        .addColumn('cache_key', 'text', (column) => column.primaryKey())
+        .addColumn('step', 'text', (column) => column.notNull())
+        .addColumn('code_version', 'text', (column) => column.notNull())
+        .addColumn('params', 'text', (column) => column.notNull())
+        .addColumn('inputs', 'text', (column) => column.notNull())
+        .addColumn('outputs', 'text', (column) => column.notNull())
+        .addColumn('summary', 'text', (column) => column.notNull())
+        .addColumn('seconds', 'real', (column) => column.notNull())
+        .addColumn('run_id', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */
