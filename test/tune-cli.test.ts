@@ -14,6 +14,24 @@ parameters:
   numLeaves: { type: int, low: 4, high: 31 }
 `;
 
+const PIPELINE = `name: bank-gbdt
+experiment: bank
+data: { training: bank-train, validation: bank-validation }
+features:
+  - { name: age, type: numeric }
+  - { name: job, type: categorical }
+  - { name: campaign, type: numeric }
+  - { name: euribor3m, type: numeric }
+train:
+  learner: gbdt
+  params: { rounds: 8, minDataInLeaf: 10 }
+`;
+
+const PIPELINE_SPACE = `parameters:
+  train.params.numLeaves: { type: int, low: 3, high: 15 }
+  train.params.learningRate: { type: float, low: 0.05, high: 0.3, log: true }
+`;
+
 interface TuneJson {
   study: string;
   resumed: boolean;
@@ -38,6 +56,8 @@ beforeAll(() => {
   const split = run('data', 'split', 'bank', '--by', 'random', '--parts', 'train=0.3,validation=0.2,rest=0.5');
   expect(split.code, split.stderr).toBe(0);
   writeFileSync(path.join(template, 'space.yaml'), SPACE);
+  writeFileSync(path.join(template, 'pipeline.yaml'), PIPELINE);
+  writeFileSync(path.join(template, 'pipeline-space.yaml'), PIPELINE_SPACE);
 }, 120_000);
 afterAll(() => rmSync(template, { recursive: true, force: true }));
 
@@ -124,6 +144,33 @@ describe('mlcycle tune', () => {
     const resumed = tune('--study', 'interrupted', '--trials', '3').json;
     expect(resumed.resumed).toBe(true);
     expect(resumed.trials.filter((trial) => trial.state !== 'failed').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('tunes a pipeline: each trial a pipeline run nested under the study, the features step cached', () => {
+    const run = runMlcycle(['tune', 'pipeline.yaml', '--space', 'pipeline-space.yaml', '--trials', '4', '--parallel', '2', '--pruner', 'none', '--json'], { cwd: template, timeoutMs: 120_000 });
+    expect(run.code, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout) as TuneJson;
+    expect(json).toMatchObject({ study: 'pipeline-space', stoppedBy: 'trials', counts: { trials: 4, complete: 4 } });
+    expect(json.best?.value).toBeGreaterThan(0.6);
+    const listed = JSON.parse(runMlcycle(['runs', 'list', '-e', 'bank', '--json', '-n', '100'], { cwd: template }).stdout) as { runs: { name: string; id: string; parentRunId?: string }[] };
+    const study = JSON.parse(runMlcycle(['runs', 'list', '-e', 'tune', '--json', '-n', '100'], { cwd: template }).stdout) as { runs: { name: string; id: string }[] };
+    const parent = study.runs.find((entry) => entry.name === 'pipeline-space');
+    const trials = listed.runs.filter((entry) => entry.parentRunId === parent?.id);
+    expect(trials.map((entry) => entry.name).sort()).toEqual(['trial-0', 'trial-1', 'trial-2', 'trial-3']);
+    const shown = JSON.parse(runMlcycle(['runs', 'show', trials[0]?.id ?? '', '--json'], { cwd: template }).stdout) as { tags: Record<string, string> };
+    expect(shown.tags['mlcycle.pipeline']).toBe('bank-gbdt');
+    // Four trials, one features step: the others came from the step cache.
+    const db = new Sqlite(path.join(template, '.mlcycle', 'metadata.db'), { readonly: true });
+    try {
+      expect(db.prepare("SELECT count(*) AS n FROM pipeline_steps WHERE step = 'features'").get()).toEqual({ n: 1 });
+      expect((db.prepare("SELECT count(*) AS n FROM pipeline_steps WHERE step = 'train'").get() as { n: number }).n).toBe(4);
+    } finally {
+      db.close();
+    }
+    writeFileSync(path.join(template, 'pipeline-bad-space.yaml'), 'parameters:\n  train.params.numLeaves: { type: int, low: 3, high: 15 }\n  train.params.leafCount: { type: int, low: 3, high: 15 }\n');
+    const bad = runMlcycle(['tune', 'pipeline.yaml', '--space', 'pipeline-bad-space.yaml', '--trials', '2'], { cwd: template });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/pipeline-bad-space\.yaml:3: parameters\.train\.params\.leafCount: the pipeline does not take "train\.params\.leafCount"/);
   });
 
   it('points at the line of a bad space file and of an unknown parameter', () => {

@@ -12,6 +12,10 @@ import { openDuckDb } from '../store/duckdb/engine.js';
 import { gbdtObjectiveFromDatasets } from '../train/tune/dataset-objective.js';
 import type { TrialEvaluator } from '../train/tune/evaluate-trial.js';
 import { checkSpaceAgainstObjective, objectiveDirection, type ObjectiveSpec } from '../train/tune/objective.js';
+import { describePipelineObjective, type PipelineObjectiveSpec } from '../train/tune/pipeline-objective.js';
+import { parseOverrides } from '../train/pipeline/overrides.js';
+import type { Workspace } from '../store/workspace.js';
+import type { Direction } from '../train/tuning/trial.js';
 import { runStudy, type TuneResult } from '../train/tune/run-study.js';
 import { PRUNER_KINDS, SAMPLER_KINDS, type PrunerSettings, type SamplerSettings } from '../train/tune/study-settings.js';
 import { threadEvaluator } from '../train/tune/thread-evaluator.js';
@@ -21,7 +25,7 @@ import { TEST_FUNCTIONS } from '../train/tuning/test-functions.js';
 import { optimizationHistory } from '../train/tuning/optimization-history.js';
 import { parameterImportances } from '../train/tuning/parameter-importance.js';
 import { formatTable } from './output.js';
-import type { RegisterCommands } from './program.js';
+import type { CommandEnvironment, RegisterCommands } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
 import { progressReporter } from './tune-progress.js';
 
@@ -40,6 +44,7 @@ interface TuneOptions {
   function?: string;
   queue?: string;
   out?: string;
+  set: string[];
 }
 
 function choice<T extends string>(value: string, allowed: readonly T[], option: string): T {
@@ -65,20 +70,36 @@ async function readSpace(file: string, label: string): Promise<{ space: SearchSp
   return { space: checked.value, text };
 }
 
-async function objectiveOf(pipeline: string | undefined, options: TuneOptions, workspace: Parameters<typeof gbdtObjectiveFromDatasets>[0]): Promise<ObjectiveSpec> {
-  if (pipeline !== undefined) throw new MlcycleError('usage', `pipelines are not available in this build yet; tune a model with --train REF --validation REF`);
+/** What the trials optimise, its direction, and the space's parameters it does not take. */
+async function objectiveOf(
+  pipeline: string | undefined,
+  options: TuneOptions,
+  workspace: Workspace,
+  environment: CommandEnvironment,
+  space: SearchSpace,
+): Promise<{ objective: ObjectiveSpec; direction: Direction; issues: InputIssue[] }> {
+  const generic = (objective: Exclude<ObjectiveSpec, PipelineObjectiveSpec>) => ({ objective, direction: objectiveDirection(objective), issues: checkSpaceAgainstObjective(space, objective, options.space) });
   if (options.function !== undefined) {
-    return { kind: 'function', name: choice(options.function, Object.keys(TEST_FUNCTIONS) as (keyof typeof TEST_FUNCTIONS)[], '--function'), steps: 10 };
+    return generic({ kind: 'function', name: choice(options.function, Object.keys(TEST_FUNCTIONS) as (keyof typeof TEST_FUNCTIONS)[], '--function'), steps: 10 });
   }
-  if (options.train === undefined || options.validation === undefined) throw new MlcycleError('usage', 'say what to tune: --train REF --validation REF (a GBDT on two dataset versions) or --function NAME');
-  const specCheck = await loadSpec(workspace.specFile);
-  const spec = specCheck.exists ? requireValidSpec(specCheck) : undefined;
-  const engine = await openDuckDb();
-  try {
-    return await gbdtObjectiveFromDatasets(workspace, engine, spec, { train: options.train, validation: options.validation, ...(options.target === undefined ? {} : { target: options.target }) });
-  } finally {
-    await engine.close();
+  if (options.train !== undefined || options.validation !== undefined) {
+    if (options.train === undefined || options.validation === undefined) throw new MlcycleError('usage', '--train and --validation go together');
+    const specCheck = await loadSpec(workspace.specFile);
+    const spec = specCheck.exists ? requireValidSpec(specCheck) : undefined;
+    const engine = await openDuckDb();
+    try {
+      return generic(await gbdtObjectiveFromDatasets(workspace, engine, spec, { train: options.train, validation: options.validation, ...(options.target === undefined ? {} : { target: options.target }) }));
+    } finally {
+      await engine.close();
+    }
   }
+  // A pipeline: the one named, else the workspace's (mlcycle.yaml's pipeline:, else pipeline.yaml).
+  const objective: PipelineObjectiveSpec = {
+    kind: 'pipeline',
+    ...(pipeline === undefined ? {} : { file: path.resolve(environment.cwd, pipeline) }),
+    ...(options.set.length === 0 ? {} : { overrides: parseOverrides(options.set) }),
+  };
+  return { objective, ...(await describePipelineObjective(workspace.root, objective, space, options.space)) };
 }
 
 function formatValue(value: unknown): string {
@@ -122,7 +143,7 @@ export const registerTune: RegisterCommands = (program, action) => {
   program
     .command('tune')
     .description('tune hyperparameters: a resumable study with TPE or random sampling and median or successive-halving pruning')
-    .argument('[pipeline]', 'the pipeline to tune (when pipelines are available)')
+    .argument('[pipeline]', 'the pipeline file to tune (default: mlcycle.yaml\'s pipeline:, else pipeline.yaml); space parameters are its --set paths, e.g. train.params.numLeaves')
     .requiredOption('--space <file>', 'the search space (YAML or JSON)')
     .requiredOption('--trials <n>', 'run until the study holds this many finished trials')
     .option('--parallel <p>', 'trials at once, each in a worker thread (or in flight on the queue)')
@@ -131,7 +152,8 @@ export const registerTune: RegisterCommands = (program, action) => {
     .option('--sampler <kind>', `${SAMPLER_KINDS.join(' or ')}`, 'tpe')
     .option('--pruner <kind>', `${PRUNER_KINDS.join(', ')} (asha: asynchronous successive halving)`, 'median')
     .option('--seed <n>', 'the sampler\'s seed', '0')
-    .option('--train <ref>', 'tune a GBDT trained on this dataset version')
+    .option('--set <key=value>', 'a fixed pipeline override, as for mlcycle train (repeatable)', (value: string, list: string[]) => [...list, value], [] as string[])
+    .option('--train <ref>', 'instead of a pipeline: tune a GBDT trained on this dataset version')
     .option('--validation <ref>', 'scored on this dataset version')
     .option('--target <column>', 'the label column (default: the spec\'s target)')
     .option('--function <name>', `tune a standard test function instead (${Object.keys(TEST_FUNCTIONS).join(', ')})`)
@@ -152,8 +174,8 @@ export const registerTune: RegisterCommands = (program, action) => {
         const spaceFile = path.resolve(environment.cwd, options.space);
         const { space, text } = await readSpace(spaceFile, options.space);
         return withWorkspace(environment, async (workspace) => {
-          const objective = await objectiveOf(pipeline, options, workspace);
-          const unknown: InputIssue[] = checkSpaceAgainstObjective(space, objective, options.space).map((issue) => {
+          const { objective, direction, issues } = await objectiveOf(pipeline, options, workspace, environment, space);
+          const unknown: InputIssue[] = issues.map((issue) => {
             const line = lineOf(text, issue.path.slice('parameters.'.length));
             return line === undefined ? issue : { ...issue, line };
           });
@@ -172,7 +194,7 @@ export const registerTune: RegisterCommands = (program, action) => {
           try {
             result = await runStudy({
               workspace,
-              settings: { name, direction: objectiveDirection(objective), space, sampler, pruner, objective },
+              settings: { name, direction, space, sampler, pruner, objective },
               trials,
               evaluator,
               signal: controller.signal,

@@ -4,6 +4,7 @@
  * report each intermediate value to the stored trial and ask the pruner whether to stop. The coordinator
  * that asked for the trial tells its outcome.
  */
+import path from 'node:path';
 import { MlcycleError } from '../../error.js';
 import { SqliteStudyStore } from '../../store/sqlite/study-store.js';
 import type { Sampler } from '../tuning/sampler.js';
@@ -56,7 +57,9 @@ export class TrialRunner {
     if (objective === undefined) this.objectives.set(key, (objective = createObjective(record.objective)));
     const study = new Study({ space: record.space, direction: record.direction, sampler: NO_SAMPLER, pruner: makePruner(record.pruner), storage: store.trials(record) });
     try {
-      const trial = { number: job.trialNumber, runName: job.runName, ...(job.parentRunId === undefined ? {} : { parentRunId: job.parentRunId }) };
+      // The database file is ROOT/.mlcycle/metadata.db.
+      const workspaceRoot = path.dirname(path.dirname(job.databaseFile));
+      const trial = { number: job.trialNumber, runName: job.runName, workspaceRoot, ...(job.parentRunId === undefined ? {} : { parentRunId: job.parentRunId }) };
       const report = (step: number, value: number): boolean => {
         study.report(job.trialNumber, step, value);
         return study.shouldPrune(job.trialNumber);
@@ -67,9 +70,11 @@ export class TrialRunner {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const store of this.stores.values()) store.close();
     this.stores.clear();
+    for (const objective of this.objectives.values()) await (await objective.catch(() => undefined))?.close?.();
+    this.objectives.clear();
   }
 }
 
@@ -79,6 +84,6 @@ export function inlineEvaluator(): TrialEvaluator {
   return {
     capacity: 1,
     evaluate: (job) => runner.run(job),
-    close: async () => runner.close(),
+    close: () => runner.close(),
   };
 }

@@ -8,6 +8,7 @@ import { MlcycleError, type InputIssue } from '../../error.js';
 import type { ParameterValue, SearchSpace } from '../tuning/search-space.js';
 import { TEST_FUNCTIONS } from '../tuning/test-functions.js';
 import type { Direction } from '../tuning/trial.js';
+import { pipelineObjective, type PipelineObjectiveSpec } from './pipeline-objective.js';
 import { GBDT_TUNABLE_PARAMETERS, gbdtMetric, loadGbdtObjective, type GbdtObjectiveSpec } from './gbdt-objective.js';
 
 /** Records an intermediate value at a step; true means the pruner wants the trial stopped now. */
@@ -24,10 +25,14 @@ export interface TrialContext {
   number: number;
   runName: string;
   parentRunId?: string;
+  /** The workspace whose metadata database holds the study (as the evaluator sees it). */
+  workspaceRoot?: string;
 }
 
 export interface TrialObjective {
   evaluate(params: Readonly<Record<string, ParameterValue>>, report: ReportIntermediate, trial?: TrialContext): Promise<ObjectiveResult>;
+  /** Releases what the objective holds open (workspaces). */
+  close?(): Promise<void>;
 }
 
 /**
@@ -40,21 +45,21 @@ export interface FunctionObjectiveSpec {
   steps?: number;
 }
 
-export type ObjectiveSpec = FunctionObjectiveSpec | GbdtObjectiveSpec;
+export type ObjectiveSpec = FunctionObjectiveSpec | GbdtObjectiveSpec | PipelineObjectiveSpec;
 
 /** Whether the objective records each trial's tracked run itself; otherwise the study runner does. */
 export function objectiveTracksRuns(spec: ObjectiveSpec): boolean {
   return spec.kind !== 'function' && spec.kind !== 'gbdt';
 }
 
-/** The direction an objective's value improves in. */
-export function objectiveDirection(spec: ObjectiveSpec): Direction {
+/** The direction an objective's value improves in (a pipeline's comes from its metric: describePipelineObjective). */
+export function objectiveDirection(spec: Exclude<ObjectiveSpec, PipelineObjectiveSpec>): Direction {
   if (spec.kind === 'function') return 'minimize';
   return gbdtMetric(spec) === 'auc' ? 'maximize' : 'minimize';
 }
 
 /** Problems between a search space and the objective: parameters the objective does not know, by name. */
-export function checkSpaceAgainstObjective(space: SearchSpace, spec: ObjectiveSpec, file: string): InputIssue[] {
+export function checkSpaceAgainstObjective(space: SearchSpace, spec: Exclude<ObjectiveSpec, PipelineObjectiveSpec>, file: string): InputIssue[] {
   const known: readonly string[] = spec.kind === 'function' ? Object.keys(TEST_FUNCTIONS[spec.name].space) : GBDT_TUNABLE_PARAMETERS;
   return Object.keys(space)
     .filter((name) => !known.includes(name))
@@ -64,6 +69,7 @@ export function checkSpaceAgainstObjective(space: SearchSpace, spec: ObjectiveSp
 /** Builds the objective a spec describes (reading its data once). */
 export async function createObjective(spec: ObjectiveSpec): Promise<TrialObjective> {
   if (spec.kind === 'gbdt') return loadGbdtObjective(spec);
+  if (spec.kind === 'pipeline') return pipelineObjective(spec);
   const fn = TEST_FUNCTIONS[spec.name];
   if (fn === undefined) throw new MlcycleError('invalid_input', `unknown test function "${String(spec.name)}"`);
   return {

@@ -84,7 +84,7 @@ export async function startQueueWorker(url: string, options: { databaseFile?: st
   return {
     async close() {
       await worker.close();
-      runner.close();
+      await runner.close();
     },
   };
 }
