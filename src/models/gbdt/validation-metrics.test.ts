@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { rocAuc } from '../../evaluate/ranking-metrics.js';
-import { sortedRocAuc } from './validation-metrics.js';
+import { radixSortFloat64, sortedRocAuc } from './validation-metrics.js';
 
 describe('sortedRocAuc', () => {
   it('equals scikit-learn\'s roc_auc_score on scores with ties', () => {
@@ -19,6 +19,18 @@ describe('sortedRocAuc', () => {
         const expected = rocAuc(scores, label);
         const actual = sortedRocAuc(scores, label);
         return Number.isNaN(expected) ? Number.isNaN(actual) : Math.abs(actual - expected) < 1e-12;
+      }),
+    );
+  });
+
+  it('radix-sorts doubles as the typed arrays\' sort does, negatives, zeros and infinities included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true }), { maxLength: 200 }), (numbers) => {
+        const values = Float64Array.from(numbers);
+        radixSortFloat64(values);
+        const expected = Float64Array.from(numbers).sort();
+        // -0 and 0 are equal as numbers; compare them as numbers.
+        return values.every((value, index) => value === expected[index] || (Number.isNaN(value) && Number.isNaN(expected[index])));
       }),
     );
   });

@@ -22,6 +22,7 @@ describe('the demo as pipelines (examples/flight-delay)', () => {
     }
     expect(rate?.train).toEqual({ learner: 'grouped-rate', params: { groups: ['origin', 'destination'], smoothing: DEFAULT_SMOOTHING }, sampleStride: 1 });
     expect(logistic?.train).toEqual({ learner: 'logistic-regression', params: { penalty: 'l2', C: 1 }, sampleStride: 100 });
-    expect(gbdt?.train).toEqual({ learner: 'gbdt', params: { ...DEMO_GBDT }, sampleStride: 1 });
+    // The trees watch validation AUC each round, the pipeline's metric; training is the demo's.
+    expect(gbdt?.train).toEqual({ learner: 'gbdt', params: { ...DEMO_GBDT, validationMetric: 'auc' }, sampleStride: 1 });
   });
 });

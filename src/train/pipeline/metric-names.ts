@@ -13,8 +13,16 @@ export const DEFAULT_METRICS: Readonly<Record<string, readonly string[]>> = {
   multiclass: ['log_loss'],
 };
 
-/** The metric a GBDT watches per round for a spec metric, where they agree. */
-export const ROUND_METRIC: Readonly<Record<string, ValidationMetric>> = { roc_auc: 'auc', log_loss: 'logloss', rmse: 'rmse', mae: 'mae' };
+/**
+ * The metric a GBDT watches each round: the pipeline's first metric where the trainer computes it for the
+ * objective, else the trainer's default for the objective (src/models/gbdt/validation-watch.ts).
+ */
+export function roundMetricFor(objective: string, firstMetric: string | undefined): ValidationMetric {
+  if (objective === 'binary') return firstMetric === 'log_loss' ? 'logloss' : 'auc';
+  if (objective === 'multiclass') return 'multi-logloss';
+  if (firstMetric === 'mae' || firstMetric === 'rmse') return firstMetric;
+  return objective === 'regression_l1' ? 'mae' : 'rmse';
+}
 
 /** Whether larger values of a computed metric are better. */
 export function higherIsBetter(metric: string): boolean {

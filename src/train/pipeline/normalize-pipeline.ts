@@ -8,7 +8,7 @@ import { findMlMetric } from '../../problem/ml-metric-catalogue.js';
 import { parseSpecPart, type PathSegment, type SpecIssue } from '../../problem/spec-issues.js';
 import type { ProblemSpec } from '../../problem/spec-schema.js';
 import { quoteIdentifier, quoteLiteral } from '../../store/analytics.js';
-import { COMPUTED_METRICS, DEFAULT_METRICS } from './metric-names.js';
+import { COMPUTED_METRICS, DEFAULT_METRICS, roundMetricFor } from './metric-names.js';
 import { LEARNER_PARAM_SCHEMAS, type TrainingChoice } from './learner-params.js';
 import { PipelineSpecSchema, type PipelineSpec } from './pipeline-spec.js';
 import type { NormalizedPipeline } from './pipeline-types.js';
@@ -107,6 +107,7 @@ export function normalizePipeline(raw: unknown, spec: ProblemSpec, sourceLabel: 
   const metrics = checkMetrics(pipeline, spec, issues, at);
   if (metrics.length === 0 && issues.length === 0) issues.push({ segments: [...at, 'evaluate', 'metrics'], message: `no computable metric for a ${spec.task} task` });
   if (data === undefined || train === undefined || issues.length > 0) return { value: undefined, issues };
+  if (train.learner === 'gbdt') train.params.validationMetric ??= roundMetricFor(train.params.objective ?? 'binary', metrics[0]);
   const features = pipeline.features.map(({ name, type, sql }) => (sql === undefined ? { name, type } : { name, type, sql }));
   const name = pipeline.name ?? `${spec.name}-${train.learner}`;
   return {

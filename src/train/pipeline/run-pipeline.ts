@@ -16,7 +16,6 @@ import type { DatasetVersion } from '../../store/dataset-store.js';
 import { startRun } from '../../tracking/start-run.js';
 import { executeEvaluation, executeFeatures, executeSplit, executeTraining, LazyEngine, type StepResult } from './execute-steps.js';
 import { loadPipeline } from './load-pipeline.js';
-import { ROUND_METRIC } from './metric-names.js';
 import { planPipeline, type PlannedStep } from './plan-pipeline.js';
 import type { NormalizedPipeline, PipelineResult, RunPipelineOptions, StepName, StepOutcome } from './pipeline-types.js';
 import { recordPipelineRun } from './record-run.js';
@@ -60,7 +59,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const done = new Map<StepName, CachedStep>();
   const outcomes: StepOutcome[] = [];
   const history: { round: number; value: number }[] = [];
-  const roundMetric = pipeline.train.learner === 'gbdt' ? (pipeline.train.params.validationMetric ?? ROUND_METRIC[pipeline.metrics[0] ?? ''] ?? undefined) : undefined;
+  const roundMetric = pipeline.train.learner === 'gbdt' ? pipeline.train.params.validationMetric : undefined;
   let pruned = false;
   const checkAbort = (): void => {
     if (options.signal?.aborted === true) throw new PipelineAborted(run.id);
