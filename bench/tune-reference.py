@@ -1,10 +1,13 @@
 """Optuna 3.1's TPESampler (defaults, Debian's python3-optuna) on the test functions of bench/tune.ts:
 the median over seeds of the best value after N trials, and the time per trial of one long run.
-Usage: tune-reference.py SEEDS TRIALS OVERHEAD_TRIALS; prints one JSON object."""
+With SQLITE_TRIALS, also the time per trial of a study of that many trials kept in Optuna's SQLite storage.
+Usage: tune-reference.py SEEDS TRIALS OVERHEAD_TRIALS [SQLITE_TRIALS]; prints one JSON object."""
 import json
 import math
 import statistics
+import os
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -38,6 +41,7 @@ FUNCTIONS = {"branin": branin, "hartmann6": hartmann6, "sphere10": sphere10}
 
 def main():
     seeds, trials, overhead_trials = (int(arg) for arg in sys.argv[1:4])
+    sqlite_trials = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     result = {"optuna": optuna.__version__, "best": {}}
     for name, objective in FUNCTIONS.items():
         bests = []
@@ -50,6 +54,13 @@ def main():
     start = time.perf_counter()
     study.optimize(branin, n_trials=overhead_trials)
     result["overheadMsPerTrial"] = (time.perf_counter() - start) * 1000 / overhead_trials
+    if sqlite_trials > 0:
+        with tempfile.TemporaryDirectory() as folder:
+            storage = "sqlite:///" + os.path.join(folder, "optuna.db")
+            study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0), storage=storage)
+            start = time.perf_counter()
+            study.optimize(branin, n_trials=sqlite_trials)
+            result["sqliteOverheadMsPerTrial"] = (time.perf_counter() - start) * 1000 / sqlite_trials
     json.dump(result, sys.stdout)
     print()
 

@@ -19,6 +19,8 @@ import { registerSpec } from './spec.js';
 import { registerStats } from './stats.js';
 import { registerStatus } from './status.js';
 import { registerTrain } from './train.js';
+import { registerTune } from './tune.js';
+import { registerWorker } from './worker.js';
 
 export interface GlobalOptions {
   json: boolean;
@@ -44,7 +46,7 @@ export type ActionFactory = (body: CommandBody) => (...args: unknown[]) => Promi
 /** Each command group registers its commands with this signature. */
 export type RegisterCommands = (program: Command, action: ActionFactory) => void;
 
-const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerStats, registerLog, registerDemo, registerTrain, registerEvaluate];
+const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerStats, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker];
 
 /** Runs the CLI on an argument vector (`process.argv` form) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: OutputStreams = processStreams): Promise<number> {

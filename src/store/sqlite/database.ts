@@ -3,7 +3,7 @@
  * and queried through Kysely, whose dialect list is the way to PostgreSQL later (DESIGN.md section 3).
  */
 import Sqlite from 'better-sqlite3';
-import { Kysely, SqliteAdapter, SqliteDialect, type DialectAdapter, type Generated } from 'kysely';
+import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type Generated } from 'kysely';
 
 export interface WorkspaceMetaTable {
   key: string;
@@ -217,6 +217,45 @@ export interface EvaluationTable {
   created_by: string;
 }
 
+export interface TuningStudyTable {
+  id: Generated<number>;
+  name: string;
+  direction: string;
+  /** JSON SearchSpace. */
+  space: string;
+  /** JSON sampler, pruner and objective settings. */
+  sampler: string;
+  pruner: string;
+  objective: string;
+  parent_run_id: string | null;
+  revision: number;
+  created_at: string;
+  created_by: string;
+}
+
+export interface TuningTrialTable {
+  study_id: number;
+  number: number;
+  state: string;
+  /** JSON object of parameter values. */
+  params: string;
+  value: number | null;
+  attributes: string;
+  /** `host:pid` of the process that asked for the trial. */
+  owner: string;
+  run_id: string | null;
+  started_at: number;
+  finished_at: number | null;
+  revision: number;
+}
+
+export interface TuningTrialValueTable {
+  study_id: number;
+  number: number;
+  step: number;
+  value: number | null;
+}
+
 /** The tables of the latest schema, as Kysely sees them. */
 export interface Database {
   workspace_meta: WorkspaceMetaTable;
@@ -242,6 +281,9 @@ export interface Database {
   model_aliases: ModelAliasTable;
   registry_events: RegistryEventTable;
   evaluations: EvaluationTable;
+  tuning_studies: TuningStudyTable;
+  tuning_trials: TuningTrialTable;
+  tuning_trial_values: TuningTrialValueTable;
 }
 
 /**
@@ -254,9 +296,29 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/**
+ * Transactions take the write lock when they begin (`BEGIN IMMEDIATE`). A deferred transaction that reads
+ * and then writes cannot wait for the lock in WAL mode: when another connection (a tuning worker thread or
+ * process sharing the file) wrote in between, SQLite fails it at once with SQLITE_BUSY. Taking the lock
+ * first makes it wait for up to `busy_timeout` instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
 class MlcycleSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(settings);
+  }
+
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
   }
 }
 

@@ -92,7 +92,8 @@ export class SqliteMetricStore implements MetricStore {
       this.connection.prepare(audit.sql).run(...(audit.parameters as unknown[]));
     });
     // Holding Kysely's connection keeps this transaction from interleaving with one of Kysely's own.
-    await this.db.connection().execute(async () => write());
+    // Immediate: take the write lock first, so a concurrent writer (a tuning worker) makes this wait, not fail.
+    await this.db.connection().execute(async () => write.immediate());
   }
 
   private writeSeries(statements: NonNullable<SqliteMetricStore['statements']>, runKey: number, series: MetricSeries): void {

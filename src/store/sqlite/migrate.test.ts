@@ -55,6 +55,9 @@ describe('metadata migrations', () => {
       'run_tags',
       'runs',
       'spec_versions',
+      'tuning_studies',
+      'tuning_trial_values',
+      'tuning_trials',
       'workspace_meta',
     ]);
   });
@@ -74,7 +77,7 @@ describe('metadata migrations', () => {
     try {
       const entries = await workspace.audit.list();
       expect(entries.map((entry) => [entry.actor, entry.action, entry.details])).toEqual([
-        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets', '0004-dataset-profiles', '0005-tracking', '0006-model-registry', '0007-evaluations', '0009-pipeline-steps'] }],
+        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets', '0004-dataset-profiles', '0005-tracking', '0006-model-registry', '0007-evaluations', '0008-tuning-studies', '0009-pipeline-steps'] }],
         ['ana', 'workspace.created', {}],
       ]);
       const meta = await workspace.db.selectFrom('workspace_meta').selectAll().execute();

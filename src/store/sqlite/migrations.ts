@@ -270,6 +270,52 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('evaluations_model_version').on('evaluations').column('model_version_id').execute();
     },
   },
+  '0008-tuning-studies': {
+    async up(db: AnyDatabase) {
+      // A study's revision counts its writes; each trial row keeps the revision of its last change, so a
+      // reader that cached the trials reloads only those changed since (by any process sharing the file).
+      await db.schema
+        .createTable('tuning_studies')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (column) => column.notNull().unique())
+        .addColumn('direction', 'text', (column) => column.notNull())
+        .addColumn('space', 'text', (column) => column.notNull())
+        .addColumn('sampler', 'text', (column) => column.notNull())
+        .addColumn('pruner', 'text', (column) => column.notNull())
+        .addColumn('objective', 'text', (column) => column.notNull())
+        .addColumn('parent_run_id', 'text')
+        .addColumn('revision', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('tuning_trials')
+        .addColumn('study_id', 'integer', (column) => column.notNull().references('tuning_studies.id'))
+        .addColumn('number', 'integer', (column) => column.notNull())
+        .addColumn('state', 'text', (column) => column.notNull())
+        .addColumn('params', 'text', (column) => column.notNull())
+        .addColumn('value', 'real')
+        .addColumn('attributes', 'text', (column) => column.notNull().defaultTo('{}'))
+        .addColumn('owner', 'text', (column) => column.notNull())
+        .addColumn('run_id', 'text')
+        .addColumn('started_at', 'integer', (column) => column.notNull())
+        .addColumn('finished_at', 'integer')
+        .addColumn('revision', 'integer', (column) => column.notNull())
+        .addPrimaryKeyConstraint('tuning_trials_key', ['study_id', 'number'])
+        .execute();
+      await db.schema.createIndex('tuning_trials_revision').on('tuning_trials').columns(['study_id', 'revision']).execute();
+      await db.schema
+        .createTable('tuning_trial_values')
+        .addColumn('study_id', 'integer', (column) => column.notNull())
+        .addColumn('number', 'integer', (column) => column.notNull())
+        .addColumn('step', 'integer', (column) => column.notNull())
+        // NULL for NaN, which SQLite cannot store as a REAL.
+        .addColumn('value', 'real')
+        .addPrimaryKeyConstraint('tuning_trial_values_key', ['study_id', 'number', 'step'])
+        .modifyEnd(sql`without rowid`)
+        .execute();
+    },
+  },
   '0009-pipeline-steps': {
     async up(db: AnyDatabase) {
       // The pipeline step cache (src/train/pipeline/step-cache.ts): one row per computed step, keyed by the

@@ -13,3 +13,4 @@ export { inMemoryStudyStorage, type StudyStorage } from './study-storage.js';
 export type { Direction, Trial, TrialState } from './trial.js';
 export { optimizationHistory, type HistoryPoint } from './optimization-history.js';
 export { parameterImportances, type ParameterImportances } from './parameter-importance.js';
+export { TEST_FUNCTIONS, type TestFunction } from './test-functions.js';

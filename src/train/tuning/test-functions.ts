@@ -3,7 +3,7 @@
  * of Simulation Experiments (sfu.ca/~ssurjano), each with its search space and known minimum;
  * bench/tune-reference.py defines the same three for Optuna.
  */
-import type { ParameterValue, SearchSpace } from '../src/train/tuning/search-space.js';
+import type { ParameterValue, SearchSpace } from './search-space.js';
 
 export interface TestFunction {
   space: SearchSpace;

@@ -1,0 +1,49 @@
+/**
+ * The optimisation-history chart of a study (Optuna's `plot_optimization_history`): each complete trial's
+ * value as a point, the best value so far as a step line. Written as a Vega-Lite spec (JSON, for the UI
+ * and other tools) and as a small self-contained HTML page with the chart rendered to inline SVG.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { renderSvg } from '../../explore/report/charts.js';
+import type { HistoryPoint } from '../tuning/optimization-history.js';
+import type { Direction } from '../tuning/trial.js';
+
+/** The Vega-Lite spec of the history. */
+export function optimizationHistorySpec(points: readonly HistoryPoint[], direction: Direction, title: string): TopLevelSpec {
+  const values = points.flatMap((point) => [
+    { trial: point.trial, value: point.value, series: 'objective value' },
+    { trial: point.trial, value: point.best, series: direction === 'minimize' ? 'best so far (lowest)' : 'best so far (highest)' },
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 560,
+    height: 300,
+    data: { values },
+    encoding: {
+      x: { field: 'trial', type: 'quantitative', title: 'trial' },
+      y: { field: 'value', type: 'quantitative', title: 'objective value', scale: { zero: false } },
+      color: { field: 'series', type: 'nominal', title: null, scale: { range: ['#2563eb', '#dc2626'] } },
+    },
+    layer: [
+      { mark: { type: 'point', filled: true, size: 30 }, transform: [{ filter: "datum.series === 'objective value'" }] },
+      { mark: { type: 'line', interpolate: 'step-after' }, transform: [{ filter: "datum.series !== 'objective value'" }] },
+    ],
+  } as TopLevelSpec;
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+}
+
+/** A self-contained HTML page showing the chart. */
+export async function optimizationHistoryHtml(spec: TopLevelSpec, title: string): Promise<string> {
+  const svg = await renderSvg(spec);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111827}</style></head>
+<body><h1>${escapeHtml(title)}</h1>
+${svg}
+</body></html>
+`;
+}
