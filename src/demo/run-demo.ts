@@ -18,7 +18,8 @@ import { loadSpec, requireValidSpec } from '../problem/load-spec.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import { openDuckDb } from '../store/duckdb/engine.js';
 import { ENRICH_FLIGHTS_SQL, vegaDataFile } from './flight-data.js';
-import { DEMO_EXPERIMENT, trackDemoModels } from './track-demo-models.js';
+import { evaluateDemoModels } from './evaluate-demo-models.js';
+import { DEMO_MODEL, registerDemoModels } from './track-demo-models.js';
 import { trainDemoModels } from './train-demo-models.js';
 import { FLIGHT_DELAY_SPEC } from './flight-delay-spec.js';
 
@@ -87,11 +88,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
     const validation = split.parts.find((part) => part.part === 'validation');
     if (train !== undefined && validation !== undefined) {
-      const file = (version: typeof train.version) => workspace.artifacts.localPath(version.artifactKey);
-      const models = await trainDemoModels(engine, file(train.version), file(validation.version), () => performance.now());
-      for (const score of models.scores) log(`stage 6: ${score.name}: validation AUC ${score.validationAuc.toFixed(4)} (${score.seconds.toFixed(1)} s)`);
-      const registered = await trackDemoModels(workspace, models, { train: train.version, validation: validation.version }, context);
-      log(`stage 6: tracked ${models.scores.length} runs in experiment ${DEMO_EXPERIMENT}; registered models:/${registered.model}/${registered.version} as @champion`);
+      const models = await trainDemoModels(workspace, context, log);
+      for (const { name, result } of models.runs) {
+        const timing = result.cached ? 'from the step cache' : `${result.steps.reduce((sum, step) => sum + step.seconds, 0).toFixed(1)} s`;
+        log(`stage 6: ${name}: validation AUC ${(result.metrics.roc_auc ?? NaN).toFixed(4)} (run ${result.runId.slice(0, 8)}, ${timing})`);
+      }
+      for (const registration of await registerDemoModels(workspace, models, context)) {
+        log(`stage 6: models:/${DEMO_MODEL}/${registration.version} is @${registration.alias}${registration.registered ? ' (registered now)' : ' (unchanged)'}`);
+      }
+      await evaluateDemoModels(workspace, engine, spec, validation.version.ref, context, log);
     }
     const board = await readBoard(workspace, context);
     return { root, board };

@@ -1,53 +1,49 @@
 /**
- * The demo's training runs in the tracking store: one run per model with its parameters, the dataset
- * versions it read, its validation AUC and, for the trees, the model file; the trees are registered as a
- * version of the `flight-delay` model and become its `champion`. That completes the board's development
- * stage: a registered version whose run has a training input.
+ * The demo's models in the registry: the logistic regression, the simpler model that would ship first, is
+ * the `flight-delay` model's `champion`; the tuned trees are its `challenger`, which offline evaluation
+ * (stage 7) weighs against the champion. Each version carries its model file's sha256 as a tag, so a demo
+ * rerun whose pipelines came from the cache registers nothing new. A registered version whose run has a
+ * training input completes the board's development stage.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { MlcycleError } from '../error.js';
-import { serializeModel } from '../models/model-format.js';
 import type { ChangeContext } from '../store/audit-log.js';
-import type { DatasetVersion } from '../store/dataset-store.js';
-import type { ModelVersion } from '../store/model-registry.js';
 import type { Workspace } from '../store/workspace.js';
 import { registerModel, setModelAlias } from '../tracking/registry/register-model.js';
-import { startRun } from '../tracking/start-run.js';
+import type { PipelineResult } from '../train/pipeline/pipeline-types.js';
 import type { DemoModels } from './train-demo-models.js';
 
 export const DEMO_EXPERIMENT = 'flight-delay-alerts';
 export const DEMO_MODEL = 'flight-delay';
+const SHA_TAG = 'model_sha256';
 
-/** Records each model's run and registers the trees as the champion. */
-export async function trackDemoModels(
-  workspace: Workspace,
-  models: DemoModels,
-  data: { train: DatasetVersion; validation: DatasetVersion },
-  context: ChangeContext,
-): Promise<ModelVersion> {
-  const folder = await mkdtemp(path.join(os.tmpdir(), 'mlcycle-demo-model-'));
-  try {
-    let treesRun: string | undefined;
-    for (const score of models.scores) {
-      const run = await startRun({ experiment: DEMO_EXPERIMENT, name: score.name, workspace, context, command: 'mlcycle demo', gitCommit: false });
-      await run.logParams(score.params);
-      await run.logInput(data.train, 'training');
-      await run.logInput(data.validation, 'validation');
-      run.logMetrics({ validation_auc: score.validationAuc, train_seconds: score.seconds });
-      if (score.params.learner === 'gbdt') {
-        await writeFile(path.join(folder, 'model.json'), serializeModel(models.gbdt));
-        await run.logArtifact(path.join(folder, 'model.json'), 'model');
-        treesRun = run.id;
-      }
-      await run.end();
-    }
-    if (treesRun === undefined) throw new MlcycleError('internal', 'the demo trained no trees to register');
-    const version = await registerModel(workspace, { name: DEMO_MODEL, run: treesRun, path: 'model', description: 'gradient-boosted trees on January to April, validated on May' }, context);
-    await setModelAlias(workspace, DEMO_MODEL, 'champion', version.version, context);
-    return version;
-  } finally {
-    await rm(folder, { recursive: true, force: true });
+export interface DemoRegistration {
+  alias: 'champion' | 'challenger';
+  version: number;
+  /** False when the alias already pointed at a version of the same model file. */
+  registered: boolean;
+}
+
+/** Points `alias` at a version holding the run's model, registering one unless the alias already has it. */
+async function registerAs(workspace: Workspace, result: PipelineResult, alias: DemoRegistration['alias'], description: string, context: ChangeContext): Promise<DemoRegistration> {
+  const current = (await workspace.registry.findModel(DEMO_MODEL))?.aliases[alias];
+  if (current !== undefined) {
+    const version = await workspace.registry.findVersion(DEMO_MODEL, current);
+    if (version?.tags[SHA_TAG] === result.model.sha256) return { alias, version: current, registered: false };
   }
+  const version = await registerModel(workspace, { name: DEMO_MODEL, run: result.runId, path: 'model', description, tags: { [SHA_TAG]: result.model.sha256 } }, context);
+  await setModelAlias(workspace, DEMO_MODEL, alias, version.version, context);
+  return { alias, version: version.version, registered: true };
+}
+
+/** Registers the logistic regression as champion and the tuned trees as challenger. */
+export async function registerDemoModels(workspace: Workspace, models: DemoModels, context: ChangeContext): Promise<DemoRegistration[]> {
+  const run = (pipeline: string): PipelineResult => {
+    const found = models.runs.find((entry) => entry.pipeline === pipeline);
+    if (found === undefined) throw new MlcycleError('internal', `the demo trained no ${pipeline} model to register`);
+    return found.result;
+  };
+  return [
+    await registerAs(workspace, run('logistic'), 'champion', 'L2 logistic regression on every 100th flight of January to April, validated on May', context),
+    await registerAs(workspace, run('gbdt'), 'challenger', 'gradient-boosted trees tuned by the flight-delay-gbdt study, trained on January to April, validated on May', context),
+  ];
 }

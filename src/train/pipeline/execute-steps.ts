@@ -9,6 +9,7 @@ import type { ChangeContext } from '../../store/audit-log.js';
 import type { DatasetVersion } from '../../store/dataset-store.js';
 import type { Workspace } from '../../store/workspace.js';
 import type { NormalizedPipeline } from './pipeline-types.js';
+import { featureSqlOf } from './plan-pipeline.js';
 import type { TrainOutcome, TrainRequest } from './steps/train-in-worker.js';
 
 /** A step's fresh result: files to cache and a summary for the row (with hashes of non-file outputs). */
@@ -81,12 +82,12 @@ export async function executeFeatures(workspace: Workspace, engine: LazyEngine, 
 }
 
 /** Trains in a worker thread from the cached feature files. */
-export async function executeTraining(workspace: Workspace, pipeline: NormalizedPipeline, request: Omit<TrainRequest, 'choice' | 'sampleStride' | 'outputFile'>): Promise<StepResult & { outcome: TrainOutcome }> {
+export async function executeTraining(workspace: Workspace, pipeline: NormalizedPipeline, request: Omit<TrainRequest, 'choice' | 'sampleStride' | 'featureSql' | 'outputFile'>): Promise<StepResult & { outcome: TrainOutcome }> {
   const { trainInWorker } = await import('./steps/train-in-worker.js');
   const outputFile = await workspace.artifacts.stagingPath('.json');
   try {
     const { sampleStride, ...choice } = pipeline.train;
-    const outcome = await trainInWorker({ ...request, choice, sampleStride, outputFile });
+    const outcome = await trainInWorker({ ...request, choice, sampleStride, featureSql: featureSqlOf(pipeline), outputFile });
     return { files: { model: outputFile }, summary: { history: outcome.history, rounds: outcome.rounds, trainingRows: outcome.trainingRows }, scratch: [outputFile], outcome };
   } catch (error) {
     await rm(outputFile, { force: true });

@@ -16,7 +16,8 @@ import type { NormalizedPipeline, StepName } from './pipeline-types.js';
 export const STEP_CODE_VERSIONS: Readonly<Record<StepName, string>> = {
   split: 'split-1',
   features: 'features-1',
-  train: 'train-1',
+  // train-2: models record their derived features' SQL (training.featureSql).
+  train: 'train-2',
   evaluate: 'evaluate-1',
 };
 
@@ -28,6 +29,11 @@ export interface PlannedStep {
   codeVersion: string;
   params: Record<string, unknown>;
   inputs: Record<string, InputSource>;
+}
+
+/** The SQL of each derived feature, by name. */
+export function featureSqlOf(pipeline: Pick<NormalizedPipeline, 'features'>): Record<string, string> {
+  return Object.fromEntries(pipeline.features.flatMap((feature) => (feature.sql === undefined ? [] : [[feature.name, feature.sql]])));
 }
 
 /** The plan: the steps in the order they run. */
@@ -49,7 +55,7 @@ export function planPipeline(pipeline: NormalizedPipeline): PlannedStep[] {
   steps.push({
     name: 'train',
     codeVersion: STEP_CODE_VERSIONS.train,
-    params: { learner, params, sampleStride },
+    params: { learner, params, sampleStride, featureSql: featureSqlOf(pipeline) },
     inputs: { training: { step: 'features', output: 'training' }, ...(watchesValidation ? { validation: { step: 'features', output: 'validation' } } : {}) },
   });
   steps.push({

@@ -64,6 +64,7 @@ export function fitModel(
   sampleStride: number,
   trainingTable: FeatureColumns,
   validation: FeatureColumns | undefined,
+  featureSql: Readonly<Record<string, string>>,
   onRound?: (round: number, value: number) => 'continue' | 'stop',
 ): FittedModel {
   const training = subsample(trainingTable, sampleStride);
@@ -92,12 +93,13 @@ export function fitModel(
               },
             },
       );
-      const model: TreeModel = { kind: 'tree-ensemble', learner: 'gbdt', params: { ...trained.params }, features: training.signature, ensemble: trained.ensemble, training: { rows: training.rows, bestRound: trained.bestRound } };
+      const model: TreeModel = { kind: 'tree-ensemble', learner: 'gbdt', params: { ...trained.params }, features: training.signature, ensemble: trained.ensemble, training: { rows: training.rows, bestRound: trained.bestRound, featureSql } };
       return { ...fitted, text: serializeModel(model), history: trained.history, rounds: trained.bestRound, stopped };
     }
     case 'logistic-regression':
     case 'linear-regression': {
       const model = trainLinearModel(training.raw, training.label, { learner: choice.learner, features: training.signature.map(({ name, type }) => ({ name, type })), ...present(choice.params) });
+      model.training = { ...model.training, featureSql };
       return { ...fitted, text: serializeModel(model) };
     }
     case 'grouped-rate': {

@@ -16,6 +16,8 @@ export const DECISION = { continue: 0, prune: 1 } as const;
 export interface TrainWorkerStart {
   choice: TrainingChoice;
   sampleStride: number;
+  /** SQL of the features derived from raw columns, recorded in the model for scoring other dataset versions. */
+  featureSql: Record<string, string>;
   trainingFile: string;
   validationFile: string | undefined;
   outputFile: string;
@@ -36,7 +38,7 @@ async function main(start: TrainWorkerStart): Promise<void> {
   try {
     const training = await readFeatureColumns(start.trainingFile);
     const validation = start.validationFile === undefined ? undefined : await readFeatureColumns(start.validationFile);
-    const fitted = fitModel(start.choice, start.sampleStride, training, validation, (round, value) => {
+    const fitted = fitModel(start.choice, start.sampleStride, training, validation, start.featureSql, (round, value) => {
       port.postMessage({ kind: 'round', round, value } satisfies TrainWorkerMessage);
       if (start.decide) {
         while (Atomics.load(control, CONTROL.decidedRound) < round && Atomics.load(control, CONTROL.stop) === 0) {
