@@ -61,6 +61,12 @@ describe('mlcycle models', () => {
       ['models:/delay-alert/2', 'gbdt beats the baseline'],
       ['models:/delay-alert/1', null],
     ]);
+
+    expect(run('models', 'delete', 'delay-alert', '1').stdout).toMatch(/deleted models:\/delay-alert\/1/);
+    expect(JSON.parse(run('models', 'show', 'delay-alert', '--json').stdout).versions.map((version: any) => version.version)).toEqual([2]);
+    expect(run('models', 'delete', 'delay-alert').code).toBe(0);
+    expect(JSON.parse(run('models', 'list', '--json').stdout)).toEqual([]);
+    expect(JSON.parse(run('log', '--json', '--action', 'registry.registered_model.deleted').stdout)).toMatchObject([{ subject: 'models:/delay-alert', details: { versions: 1 } }]);
   });
 
   it('refuses bad input with exit code 2', async () => {
@@ -74,6 +80,8 @@ describe('mlcycle models', () => {
       [['models', 'alias', 'delay-alert', 'champion'], /give the version number/],
       [['models', 'show', 'models:/delay-alert'], /name a version/],
       [['models', 'show', 'nothing'], /no registered model named "nothing"/],
+      [['models', 'delete', 'nothing'], /no registered model named "nothing"/],
+      [['models', 'delete', 'nothing', 'one'], /version: expected a positive whole number, got "one"/],
     ];
     for (const [args, message] of cases) {
       const result = run(...args);

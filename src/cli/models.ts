@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { ModelVersion } from '../store/model-registry.js';
 import { resolveRun } from '../tracking/find-runs.js';
-import { deleteModelAlias, modelLineage, registerModel, setModelAlias } from '../tracking/registry/register-model.js';
+import { deleteModelAlias, deleteModelVersion, deleteRegisteredModel, modelLineage, registerModel, setModelAlias } from '../tracking/registry/register-model.js';
 import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
@@ -94,6 +94,25 @@ export const registerModels: RegisterCommands = (program, action) => {
           const number = parsePositiveInteger(version as string, 'version');
           await setModelAlias(workspace, name, alias, number, environment.context);
           return { text: `models:/${name}@${alias} now resolves to version ${number}`, json: { model: name, alias, version: number } };
+        });
+      }),
+    );
+  models
+    .command('delete')
+    .description('delete a version (its aliases go with it), or the whole model with every version')
+    .argument('<model>', 'the registered model name')
+    .argument('[version]', 'the version number; without it the whole model is deleted')
+    .action(
+      action(async (environment, positional) => {
+        const [name, version] = positional as [string, string | undefined];
+        const number = version === undefined ? undefined : parsePositiveInteger(version, 'version');
+        return withWorkspace(environment, async (workspace) => {
+          if (number === undefined) {
+            await deleteRegisteredModel(workspace, name, environment.context);
+            return { text: `deleted registered model ${name} with all its versions`, json: { model: name, deleted: true } };
+          }
+          await deleteModelVersion(workspace, name, number, environment.context);
+          return { text: `deleted models:/${name}/${number}`, json: { model: name, version: number, deleted: true } };
         });
       }),
     );

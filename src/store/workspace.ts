@@ -125,7 +125,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     datasets: new SqliteDatasetStore(db),
     profiles: new SqliteProfileStore(db),
     artifacts: new LocalArtifactStore(paths.artifactsDir),
-    runs: new SqliteRunStore(db),
+    runs: new SqliteRunStore(db, connection),
     metrics: new SqliteMetricStore(db, connection),
     registry: new SqliteModelRegistry(db),
     close: () => db.destroy(),

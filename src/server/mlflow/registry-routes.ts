@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
 import { validateRunId } from '../../tracking/limits.js';
 import { resolveModelUri } from '../../tracking/registry/model-uri.js';
-import { registerModel, setModelAlias, deleteModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
+import { deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
 import { validateDescription, validateModelName, validateRegistryTag } from '../../tracking/registry/registry-names.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { modelVersionJson, registeredModelJson } from './mlflow-shapes.js';
@@ -52,10 +52,12 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     validateDescription(description);
     const tags = keyValues(fields, 'tags');
     for (const [key, value] of Object.entries(tags)) validateRegistryTag(key, value);
-    const context = actAs();
-    await workspace.registry.createModel(name, description, context);
-    for (const [key, value] of Object.entries(tags)) await workspace.registry.setTag({ model: name }, key, value, context);
+    await workspace.registry.createModel(name, description, actAs(), tags);
     return { registered_model: await modelJson(name) };
+  });
+  body('/registered-models/delete', 'DELETE', async (fields, actAs) => {
+    await deleteRegisteredModel(workspace, requiredString(fields, 'name'), actAs());
+    return {};
   });
   get('/registered-models/get', async (fields) => ({ registered_model: await modelJson(requiredString(fields, 'name')) }));
   body('/registered-models/update', 'PATCH', async (fields, actAs) => {
@@ -103,6 +105,10 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     const description = optionalString(fields, 'description');
     if (description !== undefined) await setModelDescription(workspace, { model: name, version }, description, actAs());
     return { model_version: await versionJson(name, version) };
+  });
+  body('/model-versions/delete', 'DELETE', async (fields, actAs) => {
+    await deleteModelVersion(workspace, requiredString(fields, 'name'), versionNumber(fields), actAs());
+    return {};
   });
   body('/model-versions/set-tag', 'POST', async (fields, actAs) => {
     await setModelTag(workspace, { model: requiredString(fields, 'name'), version: versionNumber(fields) }, requiredString(fields, 'key'), optionalString(fields, 'value') ?? '', actAs());

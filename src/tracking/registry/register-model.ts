@@ -54,6 +54,19 @@ export async function deleteModelAlias(workspace: Workspace, model: string, alia
   await workspace.registry.deleteAlias(model, alias, context);
 }
 
+/** Deletes a registered model with every version, tag and alias it has. */
+export async function deleteRegisteredModel(workspace: Workspace, model: string, context: ChangeContext): Promise<void> {
+  validateModelName(model);
+  await workspace.registry.deleteModel(model, context);
+}
+
+/** Deletes one version of a model, and the aliases pointing at it; later versions keep their numbers. */
+export async function deleteModelVersion(workspace: Workspace, model: string, version: number, context: ChangeContext): Promise<void> {
+  validateModelName(model);
+  if (!Number.isSafeInteger(version) || version < 1) throw new MlcycleError('invalid_input', `version: expected a positive whole number, got ${version}`);
+  await workspace.registry.deleteVersion(model, version, context);
+}
+
 /** Sets a tag on a model or one of its versions. */
 export async function setModelTag(workspace: Workspace, target: RegistryTarget, key: string, value: string, context: ChangeContext): Promise<void> {
   validateModelName(target.model);
