@@ -4,6 +4,7 @@ import { MlcycleError } from '../error.js';
 import type { ModelVersion } from '../store/model-registry.js';
 import { resolveRun } from '../tracking/find-runs.js';
 import { deleteModelAlias, deleteModelVersion, deleteRegisteredModel, modelLineage, registerModel, setModelAlias } from '../tracking/registry/register-model.js';
+import { deliverAfterCommand, registerModelWebhooks } from './models-webhooks.js';
 import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
@@ -70,6 +71,7 @@ export const registerModels: RegisterCommands = (program, action) => {
         return withWorkspace(environment, async (workspace) => {
           const run = await resolveRun(workspace.runs, options.run);
           const version = await registerModel(workspace, { name, run: run.id, path: options.path, ...(options.description === undefined ? {} : { description: options.description }) }, environment.context);
+          await deliverAfterCommand(workspace);
           return { text: `registered models:/${version.model}/${version.version} from run ${run.id} (${version.source})`, json: version };
         });
       }),
@@ -89,10 +91,12 @@ export const registerModels: RegisterCommands = (program, action) => {
         return withWorkspace(environment, async (workspace) => {
           if (remove) {
             await deleteModelAlias(workspace, name, alias, environment.context);
+            await deliverAfterCommand(workspace);
             return { text: `removed alias ${alias} of ${name}`, json: { model: name, alias, version: null } };
           }
           const number = parsePositiveInteger(version as string, 'version');
           await setModelAlias(workspace, name, alias, number, environment.context);
+          await deliverAfterCommand(workspace);
           return { text: `models:/${name}@${alias} now resolves to version ${number}`, json: { model: name, alias, version: number } };
         });
       }),
@@ -109,11 +113,14 @@ export const registerModels: RegisterCommands = (program, action) => {
         return withWorkspace(environment, async (workspace) => {
           if (number === undefined) {
             await deleteRegisteredModel(workspace, name, environment.context);
+            await deliverAfterCommand(workspace);
             return { text: `deleted registered model ${name} with all its versions`, json: { model: name, deleted: true } };
           }
           await deleteModelVersion(workspace, name, number, environment.context);
+          await deliverAfterCommand(workspace);
           return { text: `deleted models:/${name}/${number}`, json: { model: name, version: number, deleted: true } };
         });
       }),
     );
+  registerModelWebhooks(models, action);
 };

@@ -12,6 +12,7 @@ import { registerMlflowArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerMlflowRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerMlflowTrackingRoutes } from './mlflow/tracking-routes.js';
 import { authenticate, isReadRequest, type AccessToken } from './auth.js';
+import { WebhookDeliverer, type DeliverOptions } from '../tracking/registry/webhooks.js';
 import { PRINCIPAL, type ServerContext } from './server-context.js';
 
 /** The largest request body accepted, in bytes. */
@@ -25,6 +26,8 @@ export interface ServerOptions {
   tokens?: readonly AccessToken[];
   /** Where internal errors are reported (never to the client). */
   logError?: (error: unknown) => void;
+  /** Deliver registry webhooks from this process: polled, and nudged after each change request. */
+  webhookDelivery?: DeliverOptions & { intervalMs?: number };
 }
 
 /** MLflow's error code and HTTP status for an mlcycle error on a given route. */
@@ -98,5 +101,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerMlflowRegistryRoutes(app, server);
   registerMlflowArtifactRoutes(app, server);
   registerApiRunRoutes(app, server);
+  if (options.webhookDelivery !== undefined) {
+    const deliverer = new WebhookDeliverer(options.workspace.webhooks, { ...options.webhookDelivery, ...(options.logError === undefined ? {} : { onError: options.logError }) });
+    app.addHook('onReady', async () => deliverer.start());
+    app.addHook('onResponse', async (request) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') deliverer.nudge();
+    });
+    app.addHook('onClose', async () => deliverer.stop());
+  }
   return app;
 }

@@ -19,6 +19,8 @@ import { openSqliteConnection, type Database } from './sqlite/database.js';
 import { SqliteMetricStore } from './sqlite/metric-store.js';
 import { SqliteRunStore } from './sqlite/run-store.js';
 import { SqliteModelRegistry } from './sqlite/model-registry.js';
+import { SqliteWebhookStore } from './sqlite/webhook-store.js';
+import type { WebhookStore } from './webhook-store.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
@@ -46,6 +48,7 @@ export interface Workspace extends WorkspacePaths {
   runs: RunStore;
   metrics: MetricStore;
   registry: ModelRegistry;
+  webhooks: WebhookStore;
   close(): Promise<void>;
 }
 
@@ -128,6 +131,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     runs: new SqliteRunStore(db, connection),
     metrics: new SqliteMetricStore(db, connection),
     registry: new SqliteModelRegistry(db),
+    webhooks: new SqliteWebhookStore(db),
     close: () => db.destroy(),
   };
 }
