@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createWorkspace } from '../src/store/workspace.js';
@@ -7,7 +7,7 @@ import { runMlcycle } from './support/run-cli.js';
 import { tempDir, testContext } from './support/temp-dir.js';
 
 /** A workspace with a dataset version and two runs that trained on it and logged a model folder. */
-async function trainedWorkspace(): Promise<{ ids: string[]; run: (...args: string[]) => ReturnType<typeof runMlcycle> }> {
+async function trainedWorkspace(): Promise<{ ids: string[]; cwd: string; run: (...args: string[]) => ReturnType<typeof runMlcycle> }> {
   const dir = tempDir();
   const context = testContext('ana');
   const { workspace } = await createWorkspace(dir, 'registry', context);
@@ -27,12 +27,12 @@ async function trainedWorkspace(): Promise<{ ids: string[]; run: (...args: strin
     ids.push(run.id);
   }
   await workspace.close();
-  return { ids, run: (...args) => runMlcycle(args, { cwd: dir }) };
+  return { ids, cwd: dir, run: (...args) => runMlcycle(args, { cwd: dir }) };
 }
 
 describe('mlcycle models', () => {
   it('registers versions, moves aliases, shows lineage and moves the board', async () => {
-    const { ids, run } = await trainedWorkspace();
+    const { ids, run, cwd } = await trainedWorkspace();
     expect(run('models', 'list').stdout).toMatch(/no registered models yet/);
     const first = run('models', 'register', 'delay-alert', '--run', (ids[0] as string).slice(0, 8), '--description', 'logistic baseline');
     expect(first.code).toBe(0);
@@ -61,6 +61,11 @@ describe('mlcycle models', () => {
       ['models:/delay-alert/2', 'gbdt beats the baseline'],
       ['models:/delay-alert/1', null],
     ]);
+
+    expect(run('models', 'card', 'models:/delay-alert@champion', '--out', 'card.md').stdout).toMatch(/wrote the model card of models:\/delay-alert\/2 to .*card\.md/);
+    const card = readFileSync(path.join(cwd, 'card.md'), 'utf8');
+    expect(card).toMatch(/^# Model card: delay-alert version 2\n/);
+    expect(card).toContain('| training | flights@1 | 5 | 0 | 121212121212 | /data/flights.csv |');
 
     expect(run('models', 'delete', 'delay-alert', '1').stdout).toMatch(/deleted models:\/delay-alert\/1/);
     expect(JSON.parse(run('models', 'show', 'delay-alert', '--json').stdout).versions.map((version: any) => version.version)).toEqual([2]);

@@ -1,9 +1,13 @@
 /** `mlcycle models list|show|register|alias`: the model registry (stage 6). */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { ModelVersion } from '../store/model-registry.js';
 import { resolveRun } from '../tracking/find-runs.js';
 import { deleteModelAlias, deleteModelVersion, deleteRegisteredModel, modelLineage, registerModel, setModelAlias } from '../tracking/registry/register-model.js';
+import { buildModelCard } from '../tracking/registry/model-card.js';
+import { formatModelCardMarkdown } from '../tracking/registry/model-card-markdown.js';
 import { deliverAfterCommand, registerModelWebhooks } from './models-webhooks.js';
 import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
@@ -119,6 +123,25 @@ export const registerModels: RegisterCommands = (program, action) => {
           await deleteModelVersion(workspace, name, number, environment.context);
           await deliverAfterCommand(workspace);
           return { text: `deleted models:/${name}/${number}`, json: { model: name, version: number, deleted: true } };
+        });
+      }),
+    );
+  models
+    .command('card')
+    .description("a version's model card: problem, training data and their sources, run, evaluations (Markdown, or JSON)")
+    .argument('<uri>', 'models:/NAME@ALIAS, models:/NAME/VERSION or models:/NAME/latest')
+    .option('--out <file>', 'write the card to a file (.json for JSON, else Markdown) instead of printing it')
+    .action(
+      action(async (environment, positional, command: Command) => {
+        const [uri] = positional as [string];
+        const { out } = command.opts<{ out?: string }>();
+        return withWorkspace(environment, async (workspace) => {
+          const card = await buildModelCard(workspace, uri, environment.context.now);
+          const markdown = formatModelCardMarkdown(card);
+          if (out === undefined) return { text: markdown, json: card };
+          const file = path.resolve(environment.cwd, out);
+          await writeFile(file, file.endsWith('.json') ? `${JSON.stringify(card, null, 2)}\n` : markdown);
+          return { text: `wrote the model card of ${card.uri} to ${file}`, json: { uri: card.uri, file } };
         });
       }),
     );
