@@ -5,11 +5,12 @@ import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { ModelVersion } from '../store/model-registry.js';
 import { resolveRun } from '../tracking/find-runs.js';
-import { deleteModelAlias, deleteModelVersion, deleteRegisteredModel, modelLineage, registerModel, setModelAlias } from '../tracking/registry/register-model.js';
+import { deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias } from '../tracking/registry/register-model.js';
 import { buildModelCard } from '../tracking/registry/model-card.js';
 import { formatModelCardMarkdown } from '../tracking/registry/model-card-markdown.js';
 import { deliverAfterCommand, registerModelWebhooks } from './models-webhooks.js';
 import { formatTable } from './output.js';
+import { SERVER_OPTION_HELP, withTrackingSource } from './tracking-source.js';
 import type { RegisterCommands } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
 
@@ -22,10 +23,11 @@ export const registerModels: RegisterCommands = (program, action) => {
   models
     .command('list')
     .description('registered models with their latest version and aliases')
+    .option('--server <url>', SERVER_OPTION_HELP)
     .action(
-      action(async (environment) =>
-        withWorkspace(environment, async (workspace) => {
-          const list = await workspace.registry.listModels();
+      action(async (environment, _positional, command: Command) =>
+        withTrackingSource(environment, command.opts<{ server?: string }>().server, async (source) => {
+          const list = await source.listModels();
           const rows = [['model', 'latest', 'aliases', 'updated', 'description'], ...list.map((model) => [model.name, String(model.latestVersion ?? '-'), Object.entries(model.aliases).map(([alias, version]) => `${alias}=v${version}`).join(', '), model.updatedAt, model.description])];
           return { text: list.length === 0 ? 'no registered models yet: `mlcycle models register NAME --run RUN`' : formatTable(rows), json: list };
         }),
@@ -35,12 +37,13 @@ export const registerModels: RegisterCommands = (program, action) => {
     .command('show')
     .description('a model and its versions, or with a models:/ URI one version and its lineage')
     .argument('<model>', 'NAME, or models:/NAME@ALIAS, models:/NAME/VERSION, models:/NAME/latest')
+    .option('--server <url>', SERVER_OPTION_HELP)
     .action(
-      action(async (environment, positional) => {
+      action(async (environment, positional, command: Command) => {
         const [target] = positional as [string];
-        return withWorkspace(environment, async (workspace) => {
+        return withTrackingSource(environment, command.opts<{ server?: string }>().server, async (source) => {
           if (target.startsWith('models:/')) {
-            const lineage = await modelLineage(workspace, target);
+            const lineage = await source.modelLineage(target);
             const { version, run } = lineage;
             const lines = [
               `models:/${version.model}/${version.version}${version.aliases.length === 0 ? '' : ` (${version.aliases.map((alias) => `@${alias}`).join(', ')})`}: ${version.description || 'no description'}`,
@@ -53,9 +56,7 @@ export const registerModels: RegisterCommands = (program, action) => {
             ];
             return { text: lines.join('\n'), json: lineage };
           }
-          const model = await workspace.registry.findModel(target);
-          if (model === undefined) throw new MlcycleError('not_found', `no registered model named "${target}"`);
-          const versions = await workspace.registry.listVersions(target);
+          const { model, versions } = await source.modelDetail(target);
           const text = [`${model.name}: ${model.description || 'no description'}`, ...Object.entries(model.tags).map(([key, value]) => `tag ${key}: ${value}`), '', formatTable(versionRows(versions))].join('\n');
           return { text, json: { ...model, versions } };
         });

@@ -38,3 +38,29 @@ export function runMlcycleAsync(args: string[], options: { cwd: string; env?: Re
     child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/** Starts `mlcycle server --port 0` in a folder and resolves with its address once it listens. */
+export async function startServerProcess(cwd: string, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI_PATH, 'server', '--port', '0'], { cwd, env: { ...process.env, TZ: 'UTC', MLCYCLE_USER: 'ana', ...env } });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /on (http:\/\/[^\s]+) /.exec(output);
+        if (match !== null) resolve(match[1] as string);
+      });
+      child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+    });
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
