@@ -250,7 +250,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   },
   '0010-tracking-fixes': {
     async up(db: AnyDatabase) {
-      // MLflow clients log to experiment "0", "Default", without creating it: make it exist with that id.
+      // MLflow clients log to experiment "0", "Default", without creating it (DEFAULT_EXPERIMENT_ID in MLflow's
+      // mlflow/tracking/default_experiment): make it exist with that id.
       // A "Default" that an earlier version created under another id moves to 0, its runs and tags with it.
       const now = new Date().toISOString();
       const zero = await sql<{ id: number }>`select id from experiments where id = 0`.execute(db);
