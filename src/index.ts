@@ -43,3 +43,4 @@ export { addWebhook, deliverWebhooks, signWebhookBody, verifyWebhookSignature, W
 export { deleteRegisteredModel, deleteModelVersion } from './tracking/registry/register-model.js';
 export { buildModelCard, type ModelCard, type ModelCardDataset } from './tracking/registry/model-card.js';
 export { formatModelCardMarkdown } from './tracking/registry/model-card-markdown.js';
+export { createRegisteredModel } from './tracking/registry/register-model.js';

@@ -9,6 +9,7 @@ import { buildModelCard } from '../../tracking/registry/model-card.js';
 import { formatModelCardMarkdown } from '../../tracking/registry/model-card-markdown.js';
 import { resolveModelUri } from '../../tracking/registry/model-uri.js';
 import {
+  createRegisteredModel,
   deleteModelAlias,
   deleteModelVersion,
   deleteRegisteredModel,
@@ -18,7 +19,7 @@ import {
   setModelDescription,
   setModelTag,
 } from '../../tracking/registry/register-model.js';
-import { validateDescription, validateModelName, validateRegistryTag } from '../../tracking/registry/registry-names.js';
+import { validateModelName } from '../../tracking/registry/registry-names.js';
 import { fieldsOf, optionalInteger, optionalString, requiredString } from '../mlflow/request-fields.js';
 import { actorOf, type ServerContext } from '../server-context.js';
 import { apiRun, bodyOf, optionalRecord, positiveIntegerParam } from './api-json.js';
@@ -48,13 +49,9 @@ export function registerApiRegistryRoutes(app: FastifyInstance, server: ServerCo
   app.get(PREFIX, async () => ({ models: await registry.listModels() }));
   app.post(PREFIX, async (request, reply) => {
     const fields = bodyOf(request);
-    const name = requiredString(fields, 'name');
-    validateModelName(name);
-    const description = optionalString(fields, 'description') ?? '';
-    validateDescription(description);
-    const tags = optionalRecord(fields, 'tags');
-    for (const [key, value] of Object.entries(tags)) validateRegistryTag(key, value);
-    return reply.status(201).send({ model: await registry.createModel(name, description, actorOf(server, request)(), tags) });
+    const description = optionalString(fields, 'description');
+    const model = { name: requiredString(fields, 'name'), tags: optionalRecord(fields, 'tags'), ...(description === undefined ? {} : { description }) };
+    return reply.status(201).send({ model: await createRegisteredModel(workspace, model, actorOf(server, request)()) });
   });
   app.get<ModelParams>(`${PREFIX}/:name`, async (request) => detail(request.params.name));
   app.patch<ModelParams>(`${PREFIX}/:name`, async (request) => {

@@ -3,8 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
 import { validateRunId } from '../../tracking/limits.js';
 import { resolveModelUri } from '../../tracking/registry/model-uri.js';
-import { deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
-import { validateDescription, validateModelName, validateRegistryTag } from '../../tracking/registry/registry-names.js';
+import { createRegisteredModel, deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { modelVersionJson, registeredModelJson } from './mlflow-shapes.js';
 import { fieldsOf, keyValues, optionalString, requiredString, type Fields } from './request-fields.js';
@@ -47,12 +46,8 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
 
   body('/registered-models/create', 'POST', async (fields, actAs) => {
     const name = requiredString(fields, 'name');
-    validateModelName(name);
-    const description = optionalString(fields, 'description') ?? '';
-    validateDescription(description);
-    const tags = keyValues(fields, 'tags');
-    for (const [key, value] of Object.entries(tags)) validateRegistryTag(key, value);
-    await workspace.registry.createModel(name, description, actAs(), tags);
+    const description = optionalString(fields, 'description');
+    await createRegisteredModel(workspace, { name, tags: keyValues(fields, 'tags'), ...(description === undefined ? {} : { description }) }, actAs());
     return { registered_model: await modelJson(name) };
   });
   body('/registered-models/delete', 'DELETE', async (fields, actAs) => {

@@ -6,7 +6,7 @@
 import { MlcycleError } from '../../error.js';
 import type { ChangeContext } from '../../store/audit-log.js';
 import type { DatasetVersion } from '../../store/dataset-store.js';
-import type { ModelVersion, RegistryTarget } from '../../store/model-registry.js';
+import type { ModelVersion, RegisteredModel, RegistryTarget } from '../../store/model-registry.js';
 import type { Run, RunInput } from '../../store/run-store.js';
 import type { Workspace } from '../../store/workspace.js';
 import type { ActiveRun } from '../active-run.js';
@@ -52,6 +52,15 @@ export async function deleteModelAlias(workspace: Workspace, model: string, alia
   validateModelName(model);
   validateAlias(alias);
   await workspace.registry.deleteAlias(model, alias, context);
+}
+
+/** Creates a registered model with its description and tags, all checked first and stored in one step. */
+export async function createRegisteredModel(workspace: Workspace, model: { name: string; description?: string; tags?: Record<string, string> }, context: ChangeContext): Promise<RegisteredModel> {
+  validateModelName(model.name);
+  const description = model.description ?? '';
+  validateDescription(description);
+  for (const [key, value] of Object.entries(model.tags ?? {})) validateRegistryTag(key, value);
+  return workspace.registry.createModel(model.name, description, context, model.tags ?? {});
 }
 
 /** Deletes a registered model with every version, tag and alias it has. */
