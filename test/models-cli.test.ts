@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createWorkspace } from '../src/store/workspace.js';
+import { registerModel, setModelAlias } from '../src/tracking/registry/register-model.js';
 import { startRun } from '../src/tracking/start-run.js';
 import { runMlcycle } from './support/run-cli.js';
 import { tempDir, testContext } from './support/temp-dir.js';
@@ -32,7 +33,7 @@ async function trainedWorkspace(): Promise<{ ids: string[]; cwd: string; run: (.
 
 describe('mlcycle models', () => {
   it('registers versions, moves aliases, shows lineage and moves the board', async () => {
-    const { ids, run, cwd } = await trainedWorkspace();
+    const { ids, run } = await trainedWorkspace();
     expect(run('models', 'list').stdout).toMatch(/no registered models yet/);
     const first = run('models', 'register', 'delay-alert', '--run', (ids[0] as string).slice(0, 8), '--description', 'logistic baseline');
     expect(first.code).toBe(0);
@@ -61,7 +62,16 @@ describe('mlcycle models', () => {
       ['models:/delay-alert/2', 'gbdt beats the baseline'],
       ['models:/delay-alert/1', null],
     ]);
+  });
 
+  it('writes a model card and deletes versions and models', async () => {
+    const { ids, run, cwd } = await trainedWorkspace();
+    const context = testContext('ana');
+    const { workspace } = await createWorkspace(cwd, 'registry', context);
+    await registerModel(workspace, { name: 'delay-alert', run: ids[0] as string }, context);
+    await registerModel(workspace, { name: 'delay-alert', run: ids[1] as string }, context);
+    await setModelAlias(workspace, 'delay-alert', 'champion', 2, context);
+    await workspace.close();
     expect(run('models', 'card', 'models:/delay-alert@champion', '--out', 'card.md').stdout).toMatch(/wrote the model card of models:\/delay-alert\/2 to .*card\.md/);
     const card = readFileSync(path.join(cwd, 'card.md'), 'utf8');
     expect(card).toMatch(/^# Model card: delay-alert version 2\n/);
