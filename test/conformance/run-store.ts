@@ -74,6 +74,10 @@ export function describeTrackingBackend(name: string, open: () => Promise<Tracki
         expect(Array.from((await backend.metrics.metricHistory(run.id, 'loss')).values)).toEqual([0.9, 0.5]);
         expect((await backend.metrics.metricHistory(run.id, 'auc')).values.length).toBe(0);
         await expect(backend.runs.logBatch('f'.repeat(32), { params: { a: '1' } }, context)).rejects.toMatchObject({ code: 'not_found' });
+        await expect(backend.runs.logBatch('f'.repeat(32), { metrics: [series('auc', [[0, 1, 1]])] }, context)).rejects.toMatchObject({ code: 'not_found' });
+        await backend.runs.logBatch(run.id, { metrics: [series('auc', [[0, 5, 0.75]])] }, context);
+        expect((await backend.runs.findRun(run.id))?.metrics.auc).toEqual({ value: 0.75, step: 0, timestamp: 5 });
+        expect((await backend.audit.list({ actionPrefix: 'run.batch-logged' })).map((entry) => entry.details.points)).toEqual([1, 2]);
       }));
 
     it('renames, deletes, restores and tags experiments; a deleted one takes no runs', () =>

@@ -43,7 +43,8 @@ function readMetrics(items: readonly Fields[], now: number, issues: IssueList): 
   const byKey = new Map<string, { steps: number[]; timestamps: number[]; values: number[] }>();
   items.forEach((item, index) => {
     const where = `metrics[${index}]`;
-    const problem = keyProblem(item.key);
+    // A batch repeats a few keys many times: check each key once.
+    const problem = typeof item.key === 'string' && byKey.has(item.key) ? undefined : keyProblem(item.key);
     if (problem !== undefined) return issues.add(`${where}.key`, problem);
     let value: number;
     let step: number;

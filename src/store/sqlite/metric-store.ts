@@ -104,6 +104,36 @@ export function checkSeriesShapes(series: readonly MetricSeries[]): void {
   }
 }
 
+/**
+ * Appends series and one audit entry in one better-sqlite3 transaction of prepared statements: the hot
+ * path of metric logging (Kysely would compile each statement anew).
+ */
+export async function appendSeriesInOneTransaction(
+  db: Kysely<Database>,
+  connection: Sqlite.Database,
+  runId: string,
+  series: readonly MetricSeries[],
+  changeContext: ChangeContext,
+  audit: { action: string; details: Record<string, unknown> },
+): Promise<void> {
+  const context = atOneInstant(changeContext);
+  checkSeriesShapes(series);
+  const entry = db
+    .insertInto('audit_log')
+    .values({ at: context.now().toISOString(), actor: context.actor, action: audit.action, subject: `run/${runId}`, details: JSON.stringify(audit.details), reason: context.reason ?? null })
+    .compile();
+  const statements = metricStatements(connection);
+  const write = connection.transaction(() => {
+    const run = statements.run.get(runId) as { run_key: number; lifecycle_stage: string } | undefined;
+    if (run === undefined) throw new MlcycleError('not_found', `no run with id ${runId}`);
+    if (run.lifecycle_stage !== 'active') throw new MlcycleError('conflict', `run ${runId} is deleted; restore it before logging to it`);
+    for (const one of series) writeMetricSeries(statements, run.run_key, one);
+    connection.prepare(entry.sql).run(...(entry.parameters as unknown[]));
+  });
+  // Holding Kysely's connection keeps this transaction from interleaving with one of Kysely's own.
+  await db.connection().execute(async () => write());
+}
+
 export class SqliteMetricStore implements MetricStore {
   constructor(
     private readonly db: Kysely<Database>,
@@ -111,32 +141,10 @@ export class SqliteMetricStore implements MetricStore {
   ) {}
 
   async appendMetrics(runId: string, series: readonly MetricSeries[], changeContext: ChangeContext): Promise<void> {
-    const context = atOneInstant(changeContext);
     const nonEmpty = series.filter((one) => one.values.length > 0);
     if (nonEmpty.length === 0) return;
-    checkSeriesShapes(nonEmpty);
     const points = nonEmpty.reduce((sum, one) => sum + one.values.length, 0);
-    const audit = this.db
-      .insertInto('audit_log')
-      .values({
-        at: context.now().toISOString(),
-        actor: context.actor,
-        action: 'run.metrics-logged',
-        subject: `run/${runId}`,
-        details: JSON.stringify({ points, keys: nonEmpty.map((one) => one.key).slice(0, 50) }),
-        reason: context.reason ?? null,
-      })
-      .compile();
-    const statements = metricStatements(this.connection);
-    const write = this.connection.transaction(() => {
-      const run = statements.run.get(runId) as { run_key: number; lifecycle_stage: string } | undefined;
-      if (run === undefined) throw new MlcycleError('not_found', `no run with id ${runId}`);
-      if (run.lifecycle_stage !== 'active') throw new MlcycleError('conflict', `run ${runId} is deleted; restore it before logging to it`);
-      for (const one of nonEmpty) writeMetricSeries(statements, run.run_key, one);
-      this.connection.prepare(audit.sql).run(...(audit.parameters as unknown[]));
-    });
-    // Holding Kysely's connection keeps this transaction from interleaving with one of Kysely's own.
-    await this.db.connection().execute(async () => write());
+    await appendSeriesInOneTransaction(this.db, this.connection, runId, nonEmpty, changeContext, { action: 'run.metrics-logged', details: { points, keys: nonEmpty.map((one) => one.key).slice(0, 50) } });
   }
 
   async metricHistory(runId: string, key: string): Promise<MetricSeries> {

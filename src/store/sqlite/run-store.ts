@@ -21,7 +21,7 @@ import type {
 } from '../run-store.js';
 import { appendAuditEntry } from './audit-log.js';
 import type { Database, ExperimentTable } from './database.js';
-import { checkSeriesShapes, metricStatements, writeMetricSeries } from './metric-store.js';
+import { appendSeriesInOneTransaction, checkSeriesShapes, metricStatements, writeMetricSeries } from './metric-store.js';
 import { loadRuns, requireActiveRunRow, requireRunRow, selectRunRows, toRunInfo, type Executor, type RunRow } from './run-rows.js';
 import { searchRunRows } from './run-search.js';
 
@@ -254,6 +254,13 @@ export class SqliteRunStore implements RunStore {
     const series = (batch.metrics ?? []).filter((one) => one.values.length > 0);
     checkSeriesShapes(series);
     if (params.length + tags.length + series.length === 0) return;
+    const points = series.reduce((sum, one) => sum + one.values.length, 0);
+    if (params.length + tags.length === 0) {
+      // Metrics only, the common case of a training loop: the prepared-statement path.
+      const details = { params: [], tags: [], points, metrics: series.map((one) => one.key).slice(0, 50) };
+      await appendSeriesInOneTransaction(this.db, this.connection, id, series, context, { action: 'run.batch-logged', details });
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
       const row = await requireActiveRunRow(trx, id);
       const fresh = await insertParams(trx, row, params);
@@ -261,7 +268,6 @@ export class SqliteRunStore implements RunStore {
       // The raw connection is the one beneath this transaction, so the chunks commit or roll back with it.
       const statements = metricStatements(this.connection);
       for (const one of series) writeMetricSeries(statements, row.run_key, one);
-      const points = series.reduce((sum, one) => sum + one.values.length, 0);
       const details = { params: fresh, tags: tags.map(([key]) => key), points, metrics: series.map((one) => one.key).slice(0, 50) };
       await appendAuditEntry(trx, { action: 'run.batch-logged', subject: `run/${id}`, details }, context);
     });
