@@ -33,6 +33,21 @@ async function recordChange(
   await appendAuditEntry(trx, { action: `registry.${event.type}`, subject: subject(event.model, event.version), details }, context);
 }
 
+/**
+ * Runs a delete, turning SQLite's foreign-key refusal (other records, such as offline evaluations, point at
+ * a version) into a conflict that says so; the transaction has rolled back, so nothing was deleted.
+ */
+async function refusingReferenced(what: string, remove: () => Promise<void>): Promise<void> {
+  try {
+    await remove();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      throw new MlcycleError('conflict', `${what} cannot be deleted: other records (offline evaluations, say) refer to it`, { cause: error });
+    }
+    throw error;
+  }
+}
+
 /** The version an alias of a model points at, if the alias exists. */
 async function aliasedVersion(db: Executor, modelId: number, alias: string): Promise<{ version: number } | undefined> {
   return db
@@ -133,7 +148,7 @@ export class SqliteModelRegistry implements ModelRegistry {
 
   async deleteModel(name: string, changeContext: ChangeContext): Promise<void> {
     const context = atOneInstant(changeContext);
-    await this.db.transaction().execute(async (trx) => {
+    await refusingReferenced(`registered model "${name}"`, () => this.db.transaction().execute(async (trx) => {
       const model = await requireModel(trx, name);
       const versions = await trx.selectFrom('model_versions').select('id').where('model_id', '=', model.id).execute();
       const ids = versions.map((version) => version.id);
@@ -143,12 +158,12 @@ export class SqliteModelRegistry implements ModelRegistry {
       await trx.deleteFrom('registered_model_tags').where('model_id', '=', model.id).execute();
       await trx.deleteFrom('registered_models').where('id', '=', model.id).execute();
       await recordChange(trx, context, { type: 'registered_model.deleted', model: name, details: { versions: ids.length } });
-    });
+    }));
   }
 
   async deleteVersion(model: string, version: number, changeContext: ChangeContext): Promise<void> {
     const context = atOneInstant(changeContext);
-    await this.db.transaction().execute(async (trx) => {
+    await refusingReferenced(`models:/${model}/${version}`, () => this.db.transaction().execute(async (trx) => {
       const row = await requireVersion(trx, model, version);
       const aliases = await trx.selectFrom('model_aliases').select('alias').where('version_id', '=', row.id).orderBy('alias').execute();
       await trx.deleteFrom('model_aliases').where('version_id', '=', row.id).execute();
@@ -156,7 +171,7 @@ export class SqliteModelRegistry implements ModelRegistry {
       await trx.deleteFrom('model_versions').where('id', '=', row.id).execute();
       await trx.updateTable('registered_models').set({ updated_at: context.now().toISOString() }).where('id', '=', row.model_id).execute();
       await recordChange(trx, context, { type: 'model_version.deleted', model, version, details: { runId: row.run_id, aliases: aliases.map((alias) => alias.alias) } });
-    });
+    }));
   }
 
   async findModel(name: string): Promise<RegisteredModel | undefined> {

@@ -79,4 +79,22 @@ describe('model cards', () => {
       await workspace.close();
     }
   });
+
+  it('read evaluations stored against model_versions rows, which then keep the version from being deleted', async () => {
+    const { workspace } = await registeredWorkspace(false);
+    try {
+      // The shape of main's 0007-evaluations: rows point at model_versions by id, with a foreign key.
+      await sql`create table evaluations (id integer primary key, model_version_id integer not null references model_versions(id), summary text, metrics text)`.execute(workspace.db);
+      await sql`insert into evaluations (model_version_id, summary, metrics) select id, 'ready to ship', '{"roc_auc":0.67}' from model_versions`.execute(workspace.db);
+      const card = await buildModelCard(workspace, 'models:/flight-delay@champion');
+      expect(card.evaluations.rows).toEqual([{ id: 1, model_version_id: 1, summary: 'ready to ship', metrics: { roc_auc: 0.67 } }]);
+      const context = testContext('ana');
+      await expect(workspace.registry.deleteVersion('flight-delay', 1, context)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/models:\/flight-delay\/1 cannot be deleted: other records/) });
+      await expect(workspace.registry.deleteModel('flight-delay', context)).rejects.toMatchObject({ code: 'conflict' });
+      expect(await workspace.registry.findVersion('flight-delay', 1)).toMatchObject({ aliases: ['champion'] });
+      expect((await workspace.registry.listEvents()).map((event) => event.type)).not.toContain('model_version.deleted');
+    } finally {
+      await workspace.close();
+    }
+  });
 });
