@@ -4,12 +4,26 @@
  * the same data in the same run.
  */
 import { benchData } from './data.js';
+import { benchEvaluate } from './evaluate.js';
 import { benchExplore } from './explore.js';
 import { benchGbdt } from './gbdt.js';
+import { benchOffPolicy } from './off-policy.js';
+import { benchPipeline } from './pipeline.js';
+import { benchStats } from './stats.js';
 import { benchTracking } from './tracking.js';
 import { benchTune } from './tune.js';
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { data: benchData, explore: benchExplore, gbdt: benchGbdt, tracking: benchTracking, tune: benchTune };
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  data: benchData,
+  evaluate: benchEvaluate,
+  explore: benchExplore,
+  gbdt: benchGbdt,
+  'off-policy': benchOffPolicy,
+  pipeline: benchPipeline,
+  stats: benchStats,
+  tracking: benchTracking,
+  tune: benchTune,
+};
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in BENCHMARKS));

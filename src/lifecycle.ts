@@ -3,6 +3,7 @@
  * evidence adds its source here.
  */
 import { dataGatheringEvidence } from './data/data-evidence.js';
+import { evaluationEvidence } from './evaluate/evaluation-evidence.js';
 import { explorationEvidence } from './explore/explore-evidence.js';
 import { assessBoard, type Board, type StageEvidenceSource } from './problem/board.js';
 import { problemDefinitionEvidence } from './problem/definition-evidence.js';
@@ -12,7 +13,7 @@ import type { ChangeContext } from './store/audit-log.js';
 import type { Workspace } from './store/workspace.js';
 import { developmentEvidence } from './tracking/development-evidence.js';
 
-export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence, dataGatheringEvidence, explorationEvidence, developmentEvidence];
+export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence, dataGatheringEvidence, explorationEvidence, developmentEvidence, evaluationEvidence];
 
 /** Reads the workspace's spec (recording it when it changed) and assesses every stage. */
 export async function readBoard(workspace: Workspace, context: ChangeContext): Promise<Board> {

@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
 import { analyzeExperiment } from '../experiment/analyze-experiment.js';
-import { parseAnalysisInput } from '../experiment/parse-analysis-input.js';
+import { parseAnalysisInputWithSpec } from '../experiment/parse-analysis-input.js';
+import { loadSpec, requireValidSpec, SPEC_FILE_NAME } from '../problem/load-spec.js';
+import { resolveRoot } from './workspace-option.js';
 import { formatAnalysis } from './format-analysis.js';
 import type { RegisterCommands } from './program.js';
 
@@ -13,9 +15,11 @@ export const registerStats: RegisterCommands = (program, action) => {
     .command('analyze')
     .description('analyse an experiment given as JSON (arms, metrics, segments, covariates, options; see the README)')
     .argument('<file>', 'the experiment\'s sufficient statistics as JSON')
+    .option('--no-spec', 'ignore the workspace\'s mlcycle.yaml (by default its success metrics fill in roles, directions, margins and minimum effects the file leaves out)')
     .action(
-      action(async (environment, positional) => {
+      action(async (environment, positional, command) => {
         const [file] = positional as [string];
+        const useSpec = command.opts<{ spec: boolean }>().spec;
         let text: string;
         try {
           text = await readFile(path.resolve(environment.cwd, file), 'utf8');
@@ -23,8 +27,13 @@ export const registerStats: RegisterCommands = (program, action) => {
           const code = (error as NodeJS.ErrnoException).code;
           throw new MlcycleError(code === 'ENOENT' ? 'not_found' : 'invalid_input', `${file}: ${code === 'ENOENT' ? 'file not found' : (error as Error).message}`, { cause: error });
         }
-        const analysis = analyzeExperiment(parseAnalysisInput(text, file));
-        return { text: formatAnalysis(analysis), json: analysis };
+        const specFile = path.join(resolveRoot(environment), SPEC_FILE_NAME);
+        const specCheck = useSpec ? await loadSpec(specFile) : undefined;
+        const spec = specCheck?.exists === true ? requireValidSpec(specCheck) : undefined;
+        const { input, fromSpec } = parseAnalysisInputWithSpec(text, file, spec);
+        const analysis = analyzeExperiment(input);
+        const specNote = fromSpec.length === 0 ? [] : [`from ${specFile}: ${fromSpec.map(({ id, fields }) => `${id} (${fields.join(', ')})`).join('; ')}`, ''];
+        return { text: [...specNote, formatAnalysis(analysis)].join('\n'), json: { ...analysis, fromSpec: fromSpec.length === 0 ? null : { file: specFile, metrics: fromSpec } } };
       }),
     );
 };

@@ -1,32 +1,20 @@
-/** Threshold-free metrics of scores against outcomes. */
-
 /**
- * ROC AUC with ties counted half (the Mann-Whitney U statistic over n1 n0), as scikit-learn's
- * roc_auc_score. NaN when only one class is present.
+ * Ranking metrics over rows grouped by query: NDCG@k (scikit-learn's `ndcg_score`, linear gains, tied
+ * scores averaged as McSherry and Najork 2008), MAP@k and MRR. Each query's score is averaged over queries,
+ * weighted by the query's weight (the weight of its first row, as `ndcg_score`'s per-query sample weight).
+ *
+ * The first three functions are older names kept for their callers (model training, the strawman).
  */
+import { MlcycleError } from '../error.js';
+import { aucFromGroups } from './binary-metrics.js';
+import { scoreGroups, weightOf, type SampleWeights } from './score-order.js';
+
+/** ROC AUC of `scores` against `labels` (ties half); NaN with one class. Prefer binary-metrics' rocAucScore. */
 export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const order = Array.from({ length: scores.length }, (_, index) => index).sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0));
-  let positives = 0;
-  let negatives = 0;
-  let rankSum = 0;
-  let start = 0;
-  while (start < order.length) {
-    let end = start;
-    while (end + 1 < order.length && scores[order[end + 1] ?? 0] === scores[order[start] ?? 0]) end++;
-    const averageRank = (start + end) / 2 + 1;
-    for (let position = start; position <= end; position++) {
-      if ((labels[order[position] ?? 0] ?? 0) > 0.5) {
-        positives++;
-        rankSum += averageRank;
-      } else negatives++;
-    }
-    start = end + 1;
-  }
-  if (positives === 0 || negatives === 0) return NaN;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  return aucFromGroups(scoreGroups(labels, scores));
 }
 
-/** Coefficient of determination: 1 - residual over total sum of squares. */
+/** Coefficient of determination, NaN for constant targets. Prefer regression-metrics' r2Score. */
 export function rSquared(predictions: ArrayLike<number>, targets: ArrayLike<number>): number {
   let mean = 0;
   for (let index = 0; index < targets.length; index++) mean += targets[index] ?? 0;
@@ -41,7 +29,7 @@ export function rSquared(predictions: ArrayLike<number>, targets: ArrayLike<numb
   return total === 0 ? NaN : 1 - residual / total;
 }
 
-/** Mean binary log-loss of probabilities, clipped as scikit-learn's log_loss (eps 1e-15). */
+/** Mean binary log-loss clipped at 1e-15 (scikit-learn before 1.2). Prefer binary-metrics' binaryLogLoss. */
 export function logLoss(probabilities: ArrayLike<number>, labels: ArrayLike<number>): number {
   let sum = 0;
   for (let index = 0; index < labels.length; index++) {
@@ -49,4 +37,117 @@ export function logLoss(probabilities: ArrayLike<number>, labels: ArrayLike<numb
     sum -= (labels[index] ?? 0) > 0.5 ? Math.log(probability) : Math.log(1 - probability);
   }
   return sum / labels.length;
+}
+
+/** Rows of one query: relevance (>= 0) and scores, in row order. */
+interface Query {
+  relevance: number[];
+  scores: number[];
+  weight: number;
+}
+
+/** Splits rows into queries in order of first appearance. */
+export function groupByQuery(relevance: ArrayLike<number>, scores: ArrayLike<number>, queries: ArrayLike<string | number>, weights?: SampleWeights): Query[] {
+  if (relevance.length === 0) throw new MlcycleError('invalid_input', 'no rows to evaluate');
+  if (scores.length !== relevance.length || queries.length !== relevance.length) {
+    throw new MlcycleError('invalid_input', `${relevance.length} relevance labels, ${scores.length} scores and ${queries.length} query ids: expected one of each per row`);
+  }
+  const byId = new Map<string | number, Query>();
+  for (let row = 0; row < relevance.length; row++) {
+    const label = relevance[row] as number;
+    if (!(label >= 0 && Number.isFinite(label))) throw new MlcycleError('invalid_input', `relevance of row ${row} must be a finite number of at least 0 (${label})`);
+    if (!Number.isFinite(scores[row])) throw new MlcycleError('invalid_input', `score of row ${row} is not a finite number (${scores[row]})`);
+    const id = queries[row] as string | number;
+    let query = byId.get(id);
+    if (query === undefined) byId.set(id, (query = { relevance: [], scores: [], weight: weightOf(weights, row) }));
+    query.relevance.push(label);
+    query.scores.push(scores[row] as number);
+  }
+  return [...byId.values()];
+}
+
+function weightedAverage(queries: readonly Query[], score: (query: Query) => number): number {
+  let sum = 0;
+  let total = 0;
+  for (const query of queries) {
+    sum += query.weight * score(query);
+    total += query.weight;
+  }
+  return sum / total;
+}
+
+/** Positions 1..n discounted by 1 / log2(position + 1), zero beyond k; cumulated. */
+function cumulativeDiscounts(length: number, k: number): Float64Array {
+  const cumulative = new Float64Array(length);
+  let sum = 0;
+  for (let position = 0; position < length; position++) {
+    if (position < k) sum += 1 / Math.log2(position + 2);
+    cumulative[position] = sum;
+  }
+  return cumulative;
+}
+
+/** DCG@k with tied scores sharing their positions' discounts evenly (scikit-learn's `_tie_averaged_dcg`). */
+function tieAveragedDcg(relevance: readonly number[], scores: readonly number[], k: number): number {
+  const order = scores.map((_, index) => index).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const discounts = cumulativeDiscounts(order.length, k);
+  let dcg = 0;
+  let start = 0;
+  while (start < order.length) {
+    let end = start;
+    let gain = 0;
+    while (end < order.length && scores[order[end] as number] === scores[order[start] as number]) gain += relevance[order[end++] as number] as number;
+    const discount = (discounts[end - 1] as number) - (start === 0 ? 0 : (discounts[start - 1] as number));
+    dcg += (gain / (end - start)) * discount;
+    start = end;
+  }
+  return dcg;
+}
+
+function ndcgOfQuery(query: Query, k: number): number {
+  const ideal = [...query.relevance].sort((a, b) => b - a);
+  const discounts = cumulativeDiscounts(ideal.length, k);
+  let idealDcg = 0;
+  for (let position = 0; position < ideal.length; position++) idealDcg += (ideal[position] as number) * ((discounts[position] as number) - (position === 0 ? 0 : (discounts[position - 1] as number)));
+  return idealDcg === 0 ? 0 : tieAveragedDcg(query.relevance, query.scores, k) / idealDcg;
+}
+
+/** NDCG@k per query averaged (`ndcg_score(k=k)` on each query); a query with no relevant row scores 0. */
+export function ndcgAtK(relevance: ArrayLike<number>, scores: ArrayLike<number>, queries: ArrayLike<string | number>, k: number, weights?: SampleWeights): number {
+  return weightedAverage(groupByQuery(relevance, scores, queries, weights), (query) => ndcgOfQuery(query, k));
+}
+
+/** Row positions by descending score; ties keep row order (stated, since AP and RR depend on it). */
+function rankedRelevance(query: Query): number[] {
+  return query.scores
+    .map((_, index) => index)
+    .sort((a, b) => (query.scores[b] as number) - (query.scores[a] as number) || a - b)
+    .map((index) => query.relevance[index] as number);
+}
+
+/**
+ * MAP@k: per query, the mean over relevant rows (relevance > 0) in the top k of the precision at their
+ * position, divided by min(relevant rows, k) (the common `apk` definition); 0 without relevant rows.
+ * Tied scores keep row order.
+ */
+export function meanAveragePrecisionAtK(relevance: ArrayLike<number>, scores: ArrayLike<number>, queries: ArrayLike<string | number>, k: number, weights?: SampleWeights): number {
+  return weightedAverage(groupByQuery(relevance, scores, queries, weights), (query) => {
+    const ranked = rankedRelevance(query);
+    const relevant = ranked.filter((label) => label > 0).length;
+    if (relevant === 0) return 0;
+    let hits = 0;
+    let sum = 0;
+    for (let position = 0; position < Math.min(k, ranked.length); position++) {
+      if ((ranked[position] as number) > 0) sum += ++hits / (position + 1);
+    }
+    return sum / Math.min(relevant, k);
+  });
+}
+
+/** Mean reciprocal rank of each query's first relevant row (relevance > 0); 0 without one. Ties keep row order. */
+export function meanReciprocalRank(relevance: ArrayLike<number>, scores: ArrayLike<number>, queries: ArrayLike<string | number>, weights?: SampleWeights): number {
+  return weightedAverage(groupByQuery(relevance, scores, queries, weights), (query) => {
+    const first = rankedRelevance(query).findIndex((label) => label > 0);
+    return first < 0 ? 0 : 1 / (first + 1);
+  });
 }

@@ -73,6 +73,44 @@ describe('sufficient statistics aggregated in DuckDB', () => {
     }
   });
 
+  it('give CUPED its pre-period covariates: the same columns summed per unit before the test, with every cross-product', async () => {
+    // Pre-period: one or two rows for two thirds of the units, none for the rest (they count as zero).
+    const random = seededRandom(7);
+    const pre = units.flatMap((unit) => (unit.unit % 3 === 0 ? [] : Array.from({ length: 1 + (unit.unit % 2) }, () => ({ unit: unit.unit, revenue: Math.round(random() * 500) / 10, clicks: Math.floor(random() * 4), sessions: 1 + Math.floor(random() * 3) }))));
+    await engine.run(`CREATE OR REPLACE TABLE pre_period AS SELECT * FROM (VALUES ${pre.map((row) => `(${row.unit}, ${row.revenue}, ${row.clicks}, ${row.sessions})`).join(',')}) AS t(user_id, revenue, clicks, sessions)`);
+    const source = {
+      exposures: { relation: 'exposures', unit: 'user_id', arm: 'variant' },
+      outcomes: { relation: 'outcomes', unit: 'user_id' },
+      prePeriod: { relation: 'pre_period', unit: 'user_id' },
+    };
+    const metrics: MetricColumns[] = [
+      { id: 'revenue', kind: 'mean', value: 'revenue', cuped: true },
+      { id: 'clicks-per-session', kind: 'ratio', numerator: 'clicks', denominator: 'sessions', cuped: true },
+    ];
+    const aggregated = await aggregateStatistics(engine, source, metrics);
+    const members = units.filter((unit) => unit.arms.length === 1 && unit.arms[0] === 'treatment');
+    const post = (unit: Unit, key: 'revenue' | 'clicks' | 'sessions') => unit.events.reduce((total, event) => total + event[key], 0);
+    const before = (unit: Unit, key: 'revenue' | 'clicks' | 'sessions') => pre.filter((row) => row.unit === unit.unit).reduce((total, row) => total + row[key], 0);
+    const total = (pick: (unit: Unit) => number) => members.reduce((sum, unit) => sum + pick(unit), 0);
+    const revenue = aggregated.metrics.revenue?.arms.treatment as unknown as { covariate: Record<string, number> };
+    expect(revenue.covariate.sum).toBeCloseTo(total((unit) => before(unit, 'revenue')), 6);
+    expect(revenue.covariate.sumSquares).toBeCloseTo(total((unit) => before(unit, 'revenue') ** 2), 4);
+    expect(revenue.covariate.metricCovariateSum).toBeCloseTo(total((unit) => post(unit, 'revenue') * before(unit, 'revenue')), 4);
+    const ratio = aggregated.metrics["clicks-per-session"]?.arms.treatment as unknown as { covariate: Record<string, number> };
+    expect(ratio.covariate).toEqual({
+      numeratorSum: total((unit) => before(unit, 'clicks')),
+      numeratorSumSquares: total((unit) => before(unit, 'clicks') ** 2),
+      denominatorSum: total((unit) => before(unit, 'sessions')),
+      denominatorSumSquares: total((unit) => before(unit, 'sessions') ** 2),
+      numeratorDenominatorSum: total((unit) => before(unit, 'clicks') * before(unit, 'sessions')),
+      postNumeratorNumeratorSum: total((unit) => post(unit, 'clicks') * before(unit, 'clicks')),
+      postNumeratorDenominatorSum: total((unit) => post(unit, 'clicks') * before(unit, 'sessions')),
+      postDenominatorNumeratorSum: total((unit) => post(unit, 'sessions') * before(unit, 'clicks')),
+      postDenominatorDenominatorSum: total((unit) => post(unit, 'sessions') * before(unit, 'sessions')),
+    });
+    await expect(aggregateStatistics(engine, { ...source, prePeriod: undefined } as never, metrics)).rejects.toThrow(/pre-period/);
+  });
+
   it('feed the analysis directly', async () => {
     const source = { exposures: { relation: 'exposures', unit: 'user_id', arm: 'variant' }, outcomes: { relation: 'outcomes', unit: 'user_id' } };
     const aggregated = await aggregateStatistics(engine, source, METRICS);

@@ -31,6 +31,8 @@ const ratioCovariate = z.strictObject({
 });
 
 const proportionArm = z.strictObject({ n: count, successes: count });
+/** A quantile's sample value and the order statistics of its 95% band (quantile-metric.ts gives the ranks). */
+const quantileArm = z.strictObject({ n: count, estimate: finite, lower: finite, upper: finite });
 const meanArm = meanStatistics.extend({ covariate: meanCovariate.optional() });
 const ratioArm = ratioStatistics.extend({ covariate: ratioCovariate.optional() });
 
@@ -53,6 +55,14 @@ const metric = z.discriminatedUnion('kind', [
   z.strictObject({ ...metricCommon, kind: z.literal('proportion'), arms: byArm(proportionArm), segments: z.record(z.string().min(1), byArm(proportionArm)).optional() }),
   z.strictObject({ ...metricCommon, kind: z.literal('mean'), arms: byArm(meanArm), segments: z.record(z.string().min(1), byArm(meanArm)).optional() }),
   z.strictObject({ ...metricCommon, kind: z.literal('ratio'), arms: byArm(ratioArm), segments: z.record(z.string().min(1), byArm(ratioArm)).optional() }),
+  z.strictObject({
+    ...metricCommon,
+    kind: z.literal('quantile'),
+    /** Which quantile, in (0, 1): 0.9 for p90. */
+    quantile: z.number().gt(0).lt(1),
+    arms: byArm(quantileArm),
+    segments: z.record(z.string().min(1), byArm(quantileArm)).optional(),
+  }),
 ]);
 
 const options = z.strictObject({

@@ -59,3 +59,32 @@ describe('decisions', () => {
     expect(analysis.decisions[0]).toMatchObject({ decision: 'keep-running', reasons: [expect.stringMatching(/cannot be tested yet: the metric does not vary/)] });
   });
 });
+
+describe('sequential inference with one-sided alternatives and guardrails', () => {
+  const withOptions = (options: Record<string, unknown>) => ({ ...experiment([1000, 1100], { latency: [300, 300.5] }), options: { ...experiment([0, 0]).options, ...options } }) as ReturnType<typeof experiment>;
+
+  it('uses the one-sided confidence sequence for a one-sided alternative: a half-open interval, narrower on its side than the two-sided one', () => {
+    const oneSided = analyzeExperiment(withOptions({ alternative: 'greater', sequential: { method: 'confidence-sequence', tuningParameter: 5000 } })).metrics[0]?.comparisons[0];
+    const twoSided = analyzeExperiment(withOptions({ sequential: { method: 'confidence-sequence', tuningParameter: 5000 } })).metrics[0]?.comparisons[0];
+    if (oneSided?.degeneracy !== null || twoSided?.degeneracy !== null) throw new Error('degenerate');
+    expect(oneSided.inference).toBe('confidence-sequence');
+    expect(oneSided.interval[1]).toBe(Infinity);
+    expect(oneSided.interval[0]).toBeGreaterThan(twoSided.interval[0]);
+    expect(oneSided.pValue).toBeLessThan(twoSided.pValue);
+  });
+
+  it('watches a guardrail with the one-sided sequential test against its margin', () => {
+    for (const sequential of [{ method: 'confidence-sequence', tuningParameter: 5000 }, { method: 'mixture-sprt', mixtureStandardDeviation: 0.01 }]) {
+      const analysis = analyzeExperiment(withOptions({ sequential }));
+      const guardrail = analysis.metrics[1]?.comparisons[0];
+      if (guardrail?.degeneracy !== null || guardrail.nonInferiority === null) throw new Error('no guardrail test');
+      expect(guardrail.nonInferiority.inference).toBe(sequential.method);
+      // Latency is a decrease metric: the upper bound of the relative harm is compared with the 1% margin.
+      expect(guardrail.nonInferiority.interval[0]).toBe(-Infinity);
+      expect(guardrail.nonInferiority.nonInferior).toBe(guardrail.nonInferiority.interval[1] < 0.01);
+      const fixed = analyzeExperiment(withOptions({})).metrics[1]?.comparisons[0];
+      if (fixed?.degeneracy !== null || fixed.nonInferiority === null) throw new Error('no guardrail test');
+      expect(guardrail.nonInferiority.interval[1]).toBeGreaterThan(fixed.nonInferiority.interval[1]);
+    }
+  });
+});

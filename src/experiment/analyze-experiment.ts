@@ -12,7 +12,8 @@ import type { ArmEstimate, Degeneracy } from './arm-estimate.js';
 import { meanArmEstimate } from './arm-estimate.js';
 import type { AnalysisInput, AnalysisOptions, MetricInput } from './analysis-input.js';
 import { bayesianLift, type BayesianResult } from './bayesian.js';
-import { twoProportionTest, welchTest, type ComparisonResult } from './comparison.js';
+import { quantileTest, twoProportionTest, welchTest, type ComparisonResult } from './comparison.js';
+import { quantileArmEstimate, type QuantileStatistics } from './quantile-metric.js';
 import { cupedForMeans, cupedForRatios, varianceReduction } from './cuped.js';
 import { decideArm, type ArmDecision } from './decision.js';
 import type { Effect } from './effect.js';
@@ -23,6 +24,7 @@ import { testNonInferiority, type NonInferiorityResult } from './non-inferiority
 import { ratioArmEstimate } from './ratio-metric.js';
 import { checkSampleRatio, type SampleRatioCheck } from './sample-ratio.js';
 import { confidenceSequence, mixtureSprt } from './sequential.js';
+import { oneSidedConfidenceSequence, oneSidedMixtureSprt } from './sequential-one-sided.js';
 
 /** Share of units exposed to more than one arm above which the experiment needs investigating (GrowthBook warns at 1%). */
 export const MULTIPLE_EXPOSURE_THRESHOLD = 0.01;
@@ -34,7 +36,7 @@ export interface ArmComparison {
   arm: string;
   segment: string | null;
   degeneracy: null;
-  method: 'welch-t' | 'two-proportion-z';
+  method: 'welch-t' | 'two-proportion-z' | 'quantile-z';
   inference: Inference;
   controlUnits: number;
   treatmentUnits: number;
@@ -122,6 +124,10 @@ function compareArms(metric: MetricInput, arms: ArmsOf<MetricInput>, control: st
     if (metric.kind === 'proportion') {
       const counts = arms as Record<string, { n: number; successes: number }>;
       result = twoProportionTest(counts[control] ?? { n: 0, successes: 0 }, counts[arm] ?? { n: 0, successes: 0 }, comparisonOptions);
+    } else if (metric.kind === 'quantile') {
+      const quantiles = arms as Record<string, QuantileStatistics>;
+      const estimate = (id: string) => (quantiles[id] === undefined ? 'too-few-units' : quantileArmEstimate(quantiles[id]));
+      result = quantileTest(estimate(control), estimate(arm), comparisonOptions);
     } else {
       result = welchTest(estimates.adjusted[controlIndex] ?? 'too-few-units', estimates.adjusted[index + 1] ?? 'too-few-units', comparisonOptions);
     }
@@ -139,7 +145,7 @@ interface Estimates {
 
 /** Arm estimates in the order control, treatments; CUPED-adjusted when asked for and every arm has a covariate. */
 function armEstimates(metric: MetricInput, arms: ArmsOf<MetricInput>, order: string[], cuped: boolean): Estimates {
-  if (metric.kind === 'proportion') return { theta: null, adjusted: [], unadjusted: [] };
+  if (metric.kind === 'proportion' || metric.kind === 'quantile') return { theta: null, adjusted: [], unadjusted: [] };
   if (metric.kind === 'mean') {
     const present = order.map((id) => (arms as typeof metric.arms)[id]);
     const plain = present.map((arm) => (arm === undefined ? 'too-few-units' : meanArmEstimate(arm)));
@@ -182,17 +188,23 @@ function infer(
   let pValue = fixed.pValue;
   let interval = fixed.interval;
   if (options.sequential !== null) {
-    const sequential =
-      options.sequential.method === 'confidence-sequence'
-        ? confidenceSequence(effect, control.n + treatment.n, options.alpha, options.sequential.tuningParameter)
-        : mixtureSprt(effect, options.sequential.mixtureStandardDeviation, options.alpha);
+    const sequential = sequentialInference(effect, control.n + treatment.n, options.sequential, options.alpha, options.alternative, 0);
     ({ pValue, interval } = sequential);
     inference = sequential.method;
   }
   const guardrail = metric.role === 'guardrail' && metric.nonInferiorityMargin !== undefined;
-  const nonInferiority = guardrail
-    ? testNonInferiority(effect, { margin: metric.nonInferiorityMargin ?? 0, direction: metric.direction, alpha: options.alpha, degreesOfFreedom: fixed.degreesOfFreedom })
-    : null;
+  let nonInferiority: NonInferiorityResult | null = null;
+  if (guardrail) {
+    const margin = metric.nonInferiorityMargin ?? 0;
+    const increase = metric.direction === 'increase';
+    if (options.sequential === null) {
+      nonInferiority = { ...testNonInferiority(effect, { margin, direction: metric.direction, alpha: options.alpha, degreesOfFreedom: fixed.degreesOfFreedom }), inference: 'fixed-horizon' };
+    } else {
+      // Under peeking the guardrail is watched with the one-sided sequential test against the margin.
+      const sequential = sequentialInference(effect, control.n + treatment.n, options.sequential, options.alpha, increase ? 'greater' : 'less', increase ? -margin : margin);
+      nonInferiority = { margin, pValue: sequential.pValue, interval: sequential.interval, nonInferior: sequential.pValue < options.alpha, inference: sequential.method };
+    }
+  }
   return {
     degeneracy: null,
     inference,
@@ -209,6 +221,28 @@ function infer(
     bayesian: options.bayesian === null ? null : bayesianForDirection(effect, metric.direction, options),
     nonInferiority,
   };
+}
+
+/**
+ * The always-valid p-value and interval of one effect: the two-sided sequence or mSPRT, or their one-sided
+ * versions (sequential-one-sided.ts) for a one-sided alternative, against `nullValue`.
+ */
+function sequentialInference(
+  effect: Effect,
+  units: number,
+  sequential: NonNullable<AnalysisOptions['sequential']>,
+  alpha: number,
+  alternative: AnalysisOptions['alternative'],
+  nullValue: number,
+): { method: Inference; pValue: number; interval: Interval } {
+  if (alternative === 'two-sided') {
+    const shifted = { ...effect, estimate: effect.estimate - nullValue };
+    const result = sequential.method === 'confidence-sequence' ? confidenceSequence(shifted, units, alpha, sequential.tuningParameter) : mixtureSprt(shifted, sequential.mixtureStandardDeviation, alpha);
+    return { method: result.method, pValue: result.pValue, interval: [result.interval[0] + nullValue, result.interval[1] + nullValue] };
+  }
+  return sequential.method === 'confidence-sequence'
+    ? oneSidedConfidenceSequence(effect, units, alpha, alternative, { tuningParameter: sequential.tuningParameter, nullValue })
+    : oneSidedMixtureSprt(effect, sequential.mixtureStandardDeviation, alpha, alternative, nullValue);
 }
 
 /** The posterior on the lift, with chance to beat control and losses measured in the metric's good direction. */

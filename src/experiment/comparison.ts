@@ -16,7 +16,7 @@ export interface ComparisonOptions {
 /** A comparison that could be computed. */
 export interface Comparison {
   degeneracy: null;
-  method: 'welch-t' | 'two-proportion-z';
+  method: 'welch-t' | 'two-proportion-z' | 'quantile-z';
   control: ArmEstimate;
   treatment: ArmEstimate;
   effect: Effect;
@@ -52,6 +52,19 @@ export function welchTest(control: ArmEstimate | Degeneracy, treatment: ArmEstim
   const degreesOfFreedom = welchSatterthwaiteDegreesOfFreedom(control, treatment);
   const test = testEffect(effect, { alternative: options.alternative, alpha: options.alpha, degreesOfFreedom });
   return { degeneracy: null, method: 'welch-t', control, treatment, effect, ...test };
+}
+
+/**
+ * The difference of quantiles (quantile-metric.ts): a z-test, since the quantile's standard error comes
+ * from an order-statistic band rather than from a sample variance with degrees of freedom.
+ */
+export function quantileTest(control: ArmEstimate | Degeneracy, treatment: ArmEstimate | Degeneracy, options: ComparisonOptions): ComparisonResult {
+  if (typeof control === 'string') return degenerate(control);
+  if (typeof treatment === 'string') return degenerate(treatment);
+  const effect = estimateEffect(control, treatment, options.scale);
+  if (typeof effect === 'string') return degenerate(effect);
+  const test = testEffect(effect, { alternative: options.alternative, alpha: options.alpha, degreesOfFreedom: Infinity });
+  return { degeneracy: null, method: 'quantile-z', control, treatment, effect, ...test };
 }
 
 /** Successes out of units in one arm. */

@@ -24,6 +24,8 @@ export interface NonInferiorityResult {
   interval: Interval;
   /** True when the harm is shown to be smaller than the margin. */
   nonInferior: boolean;
+  /** Fixed-horizon, or one-sided sequential (sequential-one-sided.ts) when the experiment is watched continuously. */
+  inference?: 'fixed-horizon' | 'confidence-sequence' | 'mixture-sprt';
 }
 
 /** Tests H0: harm >= margin against H1: harm < margin. */

@@ -7,25 +7,37 @@ import { LineCounter, parseDocument } from 'yaml';
 import { MlcycleError, type InputIssue } from '../error.js';
 import { lineOf } from '../problem/yaml-text.js';
 import { parseSpecPart, toInputIssues, type PathSegment, type SpecIssue } from '../problem/spec-issues.js';
+import type { ProblemSpec } from '../problem/spec-schema.js';
 import { analysisInputSchema, type AnalysisInput } from './analysis-input.js';
+import { applySpecMetrics, type SpecMetricMerge } from './spec-metrics.js';
 
-/** The validated input, or throws an invalid-input error that lists every problem. */
-export function parseAnalysisInput(text: string, fileLabel: string): AnalysisInput {
+/**
+ * The validated input, or throws an invalid-input error that lists every problem. With the workspace's spec,
+ * metrics named as in its `successMetrics` take their definitions from it where the file is silent
+ * (spec-metrics.ts); `fromSpec` says which fields came from the spec.
+ */
+export function parseAnalysisInputWithSpec(text: string, fileLabel: string, spec: Pick<ProblemSpec, 'successMetrics'> | undefined): { input: AnalysisInput; fromSpec: SpecMetricMerge['fromSpec'] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
     const issues = document.errors.map((error): InputIssue => ({ file: fileLabel, line: lineCounter.linePos(error.pos[0]).line, path: '', message: `JSON: ${error.message.split('\n')[0] ?? ''}` }));
     throw new MlcycleError('invalid_input', `${fileLabel} is not valid JSON`, { issues });
   }
-  const raw: unknown = document.toJS();
+  const merged: SpecMetricMerge = spec === undefined ? { raw: document.toJS(), issues: [], fromSpec: [] } : applySpecMetrics(document.toJS(), spec);
+  const { raw } = merged;
   const parsed = parseSpecPart(analysisInputSchema, raw);
-  const problems = [...parsed.issues, ...crossReferenceIssues(raw)];
+  const problems = [...merged.issues, ...parsed.issues, ...crossReferenceIssues(raw)];
   if (problems.length > 0 || parsed.data === undefined) {
     const issues = toInputIssues(problems, (segments: PathSegment[]) => ({ file: fileLabel, ...lineOf(document, lineCounter, segments) }));
     issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     throw new MlcycleError('invalid_input', `${fileLabel} has ${issues.length} problem${issues.length === 1 ? '' : 's'}`, { issues });
   }
-  return parsed.data;
+  return { input: parsed.data, fromSpec: merged.fromSpec };
+}
+
+/** The validated input of a file that stands alone (no spec). */
+export function parseAnalysisInput(text: string, fileLabel: string): AnalysisInput {
+  return parseAnalysisInputWithSpec(text, fileLabel, undefined).input;
 }
 
 /**
@@ -55,7 +67,7 @@ function crossReferenceIssues(raw: unknown): SpecIssue[] {
     check(metric.arms, ['metrics', metricIndex, 'arms']);
     if (isRecord(metric.segments)) for (const [segment, arms] of Object.entries(metric.segments)) check(arms, ['metrics', metricIndex, 'segments', segment]);
     if (metric.role === 'guardrail' && metric.nonInferiorityMargin === undefined) {
-      issues.push({ segments: ['metrics', metricIndex, 'nonInferiorityMargin'], message: 'a guardrail needs its margin (the largest tolerable harm)' });
+      issues.push({ segments: ['metrics', metricIndex, 'nonInferiorityMargin'], message: 'a guardrail needs its margin (the largest tolerable harm), here or in mlcycle.yaml' });
     }
     if (metric.id !== undefined && metricIds.indexOf(metric.id) !== metricIndex) issues.push({ segments: ['metrics', metricIndex, 'id'], message: `duplicate metric "${String(metric.id)}"` });
   });

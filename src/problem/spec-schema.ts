@@ -226,6 +226,8 @@ export const ProblemSpecSchema = z.strictObject({
   owners: OwnersSchema.default({}),
   datasets: z.record(identifier, DatasetSpecSchema).default({}),
   exploration: ExplorationSpecSchema.prefault({}),
+  /** The training pipeline (src/train/pipeline/pipeline-spec.ts), or the file that holds it. */
+  pipeline: z.union([text, z.record(z.string(), z.unknown())]).optional(),
 });
 
 export type SuccessMetric = z.infer<typeof SuccessMetricSchema>;

@@ -10,6 +10,8 @@ import { MlcycleError } from '../error.js';
 import { atOneInstant, type AuditLog, type ChangeContext } from './audit-log.js';
 import { LocalArtifactStore, type ArtifactStore } from './artifact-store.js';
 import type { DatasetStore } from './dataset-store.js';
+import type { EvaluationStore } from './evaluation-store.js';
+import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
 import type { ProfileStore } from './profile-store.js';
 import { SqliteProfileStore } from './sqlite/profile-store.js';
 import type { SpecHistory } from './spec-history.js';
@@ -49,6 +51,7 @@ export interface Workspace extends WorkspacePaths {
   metrics: MetricStore;
   registry: ModelRegistry;
   webhooks: WebhookStore;
+  evaluations: EvaluationStore;
   close(): Promise<void>;
 }
 
@@ -132,6 +135,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     metrics: new SqliteMetricStore(db, connection),
     registry: new SqliteModelRegistry(db),
     webhooks: new SqliteWebhookStore(db),
+    evaluations: new SqliteEvaluationStore(db),
     close: () => db.destroy(),
   };
 }

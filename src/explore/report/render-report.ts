@@ -5,11 +5,13 @@
 import type { ColumnProfile, DatasetProfile, FoldScores } from '../profile-types.js';
 import { associationSpec, columnChartSpec, correlationHeatmapSpec, renderSvg } from './charts.js';
 
-function escapeHtml(text: string): string {
+/** Escapes text for HTML (shared with the evaluation report). */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
 }
 
-function formatNumber(value: number | null | undefined): string {
+/** A number for a report: grouped integers, 5 significant digits, exponents for the very small and large. */
+export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '-';
   if (Number.isInteger(value) && Math.abs(value) < 1e15) return value.toLocaleString('en-US');
   const magnitude = Math.abs(value);
@@ -142,7 +144,8 @@ async function variableCard(column: ColumnProfile): Promise<string> {
   return `<div class="variable"><div><h3>${escapeHtml(column.name)}${tags}</h3>${statTable(column)}</div><div>${await chart(columnChartSpec(column))}</div></div>`;
 }
 
-function page(title: string, body: string): string {
+/** A whole self-contained report page (shared with the evaluation report). */
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>

@@ -202,4 +202,21 @@ describe('trainGbdt with a validation set', () => {
     expect(model.ensemble.trees).toHaveLength(20);
     expect(model.history.at(-1)?.value).toBeCloseTo(rocAuc(predictEnsemble(model.ensemble, test.rowMajor, test.rows), test.label), 12);
   });
+
+  it('tells onRound each round\'s metric and stops when it says so, keeping the rounds trained', () => {
+    const train = load('binary.train');
+    const test = load('binary.test');
+    const heard: { round: number; value: number }[] = [];
+    const model = trainGbdt(
+      { columns: train.columns, label: train.label },
+      { objective: 'binary', rounds: 20 },
+      { columns: test.columns, label: test.label, patience: 2, onRound: (round, value) => (heard.push({ round, value }), round === 7 ? 'stop' : 'continue') },
+    );
+    expect(heard).toEqual(model.history);
+    expect(heard.map((item) => item.round)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // Stopped by the caller, not by early stopping: all seven rounds stay, whichever was best.
+    expect(model.bestRound).toBe(7);
+    expect(model.ensemble.trees).toHaveLength(7);
+    expect(heard.at(-1)?.value).toBeCloseTo(rocAuc(predictEnsemble(model.ensemble, test.rowMajor, test.rows), test.label), 12);
+  });
 });

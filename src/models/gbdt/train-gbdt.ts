@@ -270,7 +270,8 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
       tree.splitGain = Float64Array.from(nodeGain);
       trees.push(tree);
       if (watch !== undefined && k === outputs - 1 && watch.after(trees, Math.floor(step / outputs) + 1)) {
-        bestRound = watch.bestRound();
+        // Stopped by the caller: keep every round trained; by early stopping: the best one.
+        bestRound = watch.stoppedByCallback() ? Math.floor(step / outputs) + 1 : watch.bestRound();
         break;
       }
       // Update every row's score: in-bag rows by their leaf's segments, out-of-bag rows by walking the tree's bins.
@@ -289,7 +290,7 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
     pool.close();
   }
   // Early stopping keeps the best round's trees; watching alone keeps them all.
-  if (watch !== undefined && (validation?.patience ?? 0) > 0) bestRound = watch.bestRound();
+  if (watch !== undefined && (validation?.patience ?? 0) > 0 && !watch.stoppedByCallback()) bestRound = watch.bestRound();
   return {
     ensemble: { featureCount: features, outputs, trees: trees.slice(0, bestRound * outputs), baseScore: objective.initScores, link: objective.link, logisticSlope: 1, averageOutput: false },
     bins,

@@ -11,6 +11,12 @@ export interface Validation {
   metric?: ValidationMetric;
   /** 0 to watch without stopping. */
   patience?: number;
+  /**
+   * Called after each round with the metric (computed from scores kept up to date tree by tree, so a
+   * round costs one pass over the new trees and the metric); returning `stop` ends training there and
+   * keeps every round so far.
+   */
+  onRound?: (round: number, value: number) => 'continue' | 'stop';
 }
 
 /**
@@ -36,8 +42,11 @@ export function watchValidation(validation: Validation, objective: GbdtObjective
   const higherIsBetter = metric === 'auc';
   let best = 0;
   let added = 0;
+  let stopped = false;
   return {
     history,
+    /** True when onRound stopped training (rather than early stopping). */
+    stoppedByCallback: (): boolean => stopped,
     bestRound: (): number => (history.length === 0 ? 0 : (history[best] as { round: number }).round),
     /** Adds the newest round's trees; true when training should stop. */
     after(trees: readonly FlatTree[], round: number): boolean {
@@ -52,6 +61,10 @@ export function watchValidation(validation: Validation, objective: GbdtObjective
       const current = history.length - 1;
       const bestValue = (history[best] as { value: number }).value;
       if (current === 0 || (higherIsBetter ? value > bestValue : value < bestValue)) best = current;
+      if (validation.onRound?.(round, value) === 'stop') {
+        stopped = true;
+        return true;
+      }
       return patience > 0 && current - best >= patience;
     },
   };

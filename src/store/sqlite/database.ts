@@ -226,6 +226,22 @@ export interface WebhookDeliveryTable {
   updated_at: string;
 }
 
+export interface EvaluationTable {
+  id: Generated<number>;
+  model_version_id: number;
+  champion_version_id: number | null;
+  dataset_version_id: number;
+  task: string;
+  ready: number;
+  summary: string;
+  /** JSON EvaluationSummary. */
+  metrics: string;
+  artifact_key: string;
+  report_key: string;
+  created_at: string;
+  created_by: string;
+}
+
 /** The tables of the latest schema, as Kysely sees them. */
 export interface Database {
   workspace_meta: WorkspaceMetaTable;
@@ -252,6 +268,7 @@ export interface Database {
   registry_events: RegistryEventTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
+  evaluations: EvaluationTable;
 }
 
 /**

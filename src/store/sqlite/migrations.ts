@@ -248,6 +248,48 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007-evaluations': {
+    async up(db: AnyDatabase) {
+      // One row per offline evaluation: the model version evaluated on a dataset version, the champion it was
+      // compared with, the verdict, the metrics as JSON; the full evaluation and its HTML report are artifacts.
+      await db.schema
+        .createTable('evaluations')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('model_version_id', 'integer', (column) => column.notNull().references('model_versions.id'))
+        .addColumn('champion_version_id', 'integer', (column) => column.references('model_versions.id'))
+        .addColumn('dataset_version_id', 'integer', (column) => column.notNull().references('dataset_versions.id'))
+        .addColumn('task', 'text', (column) => column.notNull())
+        .addColumn('ready', 'integer', (column) => column.notNull())
+        .addColumn('summary', 'text', (column) => column.notNull())
+        .addColumn('metrics', 'text', (column) => column.notNull())
+        .addColumn('artifact_key', 'text', (column) => column.notNull())
+        .addColumn('report_key', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('evaluations_model_version').on('evaluations').column('model_version_id').execute();
+    },
+  },
+  '0009-pipeline-steps': {
+    async up(db: AnyDatabase) {
+      // The pipeline step cache (src/train/pipeline/step-cache.ts): one row per computed step, keyed by the
+      // hash of its code version, parameters and inputs; its output files are blobs in the artifact store.
+      await db.schema
+        .createTable('pipeline_steps')
+        .addColumn('cache_key', 'text', (column) => column.primaryKey())
+        .addColumn('step', 'text', (column) => column.notNull())
+        .addColumn('code_version', 'text', (column) => column.notNull())
+        .addColumn('params', 'text', (column) => column.notNull())
+        .addColumn('inputs', 'text', (column) => column.notNull())
+        .addColumn('outputs', 'text', (column) => column.notNull())
+        .addColumn('summary', 'text', (column) => column.notNull())
+        .addColumn('seconds', 'real', (column) => column.notNull())
+        .addColumn('run_id', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+    },
+  },
   '0010-tracking-fixes': {
     async up(db: AnyDatabase) {
       // MLflow clients log to experiment "0", "Default", without creating it (DEFAULT_EXPERIMENT_ID in MLflow's

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { tempDir, testContext } from '../../../test/support/temp-dir.js';
 import { FLIGHT_DELAY_SPEC } from '../../demo/flight-delay-spec.js';
@@ -48,7 +47,7 @@ describe('model cards', () => {
         { context: 'validation', dataset: 'weather', digest: 'abc', externalSource: 's3://bucket/weather' },
       ]);
       expect(card.run).toMatchObject({ id: runId, experiment: 'delays', gitCommit: 'c'.repeat(40), params: { leaves: '63' }, metrics: { roc_auc: 0.6723 }, artifact: 'model' });
-      expect(card.evaluations).toEqual({ available: false, rows: [], note: expect.stringMatching(/no offline evaluations/) });
+      expect(card.evaluations).toEqual([]);
 
       const markdown = formatModelCardMarkdown(card);
       expect(markdown).toMatch(/^# Model card: flight-delay version 1\n\n`models:\/flight-delay\/1`, aliases `@champion`\./);
@@ -58,37 +57,24 @@ describe('model cards', () => {
       expect(markdown).toContain('| training | flights-train@1 | 80 | 2 | 222222222222 | derived from flights@1 |');
       expect(markdown).toContain('| validation | weather | - | - | abc | s3://bucket/weather |');
       expect(markdown).toContain('| leaves | 63 |');
-      expect(markdown).toMatch(/## Offline evaluations\n\nNone: no offline evaluations are stored yet/);
+      expect(markdown).toMatch(/## Offline evaluations\n\nNone stored for this version/);
     } finally {
       await workspace.close();
     }
   });
 
-  it('read evaluations of the version when an evaluations table exists, and say when the spec is missing', async () => {
+  it('list the offline evaluations of the version, which then keep it from being deleted; say when the spec is missing', async () => {
     const { workspace } = await registeredWorkspace(false);
     try {
-      await sql`create table evaluations (id integer primary key, model text, version integer, metric text, value real, slices text)`.execute(workspace.db);
-      await sql`insert into evaluations (model, version, metric, value, slices) values ('flight-delay', 1, 'business_value', 1234.5, '{"region":"west"}'), ('flight-delay', 2, 'business_value', 1, null)`.execute(workspace.db);
-      const card = await buildModelCard(workspace, 'models:/flight-delay/1');
-      expect(card.problem).toEqual({ missing: expect.stringMatching(/no spec at .*mlcycle\.yaml/) });
-      expect(card.evaluations).toEqual({ available: true, rows: [{ id: 1, model: 'flight-delay', version: 1, metric: 'business_value', value: 1234.5, slices: { region: 'west' } }] });
-      const markdown = formatModelCardMarkdown(card);
-      expect(markdown).toContain('| 1 | flight-delay | 1 | business_value | 1234.5 | {"region":"west"} |');
-      expect(markdown).toMatch(/## Problem\n\nNot described: no spec at/);
-    } finally {
-      await workspace.close();
-    }
-  });
-
-  it('read evaluations stored against model_versions rows, which then keep the version from being deleted', async () => {
-    const { workspace } = await registeredWorkspace(false);
-    try {
-      // The shape of main's 0007-evaluations: rows point at model_versions by id, with a foreign key.
-      await sql`create table evaluations (id integer primary key, model_version_id integer not null references model_versions(id), summary text, metrics text)`.execute(workspace.db);
-      await sql`insert into evaluations (model_version_id, summary, metrics) select id, 'ready to ship', '{"roc_auc":0.67}' from model_versions`.execute(workspace.db);
-      const card = await buildModelCard(workspace, 'models:/flight-delay@champion');
-      expect(card.evaluations.rows).toEqual([{ id: 1, model_version_id: 1, summary: 'ready to ship', metrics: { roc_auc: 0.67 } }]);
       const context = testContext('ana');
+      const stored = { dataset: 'flights-train@1', task: 'binary', metrics: { roc_auc: 0.67 }, artifactKey: 'a', reportKey: 'r' };
+      await workspace.evaluations.record({ ...stored, candidate: { model: 'flight-delay', version: 1 }, ready: true, summary: 'ready: roc_auc 0.67 >= 0.65' }, context);
+      const card = await buildModelCard(workspace, 'models:/flight-delay@champion');
+      expect(card.problem).toEqual({ missing: expect.stringMatching(/no spec at .*mlcycle\.yaml/) });
+      expect(card.evaluations).toMatchObject([{ dataset: 'flights-train@1', ready: true, summary: 'ready: roc_auc 0.67 >= 0.65', metrics: { roc_auc: 0.67 } }]);
+      const markdown = formatModelCardMarkdown(card);
+      expect(markdown).toMatch(/\| flights-train@1 \| - \| ready \| ready: roc_auc 0\.67 >= 0\.65 \| 2026-/);
+      expect(markdown).toMatch(/## Problem\n\nNot described: no spec at/);
       await expect(workspace.registry.deleteVersion('flight-delay', 1, context)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/models:\/flight-delay\/1 cannot be deleted: other records/) });
       await expect(workspace.registry.deleteModel('flight-delay', context)).rejects.toMatchObject({ code: 'conflict' });
       expect(await workspace.registry.findVersion('flight-delay', 1)).toMatchObject({ aliases: ['champion'] });

@@ -7,7 +7,7 @@
  */
 import { loadSpec } from '../../problem/load-spec.js';
 import type { ProblemSpec, SuccessMetric } from '../../problem/spec-schema.js';
-import { readEvaluationRows, type EvaluationRows } from '../../store/sqlite/evaluation-rows.js';
+import type { EvaluationRecord } from '../../store/evaluation-store.js';
 import type { Workspace } from '../../store/workspace.js';
 import { modelLineage } from './register-model.js';
 
@@ -66,7 +66,8 @@ export interface ModelCard {
     params: Record<string, string>;
     metrics: Record<string, number>;
   };
-  evaluations: EvaluationRows;
+  /** Offline evaluations of this version (`mlcycle evaluate`), newest first. */
+  evaluations: EvaluationRecord[];
   generatedAt: string;
 }
 
@@ -135,7 +136,7 @@ export async function buildModelCard(workspace: Workspace, uri: string, now: () 
       params: run.params,
       metrics,
     },
-    evaluations: await readEvaluationRows(workspace.db, version),
+    evaluations: (await workspace.evaluations.list()).filter((evaluation) => evaluation.candidate.model === version.model && evaluation.candidate.version === version.version),
     generatedAt: now().toISOString(),
   };
 }

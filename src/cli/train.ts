@@ -1,0 +1,93 @@
+/**
+ * `mlcycle train [PIPELINE] [--set key=value ...] [--register NAME[@ALIAS]]`: runs a pipeline as a
+ * tracked run, each step from the cache when nothing it depends on changed. On a terminal, a progress bar
+ * follows the boosting rounds on stderr; Ctrl-C stops training and ends the run KILLED.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { MlcycleError } from '../error.js';
+import { parseOverrides } from '../train/pipeline/overrides.js';
+import type { PipelineEvent, PipelineResult } from '../train/pipeline/pipeline-types.js';
+import { PipelineAborted, runPipeline } from '../train/pipeline/run-pipeline.js';
+import { formatTable } from './output.js';
+import type { RegisterCommands } from './program.js';
+import { drawProgress } from './train-progress.js';
+import { withWorkspace } from './workspace-option.js';
+
+interface TrainOptions {
+  set: string[];
+  register?: string;
+  cache: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseRegistration(value: string): { name: string; alias?: string } {
+  const [name, alias, extra] = value.split('@');
+  if (name === undefined || name === '' || alias === '' || extra !== undefined) throw new MlcycleError('usage', `--register ${value}: expected NAME or NAME@ALIAS`);
+  return alias === undefined ? { name } : { name, alias };
+}
+
+function formatResult(result: PipelineResult, registered: string | undefined): string {
+  const state = result.pruned ? 'FINISHED (pruned)' : 'FINISHED';
+  const lines = [`run ${result.runId} (${result.experiment}): ${state}${result.cached ? ', every step from the cache' : ''}`];
+  lines.push(formatTable(result.steps.map((step) => [`  ${step.step}`, step.cached ? 'cached' : 'computed', `${step.seconds.toFixed(2)} s`])));
+  lines.push(`data: training ${result.datasets.training}, validation ${result.datasets.validation}`);
+  lines.push(`validation: ${Object.entries(result.metrics).map(([name, value]) => `${name} ${value.toFixed(4)}`).join(', ')}`);
+  lines.push(`model: runs:/${result.runId}/${result.model.artifactPath}`);
+  if (registered !== undefined) lines.push(`registered ${registered}`);
+  return lines.join('\n');
+}
+
+export const registerTrain: RegisterCommands = (program, action) => {
+  program
+    .command('train')
+    .description('run a training pipeline as a tracked run; unchanged steps come from the cache')
+    .argument('[pipeline]', 'the pipeline file (default: mlcycle.yaml\'s pipeline:, else pipeline.yaml)')
+    .option('--set <key=value>', 'override a pipeline value, e.g. train.params.numLeaves=31 (repeatable)', collect, [])
+    .option('--register <name[@alias]>', 'register the model as a new version of NAME (and point ALIAS at it)')
+    .option('--no-cache', 'recompute every step (and refresh the cache)')
+    .action(
+      action(async (environment, positional, command: Command) => {
+        const [file] = positional as [string | undefined];
+        const options = command.opts<TrainOptions>();
+        const overrides = parseOverrides(options.set);
+        const registration = options.register === undefined ? undefined : parseRegistration(options.register);
+        return withWorkspace(environment, async (workspace) => {
+          const showProgress = process.stderr.isTTY && !environment.options.json;
+          const controller = new AbortController();
+          const interrupt = (): void => controller.abort();
+          process.once('SIGINT', interrupt);
+          const onEvent = showProgress ? (event: PipelineEvent) => drawProgress(event, (text) => process.stderr.write(text)) : undefined;
+          let result: PipelineResult;
+          try {
+            result = await runPipeline({
+              workspace,
+              ...(file === undefined ? {} : { pipeline: { file: path.resolve(environment.cwd, file) } }),
+              overrides,
+              context: environment.context,
+              signal: controller.signal,
+              noCache: !options.cache,
+              ...(onEvent === undefined ? {} : { onEvent }),
+            });
+          } catch (error) {
+            // Stopped by Ctrl-C: the run is recorded as KILLED; 130 is the shell's code for an interrupt.
+            if (error instanceof PipelineAborted) return { text: `stopped: ${error.message}`, json: { stopped: true, runId: error.runId, status: 'KILLED' }, exitCode: 130 };
+            throw error;
+          } finally {
+            process.removeListener('SIGINT', interrupt);
+          }
+          let registered: string | undefined;
+          if (registration !== undefined) {
+            const { registerModel, setModelAlias } = await import('../tracking/registry/register-model.js');
+            const version = await registerModel(workspace, { name: registration.name, run: result.runId, path: 'model' }, environment.context);
+            if (registration.alias !== undefined) await setModelAlias(workspace, registration.name, registration.alias, version.version, environment.context);
+            registered = `models:/${registration.name}/${version.version}${registration.alias === undefined ? '' : ` (@${registration.alias})`}`;
+          }
+          return { text: formatResult(result, registered), json: { ...result, ...(registered === undefined ? {} : { registered }) } };
+        });
+      }),
+    );
+};

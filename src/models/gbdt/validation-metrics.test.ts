@@ -1,0 +1,37 @@
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { rocAuc } from '../../evaluate/ranking-metrics.js';
+import { radixSortFloat64, sortedRocAuc } from './validation-metrics.js';
+
+describe('sortedRocAuc', () => {
+  it('equals scikit-learn\'s roc_auc_score on scores with ties', () => {
+    const reference = JSON.parse(readFileSync(new URL('../../../test/fixtures/pipeline/score-reference.json', import.meta.url), 'utf8')) as { binary: { predictions: number[]; label: number[]; roc_auc: number } };
+    expect(sortedRocAuc(reference.binary.predictions, reference.binary.label)).toBeCloseTo(reference.binary.roc_auc, 12);
+  });
+
+  it('equals the rank-based AUC on any scores, ties and one-class sets included', () => {
+    const rows = fc.array(fc.tuple(fc.integer({ min: -5, max: 5 }), fc.boolean()), { minLength: 1, maxLength: 60 });
+    fc.assert(
+      fc.property(rows, (pairs) => {
+        const scores = pairs.map(([score]) => score / 2);
+        const label = pairs.map(([, positive]) => (positive ? 1 : 0));
+        const expected = rocAuc(scores, label);
+        const actual = sortedRocAuc(scores, label);
+        return Number.isNaN(expected) ? Number.isNaN(actual) : Math.abs(actual - expected) < 1e-12;
+      }),
+    );
+  });
+
+  it('radix-sorts doubles as the typed arrays\' sort does, negatives, zeros and infinities included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true }), { maxLength: 200 }), (numbers) => {
+        const values = Float64Array.from(numbers);
+        radixSortFloat64(values);
+        const expected = Float64Array.from(numbers).sort();
+        // -0 and 0 are equal as numbers; compare them as numbers.
+        return values.every((value, index) => value === expected[index] || (Number.isNaN(value) && Number.isNaN(expected[index])));
+      }),
+    );
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Phase 3, plan: the steps a normalised pipeline runs, in order, each with its code version and the
+ * parameters that enter its cache key. Inputs are named here and bound to content hashes as the run goes
+ * (a dataset version's hash, or an upstream step's output hash), so a change anywhere recomputes exactly
+ * the steps downstream of it.
+ *
+ *   split? -> features -> train -> evaluate
+ *                 \_____________________/   (validation features feed GBDT rounds and the evaluation)
+ */
+import type { NormalizedPipeline, StepName } from './pipeline-types.js';
+
+/**
+ * Bump a step's version whenever its code changes what it outputs for the same parameters and inputs;
+ * every cached result of the older version is then recomputed.
+ */
+export const STEP_CODE_VERSIONS: Readonly<Record<StepName, string>> = {
+  split: 'split-1',
+  features: 'features-1',
+  train: 'train-1',
+  evaluate: 'evaluate-1',
+};
+
+/** Where a step input's hash comes from: a dataset version, or an output of an earlier step. */
+export type InputSource = { dataset: 'source' | 'training' | 'validation' } | { step: StepName; output: string };
+
+export interface PlannedStep {
+  name: StepName;
+  codeVersion: string;
+  params: Record<string, unknown>;
+  inputs: Record<string, InputSource>;
+}
+
+/** The plan: the steps in the order they run. */
+export function planPipeline(pipeline: NormalizedPipeline): PlannedStep[] {
+  const steps: PlannedStep[] = [];
+  const split = pipeline.data.split;
+  if (split !== undefined) {
+    steps.push({ name: 'split', codeVersion: STEP_CODE_VERSIONS.split, params: { split }, inputs: { dataset: { dataset: 'source' } } });
+  }
+  const dataInput = (part: 'training' | 'validation'): InputSource => (split === undefined ? { dataset: part } : { step: 'split', output: part });
+  steps.push({
+    name: 'features',
+    codeVersion: STEP_CODE_VERSIONS.features,
+    params: { features: pipeline.features, label: pipeline.label },
+    inputs: { training: dataInput('training'), validation: dataInput('validation') },
+  });
+  const { learner, params, sampleStride } = pipeline.train;
+  const watchesValidation = learner === 'gbdt';
+  steps.push({
+    name: 'train',
+    codeVersion: STEP_CODE_VERSIONS.train,
+    params: { learner, params, sampleStride },
+    inputs: { training: { step: 'features', output: 'training' }, ...(watchesValidation ? { validation: { step: 'features', output: 'validation' } } : {}) },
+  });
+  steps.push({
+    name: 'evaluate',
+    codeVersion: STEP_CODE_VERSIONS.evaluate,
+    params: { metrics: pipeline.metrics, task: pipeline.task },
+    inputs: { model: { step: 'train', output: 'model' }, validation: { step: 'features', output: 'validation' } },
+  });
+  return steps;
+}
