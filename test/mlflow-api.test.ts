@@ -4,34 +4,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../src/server/app.js';
-import { createWorkspace, type Workspace } from '../src/store/workspace.js';
+import { describe, expect, it } from 'vitest';
 import { logArtifact } from '../src/tracking/run-artifacts.js';
-import { tempDir, testContext } from './support/temp-dir.js';
-
-const open: { app: FastifyInstance; workspace: Workspace }[] = [];
-afterEach(async () => {
-  for (const { app, workspace } of open.splice(0)) {
-    await app.close();
-    await workspace.close().catch(() => undefined);
-  }
-});
-
-async function server() {
-  const root = tempDir();
-  const context = testContext('server');
-  const { workspace } = await createWorkspace(root, 'mlflow', context);
-  const errors: unknown[] = [];
-  const app = buildServer({ workspace, context: (user) => (user === undefined ? context : { ...context, actor: user }), logError: (error) => errors.push(error) });
-  open.push({ app, workspace });
-  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => {
-    const response = await app.inject({ method, url: `/api/2.0/mlflow${url}`, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
-    return { status: response.statusCode, body: response.json() as any };
-  };
-  return { root, workspace, context, call, errors, app };
-}
+import { mlflowServer as server } from './support/api-server.js';
 
 describe('MLflow REST API: tracking', () => {
   it('takes a whole run as the MLflow client logs it', async () => {
@@ -130,8 +105,10 @@ describe('MLflow REST API: tracking', () => {
     const { call } = await server();
     const run = await call('POST', '/runs/create', { experiment_id: '0', start_time: 1, tags: [] });
     expect(run.status).toBe(200);
-    const experiment = await call('GET', `/experiments/get?experiment_id=${run.body.run.info.experiment_id}`);
-    expect(experiment.body.experiment.name).toBe('Default');
+    expect(run.body.run.info.experiment_id).toBe('0');
+    const experiment = await call('GET', '/experiments/get?experiment_id=0');
+    expect(experiment.body.experiment).toMatchObject({ experiment_id: '0', name: 'Default', lifecycle_stage: 'active' });
+    expect((await call('GET', '/experiments/get-by-name?experiment_name=Default')).body.experiment.experiment_id).toBe('0');
   });
 
   it("answers errors with MLflow's codes", async () => {
@@ -200,7 +177,6 @@ describe('MLflow REST API: model registry', () => {
     expect(await call('POST', '/model-versions/create', { name: 'delay-alert', source: `runs:/${id}/../../x`, run_id: id })).toMatchObject({ status: 400 });
     expect((await workspace.registry.listEvents()).map((event) => event.type)).toEqual([
       'registered_model.created',
-      'registered_model.tag_set',
       'model_version.created',
       'model_version.alias_set',
       'model_version.tag_set',

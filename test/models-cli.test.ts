@@ -1,13 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createWorkspace } from '../src/store/workspace.js';
+import { registerModel, setModelAlias } from '../src/tracking/registry/register-model.js';
 import { startRun } from '../src/tracking/start-run.js';
 import { runMlcycle } from './support/run-cli.js';
 import { tempDir, testContext } from './support/temp-dir.js';
 
 /** A workspace with a dataset version and two runs that trained on it and logged a model folder. */
-async function trainedWorkspace(): Promise<{ ids: string[]; run: (...args: string[]) => ReturnType<typeof runMlcycle> }> {
+async function trainedWorkspace(): Promise<{ ids: string[]; cwd: string; run: (...args: string[]) => ReturnType<typeof runMlcycle> }> {
   const dir = tempDir();
   const context = testContext('ana');
   const { workspace } = await createWorkspace(dir, 'registry', context);
@@ -27,7 +28,7 @@ async function trainedWorkspace(): Promise<{ ids: string[]; run: (...args: strin
     ids.push(run.id);
   }
   await workspace.close();
-  return { ids, run: (...args) => runMlcycle(args, { cwd: dir }) };
+  return { ids, cwd: dir, run: (...args) => runMlcycle(args, { cwd: dir }) };
 }
 
 describe('mlcycle models', () => {
@@ -63,6 +64,26 @@ describe('mlcycle models', () => {
     ]);
   });
 
+  it('writes a model card and deletes versions and models', async () => {
+    const { ids, run, cwd } = await trainedWorkspace();
+    const context = testContext('ana');
+    const { workspace } = await createWorkspace(cwd, 'registry', context);
+    await registerModel(workspace, { name: 'delay-alert', run: ids[0] as string }, context);
+    await registerModel(workspace, { name: 'delay-alert', run: ids[1] as string }, context);
+    await setModelAlias(workspace, 'delay-alert', 'champion', 2, context);
+    await workspace.close();
+    expect(run('models', 'card', 'models:/delay-alert@champion', '--out', 'card.md').stdout).toMatch(/wrote the model card of models:\/delay-alert\/2 to .*card\.md/);
+    const card = readFileSync(path.join(cwd, 'card.md'), 'utf8');
+    expect(card).toMatch(/^# Model card: delay-alert version 2\n/);
+    expect(card).toContain('| training | flights@1 | 5 | 0 | 121212121212 | /data/flights.csv |');
+
+    expect(run('models', 'delete', 'delay-alert', '1').stdout).toMatch(/deleted models:\/delay-alert\/1/);
+    expect(JSON.parse(run('models', 'show', 'delay-alert', '--json').stdout).versions.map((version: any) => version.version)).toEqual([2]);
+    expect(run('models', 'delete', 'delay-alert').code).toBe(0);
+    expect(JSON.parse(run('models', 'list', '--json').stdout)).toEqual([]);
+    expect(JSON.parse(run('log', '--json', '--action', 'registry.registered_model.deleted').stdout)).toMatchObject([{ subject: 'models:/delay-alert', details: { versions: 1 } }]);
+  });
+
   it('refuses bad input with exit code 2', async () => {
     const { ids, run } = await trainedWorkspace();
     const cases: [string[], RegExp][] = [
@@ -74,6 +95,8 @@ describe('mlcycle models', () => {
       [['models', 'alias', 'delay-alert', 'champion'], /give the version number/],
       [['models', 'show', 'models:/delay-alert'], /name a version/],
       [['models', 'show', 'nothing'], /no registered model named "nothing"/],
+      [['models', 'delete', 'nothing'], /no registered model named "nothing"/],
+      [['models', 'delete', 'nothing', 'one'], /version: expected a positive whole number, got "one"/],
     ];
     for (const [args, message] of cases) {
       const result = run(...args);

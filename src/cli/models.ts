@@ -1,10 +1,16 @@
 /** `mlcycle models list|show|register|alias`: the model registry (stage 6). */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { ModelVersion } from '../store/model-registry.js';
 import { resolveRun } from '../tracking/find-runs.js';
-import { deleteModelAlias, modelLineage, registerModel, setModelAlias } from '../tracking/registry/register-model.js';
+import { deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias } from '../tracking/registry/register-model.js';
+import { buildModelCard } from '../tracking/registry/model-card.js';
+import { formatModelCardMarkdown } from '../tracking/registry/model-card-markdown.js';
+import { deliverAfterCommand, registerModelWebhooks } from './models-webhooks.js';
 import { formatTable } from './output.js';
+import { SERVER_OPTION_HELP, withTrackingSource } from './tracking-source.js';
 import type { RegisterCommands } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
 
@@ -17,10 +23,11 @@ export const registerModels: RegisterCommands = (program, action) => {
   models
     .command('list')
     .description('registered models with their latest version and aliases')
+    .option('--server <url>', SERVER_OPTION_HELP)
     .action(
-      action(async (environment) =>
-        withWorkspace(environment, async (workspace) => {
-          const list = await workspace.registry.listModels();
+      action(async (environment, _positional, command: Command) =>
+        withTrackingSource(environment, command.opts<{ server?: string }>().server, async (source) => {
+          const list = await source.listModels();
           const rows = [['model', 'latest', 'aliases', 'updated', 'description'], ...list.map((model) => [model.name, String(model.latestVersion ?? '-'), Object.entries(model.aliases).map(([alias, version]) => `${alias}=v${version}`).join(', '), model.updatedAt, model.description])];
           return { text: list.length === 0 ? 'no registered models yet: `mlcycle models register NAME --run RUN`' : formatTable(rows), json: list };
         }),
@@ -30,12 +37,13 @@ export const registerModels: RegisterCommands = (program, action) => {
     .command('show')
     .description('a model and its versions, or with a models:/ URI one version and its lineage')
     .argument('<model>', 'NAME, or models:/NAME@ALIAS, models:/NAME/VERSION, models:/NAME/latest')
+    .option('--server <url>', SERVER_OPTION_HELP)
     .action(
-      action(async (environment, positional) => {
+      action(async (environment, positional, command: Command) => {
         const [target] = positional as [string];
-        return withWorkspace(environment, async (workspace) => {
+        return withTrackingSource(environment, command.opts<{ server?: string }>().server, async (source) => {
           if (target.startsWith('models:/')) {
-            const lineage = await modelLineage(workspace, target);
+            const lineage = await source.modelLineage(target);
             const { version, run } = lineage;
             const lines = [
               `models:/${version.model}/${version.version}${version.aliases.length === 0 ? '' : ` (${version.aliases.map((alias) => `@${alias}`).join(', ')})`}: ${version.description || 'no description'}`,
@@ -48,9 +56,7 @@ export const registerModels: RegisterCommands = (program, action) => {
             ];
             return { text: lines.join('\n'), json: lineage };
           }
-          const model = await workspace.registry.findModel(target);
-          if (model === undefined) throw new MlcycleError('not_found', `no registered model named "${target}"`);
-          const versions = await workspace.registry.listVersions(target);
+          const { model, versions } = await source.modelDetail(target);
           const text = [`${model.name}: ${model.description || 'no description'}`, ...Object.entries(model.tags).map(([key, value]) => `tag ${key}: ${value}`), '', formatTable(versionRows(versions))].join('\n');
           return { text, json: { ...model, versions } };
         });
@@ -70,6 +76,7 @@ export const registerModels: RegisterCommands = (program, action) => {
         return withWorkspace(environment, async (workspace) => {
           const run = await resolveRun(workspace.runs, options.run);
           const version = await registerModel(workspace, { name, run: run.id, path: options.path, ...(options.description === undefined ? {} : { description: options.description }) }, environment.context);
+          await deliverAfterCommand(workspace);
           return { text: `registered models:/${version.model}/${version.version} from run ${run.id} (${version.source})`, json: version };
         });
       }),
@@ -89,12 +96,55 @@ export const registerModels: RegisterCommands = (program, action) => {
         return withWorkspace(environment, async (workspace) => {
           if (remove) {
             await deleteModelAlias(workspace, name, alias, environment.context);
+            await deliverAfterCommand(workspace);
             return { text: `removed alias ${alias} of ${name}`, json: { model: name, alias, version: null } };
           }
           const number = parsePositiveInteger(version as string, 'version');
           await setModelAlias(workspace, name, alias, number, environment.context);
+          await deliverAfterCommand(workspace);
           return { text: `models:/${name}@${alias} now resolves to version ${number}`, json: { model: name, alias, version: number } };
         });
       }),
     );
+  models
+    .command('delete')
+    .description('delete a version (its aliases go with it), or the whole model with every version')
+    .argument('<model>', 'the registered model name')
+    .argument('[version]', 'the version number; without it the whole model is deleted')
+    .action(
+      action(async (environment, positional) => {
+        const [name, version] = positional as [string, string | undefined];
+        const number = version === undefined ? undefined : parsePositiveInteger(version, 'version');
+        return withWorkspace(environment, async (workspace) => {
+          if (number === undefined) {
+            await deleteRegisteredModel(workspace, name, environment.context);
+            await deliverAfterCommand(workspace);
+            return { text: `deleted registered model ${name} with all its versions`, json: { model: name, deleted: true } };
+          }
+          await deleteModelVersion(workspace, name, number, environment.context);
+          await deliverAfterCommand(workspace);
+          return { text: `deleted models:/${name}/${number}`, json: { model: name, version: number, deleted: true } };
+        });
+      }),
+    );
+  models
+    .command('card')
+    .description("a version's model card: problem, training data and their sources, run, evaluations (Markdown, or JSON)")
+    .argument('<uri>', 'models:/NAME@ALIAS, models:/NAME/VERSION or models:/NAME/latest')
+    .option('--out <file>', 'write the card to a file (.json for JSON, else Markdown) instead of printing it')
+    .action(
+      action(async (environment, positional, command: Command) => {
+        const [uri] = positional as [string];
+        const { out } = command.opts<{ out?: string }>();
+        return withWorkspace(environment, async (workspace) => {
+          const card = await buildModelCard(workspace, uri, environment.context.now);
+          const markdown = formatModelCardMarkdown(card);
+          if (out === undefined) return { text: markdown, json: card };
+          const file = path.resolve(environment.cwd, out);
+          await writeFile(file, file.endsWith('.json') ? `${JSON.stringify(card, null, 2)}\n` : markdown);
+          return { text: `wrote the model card of ${card.uri} to ${file}`, json: { uri: card.uri, file } };
+        });
+      }),
+    );
+  registerModelWebhooks(models, action);
 };

@@ -1,11 +1,11 @@
 /** `mlcycle runs list|show|compare`: tracked runs (stage 6). */
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
-import { resolveRun, searchRunsByText } from '../tracking/find-runs.js';
 import { parseFilter, parseOrderBy } from '../tracking/search/parse-filter.js';
 import { compareRuns, filterFields, formatComparison, formatRunDetails, formatRunList } from './format-runs.js';
 import type { RegisterCommands } from './program.js';
-import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
+import { SERVER_OPTION_HELP, withTrackingSource } from './tracking-source.js';
+import { parsePositiveInteger } from './workspace-option.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -20,6 +20,7 @@ interface ListOptions {
   columns?: string;
   deleted: boolean;
   all: boolean;
+  server?: string;
 }
 
 export const registerRuns: RegisterCommands = (program, action) => {
@@ -35,6 +36,7 @@ export const registerRuns: RegisterCommands = (program, action) => {
     .option('--columns <fields>', 'comma-separated fields to show, e.g. metrics.auc,params.lr (default: those in the filter and ordering)')
     .option('--deleted', 'deleted runs instead of active ones', false)
     .option('--all', 'active and deleted runs', false)
+    .option('--server <url>', SERVER_OPTION_HELP)
     .action(
       action(async (environment, _positional, command: Command) => {
         const options = command.opts<ListOptions>();
@@ -44,8 +46,8 @@ export const registerRuns: RegisterCommands = (program, action) => {
         const filter = options.filter === undefined ? undefined : parseFilter(options.filter);
         const orders = parseOrderBy(options.orderBy);
         const columns = options.columns === undefined ? undefined : parseOrderBy(options.columns.split(',').filter((part) => part.trim() !== '')).map((order) => order.field);
-        return withWorkspace(environment, async (workspace) => {
-          const page = await searchRunsByText(workspace.runs, {
+        return withTrackingSource(environment, options.server, async (source) => {
+          const page = await source.searchRuns({
             experiments: options.experiment,
             ...(options.filter === undefined ? {} : { filter: options.filter }),
             orderBy: options.orderBy,
@@ -53,7 +55,7 @@ export const registerRuns: RegisterCommands = (program, action) => {
             ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
             lifecycle: options.all ? 'all' : options.deleted ? 'deleted' : 'active',
           });
-          const names = new Map((await workspace.runs.listExperiments()).map((experiment) => [experiment.id, experiment.name]));
+          const names = await source.experimentNames();
           const fields = columns ?? [...filterFields(filter), ...orders.map((order) => order.field).filter((field) => field.entity !== 'attribute')];
           const more = page.nextPageToken === undefined ? '' : `\nmore runs match: add --page-token ${page.nextPageToken}`;
           const text = page.runs.length === 0 ? 'no runs match' : `${formatRunList(page.runs, names, fields)}${more}`;
@@ -65,14 +67,15 @@ export const registerRuns: RegisterCommands = (program, action) => {
     .command('show')
     .description('one run: status, times, source, params, latest metrics, tags, dataset inputs, artifacts')
     .argument('<run>', 'a run id or at least 6 of its first hex digits')
+    .option('--server <url>', SERVER_OPTION_HELP)
     .action(
-      action(async (environment, positional) => {
+      action(async (environment, positional, command: Command) => {
         const [reference] = positional as [string];
-        return withWorkspace(environment, async (workspace) => {
-          const run = await resolveRun(workspace.runs, reference);
-          const experiment = await workspace.runs.findExperiment({ id: run.experimentId });
-          const artifacts = await workspace.runs.listArtifacts(run.id, '');
-          return { text: formatRunDetails(run, experiment?.name ?? run.experimentId, artifacts), json: { ...run, experimentName: experiment?.name ?? null, artifacts } };
+        return withTrackingSource(environment, command.opts<{ server?: string }>().server, async (source) => {
+          const run = await source.resolveRun(reference);
+          const experimentName = (await source.experimentNames()).get(run.experimentId);
+          const artifacts = await source.listArtifacts(run.id, '');
+          return { text: formatRunDetails(run, experimentName ?? run.experimentId, artifacts), json: { ...run, experimentName: experimentName ?? null, artifacts } };
         });
       }),
     );
@@ -80,13 +83,14 @@ export const registerRuns: RegisterCommands = (program, action) => {
     .command('compare')
     .description('runs side by side: params and latest metrics, differing rows marked with *')
     .argument('<runs...>', 'two or more run ids or id prefixes')
+    .option('--server <url>', SERVER_OPTION_HELP)
     .action(
-      action(async (environment, positional) => {
+      action(async (environment, positional, command: Command) => {
         const [references] = positional as [string[]];
         if (references.length < 2) throw new MlcycleError('usage', 'compare needs at least two runs');
-        return withWorkspace(environment, async (workspace) => {
+        return withTrackingSource(environment, command.opts<{ server?: string }>().server, async (source) => {
           const found = [];
-          for (const reference of references) found.push(await resolveRun(workspace.runs, reference));
+          for (const reference of references) found.push(await source.resolveRun(reference));
           const comparison = compareRuns(found);
           return { text: formatComparison(comparison), json: comparison };
         });

@@ -31,7 +31,7 @@ export const registerServer: RegisterCommands = (program, action) => {
           environment.streams.stderr(`warning: serving on ${options.host} without tokens: anyone who can reach it can change the workspace\n`);
         }
         const workspace = await openCommandWorkspace(environment);
-        const app = buildServer({ workspace, tokens, logError: (error) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
+        const app = buildServer({ workspace, tokens, webhookDelivery: {}, logError: (error) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
         const address = await app.listen({ port, host: options.host });
         environment.streams.stdout(`mlcycle server on ${address} (MLflow tracking URI: ${address})\n`);
         await new Promise<void>((resolve) => {

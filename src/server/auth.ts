@@ -65,8 +65,8 @@ export function authenticate(header: string | undefined, tokens: readonly Access
   return found;
 }
 
-/** MLflow's POST endpoints that only read: a read token may call them. */
-const READ_ONLY_POSTS = ['/api/2.0/mlflow/runs/search', '/api/2.0/mlflow/experiments/search'];
+/** POST endpoints that only read (searches): a read token may call them. */
+const READ_ONLY_POSTS = ['/api/2.0/mlflow/runs/search', '/api/2.0/mlflow/experiments/search', '/api/v1/runs/search'];
 
 /** Whether a request only reads stored state. */
 export function isReadRequest(method: string, url: string): boolean {

@@ -1,8 +1,8 @@
 /**
  * The model registry, after MLflow's: registered models with numbered versions, each made from a run's
  * model artifact; aliases (`champion`, `challenger`) that point at one version each; tags and descriptions
- * on both. Every change also appends a registry event (an outbox that webhooks and the UI read), in the
- * same transaction as the change and its audit entry.
+ * on both. Every change also appends a registry event, and a pending delivery for each webhook that wants
+ * it (the outbox), in the same transaction as the change and its audit entry.
  */
 import type { ChangeContext } from './audit-log.js';
 
@@ -39,12 +39,14 @@ export const REGISTRY_EVENT_TYPES = [
   'registered_model.updated',
   'registered_model.tag_set',
   'registered_model.tag_deleted',
+  'registered_model.deleted',
   'model_version.created',
   'model_version.updated',
   'model_version.tag_set',
   'model_version.tag_deleted',
   'model_version.alias_set',
   'model_version.alias_deleted',
+  'model_version.deleted',
 ] as const;
 export type RegistryEventType = (typeof REGISTRY_EVENT_TYPES)[number];
 
@@ -73,8 +75,12 @@ export interface NewModelVersion {
 export type RegistryTarget = { model: string } | { model: string; version: number };
 
 export interface ModelRegistry {
-  /** Creates a registered model; a name that exists is a conflict. */
-  createModel(name: string, description: string, context: ChangeContext): Promise<RegisteredModel>;
+  /** Creates a registered model with its tags in one transaction; a name that exists is a conflict. */
+  createModel(name: string, description: string, context: ChangeContext, tags?: Record<string, string>): Promise<RegisteredModel>;
+  /** Deletes a model with all its versions, tags and aliases. */
+  deleteModel(name: string, context: ChangeContext): Promise<void>;
+  /** Deletes one version with its tags and the aliases that point at it; its number is not given again. */
+  deleteVersion(model: string, version: number, context: ChangeContext): Promise<void>;
   findModel(name: string): Promise<RegisteredModel | undefined>;
   listModels(): Promise<RegisteredModel[]>;
   /** Adds the model's next version; the model must exist and the run must hold the source artifact. */

@@ -100,6 +100,13 @@ export interface MetricSeries {
   values: Float64Array;
 }
 
+/** What MLflow's log-batch carries: params, tags and metric points for one run. */
+export interface RunBatch {
+  params?: Record<string, string>;
+  tags?: Record<string, string>;
+  metrics?: readonly MetricSeries[];
+}
+
 export interface RunPage {
   runs: Run[];
   /** Present when more runs match: pass it back as `pageToken` with the same query for the next page. */
@@ -110,6 +117,8 @@ export interface RunPage {
 export interface RunStore {
   /** The experiment of that name, created (and audited) when it does not exist yet. */
   ensureExperiment(name: string, context: ChangeContext): Promise<Experiment>;
+  /** Creates an experiment with its tags in one transaction; a name that exists is a conflict. */
+  createExperiment(name: string, tags: Record<string, string>, context: ChangeContext): Promise<Experiment>;
   findExperiment(selector: { id: string } | { name: string }): Promise<Experiment | undefined>;
   listExperiments(): Promise<Experiment[]>;
   /** Renames an experiment; a name another experiment has is a conflict. */
@@ -125,6 +134,8 @@ export interface RunStore {
   /** Params are write-once: the same value again is accepted, a different one is a conflict; all or none. */
   logParams(id: string, params: Record<string, string>, context: ChangeContext): Promise<void>;
   setTags(id: string, tags: Record<string, string>, context: ChangeContext): Promise<void>;
+  /** Params (write-once), tags and metric points in one transaction: all of it is stored, or none. */
+  logBatch(id: string, batch: RunBatch, context: ChangeContext): Promise<void>;
   deleteTag(id: string, key: string, context: ChangeContext): Promise<void>;
   /** Dataset inputs; `versionRef` must name a registered dataset version whose hash is `digest`. */
   logInputs(id: string, inputs: readonly RunInput[], context: ChangeContext): Promise<void>;

@@ -21,6 +21,8 @@ import { openSqliteConnection, type Database } from './sqlite/database.js';
 import { SqliteMetricStore } from './sqlite/metric-store.js';
 import { SqliteRunStore } from './sqlite/run-store.js';
 import { SqliteModelRegistry } from './sqlite/model-registry.js';
+import { SqliteWebhookStore } from './sqlite/webhook-store.js';
+import type { WebhookStore } from './webhook-store.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
@@ -48,6 +50,7 @@ export interface Workspace extends WorkspacePaths {
   runs: RunStore;
   metrics: MetricStore;
   registry: ModelRegistry;
+  webhooks: WebhookStore;
   evaluations: EvaluationStore;
   close(): Promise<void>;
 }
@@ -128,9 +131,10 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     datasets: new SqliteDatasetStore(db),
     profiles: new SqliteProfileStore(db),
     artifacts: new LocalArtifactStore(paths.artifactsDir),
-    runs: new SqliteRunStore(db),
+    runs: new SqliteRunStore(db, connection),
     metrics: new SqliteMetricStore(db, connection),
     registry: new SqliteModelRegistry(db),
+    webhooks: new SqliteWebhookStore(db),
     evaluations: new SqliteEvaluationStore(db),
     close: () => db.destroy(),
   };

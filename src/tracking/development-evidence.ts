@@ -13,7 +13,9 @@ export const developmentEvidence: StageEvidenceSource = {
     if (runs.length === 0 && models.length === 0) {
       return { state: 'not-started', evidence: [], nextStep: 'track a training run: `startRun({ experiment })` in your training code' };
     }
-    const experiments = await workspace.runs.listExperiments();
+    // Experiment 0 ("Default", made for MLflow clients) counts only once a run landed in it.
+    const defaultUsed = (await workspace.runs.searchRuns({ experimentIds: ['0'], maxResults: 1, lifecycle: 'all' })).runs.length > 0;
+    const experiments = (await workspace.runs.listExperiments()).filter((experiment) => experiment.id !== '0' || defaultUsed);
     const evidence = [`runs tracked in ${experiments.length} experiment(s): ${experiments.map((experiment) => experiment.name).join(', ')}`];
     const traced: string[] = [];
     const untraced: string[] = [];

@@ -21,8 +21,10 @@ export async function resolveRun(store: RunStore, reference: string): Promise<Ru
 }
 
 export interface RunSearchText {
-  /** Experiment names; all experiments when empty. */
+  /** Experiment names; all experiments when empty (and no ids are given). */
   experiments?: readonly string[];
+  /** Experiment ids, besides those the names give. */
+  experimentIds?: readonly string[];
   filter?: string;
   orderBy?: readonly string[];
   maxResults?: number;
@@ -33,15 +35,16 @@ export interface RunSearchText {
 /** Runs a search written as text (experiment names, a filter, orderings), as the CLI and HTTP API take it. */
 export async function searchRunsByText(store: RunStore, search: RunSearchText): Promise<RunPage> {
   const query: RunQuery = {};
+  const ids: string[] = [...(search.experimentIds ?? [])];
+  for (const id of ids) if (!/^\d{1,15}$/.test(id)) throw new MlcycleError('invalid_input', `experimentIds: "${id}" is not an experiment id`, { issues: [{ path: 'experimentIds', message: 'not an experiment id' }] });
   if (search.experiments !== undefined && search.experiments.length > 0) {
-    const ids: string[] = [];
     for (const name of search.experiments) {
       const experiment = await store.findExperiment({ name });
       if (experiment === undefined) throw new MlcycleError('not_found', `no experiment named "${name}"`);
       ids.push(experiment.id);
     }
-    query.experimentIds = ids;
   }
+  if (ids.length > 0) query.experimentIds = ids;
   const filter = search.filter === undefined ? undefined : parseFilter(search.filter);
   if (filter !== undefined) query.filter = filter;
   if (search.orderBy !== undefined) query.orderBy = parseOrderBy(search.orderBy);

@@ -97,6 +97,23 @@ export function describeRegistryBackend(name: string, open: () => Promise<Regist
         expect(await backend.registry.findVersion('delay-alert', 1)).toMatchObject({ description: 'first cut', tags: { validated: 'no' } });
       }));
 
+    it('creates a model with its tags at once, and deletes versions and models with their aliases and tags', () =>
+      withBackend(async (backend, context, [logistic, gbdt]) => {
+        expect(await backend.registry.createModel('delay-alert', '', context, { owner: 'ana' })).toMatchObject({ tags: { owner: 'ana' } });
+        for (const run of [logistic, gbdt, gbdt]) await backend.registry.createVersion({ model: 'delay-alert', runId: run as string, source: 'model', tags: { k: 'v' } }, context);
+        await backend.registry.setAlias('delay-alert', 'champion', 3, context);
+        await backend.registry.deleteVersion('delay-alert', 3, context);
+        expect(await backend.registry.findModel('delay-alert')).toMatchObject({ aliases: {}, latestVersion: 2 });
+        expect((await backend.registry.createVersion({ model: 'delay-alert', runId: logistic as string, source: 'model' }, context)).version).toBe(4);
+        await expect(backend.registry.deleteVersion('delay-alert', 3, context)).rejects.toMatchObject({ code: 'not_found' });
+        await backend.registry.deleteModel('delay-alert', context);
+        expect(await backend.registry.findModel('delay-alert')).toBeUndefined();
+        expect(await backend.registry.versionsOfRun(logistic as string)).toEqual([]);
+        await expect(backend.registry.deleteModel('delay-alert', context)).rejects.toMatchObject({ code: 'not_found' });
+        const types = (await backend.registry.listEvents()).map((event) => event.type);
+        expect(types.slice(-3)).toEqual(['model_version.deleted', 'model_version.created', 'registered_model.deleted']);
+      }));
+
     it('writes no event and no audit entry for a change that fails', () =>
       withBackend(async (backend, context) => {
         await expect(backend.registry.createVersion({ model: 'nothing', runId: 'f'.repeat(32), source: 'model' }, context)).rejects.toThrow();

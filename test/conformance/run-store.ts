@@ -57,6 +57,29 @@ export function describeTrackingBackend(name: string, open: () => Promise<Tracki
         expect((await backend.audit.list({ actionPrefix: 'experiment.' })).map((entry) => entry.subject)).toEqual(['experiment/churn']);
       }));
 
+    it('creates an experiment with its tags in one step; a taken name stores nothing', () =>
+      withBackend(async (backend, context) => {
+        expect(await backend.runs.createExperiment('churn', { team: 'growth', owner: 'ana' }, context)).toMatchObject({ name: 'churn', tags: { owner: 'ana', team: 'growth' } });
+        await expect(backend.runs.createExperiment('churn', { other: 'x' }, context)).rejects.toMatchObject({ code: 'conflict' });
+        expect((await backend.runs.findExperiment({ name: 'churn' }))?.tags).toEqual({ owner: 'ana', team: 'growth' });
+      }));
+
+    it('logs a batch of params, tags and metrics whole, or nothing of it', () =>
+      withBackend(async (backend, context) => {
+        const run = await newRun(backend, context);
+        await backend.runs.logBatch(run.id, { params: { lr: '0.1' }, tags: { team: 'growth' }, metrics: [series('loss', [[0, 1, 0.9], [1, 2, 0.5]])] }, context);
+        const failing = backend.runs.logBatch(run.id, { params: { depth: '6', lr: '0.2' }, tags: { team: 'core' }, metrics: [series('loss', [[2, 3, 0.1]]), series('auc', [[0, 3, 0.8]])] }, context);
+        await expect(failing).rejects.toMatchObject({ code: 'conflict', issues: [{ path: 'params.lr' }] });
+        expect(await backend.runs.findRun(run.id)).toMatchObject({ params: { lr: '0.1' }, tags: { team: 'growth' }, metrics: { loss: { value: 0.5, step: 1 } } });
+        expect(Array.from((await backend.metrics.metricHistory(run.id, 'loss')).values)).toEqual([0.9, 0.5]);
+        expect((await backend.metrics.metricHistory(run.id, 'auc')).values.length).toBe(0);
+        await expect(backend.runs.logBatch('f'.repeat(32), { params: { a: '1' } }, context)).rejects.toMatchObject({ code: 'not_found' });
+        await expect(backend.runs.logBatch('f'.repeat(32), { metrics: [series('auc', [[0, 1, 1]])] }, context)).rejects.toMatchObject({ code: 'not_found' });
+        await backend.runs.logBatch(run.id, { metrics: [series('auc', [[0, 5, 0.75]])] }, context);
+        expect((await backend.runs.findRun(run.id))?.metrics.auc).toEqual({ value: 0.75, step: 0, timestamp: 5 });
+        expect((await backend.audit.list({ actionPrefix: 'run.batch-logged' })).map((entry) => entry.details.points)).toEqual([1, 2]);
+      }));
+
     it('renames, deletes, restores and tags experiments; a deleted one takes no runs', () =>
       withBackend(async (backend, context) => {
         const churn = await backend.runs.ensureExperiment('churn', context);

@@ -1,5 +1,5 @@
 /** Runs the built `mlcycle` command as a user would, in its own process. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,4 +23,44 @@ export function runMlcycle(args: string[], options: { cwd: string; env?: Record<
   });
   if (result.error !== undefined) throw result.error;
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs `mlcycle ARGS` without blocking this process, so that servers in the test (a webhook receiver) can answer it. */
+export function runMlcycleAsync(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliRun> {
+  if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run \`npm run build\` (npm test does)`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: options.cwd, env: { ...process.env, TZ: 'UTC', MLCYCLE_USER: 'ana', ...options.env }, timeout: options.timeoutMs ?? 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Starts `mlcycle server --port 0` in a folder and resolves with its address once it listens. */
+export async function startServerProcess(cwd: string, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI_PATH, 'server', '--port', '0'], { cwd, env: { ...process.env, TZ: 'UTC', MLCYCLE_USER: 'ana', ...env } });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /on (http:\/\/[^\s]+) /.exec(output);
+        if (match !== null) resolve(match[1] as string);
+      });
+      child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+    });
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -3,8 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
 import { validateRunId } from '../../tracking/limits.js';
 import { resolveModelUri } from '../../tracking/registry/model-uri.js';
-import { registerModel, setModelAlias, deleteModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
-import { validateDescription, validateModelName, validateRegistryTag } from '../../tracking/registry/registry-names.js';
+import { createRegisteredModel, deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { modelVersionJson, registeredModelJson } from './mlflow-shapes.js';
 import { fieldsOf, keyValues, optionalString, requiredString, type Fields } from './request-fields.js';
@@ -47,15 +46,13 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
 
   body('/registered-models/create', 'POST', async (fields, actAs) => {
     const name = requiredString(fields, 'name');
-    validateModelName(name);
-    const description = optionalString(fields, 'description') ?? '';
-    validateDescription(description);
-    const tags = keyValues(fields, 'tags');
-    for (const [key, value] of Object.entries(tags)) validateRegistryTag(key, value);
-    const context = actAs();
-    await workspace.registry.createModel(name, description, context);
-    for (const [key, value] of Object.entries(tags)) await workspace.registry.setTag({ model: name }, key, value, context);
+    const description = optionalString(fields, 'description');
+    await createRegisteredModel(workspace, { name, tags: keyValues(fields, 'tags'), ...(description === undefined ? {} : { description }) }, actAs());
     return { registered_model: await modelJson(name) };
+  });
+  body('/registered-models/delete', 'DELETE', async (fields, actAs) => {
+    await deleteRegisteredModel(workspace, requiredString(fields, 'name'), actAs());
+    return {};
   });
   get('/registered-models/get', async (fields) => ({ registered_model: await modelJson(requiredString(fields, 'name')) }));
   body('/registered-models/update', 'PATCH', async (fields, actAs) => {
@@ -103,6 +100,10 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     const description = optionalString(fields, 'description');
     if (description !== undefined) await setModelDescription(workspace, { model: name, version }, description, actAs());
     return { model_version: await versionJson(name, version) };
+  });
+  body('/model-versions/delete', 'DELETE', async (fields, actAs) => {
+    await deleteModelVersion(workspace, requiredString(fields, 'name'), versionNumber(fields), actAs());
+    return {};
   });
   body('/model-versions/set-tag', 'POST', async (fields, actAs) => {
     await setModelTag(workspace, { model: requiredString(fields, 'name'), version: versionNumber(fields) }, requiredString(fields, 'key'), optionalString(fields, 'value') ?? '', actAs());

@@ -5,14 +5,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
-import type { MetricSeries, RunInput, RunStatus } from '../../store/run-store.js';
+import type { RunInput, RunStatus } from '../../store/run-store.js';
 import { RUN_STATUSES } from '../../store/run-store.js';
 import { requireArtifactFolder } from '../../tracking/artifact-paths.js';
-import { metricPointProblem, TRACKING_LIMITS, validateExperimentName, validateMetricKey, validateParams, validateRunId, validateRunName, validateTags } from '../../tracking/limits.js';
+import { TRACKING_LIMITS, validateExperimentName, validateParams, validateRunId, validateRunName, validateTags } from '../../tracking/limits.js';
+import { readLogBatch, readMetricEntries } from './log-batch.js';
 import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
-import { fieldsOf, keyValues, optionalInteger, optionalList, optionalString, optionalStrings, requiredNumber, requiredString, type Fields } from './request-fields.js';
+import { fieldsOf, keyValues, optionalInteger, optionalList, optionalString, optionalStrings, requiredString, type Fields } from './request-fields.js';
 
 const PREFIX = '/api/2.0/mlflow';
 const VIEW_TYPES = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const;
@@ -21,38 +22,6 @@ function runIdOf(fields: Fields): string {
   const id = optionalString(fields, 'run_id') ?? requiredString(fields, 'run_uuid');
   validateRunId(id, 'run_id');
   return id;
-}
-
-/** Metrics of a request grouped into series, every point checked first. */
-function metricSeries(items: readonly Fields[], now: number): MetricSeries[] {
-  const byKey = new Map<string, { steps: number[]; timestamps: number[]; values: number[] }>();
-  items.forEach((item, index) => {
-    const key = requiredString(item, 'key');
-    validateMetricKey(key);
-    const value = requiredNumber(item, 'value');
-    const step = optionalInteger(item, 'step') ?? 0;
-    const timestamp = optionalInteger(item, 'timestamp') ?? now;
-    const problem = metricPointProblem(value, step, timestamp);
-    if (problem !== undefined) throw new MlcycleError('invalid_input', `metrics[${index}]: ${problem}`);
-    let series = byKey.get(key);
-    if (series === undefined) byKey.set(key, (series = { steps: [], timestamps: [], values: [] }));
-    series.steps.push(step);
-    series.timestamps.push(timestamp);
-    series.values.push(value);
-  });
-  return [...byKey].map(([key, series]) => ({ key, steps: Float64Array.from(series.steps), timestamps: Float64Array.from(series.timestamps), values: Float64Array.from(series.values) }));
-}
-
-function checkBatchLimits(metrics: number, params: number, tags: number): void {
-  const limits: [string, number, number][] = [
-    ['metrics', metrics, TRACKING_LIMITS.metricsPerBatch],
-    ['params', params, TRACKING_LIMITS.paramsPerBatch],
-    ['tags', tags, TRACKING_LIMITS.tagsPerBatch],
-    ['metrics, params, and tags', metrics + params + tags, TRACKING_LIMITS.entitiesPerBatch],
-  ];
-  for (const [what, count, limit] of limits) {
-    if (count > limit) throw new MlcycleError('invalid_input', `A batch logging request can contain at most ${limit} ${what}. Got ${count} ${what}.`);
-  }
 }
 
 /** Registers the MLflow tracking routes. */
@@ -65,8 +34,10 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   post('/experiments/create', async (fields, actAs) => {
     const name = requiredString(fields, 'name');
     validateExperimentName(name);
+    const tags = keyValues(fields, 'tags');
+    validateTags(tags);
     if ((await workspace.runs.findExperiment({ name })) !== undefined) throw new MlcycleError('conflict', `Experiment '${name}' already exists.`);
-    const experiment = await workspace.runs.ensureExperiment(name, actAs());
+    const experiment = await workspace.runs.createExperiment(name, tags, actAs());
     return { experiment_id: experiment.id };
   });
   const getExperiment = async (fields: Fields, _actAs: ActAs) => {
@@ -124,28 +95,20 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     if (name !== undefined) validateRunName(name);
     if (parent !== undefined) validateRunId(parent, `tags.${PARENT_RUN_TAG}`);
     const context = actAs(optionalString(fields, 'user_id'));
-    if (experimentId === '0' && (await workspace.runs.findExperiment({ id: '0' })) === undefined) {
-      // MLflow clients start runs in experiment 0, "Default", without creating it.
-      const fallback = await workspace.runs.ensureExperiment('Default', context);
-      return createRun(fallback.id);
-    }
-    return createRun(experimentId);
-
-    async function createRun(id: string) {
-      if (!/^\d{1,15}$/.test(id)) throw new MlcycleError('not_found', `No Experiment with id=${id} exists`);
-      const info = await workspace.runs.createRun(
-        {
-          experimentId: id,
-          name: name ?? 'run',
-          startTime: optionalInteger(fields, 'start_time') ?? context.now().getTime(),
-          tags,
-          ...(parent === undefined ? {} : { parentRunId: parent }),
-          ...(tags['mlflow.source.git.commit'] === undefined ? {} : { gitCommit: tags['mlflow.source.git.commit'] }),
-        },
-        context,
-      );
-      return { run: runJson((await workspace.runs.findRun(info.id))!) };
-    }
+    // MLflow clients start runs in experiment "0", "Default", without creating it: it always exists.
+    if (!/^\d{1,15}$/.test(experimentId)) throw new MlcycleError('not_found', `No Experiment with id=${experimentId} exists`);
+    const info = await workspace.runs.createRun(
+      {
+        experimentId,
+        name: name ?? 'run',
+        startTime: optionalInteger(fields, 'start_time') ?? context.now().getTime(),
+        tags,
+        ...(parent === undefined ? {} : { parentRunId: parent }),
+        ...(tags['mlflow.source.git.commit'] === undefined ? {} : { gitCommit: tags['mlflow.source.git.commit'] }),
+      },
+      context,
+    );
+    return { run: runJson((await workspace.runs.findRun(info.id))!) };
   });
   get('/runs/get', async (fields) => {
     const id = runIdOf(fields);
@@ -172,7 +135,7 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   post('/runs/log-metric', async (fields, actAs) => {
     const id = runIdOf(fields);
     const context = actAs();
-    await workspace.metrics.appendMetrics(id, metricSeries([fields], context.now().getTime()), context);
+    await workspace.metrics.appendMetrics(id, readMetricEntries([fields], context.now().getTime()), context);
     return {};
   });
   post('/runs/log-parameter', async (fields, actAs) => {
@@ -195,20 +158,9 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   });
   post('/runs/log-batch', async (fields, actAs) => {
     const id = runIdOf(fields);
-    const metrics = optionalList(fields, 'metrics');
-    const params = optionalList(fields, 'params');
-    const tags = optionalList(fields, 'tags');
-    checkBatchLimits(metrics.length, params.length, tags.length);
     const context = actAs();
-    // Everything is checked before anything is written; params first, as their conflicts are the likely failure.
-    const paramRecord = keyValues(fields, 'params');
-    const tagRecord = keyValues(fields, 'tags');
-    validateParams(paramRecord);
-    validateTags(tagRecord);
-    const series = metricSeries(metrics, context.now().getTime());
-    await workspace.runs.logParams(id, paramRecord, context);
-    await workspace.runs.setTags(id, tagRecord, context);
-    await workspace.metrics.appendMetrics(id, series, context);
+    // Every entry is checked before anything is written; the store writes all of it in one transaction.
+    await workspace.runs.logBatch(id, readLogBatch(fields, context.now().getTime()), context);
     return {};
   });
   post('/runs/log-inputs', async (fields, actAs) => {

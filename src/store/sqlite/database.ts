@@ -158,6 +158,8 @@ export interface RegisteredModelTable {
   created_at: string;
   created_by: string;
   updated_at: string;
+  /** The highest version number ever given, so that a deleted version's number is not given again. */
+  last_version: Generated<number>;
 }
 
 export interface ModelVersionTable {
@@ -199,6 +201,29 @@ export interface RegistryEventTable {
   version: number | null;
   /** JSON object. */
   details: string;
+}
+
+export interface WebhookTable {
+  id: Generated<number>;
+  url: string;
+  /** JSON list of event types; empty for every event. */
+  events: string;
+  secret: string;
+  active: number;
+  created_at: string;
+  created_by: string;
+}
+
+export interface WebhookDeliveryTable {
+  id: Generated<number>;
+  webhook_id: number;
+  event_id: number;
+  state: string;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  next_attempt_at: string;
+  updated_at: string;
 }
 
 export interface EvaluationTable {
@@ -280,6 +305,8 @@ export interface Database {
   model_version_tags: ModelVersionTagTable;
   model_aliases: ModelAliasTable;
   registry_events: RegistryEventTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
   evaluations: EvaluationTable;
   tuning_studies: TuningStudyTable;
   tuning_trials: TuningTrialTable;

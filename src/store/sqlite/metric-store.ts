@@ -43,82 +43,109 @@ const LATEST_UPSERT = `insert into latest_metrics (run_key, key, value, is_nan, 
      or (excluded.step = latest_metrics.step and excluded.timestamp = latest_metrics.timestamp
          and coalesce(excluded.value, -9e999) > coalesce(latest_metrics.value, -9e999))`;
 
-export class SqliteMetricStore implements MetricStore {
-  private statements: { run: Sqlite.Statement; chunk: Sqlite.Statement; latest: Sqlite.Statement } | undefined;
+/** The prepared statements of metric writes on one connection. */
+export interface MetricStatements {
+  run: Sqlite.Statement;
+  chunk: Sqlite.Statement;
+  latest: Sqlite.Statement;
+}
 
+const preparedByConnection = new WeakMap<Sqlite.Database, MetricStatements>();
+
+/** The metric write statements of a connection, prepared once. */
+export function metricStatements(connection: Sqlite.Database): MetricStatements {
+  let statements = preparedByConnection.get(connection);
+  if (statements === undefined) {
+    statements = {
+      run: connection.prepare('select run_key, lifecycle_stage from runs where id = ?'),
+      chunk: connection.prepare('insert into metric_chunks (run_key, key, count, min_step, max_step, steps, timestamps, "values") values (?, ?, ?, ?, ?, ?, ?, ?)'),
+      latest: connection.prepare(LATEST_UPSERT),
+    };
+    preparedByConnection.set(connection, statements);
+  }
+  return statements;
+}
+
+/**
+ * Writes one series as chunks and upserts its latest value; synchronous, so it runs inside whatever
+ * transaction is open on the connection (log-batch writes params, tags and metrics in one).
+ */
+export function writeMetricSeries(statements: MetricStatements, runKey: number, series: MetricSeries): void {
+  const { key, steps, timestamps, values } = series;
+  const best = { step: -Infinity, timestamp: -Infinity, value: NaN };
+  for (let start = 0; start < values.length; start += CHUNK_POINTS) {
+    const end = Math.min(values.length, start + CHUNK_POINTS);
+    let minStep = Infinity;
+    let maxStep = -Infinity;
+    for (let index = start; index < end; index++) {
+      const step = steps[index] as number;
+      const timestamp = timestamps[index] as number;
+      const value = values[index] as number;
+      if (step < minStep) minStep = step;
+      if (step > maxStep) maxStep = step;
+      if (isLater(step, timestamp, value, best)) {
+        best.step = step;
+        best.timestamp = timestamp;
+        best.value = value;
+      }
+    }
+    statements.chunk.run(runKey, key, end - start, minStep, maxStep, bytes(steps, start, end), bytes(timestamps, start, end), bytes(values, start, end));
+  }
+  const nan = Number.isNaN(best.value);
+  statements.latest.run(runKey, key, nan ? null : best.value, nan ? 1 : 0, best.step, best.timestamp);
+}
+
+/** Refuses series whose columns differ in length. */
+export function checkSeriesShapes(series: readonly MetricSeries[]): void {
+  for (const one of series) {
+    if (one.steps.length !== one.values.length || one.timestamps.length !== one.values.length) {
+      throw new MlcycleError('invalid_input', `metrics.${one.key}: steps, timestamps and values differ in length`);
+    }
+  }
+}
+
+/**
+ * Appends series and one audit entry in one better-sqlite3 transaction of prepared statements: the hot
+ * path of metric logging (Kysely would compile each statement anew).
+ */
+export async function appendSeriesInOneTransaction(
+  db: Kysely<Database>,
+  connection: Sqlite.Database,
+  runId: string,
+  series: readonly MetricSeries[],
+  changeContext: ChangeContext,
+  audit: { action: string; details: Record<string, unknown> },
+): Promise<void> {
+  const context = atOneInstant(changeContext);
+  checkSeriesShapes(series);
+  const entry = db
+    .insertInto('audit_log')
+    .values({ at: context.now().toISOString(), actor: context.actor, action: audit.action, subject: `run/${runId}`, details: JSON.stringify(audit.details), reason: context.reason ?? null })
+    .compile();
+  const statements = metricStatements(connection);
+  const write = connection.transaction(() => {
+    const run = statements.run.get(runId) as { run_key: number; lifecycle_stage: string } | undefined;
+    if (run === undefined) throw new MlcycleError('not_found', `no run with id ${runId}`);
+    if (run.lifecycle_stage !== 'active') throw new MlcycleError('conflict', `run ${runId} is deleted; restore it before logging to it`);
+    for (const one of series) writeMetricSeries(statements, run.run_key, one);
+    connection.prepare(entry.sql).run(...(entry.parameters as unknown[]));
+  });
+  // Holding Kysely's connection keeps this transaction from interleaving with one of Kysely's own.
+  // Immediate: take the write lock first, so a concurrent writer (a tuning worker) makes this wait, not fail.
+  await db.connection().execute(async () => write.immediate());
+}
+
+export class SqliteMetricStore implements MetricStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly connection: Sqlite.Database,
   ) {}
 
-  private prepared() {
-    this.statements ??= {
-      run: this.connection.prepare('select run_key, lifecycle_stage from runs where id = ?'),
-      chunk: this.connection.prepare(
-        'insert into metric_chunks (run_key, key, count, min_step, max_step, steps, timestamps, "values") values (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      latest: this.connection.prepare(LATEST_UPSERT),
-    };
-    return this.statements;
-  }
-
   async appendMetrics(runId: string, series: readonly MetricSeries[], changeContext: ChangeContext): Promise<void> {
-    const context = atOneInstant(changeContext);
     const nonEmpty = series.filter((one) => one.values.length > 0);
     if (nonEmpty.length === 0) return;
-    for (const one of nonEmpty) {
-      if (one.steps.length !== one.values.length || one.timestamps.length !== one.values.length) {
-        throw new MlcycleError('invalid_input', `metrics.${one.key}: steps, timestamps and values differ in length`);
-      }
-    }
     const points = nonEmpty.reduce((sum, one) => sum + one.values.length, 0);
-    const audit = this.db
-      .insertInto('audit_log')
-      .values({
-        at: context.now().toISOString(),
-        actor: context.actor,
-        action: 'run.metrics-logged',
-        subject: `run/${runId}`,
-        details: JSON.stringify({ points, keys: nonEmpty.map((one) => one.key).slice(0, 50) }),
-        reason: context.reason ?? null,
-      })
-      .compile();
-    const statements = this.prepared();
-    const write = this.connection.transaction(() => {
-      const run = statements.run.get(runId) as { run_key: number; lifecycle_stage: string } | undefined;
-      if (run === undefined) throw new MlcycleError('not_found', `no run with id ${runId}`);
-      if (run.lifecycle_stage !== 'active') throw new MlcycleError('conflict', `run ${runId} is deleted; restore it before logging to it`);
-      for (const one of nonEmpty) this.writeSeries(statements, run.run_key, one);
-      this.connection.prepare(audit.sql).run(...(audit.parameters as unknown[]));
-    });
-    // Holding Kysely's connection keeps this transaction from interleaving with one of Kysely's own.
-    // Immediate: take the write lock first, so a concurrent writer (a tuning worker) makes this wait, not fail.
-    await this.db.connection().execute(async () => write.immediate());
-  }
-
-  private writeSeries(statements: NonNullable<SqliteMetricStore['statements']>, runKey: number, series: MetricSeries): void {
-    const { key, steps, timestamps, values } = series;
-    const best = { step: -Infinity, timestamp: -Infinity, value: NaN };
-    for (let start = 0; start < values.length; start += CHUNK_POINTS) {
-      const end = Math.min(values.length, start + CHUNK_POINTS);
-      let minStep = Infinity;
-      let maxStep = -Infinity;
-      for (let index = start; index < end; index++) {
-        const step = steps[index] as number;
-        const timestamp = timestamps[index] as number;
-        const value = values[index] as number;
-        if (step < minStep) minStep = step;
-        if (step > maxStep) maxStep = step;
-        if (isLater(step, timestamp, value, best)) {
-          best.step = step;
-          best.timestamp = timestamp;
-          best.value = value;
-        }
-      }
-      statements.chunk.run(runKey, key, end - start, minStep, maxStep, bytes(steps, start, end), bytes(timestamps, start, end), bytes(values, start, end));
-    }
-    const nan = Number.isNaN(best.value);
-    statements.latest.run(runKey, key, nan ? null : best.value, nan ? 1 : 0, best.step, best.timestamp);
+    await appendSeriesInOneTransaction(this.db, this.connection, runId, nonEmpty, changeContext, { action: 'run.metrics-logged', details: { points, keys: nonEmpty.map((one) => one.key).slice(0, 50) } });
   }
 
   async metricHistory(runId: string, key: string): Promise<MetricSeries> {

@@ -58,6 +58,8 @@ describe('metadata migrations', () => {
       'tuning_studies',
       'tuning_trial_values',
       'tuning_trials',
+      'webhook_deliveries',
+      'webhooks',
       'workspace_meta',
     ]);
   });
@@ -77,12 +79,43 @@ describe('metadata migrations', () => {
     try {
       const entries = await workspace.audit.list();
       expect(entries.map((entry) => [entry.actor, entry.action, entry.details])).toEqual([
-        ['upgrader', 'store.migrated', { applied: ['0002-spec-versions', '0003-datasets', '0004-dataset-profiles', '0005-tracking', '0006-model-registry', '0007-evaluations', '0008-tuning-studies', '0009-pipeline-steps'] }],
+        ['upgrader', 'store.migrated', { applied: Object.keys(MIGRATIONS).sort().slice(1) }],
         ['ana', 'workspace.created', {}],
       ]);
       const meta = await workspace.db.selectFrom('workspace_meta').selectAll().execute();
       expect(meta).toEqual([{ key: 'name', value: 'legacy' }]);
       expect(await workspace.specHistory.latest()).toBeUndefined();
+    } finally {
+      await workspace.close();
+    }
+  });
+
+  it('move a "Default" experiment made before 0010 to id 0 with its runs, and keep version numbers', async () => {
+    const root = tempDir();
+    const file = path.join(root, '.mlcycle', 'metadata.db');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const old = openSqliteDatabase(file);
+    await migrateDatabase(old, '0006-model-registry');
+    const at = '2025-01-01T00:00:00.000Z';
+    await sql`insert into experiments (name, created_at, created_by) values ('churn', ${at}, 'ana'), ('Default', ${at}, 'ana')`.execute(old);
+    await sql`insert into experiment_tags (experiment_id, key, value) values (2, 'team', 'growth')`.execute(old);
+    await sql`insert into runs (id, experiment_id, name, status, start_time, user_id) values (${'a'.repeat(32)}, 2, 'r', 'RUNNING', 0, 'ana')`.execute(old);
+    await sql`insert into registered_models (name, created_at, created_by, updated_at) values ('m', ${at}, 'ana', ${at})`.execute(old);
+    await sql`insert into model_versions (model_id, version, run_key, source, created_at, created_by, updated_at) values (1, 1, 1, 'model', ${at}, 'ana', ${at}), (1, 2, 1, 'model', ${at}, 'ana', ${at})`.execute(old);
+    await old.destroy();
+
+    const workspace = await openWorkspace(root, testContext('upgrader'));
+    try {
+      const experiments = await workspace.runs.listExperiments();
+      expect(experiments.map((experiment) => [experiment.id, experiment.name, experiment.tags])).toEqual([
+        ['0', 'Default', { team: 'growth' }],
+        ['1', 'churn', {}],
+      ]);
+      expect((await workspace.runs.findRun('a'.repeat(32)))?.experimentId).toBe('0');
+      const model = await workspace.db.selectFrom('registered_models').select('last_version').executeTakeFirstOrThrow();
+      expect(model.last_version).toBe(2);
+      // New experiments continue after the highest id ever used.
+      expect((await workspace.runs.ensureExperiment('next', testContext())).id).toBe('3');
     } finally {
       await workspace.close();
     }

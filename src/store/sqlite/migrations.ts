@@ -336,6 +336,56 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0010-tracking-fixes': {
+    async up(db: AnyDatabase) {
+      // MLflow clients log to experiment "0", "Default", without creating it (DEFAULT_EXPERIMENT_ID in MLflow's
+      // mlflow/tracking/default_experiment): make it exist with that id.
+      // A "Default" that an earlier version created under another id moves to 0, its runs and tags with it.
+      const now = new Date().toISOString();
+      const zero = await sql<{ id: number }>`select id from experiments where id = 0`.execute(db);
+      if (zero.rows.length === 0) {
+        const named = await sql<{ id: number; lifecycle_stage: string; created_at: string; created_by: string }>`select id, lifecycle_stage, created_at, created_by from experiments where name = 'Default'`.execute(db);
+        const old = named.rows[0];
+        if (old === undefined) {
+          await sql`insert into experiments (id, name, lifecycle_stage, created_at, created_by) values (0, 'Default', 'active', ${now}, 'mlcycle')`.execute(db);
+        } else {
+          await sql`insert into experiments (id, name, lifecycle_stage, created_at, created_by) values (0, ${'Default (moving to id 0)'}, ${old.lifecycle_stage}, ${old.created_at}, ${old.created_by})`.execute(db);
+          await sql`update runs set experiment_id = 0 where experiment_id = ${old.id}`.execute(db);
+          await sql`update experiment_tags set experiment_id = 0 where experiment_id = ${old.id}`.execute(db);
+          await sql`delete from experiments where id = ${old.id}`.execute(db);
+          await sql`update experiments set name = 'Default' where id = 0`.execute(db);
+        }
+      }
+      // Version numbers are never reused, even after the newest version is deleted (as in MLflow).
+      await db.schema.alterTable('registered_models').addColumn('last_version', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+      await sql`update registered_models set last_version = coalesce((select max(version) from model_versions where model_id = registered_models.id), 0)`.execute(db);
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('url', 'text', (column) => column.notNull())
+        // JSON list of event types; an empty list means every event.
+        .addColumn('events', 'text', (column) => column.notNull().defaultTo('[]'))
+        .addColumn('secret', 'text', (column) => column.notNull())
+        .addColumn('active', 'integer', (column) => column.notNull().defaultTo(1))
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+      // The outbox: a delivery per (event, webhook), written in the event's transaction; deliverers update it.
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('webhook_id', 'integer', (column) => column.notNull().references('webhooks.id'))
+        .addColumn('event_id', 'integer', (column) => column.notNull().references('registry_events.id'))
+        .addColumn('state', 'text', (column) => column.notNull().defaultTo('pending'))
+        .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('next_attempt_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['state', 'next_attempt_at']).execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */

@@ -1,5 +1,5 @@
 /** The model registry in the SQLite metadata database; each change writes its audit entry and event. */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { MlcycleError } from '../../error.js';
 import { atOneInstant, type ChangeContext } from '../audit-log.js';
 import type { ModelRegistry, ModelVersion, NewModelVersion, RegisteredModel, RegistryEvent, RegistryEventType, RegistryTarget } from '../model-registry.js';
@@ -20,11 +20,32 @@ async function recordChange(
   event: { type: RegistryEventType; model: string; version?: number; details?: Record<string, unknown> },
 ): Promise<void> {
   const details = event.details ?? {};
-  await trx
+  const at = context.now().toISOString();
+  const { id } = await trx
     .insertInto('registry_events')
-    .values({ at: context.now().toISOString(), actor: context.actor, type: event.type, model: event.model, version: event.version ?? null, details: JSON.stringify(details) })
-    .execute();
+    .values({ at, actor: context.actor, type: event.type, model: event.model, version: event.version ?? null, details: JSON.stringify(details) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // The outbox: one pending delivery per active webhook that wants this event type (an empty list wants all).
+  await sql`insert into webhook_deliveries (webhook_id, event_id, state, attempts, next_attempt_at, updated_at)
+    select w.id, ${id}, 'pending', 0, ${at}, ${at} from webhooks w
+    where w.active = 1 and (w.events = '[]' or exists (select 1 from json_each(w.events) where json_each.value = ${event.type}))`.execute(trx);
   await appendAuditEntry(trx, { action: `registry.${event.type}`, subject: subject(event.model, event.version), details }, context);
+}
+
+/**
+ * Runs a delete, turning SQLite's foreign-key refusal (other records, such as offline evaluations, point at
+ * a version) into a conflict that says so; the transaction has rolled back, so nothing was deleted.
+ */
+async function refusingReferenced(what: string, remove: () => Promise<void>): Promise<void> {
+  try {
+    await remove();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      throw new MlcycleError('conflict', `${what} cannot be deleted: other records (offline evaluations, say) refer to it`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** The version an alias of a model points at, if the alias exists. */
@@ -111,16 +132,46 @@ async function toModel(db: Executor, row: Selectable<RegisteredModelTable>): Pro
 export class SqliteModelRegistry implements ModelRegistry {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async createModel(name: string, description: string, changeContext: ChangeContext): Promise<RegisteredModel> {
+  async createModel(name: string, description: string, changeContext: ChangeContext, tags: Record<string, string> = {}): Promise<RegisteredModel> {
     const context = atOneInstant(changeContext);
     const at = context.now().toISOString();
     return this.db.transaction().execute(async (trx) => {
       const taken = await trx.selectFrom('registered_models').select('id').where('name', '=', name).executeTakeFirst();
       if (taken !== undefined) throw new MlcycleError('conflict', `a registered model named "${name}" exists`);
       const row = await trx.insertInto('registered_models').values({ name, description, created_at: at, created_by: context.actor, updated_at: at }).returningAll().executeTakeFirstOrThrow();
-      await recordChange(trx, context, { type: 'registered_model.created', model: name });
+      const entries = Object.entries(tags);
+      if (entries.length > 0) await trx.insertInto('registered_model_tags').values(entries.map(([key, value]) => ({ model_id: row.id, key, value }))).execute();
+      await recordChange(trx, context, { type: 'registered_model.created', model: name, ...(entries.length === 0 ? {} : { details: { tags } }) });
       return toModel(trx, row);
     });
+  }
+
+  async deleteModel(name: string, changeContext: ChangeContext): Promise<void> {
+    const context = atOneInstant(changeContext);
+    await refusingReferenced(`registered model "${name}"`, () => this.db.transaction().execute(async (trx) => {
+      const model = await requireModel(trx, name);
+      const versions = await trx.selectFrom('model_versions').select('id').where('model_id', '=', model.id).execute();
+      const ids = versions.map((version) => version.id);
+      await trx.deleteFrom('model_aliases').where('model_id', '=', model.id).execute();
+      if (ids.length > 0) await trx.deleteFrom('model_version_tags').where('version_id', 'in', ids).execute();
+      await trx.deleteFrom('model_versions').where('model_id', '=', model.id).execute();
+      await trx.deleteFrom('registered_model_tags').where('model_id', '=', model.id).execute();
+      await trx.deleteFrom('registered_models').where('id', '=', model.id).execute();
+      await recordChange(trx, context, { type: 'registered_model.deleted', model: name, details: { versions: ids.length } });
+    }));
+  }
+
+  async deleteVersion(model: string, version: number, changeContext: ChangeContext): Promise<void> {
+    const context = atOneInstant(changeContext);
+    await refusingReferenced(`models:/${model}/${version}`, () => this.db.transaction().execute(async (trx) => {
+      const row = await requireVersion(trx, model, version);
+      const aliases = await trx.selectFrom('model_aliases').select('alias').where('version_id', '=', row.id).orderBy('alias').execute();
+      await trx.deleteFrom('model_aliases').where('version_id', '=', row.id).execute();
+      await trx.deleteFrom('model_version_tags').where('version_id', '=', row.id).execute();
+      await trx.deleteFrom('model_versions').where('id', '=', row.id).execute();
+      await trx.updateTable('registered_models').set({ updated_at: context.now().toISOString() }).where('id', '=', row.model_id).execute();
+      await recordChange(trx, context, { type: 'model_version.deleted', model, version, details: { runId: row.run_id, aliases: aliases.map((alias) => alias.alias) } });
+    }));
   }
 
   async findModel(name: string): Promise<RegisteredModel | undefined> {
@@ -154,8 +205,8 @@ export class SqliteModelRegistry implements ModelRegistry {
         .where((eb) => eb.or([eb('path', '=', draft.source), eb(eb.fn('substr', ['path', eb.val(1), eb.val(prefix.length)]), '=', prefix)]))
         .executeTakeFirst();
       if (artifact === undefined) throw new MlcycleError('not_found', `run ${draft.runId} has no artifact at "${draft.source}": log the model with run.logArtifact first`);
-      const last = await trx.selectFrom('model_versions').select((eb) => eb.fn.max('version').as('n')).where('model_id', '=', model.id).executeTakeFirst();
-      const version = (last?.n ?? 0) + 1;
+      const version = model.last_version + 1;
+      await trx.updateTable('registered_models').set({ last_version: version }).where('id', '=', model.id).execute();
       const { id } = await trx
         .insertInto('model_versions')
         .values({ model_id: model.id, version, run_key: run.run_key, source: draft.source, description: draft.description ?? '', created_at: at, created_by: context.actor, updated_at: at })

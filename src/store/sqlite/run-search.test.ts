@@ -32,7 +32,7 @@ beforeAll(async () => {
   const { db, connection } = openSqliteConnection(path.join(dir, 'metadata.db'));
   await migrateDatabase(db);
   close = () => db.destroy();
-  store = new SqliteRunStore(db);
+  store = new SqliteRunStore(db, connection);
   const metrics = new SqliteMetricStore(db, connection);
   const random = seededRandom(7);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;

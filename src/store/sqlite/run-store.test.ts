@@ -12,7 +12,7 @@ describeTrackingBackend('sqlite', async () => {
   const { db, connection } = openSqliteConnection(path.join(tempDir(), 'metadata.db'));
   await migrateDatabase(db);
   return {
-    runs: new SqliteRunStore(db),
+    runs: new SqliteRunStore(db, connection),
     metrics: new SqliteMetricStore(db, connection),
     datasets: new SqliteDatasetStore(db),
     audit: new SqliteAuditLog(db),

@@ -1,5 +1,6 @@
 /** Experiments and runs in the SQLite metadata database; every change audited in its own transaction. */
 import { randomUUID } from 'node:crypto';
+import type Sqlite from 'better-sqlite3';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { MlcycleError } from '../../error.js';
 import { atOneInstant, type ChangeContext, type NewAuditEntry } from '../audit-log.js';
@@ -11,6 +12,7 @@ import type {
   NewRun,
   Run,
   RunArtifact,
+  RunBatch,
   RunInfo,
   RunInput,
   RunPage,
@@ -19,7 +21,8 @@ import type {
 } from '../run-store.js';
 import { appendAuditEntry } from './audit-log.js';
 import type { Database, ExperimentTable } from './database.js';
-import { loadRuns, requireActiveRunRow, requireRunRow, selectRunRows, toRunInfo, type Executor } from './run-rows.js';
+import { appendSeriesInOneTransaction, checkSeriesShapes, metricStatements, writeMetricSeries } from './metric-store.js';
+import { loadRuns, requireActiveRunRow, requireRunRow, selectRunRows, toRunInfo, type Executor, type RunRow } from './run-rows.js';
 import { searchRunRows } from './run-search.js';
 
 function toExperiment(row: Selectable<ExperimentTable>, tags: Record<string, string>): Experiment {
@@ -42,8 +45,36 @@ function folderPrefix(folder: string): string {
   return folder === '' || folder.endsWith('/') ? folder : `${folder}/`;
 }
 
+/** Inserts params not logged before; a key logged with another value is a conflict naming it. Returns the new keys. */
+async function insertParams(trx: Transaction<Database>, row: RunRow, entries: readonly [string, string][]): Promise<string[]> {
+  if (entries.length === 0) return [];
+  const stored = await trx.selectFrom('run_params').select(['key', 'value']).where('run_key', '=', row.run_key).where('key', 'in', entries.map(([key]) => key)).execute();
+  const existing = new Map(stored.map((param) => [param.key, param.value]));
+  const changed = entries.filter(([key, value]) => existing.has(key) && existing.get(key) !== value);
+  if (changed.length > 0) {
+    const issues = changed.map(([key, value]) => ({ path: `params.${key}`, message: `logged as "${existing.get(key)}", cannot become "${value}": params are write-once` }));
+    throw new MlcycleError('conflict', `run ${row.id}: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`, { issues });
+  }
+  const fresh = entries.filter(([key]) => !existing.has(key));
+  if (fresh.length > 0) await trx.insertInto('run_params').values(fresh.map(([key, value]) => ({ run_key: row.run_key, key, value }))).execute();
+  return fresh.map(([key]) => key);
+}
+
+async function upsertTags(trx: Transaction<Database>, row: RunRow, entries: readonly [string, string][]): Promise<void> {
+  if (entries.length === 0) return;
+  await trx
+    .insertInto('run_tags')
+    .values(entries.map(([key, value]) => ({ run_key: row.run_key, key, value })))
+    .onConflict((conflict) => conflict.columns(['run_key', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+    .execute();
+}
+
 export class SqliteRunStore implements RunStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `connection` is the better-sqlite3 connection beneath `db`: log-batch writes metric chunks through it. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly connection: Sqlite.Database,
+  ) {}
 
   async ensureExperiment(name: string, changeContext: ChangeContext): Promise<Experiment> {
     const existing = await this.findExperiment({ name });
@@ -63,6 +94,19 @@ export class SqliteRunStore implements RunStore {
       }
       await appendAuditEntry(trx, { action: 'experiment.created', subject: `experiment/${name}`, details: { id: String(row.id) } }, context);
       return toExperiment(row, {});
+    });
+  }
+
+  async createExperiment(name: string, tags: Record<string, string>, changeContext: ChangeContext): Promise<Experiment> {
+    const context = atOneInstant(changeContext);
+    return this.db.transaction().execute(async (trx) => {
+      const taken = await trx.selectFrom('experiments').select('id').where('name', '=', name).executeTakeFirst();
+      if (taken !== undefined) throw new MlcycleError('conflict', `an experiment named "${name}" exists (id ${taken.id})`);
+      const row = await trx.insertInto('experiments').values({ name, lifecycle_stage: 'active', created_at: context.now().toISOString(), created_by: context.actor }).returningAll().executeTakeFirstOrThrow();
+      const entries = Object.entries(tags);
+      if (entries.length > 0) await trx.insertInto('experiment_tags').values(entries.map(([key, value]) => ({ experiment_id: row.id, key, value }))).execute();
+      await appendAuditEntry(trx, { action: 'experiment.created', subject: `experiment/${name}`, details: { id: String(row.id), tags: Object.keys(tags) } }, context);
+      return toExperiment(row, Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
     });
   }
 
@@ -188,18 +232,8 @@ export class SqliteRunStore implements RunStore {
     const entries = Object.entries(params);
     if (entries.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
-      const row = await requireActiveRunRow(trx, id);
-      const stored = await trx.selectFrom('run_params').select(['key', 'value']).where('run_key', '=', row.run_key).where('key', 'in', entries.map(([key]) => key)).execute();
-      const existing = new Map(stored.map((param) => [param.key, param.value]));
-      const changed = entries.filter(([key, value]) => existing.has(key) && existing.get(key) !== value);
-      if (changed.length > 0) {
-        const issues = changed.map(([key, value]) => ({ path: `params.${key}`, message: `logged as "${existing.get(key)}", cannot become "${value}": params are write-once` }));
-        throw new MlcycleError('conflict', `run ${id}: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`, { issues });
-      }
-      const fresh = entries.filter(([key]) => !existing.has(key));
-      if (fresh.length === 0) return;
-      await trx.insertInto('run_params').values(fresh.map(([key, value]) => ({ run_key: row.run_key, key, value }))).execute();
-      await appendAuditEntry(trx, { action: 'run.params-logged', subject: `run/${id}`, details: { keys: fresh.map(([key]) => key) } }, context);
+      const fresh = await insertParams(trx, await requireActiveRunRow(trx, id), entries);
+      if (fresh.length > 0) await appendAuditEntry(trx, { action: 'run.params-logged', subject: `run/${id}`, details: { keys: fresh } }, context);
     });
   }
 
@@ -208,13 +242,34 @@ export class SqliteRunStore implements RunStore {
     const entries = Object.entries(tags);
     if (entries.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
-      const row = await requireActiveRunRow(trx, id);
-      await trx
-        .insertInto('run_tags')
-        .values(entries.map(([key, value]) => ({ run_key: row.run_key, key, value })))
-        .onConflict((conflict) => conflict.columns(['run_key', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
-        .execute();
+      await upsertTags(trx, await requireActiveRunRow(trx, id), entries);
       await appendAuditEntry(trx, { action: 'run.tags-set', subject: `run/${id}`, details: { keys: entries.map(([key]) => key) } }, context);
+    });
+  }
+
+  async logBatch(id: string, batch: RunBatch, changeContext: ChangeContext): Promise<void> {
+    const context = atOneInstant(changeContext);
+    const params = Object.entries(batch.params ?? {});
+    const tags = Object.entries(batch.tags ?? {});
+    const series = (batch.metrics ?? []).filter((one) => one.values.length > 0);
+    checkSeriesShapes(series);
+    if (params.length + tags.length + series.length === 0) return;
+    const points = series.reduce((sum, one) => sum + one.values.length, 0);
+    if (params.length + tags.length === 0) {
+      // Metrics only, the common case of a training loop: the prepared-statement path.
+      const details = { params: [], tags: [], points, metrics: series.map((one) => one.key).slice(0, 50) };
+      await appendSeriesInOneTransaction(this.db, this.connection, id, series, context, { action: 'run.batch-logged', details });
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      const row = await requireActiveRunRow(trx, id);
+      const fresh = await insertParams(trx, row, params);
+      await upsertTags(trx, row, tags);
+      // The raw connection is the one beneath this transaction, so the chunks commit or roll back with it.
+      const statements = metricStatements(this.connection);
+      for (const one of series) writeMetricSeries(statements, row.run_key, one);
+      const details = { params: fresh, tags: tags.map(([key]) => key), points, metrics: series.map((one) => one.key).slice(0, 50) };
+      await appendAuditEntry(trx, { action: 'run.batch-logged', subject: `run/${id}`, details }, context);
     });
   }
 

@@ -6,7 +6,7 @@
 import { MlcycleError } from '../../error.js';
 import type { ChangeContext } from '../../store/audit-log.js';
 import type { DatasetVersion } from '../../store/dataset-store.js';
-import type { ModelVersion, RegistryTarget } from '../../store/model-registry.js';
+import type { ModelVersion, RegisteredModel, RegistryTarget } from '../../store/model-registry.js';
 import type { Run, RunInput } from '../../store/run-store.js';
 import type { Workspace } from '../../store/workspace.js';
 import type { ActiveRun } from '../active-run.js';
@@ -52,6 +52,28 @@ export async function deleteModelAlias(workspace: Workspace, model: string, alia
   validateModelName(model);
   validateAlias(alias);
   await workspace.registry.deleteAlias(model, alias, context);
+}
+
+/** Creates a registered model with its description and tags, all checked first and stored in one step. */
+export async function createRegisteredModel(workspace: Workspace, model: { name: string; description?: string; tags?: Record<string, string> }, context: ChangeContext): Promise<RegisteredModel> {
+  validateModelName(model.name);
+  const description = model.description ?? '';
+  validateDescription(description);
+  for (const [key, value] of Object.entries(model.tags ?? {})) validateRegistryTag(key, value);
+  return workspace.registry.createModel(model.name, description, context, model.tags ?? {});
+}
+
+/** Deletes a registered model with every version, tag and alias it has. */
+export async function deleteRegisteredModel(workspace: Workspace, model: string, context: ChangeContext): Promise<void> {
+  validateModelName(model);
+  await workspace.registry.deleteModel(model, context);
+}
+
+/** Deletes one version of a model, and the aliases pointing at it; later versions keep their numbers. */
+export async function deleteModelVersion(workspace: Workspace, model: string, version: number, context: ChangeContext): Promise<void> {
+  validateModelName(model);
+  if (!Number.isSafeInteger(version) || version < 1) throw new MlcycleError('invalid_input', `version: expected a positive whole number, got ${version}`);
+  await workspace.registry.deleteVersion(model, version, context);
 }
 
 /** Sets a tag on a model or one of its versions. */

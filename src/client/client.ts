@@ -1,0 +1,242 @@
+/**
+ * A typed TypeScript client for mlcycle's REST API (/api/v1, docs/api.md), fetch-based, with methods
+ * named after the library's: `createClient({ url, token })`, then `client.createRun(...)`,
+ * `client.logBatch(...)`, `client.searchRuns(...)`, `client.registerModel(...)`, `client.resolveModelUri(...)`.
+ */
+import type {
+  ApiLineage,
+  ApiMetricHistory,
+  ApiMetricPoint,
+  ApiModelDetail,
+  ApiRun,
+  ApiRunPage,
+  ArtifactEntry,
+  Experiment,
+  ModelCard,
+  ModelVersion,
+  RegisteredModel,
+  RegistryEvent,
+  RunArtifact,
+  Webhook,
+  WebhookDelivery,
+} from '../server/api/api-types.js';
+import type { RunInput, RunStatus } from '../store/run-store.js';
+import type { DeliveryState } from '../store/webhook-store.js';
+import { parseModelUri } from '../tracking/registry/model-uri.js';
+import { HttpTransport, segment, type ClientOptions } from './http.js';
+
+export interface NewRunRequest {
+  /** An experiment name (created if new), or `experimentId`. */
+  experiment?: string;
+  experimentId?: string;
+  name?: string;
+  tags?: Record<string, string>;
+  parentRunId?: string;
+  /** Milliseconds since the epoch; the server's time when absent. */
+  startTime?: number;
+  gitCommit?: string;
+  command?: string;
+}
+
+export interface RunSearchRequest {
+  experiments?: string[];
+  experimentIds?: string[];
+  /** The filter language: MLflow's plus OR, parentheses and IN. */
+  filter?: string;
+  orderBy?: string[];
+  maxResults?: number;
+  pageToken?: string;
+  lifecycle?: 'active' | 'deleted' | 'all';
+}
+
+export interface RunInputRequest {
+  /** An mlcycle dataset version, `flights@2`; or `name` and `digest` for an outside dataset. */
+  ref?: string;
+  name?: string;
+  digest?: string;
+  source?: string;
+  context?: string;
+}
+
+export class MlcycleClient {
+  private readonly http: HttpTransport;
+
+  constructor(options: ClientOptions) {
+    this.http = new HttpTransport(options);
+  }
+
+  /** The server's base URL. */
+  get url(): string {
+    return this.http.baseUrl;
+  }
+
+  // Experiments.
+  async listExperiments(): Promise<Experiment[]> {
+    return (await this.http.json<{ experiments: Experiment[] }>('GET', '/api/v1/experiments')).experiments;
+  }
+  async createExperiment(name: string, tags: Record<string, string> = {}): Promise<Experiment> {
+    return (await this.http.json<{ experiment: Experiment }>('POST', '/api/v1/experiments', { json: { name, tags } })).experiment;
+  }
+  async getExperiment(id: string): Promise<Experiment> {
+    return (await this.http.json<{ experiment: Experiment }>('GET', `/api/v1/experiments/${segment(id)}`)).experiment;
+  }
+  async renameExperiment(id: string, name: string): Promise<Experiment> {
+    return (await this.http.json<{ experiment: Experiment }>('PATCH', `/api/v1/experiments/${segment(id)}`, { json: { name } })).experiment;
+  }
+  async deleteExperiment(id: string): Promise<Experiment> {
+    return (await this.http.json<{ experiment: Experiment }>('DELETE', `/api/v1/experiments/${segment(id)}`)).experiment;
+  }
+  async restoreExperiment(id: string): Promise<Experiment> {
+    return (await this.http.json<{ experiment: Experiment }>('PATCH', `/api/v1/experiments/${segment(id)}`, { json: { lifecycleStage: 'active' } })).experiment;
+  }
+  async setExperimentTag(id: string, key: string, value: string): Promise<Experiment> {
+    return (await this.http.json<{ experiment: Experiment }>('PUT', `/api/v1/experiments/${segment(id)}/tags/${segment(key)}`, { json: { value } })).experiment;
+  }
+
+  // Runs.
+  async createRun(run: NewRunRequest): Promise<ApiRun> {
+    return (await this.http.json<{ run: ApiRun }>('POST', '/api/v1/runs', { json: run })).run;
+  }
+  async getRun(id: string): Promise<ApiRun> {
+    return (await this.http.json<{ run: ApiRun }>('GET', `/api/v1/runs/${segment(id)}`)).run;
+  }
+  async searchRuns(search: RunSearchRequest = {}): Promise<ApiRunPage> {
+    return this.http.json<ApiRunPage>('POST', '/api/v1/runs/search', { json: search });
+  }
+  /** Ends a run with a final status (FINISHED by default). */
+  async endRun(id: string, status: Exclude<RunStatus, 'RUNNING' | 'SCHEDULED'> = 'FINISHED', endTime?: number): Promise<ApiRun> {
+    return (await this.http.json<{ run: ApiRun }>('PATCH', `/api/v1/runs/${segment(id)}`, { json: { status, ...(endTime === undefined ? {} : { endTime }) } })).run;
+  }
+  async deleteRun(id: string): Promise<ApiRun> {
+    return (await this.http.json<{ run: ApiRun }>('DELETE', `/api/v1/runs/${segment(id)}`)).run;
+  }
+  async restoreRun(id: string): Promise<ApiRun> {
+    return (await this.http.json<{ run: ApiRun }>('POST', `/api/v1/runs/${segment(id)}/restore`)).run;
+  }
+  /** Params, tags and metric points in one request, stored all together or not at all. */
+  async logBatch(id: string, batch: { params?: Record<string, string>; tags?: Record<string, string>; metrics?: ApiMetricPoint[] }): Promise<void> {
+    await this.http.json('POST', `/api/v1/runs/${segment(id)}/log`, { json: batch });
+  }
+  async logMetric(id: string, key: string, value: number, step = 0, timestamp?: number): Promise<void> {
+    const point: ApiMetricPoint = { key, value: Number.isFinite(value) ? value : (String(value) as 'NaN'), step, ...(timestamp === undefined ? {} : { timestamp }) };
+    await this.logBatch(id, { metrics: [point] });
+  }
+  async logParams(id: string, params: Record<string, string | number | boolean>): Promise<void> {
+    await this.logBatch(id, { params: Object.fromEntries(Object.entries(params).map(([key, value]) => [key, String(value)])) });
+  }
+  async setTags(id: string, tags: Record<string, string>): Promise<void> {
+    await this.logBatch(id, { tags });
+  }
+  async deleteTag(id: string, key: string): Promise<void> {
+    await this.http.json('DELETE', `/api/v1/runs/${segment(id)}/tags/${segment(key)}`);
+  }
+  async logInputs(id: string, inputs: RunInputRequest[]): Promise<RunInput[]> {
+    return (await this.http.json<{ inputs: RunInput[] }>('POST', `/api/v1/runs/${segment(id)}/inputs`, { json: { inputs } })).inputs;
+  }
+  /** A metric's history cut to at most `maxPoints` points that keep each bucket's minimum and maximum. */
+  async metricHistory(id: string, key: string, options: { maxPoints?: number } = {}): Promise<ApiMetricHistory> {
+    return this.http.json<ApiMetricHistory>('GET', `/api/v1/runs/${segment(id)}/metrics/${segment(key)}`, { query: { maxPoints: options.maxPoints } });
+  }
+  async listArtifacts(id: string, folder = ''): Promise<ArtifactEntry[]> {
+    return (await this.http.json<{ artifacts: ArtifactEntry[] }>('GET', `/api/v1/runs/${segment(id)}/artifacts`, { query: { path: folder === '' ? undefined : folder } })).artifacts;
+  }
+  async downloadArtifact(id: string, path: string): Promise<Uint8Array> {
+    const response = await this.http.send('GET', `/api/v1/runs/${segment(id)}/artifacts/content`, { query: { path } });
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  async uploadArtifact(id: string, path: string, bytes: Uint8Array): Promise<RunArtifact> {
+    const response = await this.http.send('PUT', `/api/v1/runs/${segment(id)}/artifacts/content`, { query: { path }, bytes });
+    return ((await response.json()) as { artifact: RunArtifact }).artifact;
+  }
+
+  // The model registry.
+  async listModels(): Promise<RegisteredModel[]> {
+    return (await this.http.json<{ models: RegisteredModel[] }>('GET', '/api/v1/models')).models;
+  }
+  async createModel(name: string, options: { description?: string; tags?: Record<string, string> } = {}): Promise<RegisteredModel> {
+    return (await this.http.json<{ model: RegisteredModel }>('POST', '/api/v1/models', { json: { name, ...options } })).model;
+  }
+  /** A model with its versions, newest first. */
+  async getModel(name: string): Promise<ApiModelDetail> {
+    return this.http.json<ApiModelDetail>('GET', `/api/v1/models/${segment(name)}`);
+  }
+  async setModelDescription(name: string, description: string): Promise<ApiModelDetail> {
+    return this.http.json<ApiModelDetail>('PATCH', `/api/v1/models/${segment(name)}`, { json: { description } });
+  }
+  async setModelTag(name: string, key: string, value: string): Promise<ApiModelDetail> {
+    return this.http.json<ApiModelDetail>('PUT', `/api/v1/models/${segment(name)}/tags/${segment(key)}`, { json: { value } });
+  }
+  async deleteModel(name: string): Promise<void> {
+    await this.http.json('DELETE', `/api/v1/models/${segment(name)}`);
+  }
+  /** Adds a version of a model (created if new) from a run's artifact (`path`, default `model`). */
+  async registerModel(options: { name: string; runId: string; path?: string; description?: string; tags?: Record<string, string> }): Promise<ModelVersion> {
+    const { name, ...rest } = options;
+    return (await this.http.json<{ version: ModelVersion }>('POST', `/api/v1/models/${segment(name)}/versions`, { json: rest })).version;
+  }
+  async getModelVersion(name: string, version: number | 'latest'): Promise<ModelVersion> {
+    return (await this.http.json<{ version: ModelVersion }>('GET', `/api/v1/models/${segment(name)}/versions/${segment(version)}`)).version;
+  }
+  async setVersionTag(name: string, version: number, key: string, value: string): Promise<ModelVersion> {
+    return (await this.http.json<{ version: ModelVersion }>('PUT', `/api/v1/models/${segment(name)}/versions/${version}/tags/${segment(key)}`, { json: { value } })).version;
+  }
+  async deleteModelVersion(name: string, version: number): Promise<void> {
+    await this.http.json('DELETE', `/api/v1/models/${segment(name)}/versions/${version}`);
+  }
+  async setModelAlias(name: string, alias: string, version: number): Promise<ModelVersion> {
+    return (await this.http.json<{ version: ModelVersion }>('PUT', `/api/v1/models/${segment(name)}/aliases/${segment(alias)}`, { json: { version } })).version;
+  }
+  async deleteModelAlias(name: string, alias: string): Promise<void> {
+    await this.http.json('DELETE', `/api/v1/models/${segment(name)}/aliases/${segment(alias)}`);
+  }
+  /** The version `models:/name@alias`, `models:/name/3` or `models:/name/latest` names. */
+  async resolveModelUri(uri: string): Promise<ModelVersion> {
+    return (await this.http.json<{ version: ModelVersion }>('GET', this.versionPath(uri))).version;
+  }
+  /** Version, run, dataset versions and their sources. */
+  async modelLineage(uri: string): Promise<ApiLineage> {
+    return this.http.json<ApiLineage>('GET', `${await this.numberedVersionPath(uri)}/lineage`);
+  }
+  async modelCard(uri: string): Promise<ModelCard> {
+    return (await this.http.json<{ card: ModelCard }>('GET', `${await this.numberedVersionPath(uri)}/card`)).card;
+  }
+  async modelCardMarkdown(uri: string): Promise<string> {
+    return (await this.http.send('GET', `${await this.numberedVersionPath(uri)}/card`, { query: { format: 'markdown' } })).text();
+  }
+  async listRegistryEvents(query: { afterId?: number; limit?: number } = {}): Promise<RegistryEvent[]> {
+    return (await this.http.json<{ events: RegistryEvent[] }>('GET', '/api/v1/registry/events', { query })).events;
+  }
+
+  // Webhooks.
+  /** Adds a webhook; the answer holds the signing secret, shown this once. */
+  async addWebhook(options: { url: string; events?: string[]; secret?: string }): Promise<{ webhook: Webhook; secret: string }> {
+    return this.http.json<{ webhook: Webhook; secret: string }>('POST', '/api/v1/webhooks', { json: options });
+  }
+  async listWebhooks(): Promise<Webhook[]> {
+    return (await this.http.json<{ webhooks: Webhook[] }>('GET', '/api/v1/webhooks')).webhooks;
+  }
+  async removeWebhook(id: number): Promise<void> {
+    await this.http.json('DELETE', `/api/v1/webhooks/${id}`);
+  }
+  async listWebhookDeliveries(query: { webhookId?: number; state?: DeliveryState; limit?: number } = {}): Promise<WebhookDelivery[]> {
+    return (await this.http.json<{ deliveries: WebhookDelivery[] }>('GET', '/api/v1/webhook-deliveries', { query })).deliveries;
+  }
+
+  private versionPath(uri: string): string {
+    const { model, choice } = parseModelUri(uri);
+    if ('alias' in choice) return `/api/v1/models/${segment(model)}/aliases/${segment(choice.alias)}`;
+    return `/api/v1/models/${segment(model)}/versions/${'latest' in choice ? 'latest' : choice.version}`;
+  }
+
+  /** The version path by number, resolving an alias first (lineage and cards hang off numbered versions). */
+  private async numberedVersionPath(uri: string): Promise<string> {
+    const { model, choice } = parseModelUri(uri);
+    const version = 'version' in choice ? choice.version : (await this.resolveModelUri(uri)).version;
+    return `/api/v1/models/${segment(model)}/versions/${version}`;
+  }
+}
+
+/** A client for an mlcycle server: `createClient({ url: 'http://127.0.0.1:5000', token })`. */
+export function createClient(options: ClientOptions): MlcycleClient {
+  return new MlcycleClient(options);
+}
