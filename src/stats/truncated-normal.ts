@@ -82,8 +82,11 @@ export function truncatedNormalQuantile(q: number, a: number, b: number): number
   if (q === 0) return a;
   if (q === 1) return b;
   const logMass = logNormalMass(a, b);
-  if (a < 0) return inverseLogNormalCdf(logAddExp(logNormalCdf(a), Math.log(q) + logMass));
-  return -inverseLogNormalCdf(logAddExp(logNormalCdf(-b), Math.log1p(-q) + logMass));
+  // The tail is chosen by a's sign, as Optuna's ppf does; near the far end of a wide interval the
+  // bisection on log Phi loses digits (a = -5e-324, b = 7.98, q near 1 gave 7.9916), so the result is
+  // clamped into [a, b], where a quantile of the truncated law must lie.
+  const x = a < 0 ? inverseLogNormalCdf(logAddExp(logNormalCdf(a), Math.log(q) + logMass)) : -inverseLogNormalCdf(logAddExp(logNormalCdf(-b), Math.log1p(-q) + logMass));
+  return Math.min(b, Math.max(a, x));
 }
 
 /** The log density at x of a normal(mu, sigma) truncated to [low, high]. */
