@@ -90,14 +90,17 @@ function checkParts(request: SplitRequest): void {
   if (Math.abs(total - 1) > 1e-9) throw new MlcycleError('usage', `--parts: fractions add up to ${Number(total.toFixed(9))}, not 1`);
 }
 
-/** The SQL expression giving each row's part index (0-based), and the row filter. */
+/**
+ * The SQL expression giving each row's part index (0-based), and the row filter. Every part keeps its
+ * parent's row order (ORDER BY file_row_number): a filter over DuckDB's threads need not.
+ */
 async function partExpression(
   engine: AnalyticsEngine,
   request: SplitRequest,
   parent: DatasetVersion,
   table: string,
   spec: ProblemSpec | undefined,
-): Promise<{ expression: string; orderByRow: boolean; from: string }> {
+): Promise<{ expression: string; from: string }> {
   const has = (column: string): boolean => parent.columns.some((candidate) => candidate.name === column);
   const cumulative: number[] = [];
   request.parts.reduce((sum, part) => {
@@ -111,7 +114,7 @@ async function partExpression(
   const seed = Math.trunc(request.seed);
   switch (request.by) {
     case 'random':
-      return { expression: byUnit(`mlcycle_unit(file_row_number, ${seed})`), orderByRow: false, from: table };
+      return { expression: byUnit(`mlcycle_unit(file_row_number, ${seed})`), from: table };
     case 'stratified': {
       let label: string;
       if (request.column !== undefined) {
@@ -124,7 +127,7 @@ async function partExpression(
         label = target.sql;
       }
       const position = `(row_number() OVER (PARTITION BY ${label} ORDER BY mlcycle_unit(file_row_number, ${seed}), file_row_number) - 0.5) / count(*) OVER (PARTITION BY ${label})`;
-      return { expression: byUnit(position), orderByRow: true, from: table };
+      return { expression: byUnit(position), from: table };
     }
     case 'group': {
       const column = request.column;
@@ -134,7 +137,6 @@ async function partExpression(
       const groups = `(SELECT g, (md5_number(${quoteLiteral(`${seed}:`)} || coalesce(g::VARCHAR, '(null)')) % 4294967296)::DOUBLE / 4294967296.0 AS u FROM (SELECT DISTINCT ${name} AS g FROM ${table}))`;
       return {
         expression: byUnit('mlcycle_groups.u'),
-        orderByRow: true,
         from: `${table} JOIN ${groups} AS mlcycle_groups ON mlcycle_groups.g IS NOT DISTINCT FROM ${name}`,
       };
     }
@@ -145,7 +147,7 @@ async function partExpression(
       const name = quoteIdentifier(column);
       const cuts = request.cuts ?? [];
       const when = cuts.map((cut, index) => `WHEN ${name} < ${quoteLiteral(cut)}::TIMESTAMP THEN ${index}`).join(' ');
-      return { expression: `CASE WHEN ${name} IS NULL THEN NULL ${when} ELSE ${cuts.length} END`, orderByRow: false, from: table };
+      return { expression: `CASE WHEN ${name} IS NULL THEN NULL ${when} ELSE ${cuts.length} END`, from: table };
     }
   }
 }
@@ -164,7 +166,7 @@ export async function splitDataset(
   validateDatasetName(prefix);
   await defineMacros(engine);
   const numbered = versionTableSql(workspace.artifacts, parent, true);
-  const { expression, orderByRow, from } = await partExpression(engine, request, parent, numbered, spec);
+  const { expression, from } = await partExpression(engine, request, parent, numbered, spec);
   const assigned = `(SELECT *, ${expression} AS mlcycle_part FROM ${from})`;
   const transformation: Record<string, SqlValue> = {
     kind: 'split',
@@ -186,7 +188,7 @@ export async function splitDataset(
       const file = await workspace.artifacts.stagingPath('.parquet');
       staged.push(file);
       await engine.run(
-        `COPY (SELECT ${columns} FROM ${assigned} WHERE mlcycle_part = ${index}${orderByRow ? ' ORDER BY file_row_number' : ''}) TO ${quoteLiteral(file)} (FORMAT parquet)`,
+        `COPY (SELECT ${columns} FROM ${assigned} WHERE mlcycle_part = ${index} ORDER BY file_row_number) TO ${quoteLiteral(file)} (FORMAT parquet)`,
       );
       const { rowCount, facts } = await profileColumns(engine, `read_parquet(${quoteLiteral(file)})`, file);
       if (rowCount === 0) throw new MlcycleError('invalid_input', `split part "${part.name}" would be empty; nothing was registered`);

@@ -3,11 +3,14 @@
  * training prior (baseline) on the May flights, by the spec's segments (census region among them), with the
  * business value of each model's best alert threshold under the spec's false-alarm guardrail, and the
  * ready/not-ready verdict against the spec's ML metric targets. The evaluation is stored with the model
- * version and dataset version; a ready one completes the board's offline-evaluation stage.
+ * version and dataset version; a ready one completes the board's offline-evaluation stage. Then June, the
+ * later period, is replayed under both models' decisions at the thresholds chosen on May.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { evaluateModels, type EvaluateModelsResult } from '../evaluate/evaluate-models.js';
+import type { DecisionRule } from '../evaluate/replay.js';
+import { replayPeriod } from '../evaluate/replay-period.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
@@ -34,6 +37,7 @@ export async function evaluateDemoModels(
   engine: AnalyticsEngine,
   spec: ProblemSpec,
   dataset: string,
+  laterPeriod: string | undefined,
   context: ChangeContext,
   log: (line: string) => void,
 ): Promise<EvaluateModelsResult> {
@@ -76,5 +80,29 @@ export async function evaluateDemoModels(
   await mkdir(path.dirname(report), { recursive: true });
   await writeFile(report, result.html);
   log(`stage 7: report ${report}`);
+  if (laterPeriod !== undefined) await replayLaterPeriod(workspace, engine, spec, result, laterPeriod, log);
   return result;
+}
+
+/**
+ * Replays the later period (June) under the champion's and the challenger's decisions, each alerting at
+ * the threshold the evaluation chose for it on May: the offline A/B estimate of what each would have done.
+ */
+async function replayLaterPeriod(workspace: Workspace, engine: AnalyticsEngine, spec: ProblemSpec, result: EvaluateModelsResult, dataset: string, log: (line: string) => void): Promise<void> {
+  const models: { ref: string; rule: DecisionRule }[] = [];
+  for (const uri of [result.champion, result.candidate]) {
+    const best = result.evaluation.businessValue?.find((value) => value.model === uri)?.best;
+    if (uri !== undefined && best !== undefined && 'point' in best && Number.isFinite(best.point.threshold)) models.push({ ref: uri, rule: { kind: 'threshold', threshold: best.point.threshold } });
+  }
+  if (models.length === 0) return;
+  const replayed = await replayPeriod({ workspace, engine, spec, dataset, models, interval: { resamples: RESAMPLES, seed: SEED } });
+  const count = (value: number) => value.toLocaleString('en-US');
+  log(`stage 7: replay of ${replayed.dataset} (${count(replayed.rows)} flights) alerting at May's thresholds:`);
+  for (const outcome of replayed.replay.decisions) {
+    const value = outcome.value === null ? '' : `, ${outcome.value.valuePerDecision.toFixed(3)} ${replayed.replay.currency ?? ''} per flight [${outcome.value.bootstrapInterval[0].toFixed(3)}, ${outcome.value.bootstrapInterval[1].toFixed(3)}]`;
+    const difference = outcome.valueDifference === null ? '' : `; ${outcome.valueDifference.valuePerDecision >= 0 ? '+' : ''}${outcome.valueDifference.valuePerDecision.toFixed(3)} [${outcome.valueDifference.bootstrapInterval[0].toFixed(3)}, ${outcome.valueDifference.bootstrapInterval[1].toFixed(3)}] against the champion`;
+    log(`stage 7:   ${outcome.model}: ${count(outcome.actions)} alerts, ${count(outcome.truePositives)} of ${count(outcome.truePositives + outcome.falseNegatives)} delays caught, ${count(outcome.falsePositives)} false alarms (rate ${outcome.falsePositiveRate.toFixed(3)})${value}${difference}`);
+  }
+  const notReplayable = replayed.replay.successMetrics.filter((metric) => !metric.replayable).map((metric) => metric.id);
+  if (notReplayable.length > 0) log(`stage 7:   not replayable offline, left to the A/B test: ${notReplayable.join(', ')} (measured from events that only live alerts produce)`);
 }

@@ -96,7 +96,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       for (const registration of await registerDemoModels(workspace, models, context)) {
         log(`stage 6: models:/${DEMO_MODEL}/${registration.version} is @${registration.alias}${registration.registered ? ' (registered now)' : ' (unchanged)'}`);
       }
-      await evaluateDemoModels(workspace, engine, spec, validation.version.ref, context, log);
+      const live = split.parts.find((part) => part.part === 'live');
+      await evaluateDemoModels(workspace, engine, spec, validation.version.ref, live?.version.ref, context, log);
     }
     const board = await readBoard(workspace, context);
     return { root, board };

@@ -59,7 +59,7 @@ export interface EvaluateModelsResult {
 }
 
 /** One probability per row for binary tasks (the second column of two-column outputs), else as predicted. */
-function modelOutput(spec: ProblemSpec, loaded: LoadedModel, inputs: Record<string, Float64Array | (string | null)[]>, rows: number): { predictions: Float64Array; classes?: number } {
+export function modelOutput(spec: ProblemSpec, loaded: LoadedModel, inputs: Record<string, Float64Array | (string | null)[]>, rows: number): { predictions: Float64Array; classes?: number } {
   const predicted = predictModel(loaded.model, inputs);
   const outputs = rows === 0 ? 1 : predicted.length / rows;
   if (spec.task === 'binary') {
