@@ -193,8 +193,8 @@ describe('mlcycle demo', () => {
     expect(run.stderr).toMatch(/stage 7: {3}value of candidate .* USD per flight \[/);
     expect(run.stderr).toMatch(/stage 7: verdict: ready for online evaluation/);
     // June replayed under both models' decisions at May's thresholds, the value difference with its interval.
-    expect(run.stderr).toMatch(/stage 7: replay of flights-live@1 \(502,228 flights\)/);
-    expect(run.stderr).toMatch(/stage 7: {3}models:\/flight-delay\/2: [0-9,]+ alerts, [0-9,]+ of [0-9,]+ delays caught, .* against the champion/);
+    expect(run.stderr).toMatch(/stage 7: replay of flights-live@1 \(502,228 rows\) acting at May's thresholds/);
+    expect(run.stderr).toMatch(/stage 7: {3}models:\/flight-delay\/2 \(score >= [0-9.]+\): [0-9,]+ actions, [0-9,]+ of [0-9,]+ positives caught, .* against models:\/flight-delay\/1/);
     expect(run.stdout).toMatch(/7 {2}offline evaluation +\[x\] done/);
     const runs = JSON.parse(runMlcycle(['runs', 'list', '--json'], { cwd: dir }).stdout) as unknown;
     expect(JSON.stringify(runs)).toMatch(/gbdt/);

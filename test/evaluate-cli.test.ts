@@ -83,7 +83,7 @@ async function storedEvaluations(): Promise<number> {
 describe('mlcycle evaluate', () => {
   it('evaluates the challenger against the champion and the baseline, by segment, and stores it', async () => {
     expect(JSON.parse(run('status', '--json').stdout).stages.find((stage: any) => stage.id === 'offline-evaluation').state).toBe('not-started');
-    const result = run('evaluate', 'bank-alert@challenger', 'bank-eval', '--compare', 'bank-alert@champion', '--by', 'education', '--resamples', '100', '--out', 'out/report.html', '--json');
+    const result = run('evaluate', 'bank-alert@challenger', 'bank-eval', '--compare', 'bank-alert@champion', '--by', 'education', '--resamples', '100', '--out', 'out/report.html', '--replay', 'bank-train', '--json');
     const output = JSON.parse(result.stdout);
     expect(result.code, result.stderr).toBe(output.evaluation.verdict.ready ? 0 : 1);
     expect(output).toMatchObject({ candidate: 'models:/bank-alert/2', champion: 'models:/bank-alert/1', dataset: 'bank-eval@1', record: { id: 1, candidate: { model: 'bank-alert', version: 2 }, champion: { version: 1 } } });
@@ -114,6 +114,20 @@ describe('mlcycle evaluate', () => {
       expect(value.best.estimate.valuePerDecision).toBeGreaterThanOrEqual(value.noAction.valuePerDecision);
     }
     expect(output.evaluation.businessValue[0].best.estimate.valuePerDecision).toBeGreaterThan(0);
+    // --replay: the champion and the challenger decide on another dataset version at the thresholds chosen
+    // here; the value per decision is the value model's (40 per caught subscriber, -5 per wasted call).
+    expect(output.replay.dataset).toBe('bank-train@1');
+    expect(output.replay.models).toEqual(['models:/bank-alert/1', 'models:/bank-alert/2']);
+    const bestThreshold = (model: string) => output.evaluation.businessValue.find((value: any) => value.model === model).best.point.threshold;
+    for (const [index, decision] of output.replay.replay.decisions.entries()) {
+      expect(decision.rule).toEqual({ kind: 'threshold', threshold: bestThreshold(output.replay.models[index]) });
+      expect(decision.truePositives + decision.falsePositives + decision.falseNegatives + decision.trueNegatives).toBe(output.replay.rows);
+      expect(decision.actions).toBe(decision.truePositives + decision.falsePositives);
+      expect(decision.value.valuePerDecision).toBeCloseTo((40 * decision.truePositives - 5 * decision.falsePositives) / output.replay.rows, 12);
+    }
+    const [championReplay, challengerReplay] = output.replay.replay.decisions;
+    expect(championReplay.valueDifference).toBeNull();
+    expect(challengerReplay.valueDifference.valuePerDecision).toBeCloseTo(challengerReplay.value.valuePerDecision - championReplay.value.valuePerDecision, 12);
 
     const html = readFileSync(path.join(root, 'out/report.html'), 'utf8');
     expect(html).toContain('<h2>Business value</h2>');
@@ -151,6 +165,7 @@ describe('mlcycle evaluate', () => {
       [['evaluate', 'bank-alert@challenger', 'bank-eval', '--resamples', '0'], /--resamples: expected a positive whole number/],
       [['evaluate', 'bank-alert@challenger', 'bank-eval', '--level', '95'], /--level: expected a number between 0 and 1/],
       [['evaluate', 'bank-alert@challenger'], /missing required argument 'dataset'/],
+      [['evaluate', 'bank-alert@challenger', 'bank-eval', '--replay', 'nowhere'], /no dataset named "nowhere"/],
     ];
     for (const [args, message] of cases) {
       const result = run(...args);

@@ -2,7 +2,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { resolveDatasetRef } from '../data/dataset-ref.js';
 import { MlcycleError } from '../error.js';
+import { describeReplay, replayAtBestThresholds } from '../evaluate/replay-period.js';
 import { evaluateModels, type EvaluateModelsResult } from '../evaluate/evaluate-models.js';
 import type { MetricEstimate } from '../evaluate/bootstrap-metrics.js';
 import { describeBusinessValue } from '../evaluate/evaluation-value.js';
@@ -80,11 +82,12 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--level <p>', 'confidence level of the intervals', '0.95')
     .option('--threshold <p>', 'binary: the decision threshold of accuracy, precision, recall, F1', '0.5')
+    .option('--replay <dataset>', 'binary: replay a later dataset version under each model\'s decisions at the value-maximising threshold chosen here')
     .option('--no-store', 'do not store the evaluation in the workspace')
     .action(
       action(async (environment, positional, command) => {
         const [model, dataset] = positional as [string, string];
-        const options = command.opts<{ compare?: string; by?: string[]; query?: string; out?: string; resamples: string; seed: string; level: string; threshold: string; store: boolean }>();
+        const options = command.opts<{ compare?: string; by?: string[]; query?: string; out?: string; replay?: string; resamples: string; seed: string; level: string; threshold: string; store: boolean }>();
         const resamples = parsePositiveInteger(options.resamples, '--resamples');
         const seed = parsePositiveInteger(options.seed, '--seed');
         const level = parseFraction(options.level, '--level');
@@ -93,6 +96,11 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
         if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) throw new MlcycleError('usage', `--out ${options.out}: is a folder; name the report file`);
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           if (spec === undefined) throw new MlcycleError('invalid_input', `no mlcycle.yaml in ${workspace.root}: the evaluation reads the task, target, segments and targets from it`);
+          if (options.replay !== undefined) {
+            // Checked before anything is stored: a replay decides by the value model's best threshold.
+            if (spec.task !== 'binary' || spec.valueModel === undefined) throw new MlcycleError('invalid_input', `--replay: replaying decisions needs a binary task with a valueModel in mlcycle.yaml (task: ${spec.task}${spec.valueModel === undefined ? ', no valueModel' : ''})`);
+            await resolveDatasetRef(workspace.datasets, options.replay);
+          }
           const result = await evaluateModels({
             workspace,
             engine,
@@ -113,8 +121,14 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
             await mkdir(path.dirname(report), { recursive: true });
             await writeFile(report, result.html);
           }
+          const replayed =
+            options.replay === undefined
+              ? undefined
+              : await replayAtBestThresholds({ workspace, engine, spec, evaluated: result, dataset: options.replay, interval: { resamples, seed } });
+          const replayLines = replayed !== undefined ? describeReplay(replayed, result.dataset) : options.replay === undefined ? [] : [`replay of ${options.replay}: no model has a threshold that meets the value model's guardrails, so none acts`];
+          const text = [formatEvaluation(result, report), ...replayLines].join('\n');
           // Not ready is a failed gate: exit code 1, as a failed validation.
-          return { text: formatEvaluation(result, report), json: { ...result, html: undefined, report: report ?? null }, exitCode: result.evaluation.verdict.ready ? 0 : 1 };
+          return { text, json: { ...result, html: undefined, report: report ?? null, ...(replayed === undefined ? {} : { replay: replayed }) }, exitCode: result.evaluation.verdict.ready ? 0 : 1 };
         });
       }),
     );

@@ -9,8 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { evaluateModels, type EvaluateModelsResult } from '../evaluate/evaluate-models.js';
-import type { DecisionRule } from '../evaluate/replay.js';
-import { replayPeriod } from '../evaluate/replay-period.js';
+import { describeReplay, replayAtBestThresholds } from '../evaluate/replay-period.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
@@ -80,29 +79,10 @@ export async function evaluateDemoModels(
   await mkdir(path.dirname(report), { recursive: true });
   await writeFile(report, result.html);
   log(`stage 7: report ${report}`);
-  if (laterPeriod !== undefined) await replayLaterPeriod(workspace, engine, spec, result, laterPeriod, log);
+  if (laterPeriod !== undefined) {
+    // June under both models' decisions, each alerting at the threshold the evaluation chose for it on May.
+    const replayed = await replayAtBestThresholds({ workspace, engine, spec, evaluated: result, dataset: laterPeriod, interval: { resamples: RESAMPLES, seed: SEED } });
+    if (replayed !== undefined) for (const line of describeReplay(replayed, 'May')) log(`stage 7: ${line}`);
+  }
   return result;
-}
-
-/**
- * Replays the later period (June) under the champion's and the challenger's decisions, each alerting at
- * the threshold the evaluation chose for it on May: the offline A/B estimate of what each would have done.
- */
-async function replayLaterPeriod(workspace: Workspace, engine: AnalyticsEngine, spec: ProblemSpec, result: EvaluateModelsResult, dataset: string, log: (line: string) => void): Promise<void> {
-  const models: { ref: string; rule: DecisionRule }[] = [];
-  for (const uri of [result.champion, result.candidate]) {
-    const best = result.evaluation.businessValue?.find((value) => value.model === uri)?.best;
-    if (uri !== undefined && best !== undefined && 'point' in best && Number.isFinite(best.point.threshold)) models.push({ ref: uri, rule: { kind: 'threshold', threshold: best.point.threshold } });
-  }
-  if (models.length === 0) return;
-  const replayed = await replayPeriod({ workspace, engine, spec, dataset, models, interval: { resamples: RESAMPLES, seed: SEED } });
-  const count = (value: number) => value.toLocaleString('en-US');
-  log(`stage 7: replay of ${replayed.dataset} (${count(replayed.rows)} flights) alerting at May's thresholds:`);
-  for (const outcome of replayed.replay.decisions) {
-    const value = outcome.value === null ? '' : `, ${outcome.value.valuePerDecision.toFixed(3)} ${replayed.replay.currency ?? ''} per flight [${outcome.value.bootstrapInterval[0].toFixed(3)}, ${outcome.value.bootstrapInterval[1].toFixed(3)}]`;
-    const difference = outcome.valueDifference === null ? '' : `; ${outcome.valueDifference.valuePerDecision >= 0 ? '+' : ''}${outcome.valueDifference.valuePerDecision.toFixed(3)} [${outcome.valueDifference.bootstrapInterval[0].toFixed(3)}, ${outcome.valueDifference.bootstrapInterval[1].toFixed(3)}] against the champion`;
-    log(`stage 7:   ${outcome.model}: ${count(outcome.actions)} alerts, ${count(outcome.truePositives)} of ${count(outcome.truePositives + outcome.falseNegatives)} delays caught, ${count(outcome.falsePositives)} false alarms (rate ${outcome.falsePositiveRate.toFixed(3)})${value}${difference}`);
-  }
-  const notReplayable = replayed.replay.successMetrics.filter((metric) => !metric.replayable).map((metric) => metric.id);
-  if (notReplayable.length > 0) log(`stage 7:   not replayable offline, left to the A/B test: ${notReplayable.join(', ')} (measured from events that only live alerts produce)`);
 }

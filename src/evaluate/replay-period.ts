@@ -13,7 +13,7 @@ import type { ProblemSpec } from '../problem/spec-schema.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { Workspace } from '../store/workspace.js';
 import type { ValueIntervalOptions } from './business-value.js';
-import { modelOutput } from './evaluate-models.js';
+import { modelOutput, type EvaluateModelsResult } from './evaluate-models.js';
 import { loadModelVersion, readEvaluationTable } from './model-inputs.js';
 import type { DecisionRule } from './replay.js';
 import { replayWithSpec, type SpecReplay } from './replay-spec.js';
@@ -54,4 +54,38 @@ export async function replayPeriod(request: ReplayPeriodRequest): Promise<Replay
   }));
   const replay = replayWithSpec(spec, { labels: table.labels, models, ...(request.interval === undefined ? {} : { interval: request.interval }) });
   return { dataset: version.ref, rows: table.rows, unlabelled: table.unlabelled, models: loaded.map((model) => model.uri), replay };
+}
+
+/**
+ * Replays a later period under the champion's and the candidate's decisions, each acting at the
+ * value-maximising threshold (under the guardrails) that the evaluation chose for it; undefined when the
+ * evaluation chose none (no value model, or no threshold meets the guardrails).
+ */
+export async function replayAtBestThresholds(
+  request: Omit<ReplayPeriodRequest, 'models'> & { evaluated: EvaluateModelsResult },
+): Promise<ReplayPeriodResult | undefined> {
+  const { evaluated, ...rest } = request;
+  const models: { ref: string; rule: DecisionRule }[] = [];
+  for (const uri of [evaluated.champion, evaluated.candidate]) {
+    const best = evaluated.evaluation.businessValue?.find((value) => value.model === uri)?.best;
+    if (uri !== undefined && best !== undefined && 'point' in best && Number.isFinite(best.point.threshold)) models.push({ ref: uri, rule: { kind: 'threshold', threshold: best.point.threshold } });
+  }
+  return models.length === 0 ? undefined : replayPeriod({ ...rest, models });
+}
+
+/** The replay in lines a product manager reads: alerts, delays caught, false alarms, value and its difference. */
+export function describeReplay(replayed: ReplayPeriodResult, thresholdsFrom: string): string[] {
+  const count = (value: number) => value.toLocaleString('en-US');
+  const interval = (estimate: { bootstrapInterval: [number, number] }) => `[${estimate.bootstrapInterval[0].toFixed(3)}, ${estimate.bootstrapInterval[1].toFixed(3)}]`;
+  const lines = [`replay of ${replayed.dataset} (${count(replayed.rows)} rows) acting at ${thresholdsFrom}'s thresholds:`];
+  const first = replayed.models[0];
+  for (const outcome of replayed.replay.decisions) {
+    const rule = outcome.rule.kind === 'threshold' ? `score >= ${outcome.rule.threshold.toFixed(3)}` : `top ${outcome.rule.k}`;
+    const value = outcome.value === null ? '' : `, ${outcome.value.valuePerDecision.toFixed(3)} ${replayed.replay.currency ?? ''} per decision ${interval(outcome.value)}`;
+    const difference = outcome.valueDifference === null ? '' : `; ${outcome.valueDifference.valuePerDecision >= 0 ? '+' : ''}${outcome.valueDifference.valuePerDecision.toFixed(3)} ${interval(outcome.valueDifference)} against ${first}`;
+    lines.push(`  ${outcome.model} (${rule}): ${count(outcome.actions)} actions, ${count(outcome.truePositives)} of ${count(outcome.truePositives + outcome.falseNegatives)} positives caught, ${count(outcome.falsePositives)} false alarms (rate ${outcome.falsePositiveRate.toFixed(3)})${value}${difference}`);
+  }
+  const notReplayable = replayed.replay.successMetrics.filter((metric) => !metric.replayable).map((metric) => metric.id);
+  if (notReplayable.length > 0) lines.push(`  not replayable offline, left to the A/B test: ${notReplayable.join(', ')} (measured from events that only live decisions produce)`);
+  return lines;
 }
