@@ -2,12 +2,21 @@
  * The engine against gbstats' published formulas, transcribed into Python because gbstats cannot be
  * installed here (test/fixtures/stats/make-gbstats-reference.py says what was transcribed from where):
  * relative-scale t-tests, two-sided and one-sided sequential tests, and the one-sided mSPRT against numerical
- * integration. Agreement to 1e-6 relative.
+ * integration; CUPED (models/statistics.py: pooled theta, adjusted unit variance) and the effect-level Bayesian
+ * test (bayesian/tests.py, EffectBayesianABTest with a proper or an improper Gaussian prior). Agreement to 1e-6
+ * relative.
+ *
+ * A difference by design: gbstats' adjusted arm mean is post - theta * pre, mlcycle's is
+ * post - theta * (pre - pooled pre). Every arm moves by the same constant, so theta, the unit variances, the
+ * absolute effect and its variance agree and are compared; the adjusted arm means and the relative CUPED effect
+ * (gbstats divides by the unadjusted control mean) are defined differently and are not.
  */
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'vitest';
 import { expectClose } from '../../test/support/stats-reference.js';
-import { meanArmEstimate } from './arm-estimate.js';
+import { meanArmEstimate, type ArmEstimate, type Degeneracy } from './arm-estimate.js';
+import { bayesianLift, type BayesianResult, type GaussianPrior } from './bayesian.js';
+import { cupedForMeans } from './cuped.js';
 import { welchTest, type Comparison, type ComparisonResult } from './comparison.js';
 import { confidenceSequence } from './sequential.js';
 import { oneSidedConfidenceSequence, oneSidedMixtureSprt } from './sequential-one-sided.js';
@@ -28,13 +37,59 @@ interface Reference {
   sequentialLess: { pValue: number; interval: (number | null)[] };
   msprtGreater: { pValue: number; bound: number };
   msprtLess: { pValue: number; bound: number };
+  bayesianImproper: BayesianReference;
+  bayesianProper: BayesianReference;
 }
 
-const { cases } = JSON.parse(readFileSync(new URL('../../test/fixtures/stats/gbstats-reference.json', import.meta.url), 'utf8')) as { cases: Reference[] };
+/** EffectBayesianABTest's result: expected is the posterior mean, risk is [risk of keeping control, risk of shipping]. */
+interface BayesianReference {
+  expected: number;
+  stddev: number;
+  chanceToWin: number;
+  ci: [number, number];
+  risk: [number, number];
+}
+
+interface ArmWithPre {
+  n: number;
+  post: { sum: number; sumSquares: number };
+  pre: { sum: number; sumSquares: number };
+  products: number;
+}
+
+interface CupedReference {
+  name: string;
+  control: ArmWithPre;
+  treatment: ArmWithPre;
+  alpha: number;
+  theta: number;
+  unitVariance: [number, number];
+  effect: number;
+  effectVariance: number;
+  bayesianImproper: BayesianReference;
+  bayesianProper: BayesianReference;
+}
+
+const { cases, cupedCases } = JSON.parse(readFileSync(new URL('../../test/fixtures/stats/gbstats-reference.json', import.meta.url), 'utf8')) as { cases: Reference[]; cupedCases: CupedReference[] };
 
 function computed(result: ComparisonResult): Comparison {
   if (result.degeneracy !== null) throw new Error(result.message);
   return result;
+}
+
+function estimated(arm: ArmEstimate | Degeneracy): ArmEstimate {
+  if (typeof arm === 'string') throw new Error(arm);
+  return arm;
+}
+
+function expectBayesian(actual: BayesianResult, expected: BayesianReference, label: string): void {
+  expectClose(actual.posteriorMean, expected.expected, `${label} posterior mean`);
+  expectClose(actual.posteriorStandardDeviation, expected.stddev, `${label} posterior standard deviation`);
+  expectClose(actual.chanceToBeatControl, expected.chanceToWin, `${label} chance to win`);
+  expectClose(actual.credibleInterval[0], expected.ci[0], `${label} credible interval lower`);
+  expectClose(actual.credibleInterval[1], expected.ci[1], `${label} credible interval upper`);
+  expectClose(actual.expectedLossOfKeepingControl, expected.risk[0], `${label} risk of keeping control`);
+  expectClose(actual.expectedLossOfShipping, expected.risk[1], `${label} risk of shipping`);
 }
 
 function expectInterval(actual: readonly [number, number], expected: (number | null)[], label: string): void {
@@ -77,5 +132,34 @@ describe('against the formulas of gbstats (frequentist/tests.py, transcribed)', 
       expectClose(mixture.pValue, expected.pValue, `one-sided mSPRT ${alternative} p`);
       expectClose(alternative === 'greater' ? mixture.interval[0] : mixture.interval[1], expected.bound, `one-sided mSPRT ${alternative} bound`);
     }
+  });
+});
+
+// The priors the script passes to EffectBayesianABTest (proper: true); the improper prior is gbstats' default.
+const RELATIVE_PRIOR: GaussianPrior = { mean: 0.01, variance: 0.3 ** 2 };
+const ABSOLUTE_PRIOR: GaussianPrior = { mean: 0.05, variance: 0.2 ** 2 };
+
+describe('against gbstats EffectBayesianABTest (bayesian/tests.py, transcribed) on the relative effect', () => {
+  it.each(cases.map((reference) => [reference.name, reference] as const))('%s', (_, reference) => {
+    const effect = computed(welchTest(meanArmEstimate(reference.control), meanArmEstimate(reference.treatment), { scale: 'relative', alpha: reference.alpha, alternative: 'two-sided' })).effect;
+    expectBayesian(bayesianLift(effect.estimate, effect.standardError, null, reference.alpha), reference.bayesianImproper, 'improper prior');
+    expectBayesian(bayesianLift(effect.estimate, effect.standardError, RELATIVE_PRIOR, reference.alpha), reference.bayesianProper, 'proper prior');
+  });
+});
+
+describe('against gbstats CUPED (models/statistics.py, transcribed) and the Bayesian test on its absolute effect', () => {
+  it.each(cupedCases.map((reference) => [reference.name, reference] as const))('%s', (_, reference) => {
+    const arm = ({ n, post, pre, products }: ArmWithPre) => ({ metric: { n, ...post }, covariate: { ...pre, metricCovariateSum: products } });
+    const cuped = cupedForMeans([arm(reference.control), arm(reference.treatment)]);
+    expectClose(cuped.theta, reference.theta, 'compute_theta');
+    const control = estimated(cuped.adjusted[0] ?? 'too-few-units');
+    const treatment = estimated(cuped.adjusted[1] ?? 'too-few-units');
+    expectClose(control.variance * control.n, reference.unitVariance[0], 'control RegressionAdjustedStatistic.variance');
+    expectClose(treatment.variance * treatment.n, reference.unitVariance[1], 'treatment RegressionAdjustedStatistic.variance');
+    const effect = computed(welchTest(control, treatment, { scale: 'absolute', alpha: reference.alpha, alternative: 'two-sided' })).effect;
+    expectClose(effect.estimate, reference.effect, 'frequentist_diff of the adjusted means');
+    expectClose(effect.standardError ** 2, reference.effectVariance, 'frequentist_variance of the adjusted means');
+    expectBayesian(bayesianLift(effect.estimate, effect.standardError, null, reference.alpha), reference.bayesianImproper, 'improper prior');
+    expectBayesian(bayesianLift(effect.estimate, effect.standardError, ABSOLUTE_PRIOR, reference.alpha), reference.bayesianProper, 'proper prior');
   });
 });
