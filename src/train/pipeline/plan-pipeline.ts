@@ -18,7 +18,8 @@ export const STEP_CODE_VERSIONS: Readonly<Record<StepName, string>> = {
   features: 'features-1',
   // train-2: models record their derived features' SQL (training.featureSql).
   train: 'train-2',
-  evaluate: 'evaluate-1',
+  // evaluate-2: metrics by the evaluate module's scikit-learn-equal functions.
+  evaluate: 'evaluate-2',
 };
 
 /** Where a step input's hash comes from: a dataset version, or an output of an earlier step. */

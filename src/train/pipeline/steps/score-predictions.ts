@@ -1,6 +1,11 @@
-/** The evaluate step's work: the spec's ML metrics of a model's validation predictions. */
-import { logLoss, rocAuc, rSquared } from '../../../evaluate/ranking-metrics.js';
-import { metricValue } from '../../../models/gbdt/validation-metrics.js';
+/**
+ * The evaluate step's work: the spec's ML metrics of a model's validation predictions, by the evaluate
+ * module's functions (each equal to scikit-learn's, test/fixtures/evaluate/), so that a pipeline run and
+ * `mlcycle evaluate` report the same numbers.
+ */
+import { binaryLogLoss, rocAucScore } from '../../../evaluate/binary-metrics.js';
+import { multiclassLogLoss } from '../../../evaluate/multiclass-metrics.js';
+import { meanAbsoluteError, r2Score, rootMeanSquaredError } from '../../../evaluate/regression-metrics.js';
 import { MlcycleError } from '../../../error.js';
 
 /** Each metric's value; predictions hold `outputs` values per row for multiclass models. */
@@ -11,17 +16,19 @@ export function scorePredictions(metrics: readonly string[], predictions: Float6
   for (const metric of metrics) {
     switch (metric) {
       case 'roc_auc':
-        scores[metric] = rocAuc(predictions, label);
+        scores[metric] = rocAucScore(label, predictions);
         break;
       case 'log_loss':
-        scores[metric] = outputs > 1 ? metricValue('multi-logloss', predictions, label, outputs) : logLoss(predictions, label);
+        scores[metric] = outputs > 1 ? multiclassLogLoss(label, { values: predictions, classes: outputs }) : binaryLogLoss(label, predictions);
         break;
       case 'rmse':
+        scores[metric] = rootMeanSquaredError(label, predictions);
+        break;
       case 'mae':
-        scores[metric] = metricValue(metric, predictions, label, 1);
+        scores[metric] = meanAbsoluteError(label, predictions);
         break;
       case 'r2':
-        scores[metric] = rSquared(predictions, label);
+        scores[metric] = r2Score(label, predictions);
         break;
       default:
         throw new MlcycleError('internal', `metric ${metric} has no implementation in pipelines`);
