@@ -11,7 +11,8 @@
  * were made at random, independently of the rows; otherwise it describes the matched rows only.
  */
 import type { BinaryValueModel } from '../problem/spec-schema.js';
-import { bootstrapRatioIntervals, checkBootstrapSettings, percentileOfSorted } from './off-policy/bootstrap.js';
+import { sortedQuantile } from '../stats/bootstrap.js';
+import { bootstrapRatioIntervals, checkBootstrapSettings } from './off-policy/bootstrap.js';
 import { binaryDecisionValues, estimateMeanValue, isPositive, type ValueEstimate, type ValueIntervalOptions } from './business-value.js';
 import { invalidInput } from './off-policy/invalid-input.js';
 
@@ -172,7 +173,7 @@ export function replayMetric(
   checkBootstrapSettings({ resamples, seed, confidenceLevel });
   if (statistic.kind === 'quantile') {
     const sorted = Float64Array.from(matched, (row) => statistic.values[row] as number).sort();
-    return { matchedRows: matched.length, matchedShare, value: percentileOfSorted(sorted, 100 * statistic.quantile), bootstrapInterval: null };
+    return { matchedRows: matched.length, matchedShare, value: sortedQuantile(sorted, statistic.quantile), bootstrapInterval: null };
   }
   const numerators = Float64Array.from(matched, (row) => (statistic.kind === 'mean' ? statistic.values[row] : statistic.numerators[row]) as number);
   const denominators = statistic.kind === 'mean' ? null : Float64Array.from(matched, (row) => statistic.denominators[row] as number);

@@ -73,14 +73,22 @@ export class PoissonOneStream {
   }
 }
 
-/** The q-quantile (0..1) of sorted values, interpolated linearly between order statistics (numpy's default). */
+/**
+ * The q-quantile (0..1) of ascending values, interpolated linearly between order statistics (numpy's
+ * default 'linear' method), with numpy's two-sided interpolation (`numpy/lib/function_base.py`, `_lerp`)
+ * so that results agree with numpy to the last bit.
+ */
 export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
-  if (sorted.length === 0) return NaN;
-  const position = q * (sorted.length - 1);
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const position = q * (n - 1);
   const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  const lower = sorted[below] as number;
-  return lower + (position - below) * ((sorted[above] as number) - lower);
+  const above = Math.min(below + 1, n - 1);
+  const fraction = position - below;
+  const low = sorted[below] as number;
+  const high = sorted[above] as number;
+  const difference = high - low;
+  return fraction >= 0.5 ? high - difference * (1 - fraction) : low + difference * fraction;
 }
 
 /** A percentile bootstrap interval, with how many replicates it rests on. */

@@ -7,6 +7,7 @@
  * linear interpolation, as Open Bandit Pipeline's `estimate_confidence_interval_by_bootstrap` takes them.
  */
 import { invalidInput } from './invalid-input.js';
+import { sortedQuantile } from '../../stats/bootstrap.js';
 
 /** How to bootstrap. */
 export interface BootstrapSettings {
@@ -76,8 +77,9 @@ export function bootstrapRatioIntervals(statistics: readonly RatioStatistic[], r
     let undefinedCount = 0;
     for (const value of values) if (Number.isNaN(value)) undefinedCount++;
     undefinedResamples[s] = undefinedCount;
-    lower[s] = undefinedCount > 0 ? NaN : percentileOfSorted(values, (100 * alpha) / 2);
-    upper[s] = undefinedCount > 0 ? NaN : percentileOfSorted(values, 100 * (1 - alpha / 2));
+    // As numpy.percentile(values, [100 a / 2, 100 (1 - a / 2)]), which divides its percentiles by 100.
+    lower[s] = undefinedCount > 0 ? NaN : sortedQuantile(values, (100 * alpha) / 2 / 100);
+    upper[s] = undefinedCount > 0 ? NaN : sortedQuantile(values, (100 * (1 - alpha / 2)) / 100);
   });
   return { lower, upper, undefinedResamples };
 }
@@ -108,21 +110,4 @@ export function forEachResample(seed: number, rowCount: number, resamples: numbe
 export function bootstrapMeanInterval(values: ArrayLike<number>, settings: BootstrapSettings): { lower: number; upper: number } {
   const intervals = bootstrapRatioIntervals([{ numerators: Float64Array.from(values), denominators: null }], values.length, settings);
   return { lower: intervals.lower[0] as number, upper: intervals.upper[0] as number };
-}
-
-/**
- * The q-th percentile (0-100) of ascending `sorted`, numpy's default 'linear' method, with numpy's
- * two-sided interpolation formula (`numpy/lib/function_base.py`, `_lerp`) so results agree to the last bit.
- */
-export function percentileOfSorted(sorted: ArrayLike<number>, percentile: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const position = (percentile / 100) * (n - 1);
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, n - 1);
-  const fraction = position - below;
-  const low = sorted[below] as number;
-  const high = sorted[above] as number;
-  const difference = high - low;
-  return fraction >= 0.5 ? high - difference * (1 - fraction) : low + difference * fraction;
 }

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MlcycleError } from '../../error.js';
 import { seededRandom } from '../../stats/random.js';
-import { forEachResample, percentileOfSorted } from './bootstrap.js';
+import { sortedQuantile } from '../../stats/bootstrap.js';
+import { forEachResample } from './bootstrap.js';
 import { estimatePolicyValue } from './estimate-policy-value.js';
 import type { LoggedBanditData } from './logged-bandit.js';
 
@@ -141,12 +142,12 @@ describe('estimatePolicyValue', () => {
   });
 });
 
-describe('percentileOfSorted', () => {
+describe('sortedQuantile', () => {
   it('interpolates linearly as numpy does', () => {
-    expect(percentileOfSorted([1, 2, 3, 4], 50)).toBe(2.5);
-    expect(percentileOfSorted([1, 2, 3, 4], 0)).toBe(1);
-    expect(percentileOfSorted([1, 2, 3, 4], 100)).toBe(4);
-    expect(percentileOfSorted([0, 10], 2.5)).toBeCloseTo(0.25, 15);
+    expect(sortedQuantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(sortedQuantile([1, 2, 3, 4], 0)).toBe(1);
+    expect(sortedQuantile([1, 2, 3, 4], 1)).toBe(4);
+    expect(sortedQuantile([0, 10], 0.025)).toBeCloseTo(0.25, 15);
   });
 });
 
