@@ -5,6 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../../explore/report/charts.js';
+import { escapeHtml, page } from '../../explore/report/render-report.js';
 import type { HistoryPoint } from '../tuning/optimization-history.js';
 import type { Direction } from '../tuning/trial.js';
 
@@ -32,18 +33,7 @@ export function optimizationHistorySpec(points: readonly HistoryPoint[], directi
   } as TopLevelSpec;
 }
 
-function escapeHtml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
-}
-
-/** A self-contained HTML page showing the chart. */
+/** A self-contained HTML page showing the chart, in the reports' page style. */
 export async function optimizationHistoryHtml(spec: TopLevelSpec, title: string): Promise<string> {
-  const svg = await renderSvg(spec);
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111827}</style></head>
-<body><h1>${escapeHtml(title)}</h1>
-${svg}
-</body></html>
-`;
+  return page(title, `<h1>${escapeHtml(title)}</h1>\n${await renderSvg(spec)}`);
 }
