@@ -17,8 +17,11 @@ import type { Trial } from './trial.js';
 export interface ParameterImportances {
   /** Parameters by importance, largest first; the values sum to 1 unless `degenerate` says why not. */
   importances: { name: string; importance: number }[];
-  /** Why no parameter could be credited: too few trials, or no variance in the objective. */
-  degenerate?: 'too-few-trials' | 'constant-objective';
+  /**
+   * Why no parameter could be credited: too few trials, no variance in the objective, or variance that no
+   * single parameter's bins explain beyond chance (epsilon squared at most 0 for each; common with few trials).
+   */
+  degenerate?: 'too-few-trials' | 'constant-objective' | 'unexplained';
 }
 
 /** Importances from the complete trials of a study. */
@@ -32,7 +35,10 @@ export function parameterImportances(space: SearchSpace, trials: readonly Trial[
   const zero = raw.map(({ name }) => ({ name, importance: 0 }));
   if (complete.length < 4) return { importances: zero, degenerate: 'too-few-trials' };
   const total = raw.reduce((sum, entry) => sum + entry.importance, 0);
-  if (!(total > 0)) return { importances: zero, degenerate: 'constant-objective' };
+  if (!(total > 0)) {
+    const first = complete[0]?.value;
+    return { importances: zero, degenerate: complete.every((trial) => trial.value === first) ? 'constant-objective' : 'unexplained' };
+  }
   return { importances: raw.map(({ name, importance }) => ({ name, importance: importance / total })).sort((a, b) => b.importance - a.importance) };
 }
 

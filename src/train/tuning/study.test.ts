@@ -80,4 +80,14 @@ describe('parameterImportances', () => {
     study.optimize(() => 1, 20);
     expect(parameterImportances(space, study.trials).degenerate).toBe('constant-objective');
   });
+
+  it('tells a varying objective that no parameter explains apart from a constant one', () => {
+    // Values alternate regardless of the parameters: every parameter's bins hold both values alike.
+    let call = 0;
+    const study = new Study({ space, direction: 'minimize', sampler: randomSampler(seededRandom(7)) });
+    study.optimize(() => call++ % 2, 4);
+    const result = parameterImportances(space, study.trials);
+    expect(result.degenerate).toBe('unexplained');
+    expect(result.importances.every((entry) => entry.importance === 0)).toBe(true);
+  });
 });
