@@ -34,4 +34,21 @@ describe('sortedRocAuc', () => {
       }),
     );
   });
+
+  it('radix-sorts a long array (the radix path, above 65,536 values) as the typed arrays\' sort does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true }), { minLength: 1, maxLength: 50 }), fc.integer({ min: 1, max: 2 ** 31 }), (pool, seed) => {
+        // 70,000 values drawn from a small pool, so that ties, zeros and infinities recur.
+        let state = seed;
+        const values = Float64Array.from({ length: 70_000 }, () => {
+          state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+          return pool[state % pool.length] as number;
+        });
+        const expected = Float64Array.from(values).sort();
+        radixSortFloat64(values);
+        return values.every((value, index) => value === expected[index]);
+      }),
+      { numRuns: 20 },
+    );
+  });
 });
