@@ -12,6 +12,7 @@ import { benchPipeline } from './pipeline.js';
 import { benchStats } from './stats.js';
 import { benchTracking } from './tracking.js';
 import { benchTune } from './tune.js';
+import { benchTuneBank } from './tune-bank.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   data: benchData,
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   stats: benchStats,
   tracking: benchTracking,
   tune: benchTune,
+  'tune-bank': benchTuneBank,
 };
 
 const wanted = process.argv.slice(2);

@@ -3,7 +3,7 @@
  * as plain JSON, so that a resumed study, a worker thread and a worker on another machine rebuild the same
  * sampler, pruner and objective from the metadata store alone.
  */
-import { seededRandom } from '../../stats/random.js';
+import { mersenneTwister } from '../../stats/mersenne-twister.js';
 import { medianPruner } from '../tuning/median-pruner.js';
 import { noPruner, type Pruner } from '../tuning/pruner.js';
 import { randomSampler } from '../tuning/random-sampler.js';
@@ -49,12 +49,17 @@ export interface StudyRecord extends StudySettings {
 }
 
 /**
- * The sampler of a study. `resumedAt` (the number of trials already stored) shifts the seed, so that a
- * resumed study does not replay the random draws of its first session.
+ * The sampler of a study. Its random numbers come from MT19937 seeded as numpy's `RandomState(seed)`, one
+ * generator for TPE and another with the same seed for its startup trials, as Optuna's
+ * `TPESampler(seed=seed)` holds them: a TPE study with seed s proposes what Optuna 3.1's TPE proposes with
+ * seed s (src/train/tuning/tpe-sampler.test.ts checks it trial by trial against Optuna's runs), so a team
+ * moving from Optuna keeps its seeds' results. `resumedAt` (the number of trials already stored)
+ * shifts the seed, so that a resumed study does not replay the random draws of its first session.
  */
 export function makeSampler(settings: SamplerSettings, resumedAt = 0): Sampler {
-  const random = seededRandom(settings.seed + 1_000_003 * resumedAt);
-  return settings.kind === 'random' ? randomSampler(random) : tpeSampler({ random });
+  const seed = (settings.seed + 1_000_003 * resumedAt) >>> 0;
+  if (settings.kind === 'random') return randomSampler(mersenneTwister(seed));
+  return tpeSampler({ random: mersenneTwister(seed), startupRandom: mersenneTwister(seed) });
 }
 
 /** The pruner of a study. */

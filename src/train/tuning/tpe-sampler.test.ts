@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mersenneTwister } from '../../stats/mersenne-twister.js';
 import { seededRandom } from '../../stats/random.js';
+import { makeSampler } from '../tune/study-settings.js';
 import type { ParameterValue, SearchSpace } from './search-space.js';
 import { Study } from './study.js';
 import { defaultGamma, rankFinishedTrials, tpeSampler } from './tpe-sampler.js';
@@ -54,6 +55,21 @@ describe('TPE sampler against Optuna', () => {
         study.tell(trial.number, { state: 'complete', value: objective(trial.params) });
       }
       expect(study.bestTrial()?.value).toBeCloseTo(Math.min(...run.trials.slice(0, agreeing).map((trial) => trial.value)), 9);
+    });
+  }
+
+  for (const run of fixture.tpe.filter((candidate) => candidate.density === 'optuna-3.1' && !candidate.multivariate)) {
+    const agreeing = AGREEING_TRIALS[`${run.density} ${run.seed}`] ?? run.trials.length;
+    it(`a stored study's default TPE with seed ${run.seed} is Optuna's TPESampler(seed=${run.seed}) (first ${agreeing} trials)`, () => {
+      const study = new Study({ space, direction: 'minimize', sampler: makeSampler({ kind: 'tpe', seed: run.seed }) });
+      for (const expected of run.trials.slice(0, agreeing)) {
+        const trial = study.ask();
+        for (const [name, value] of Object.entries(expected.params)) {
+          if (typeof value === 'number') expect(trial.params[name]).toBeCloseTo(value, 9);
+          else expect(trial.params[name]).toBe(value);
+        }
+        study.tell(trial.number, { state: 'complete', value: objective(trial.params) });
+      }
     });
   }
 });
