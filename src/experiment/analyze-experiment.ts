@@ -54,7 +54,11 @@ export interface ArmComparison {
   /** The fixed-horizon test, always reported for reference. */
   fixedHorizon: { pValue: number; interval: Interval; degreesOfFreedom: number };
   significant: boolean;
-  cuped: { theta: number; varianceReduction: number } | null;
+  /**
+   * CUPED's theta (from control and this arm), the share of the effect's variance it removed, and the
+   * control's unadjusted estimate: a relative effect is (treatment - control, both adjusted) over it, as gbstats.
+   */
+  cuped: { theta: number; varianceReduction: number; unadjustedControlEstimate: number } | null;
   bayesian: BayesianResult | null;
   nonInferiority: NonInferiorityResult | null;
 }
@@ -138,7 +142,11 @@ function compareArms(metric: MetricInput, arms: ArmsOf<MetricInput>, control: st
       result = welchTest(plain[0] ?? 'too-few-units', plain[index + 1] ?? 'too-few-units', comparisonOptions);
     }
     if (result.degeneracy !== null) return { arm, segment, degeneracy: result.degeneracy, message: result.message };
-    const cuped = adjustment === null ? null : { theta: adjustment.theta, varianceReduction: cupedReduction(adjustment) };
+    const unadjustedControl = adjustment?.unadjusted[0];
+    const cuped =
+      adjustment === null || typeof unadjustedControl !== 'object'
+        ? null
+        : { theta: adjustment.theta, varianceReduction: cupedReduction(adjustment), unadjustedControlEstimate: unadjustedControl.estimate };
     return { arm, segment, ...infer(metric, result.effect, result.control, result.treatment, result, options), method: result.method, cuped };
   });
 }
