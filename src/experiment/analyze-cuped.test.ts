@@ -113,7 +113,7 @@ describe('CUPED in the analysis', () => {
   it('analyses a proportion with the z-test when CUPED is off or an arm has no covariate', () => {
     const off = analyzeExperiment(input('proportion', { control: proportionArm(first.control), treatment: proportionArm(first.treatment) }, { cuped: false }));
     expect(comparisonOf(off.metrics[0]?.comparisons[0])).toMatchObject({ method: 'two-proportion-z', cuped: null });
-    const { covariate: _, ...bare } = proportionArm(first.treatment);
+    const bare = { n: first.treatment.n, successes: first.treatment.post.sum };
     const missing = analyzeExperiment(input('proportion', { control: proportionArm(first.control), treatment: bare }));
     expect(comparisonOf(missing.metrics[0]?.comparisons[0])).toMatchObject({ method: 'two-proportion-z', cuped: null });
   });
