@@ -27,7 +27,7 @@ describe('mlcycle stats analyze', () => {
     expect(result.stdout).toMatch(/sample ratio: control 20000, new-checkout 20150; chi-square p = 0\.\d+ {2}ok/);
     expect(result.stdout).toMatch(/new-checkout: KEEP RUNNING\n {2}- conversion shows no clear effect yet: .*too early to tell\./);
     expect(result.stdout).toMatch(/Guardrail page-latency-ms got slightly worse but stays within its margin of 2\.00%/);
-    expect(result.stdout).toMatch(/CUPED theta 0\.\d+, variance reduced by \d+\.\d%/);
+    expect(result.stdout).toMatch(/CUPED theta 0\.\d+, variance reduced by \d+\.\d%; relative effect as gbstats: CUPED-adjusted difference over the unadjusted control mean \d+\.\d+/);
     expect(result.stdout).toMatch(/effect across 2 segments is consistent \(Cochran's Q/);
   });
 
@@ -40,6 +40,8 @@ describe('mlcycle stats analyze', () => {
     const revenue = analysis.metrics[1].comparisons[0];
     expect(revenue).toMatchObject({ arm: 'new-checkout', method: 'welch-t', inference: 'fixed-horizon', significant: true });
     expect(revenue.cuped.varianceReduction).toBeGreaterThan(0.5);
+    // The relative CUPED effect divides the adjusted difference by the unadjusted control mean, which the JSON carries.
+    expect(revenue.effect.estimate).toBeCloseTo((revenue.treatmentEstimate - revenue.controlEstimate) / revenue.cuped.unadjustedControlEstimate, 12);
     expect(revenue.adjustedPValue).toBeGreaterThanOrEqual(revenue.pValue);
     expect(analysis.metrics[0].segments.map((segment: { segment: string }) => segment.segment)).toEqual(['EU', 'US']);
   });

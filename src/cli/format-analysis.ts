@@ -11,7 +11,7 @@ export function formatAnalysis(analysis: ExperimentAnalysis): string {
   const inference = options.sequential === null ? 'fixed-horizon' : options.sequential.method === 'confidence-sequence' ? `confidence sequences (tuning ${options.sequential.tuningParameter})` : `mixture SPRT (tau ${options.sequential.mixtureStandardDeviation})`;
   const lines = [
     `experiment ${analysis.name}: ${analysis.control} (control) against ${analysis.decisions.map((decision) => decision.arm).join(', ')}`,
-    `method: ${options.scale} effects, ${options.alternative}, alpha ${options.alpha}, ${inference}, multiple testing ${options.multipleTesting}${options.cuped ? ', CUPED where covariates are given' : ''}${options.bayesian === null ? '' : ', Bayesian posteriors'}`,
+    `method: ${options.scale} effects, ${options.alternative}, alpha ${options.alpha}, ${inference}, multiple testing ${options.multipleTesting}${options.cuped ? ', CUPED where covariates are given (theta per control-treatment pair, as gbstats)' : ''}${options.bayesian === null ? '' : ', Bayesian posteriors'}`,
     `sample ratio: ${sampleRatio.arms.map((arm, index) => `${arm} ${sampleRatio.observed[index] ?? 0}`).join(', ')}; chi-square p = ${formatP(sampleRatio.pValue)}${sampleRatio.mismatch ? '  MISMATCH' : '  ok'}`,
     `multiple exposures: ${analysis.multipleExposures.units} units${analysis.multipleExposures.flagged ? '  TOO MANY' : ''}`,
     '',
@@ -31,7 +31,14 @@ function formatMetric(metric: MetricAnalysis, analysis: ExperimentAnalysis): str
   for (const comparison of metric.comparisons) {
     if (comparison.degeneracy !== null) continue;
     const notes: string[] = [];
-    if (comparison.cuped !== null) notes.push(`CUPED theta ${comparison.cuped.theta.toPrecision(4)}, variance reduced by ${(comparison.cuped.varianceReduction * 100).toFixed(1)}%`);
+    if (comparison.cuped !== null) {
+      const { cuped } = comparison;
+      const estimator =
+        comparison.effect.scale === 'relative'
+          ? `relative effect as gbstats: CUPED-adjusted difference over the unadjusted control mean ${Number(cuped.unadjustedControlEstimate.toPrecision(5))}`
+          : 'effect: difference of the CUPED-adjusted means';
+      notes.push(`CUPED theta ${cuped.theta.toPrecision(4)}, variance reduced by ${(cuped.varianceReduction * 100).toFixed(1)}%; ${estimator}`);
+    }
     if (comparison.bayesian !== null) {
       const { bayesian } = comparison;
       notes.push(

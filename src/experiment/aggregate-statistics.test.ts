@@ -65,7 +65,7 @@ describe('sufficient statistics aggregated in DuckDB', () => {
         close(revenueStatistics.sum, total(revenue));
         close(revenueStatistics.sumSquares, total(revenue.map((value) => value * value)));
         expect(of('purchased')).toEqual({ n: members.length, successes: revenue.filter((value) => value > 0).length });
-        const ratio = of('clicks-per-session') as Record<string, number>;
+        const ratio = of('clicks-per-session') as unknown as Record<string, number>;
         close(ratio.numeratorSum, total(clicks));
         close(ratio.denominatorSumSquares, total(sessions.map((value) => value * value)));
         close(ratio.numeratorDenominatorSum, total(clicks.map((value, index) => value * (sessions[index] ?? 0))));
@@ -86,6 +86,7 @@ describe('sufficient statistics aggregated in DuckDB', () => {
     const metrics: MetricColumns[] = [
       { id: 'revenue', kind: 'mean', value: 'revenue', cuped: true },
       { id: 'clicks-per-session', kind: 'ratio', numerator: 'clicks', denominator: 'sessions', cuped: true },
+      { id: 'purchased', kind: 'proportion', value: 'revenue', cuped: true },
     ];
     const aggregated = await aggregateStatistics(engine, source, metrics);
     const members = units.filter((unit) => unit.arms.length === 1 && unit.arms[0] === 'treatment');
@@ -107,6 +108,14 @@ describe('sufficient statistics aggregated in DuckDB', () => {
       postNumeratorDenominatorSum: total((unit) => post(unit, 'clicks') * before(unit, 'sessions')),
       postDenominatorNumeratorSum: total((unit) => post(unit, 'sessions') * before(unit, 'clicks')),
       postDenominatorDenominatorSum: total((unit) => post(unit, 'sessions') * before(unit, 'sessions')),
+    });
+    // A proportion's covariate is 0/1 by the outcome's rule (the pre-period revenue sums above zero).
+    const converted = (value: number) => (value > 0 ? 1 : 0);
+    const preConverted = total((unit) => converted(before(unit, 'revenue')));
+    expect(aggregated.metrics.purchased?.arms.treatment).toEqual({
+      n: members.length,
+      successes: total((unit) => converted(post(unit, 'revenue'))),
+      covariate: { sum: preConverted, sumSquares: preConverted, metricCovariateSum: total((unit) => converted(post(unit, 'revenue')) * converted(before(unit, 'revenue'))) },
     });
     await expect(aggregateStatistics(engine, { ...source, prePeriod: undefined } as never, metrics)).rejects.toThrow(/pre-period/);
   });

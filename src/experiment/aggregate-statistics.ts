@@ -3,9 +3,10 @@
  * per unit of randomisation (the unit is what was randomised, so it is what varies independently; Kohavi,
  * Tang and Xu 2020, ch. 18), then counts, sums, sums of squares and cross-products are taken per arm and
  * per arm and segment in one GROUPING SETS query. Units exposed to more than one arm are counted and left out.
- * With a pre-period relation, each mean or ratio metric that asks for CUPED gets the same columns summed
- * per unit over the pre-period as its covariate (Deng, Xu, Kohavi and Walker 2013), with every cross-product
- * cuped.ts needs.
+ * With a pre-period relation, each mean, proportion or ratio metric that asks for CUPED gets the same columns
+ * summed per unit over the pre-period as its covariate (Deng, Xu, Kohavi and Walker 2013), with every
+ * cross-product cuped.ts needs; a proportion's covariate is 0/1 by the same rule as its outcome (the pre-period
+ * values sum above zero), as gbstats takes a binomial metric's covariate.
  */
 import { MlcycleError } from '../error.js';
 import { quoteIdentifier, type AnalyticsEngine, type SqlRow } from '../store/analytics.js';
@@ -31,7 +32,7 @@ export type ValueSource = string | { expression: string };
  */
 export type MetricColumns =
   | { id: string; kind: 'mean'; value: ValueSource; cuped?: boolean }
-  | { id: string; kind: 'proportion'; value: ValueSource }
+  | { id: string; kind: 'proportion'; value: ValueSource; cuped?: boolean }
   | { id: string; kind: 'ratio'; numerator: ValueSource; denominator: ValueSource; cuped?: boolean }
   | { id: string; kind: 'quantile'; value: ValueSource; quantile: number };
 
@@ -42,7 +43,13 @@ function valueSql(value: ValueSource): string {
 
 export type MeanArmStatistics = MeanStatistics & { covariate?: CovariateStatistics };
 export type RatioArmStatistics = RatioStatistics & { covariate?: RatioCovariateStatistics };
-export type ArmStatistics = MeanArmStatistics | RatioArmStatistics | { n: number; successes: number } | QuantileStatistics;
+export type ProportionArmStatistics = { n: number; successes: number; covariate?: CovariateStatistics };
+export type ArmStatistics = MeanArmStatistics | RatioArmStatistics | ProportionArmStatistics | QuantileStatistics;
+
+/** Whether a metric takes a pre-period covariate. */
+function wantsCovariate(metric: MetricColumns): boolean {
+  return metric.kind !== 'quantile' && metric.cuped === true;
+}
 
 /** Per metric, per arm (and per segment and arm), the statistics the analysis input takes. */
 export interface AggregatedStatistics {
@@ -53,7 +60,7 @@ export interface AggregatedStatistics {
 
 /** Runs the aggregation; a proportion counts a unit as a success when its values sum above zero. */
 export async function aggregateStatistics(engine: AnalyticsEngine, source: ExperimentSource, metrics: readonly MetricColumns[]): Promise<AggregatedStatistics> {
-  const withCovariate = metrics.map((metric) => (metric.kind === 'mean' || metric.kind === 'ratio') && metric.cuped === true);
+  const withCovariate = metrics.map(wantsCovariate);
   if (withCovariate.some(Boolean) && source.prePeriod === undefined) {
     const asking = metrics.filter((_, index) => withCovariate[index]).map((metric) => metric.id);
     throw new MlcycleError('invalid_input', `CUPED was asked for (${asking.join(', ')}) but the experiment has no pre-period relation`);
@@ -94,7 +101,12 @@ export async function aggregateStatistics(engine: AnalyticsEngine, source: Exper
 function metricStatistics(metric: MetricColumns, row: SqlRow, index: number, covariate: boolean): ArmStatistics {
   const n = Number(row.n);
   const value = (name: string): number => Number(row[`m${index}_${name}`] ?? 0);
-  if (metric.kind === 'proportion') return { n, successes: value('successes') };
+  if (metric.kind === 'proportion') {
+    const successes = value('successes');
+    if (!covariate) return { n, successes };
+    // 0/1 covariate: its sum of squares is its sum; metric x covariate counts the units successful in both periods.
+    return { n, successes, covariate: { sum: value('pre_sum'), sumSquares: value('pre_sum'), metricCovariateSum: value('post_pre') } };
+  }
   if (metric.kind === 'quantile') return { n, estimate: NaN, lower: NaN, upper: NaN }; // filled by quantileSql
   if (metric.kind === 'mean') {
     const statistics: MeanArmStatistics = { n, sum: value('sum'), sumSquares: value('squares') };
@@ -129,7 +141,11 @@ function metricStatistics(metric: MetricColumns, row: SqlRow, index: number, cov
 function armAggregates(metric: MetricColumns, index: number, covariate: boolean): [string, string][] {
   const m = `m${index}`;
   const product = (left: string, right: string, name: string): [string, string] => [`sum(${left} * ${right})`, `${m}_${name}`];
-  if (metric.kind === 'proportion') return [[`count(*) FILTER (WHERE ${m}_value > 0)`, `${m}_successes`]];
+  if (metric.kind === 'proportion') {
+    const successes: [string, string] = [`count(*) FILTER (WHERE ${m}_value > 0)`, `${m}_successes`];
+    if (!covariate) return [successes];
+    return [successes, [`count(*) FILTER (WHERE ${m}_pre_value > 0)`, `${m}_pre_sum`], [`count(*) FILTER (WHERE ${m}_value > 0 AND ${m}_pre_value > 0)`, `${m}_post_pre`]];
+  }
   if (metric.kind === 'quantile') return [];
   if (metric.kind === 'mean') {
     const post = `${m}_value`;
@@ -169,7 +185,7 @@ function unitSums(metric: MetricColumns, index: number, prefix: string): [expres
  */
 export function aggregationSql(source: ExperimentSource, metrics: readonly MetricColumns[]): string {
   const { exposures, prePeriod } = source;
-  const covariates = metrics.map((metric) => (metric.kind === 'mean' || metric.kind === 'ratio') && metric.cuped === true && prePeriod !== undefined);
+  const covariates = metrics.map((metric) => wantsCovariate(metric) && prePeriod !== undefined);
   const perArm = metrics.flatMap((metric, index) => armAggregates(metric, index, covariates[index] === true));
   const grouping = exposures.segment === undefined ? 'arm, segment' : 'GROUPING SETS ((arm), (arm, segment))';
   return `${unitCtes(source, metrics)}
@@ -182,7 +198,7 @@ ORDER BY arm NULLS LAST, by_segment DESC, segment`;
 /** The CTEs up to per_unit: one row per exposed unit with its arm (NULL when mixed), segment and summed values. */
 function unitCtes(source: ExperimentSource, metrics: readonly MetricColumns[]): string {
   const { exposures, outcomes, prePeriod } = source;
-  const covariates = metrics.map((metric) => (metric.kind === 'mean' || metric.kind === 'ratio') && metric.cuped === true && prePeriod !== undefined);
+  const covariates = metrics.map((metric) => wantsCovariate(metric) && prePeriod !== undefined);
   const post = metrics.flatMap((metric, index) => unitSums(metric, index, ''));
   const pre = metrics.flatMap((metric, index) => (covariates[index] === true ? unitSums(metric, index, 'pre_') : []));
   const list = (items: [string, string][]): string => items.map(([expression, name]) => `${expression} AS ${name}`).join(', ');

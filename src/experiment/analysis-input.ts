@@ -30,7 +30,8 @@ const ratioCovariate = z.strictObject({
   postDenominatorDenominatorSum: finite,
 });
 
-const proportionArm = z.strictObject({ n: count, successes: count });
+/** A 0/1 metric; with CUPED its pre-period covariate (0/1 as gbstats requires; sumSquares = sum then). */
+const proportionArm = z.strictObject({ n: count, successes: count, covariate: meanCovariate.optional() });
 /** A quantile's sample value and the order statistics of its 95% band (quantile-metric.ts gives the ranks). */
 const quantileArm = z.strictObject({ n: count, estimate: finite, lower: finite, upper: finite });
 const meanArm = meanStatistics.extend({ covariate: meanCovariate.optional() });

@@ -2,7 +2,9 @@
  * The whole analysis of an experiment from its sufficient statistics, in phases:
  *   1. health: sample ratio mismatch and multiple exposures;
  *   2. comparisons: each treatment arm against control, per metric, overall and per segment (CUPED when
- *      every arm has a covariate; Welch's t for means and ratios, the z-test for proportions);
+ *      both arms have a covariate, theta from that pair and relative effects over the unadjusted control
+ *      mean, as gbstats; Welch's t for means, ratios and CUPED-adjusted proportions, the z-test for plain
+ *      proportions);
  *   3. inference: fixed-horizon or sequential p-values and intervals, Bayesian posteriors, non-inferiority
  *      for guardrails, heterogeneity across segments;
  *   4. multiple testing across metrics x arms x segments (guardrails excluded: each is its own one-sided test);
@@ -12,9 +14,10 @@ import type { ArmEstimate, Degeneracy } from './arm-estimate.js';
 import { meanArmEstimate } from './arm-estimate.js';
 import type { AnalysisInput, AnalysisOptions, MetricInput } from './analysis-input.js';
 import { bayesianLift, type BayesianResult } from './bayesian.js';
-import { quantileTest, twoProportionTest, welchTest, type ComparisonResult } from './comparison.js';
+import { cupedWelchTest, quantileTest, twoProportionTest, welchTest, type ComparisonResult } from './comparison.js';
 import { quantileArmEstimate, type QuantileStatistics } from './quantile-metric.js';
-import { cupedForMeans, cupedForRatios, varianceReduction } from './cuped.js';
+import { cupedForMeans, cupedForRatios, varianceReduction, type CupedAdjustment } from './cuped.js';
+import { proportionStatistics } from './sufficient-statistics.js';
 import { decideArm, type ArmDecision } from './decision.js';
 import type { Effect } from './effect.js';
 import { testHeterogeneity, type HeterogeneityTest } from './heterogeneity.js';
@@ -51,7 +54,11 @@ export interface ArmComparison {
   /** The fixed-horizon test, always reported for reference. */
   fixedHorizon: { pValue: number; interval: Interval; degreesOfFreedom: number };
   significant: boolean;
-  cuped: { theta: number; varianceReduction: number } | null;
+  /**
+   * CUPED's theta (from control and this arm), the share of the effect's variance it removed, and the
+   * control's unadjusted estimate: a relative effect is (treatment - control, both adjusted) over it, as gbstats.
+   */
+  cuped: { theta: number; varianceReduction: number; unadjustedControlEstimate: number } | null;
   bayesian: BayesianResult | null;
   nonInferiority: NonInferiorityResult | null;
 }
@@ -116,12 +123,15 @@ export function analyzeExperiment(input: AnalysisInput): ExperimentAnalysis {
 type ArmsOf<Metric extends MetricInput> = Metric['arms'];
 
 function compareArms(metric: MetricInput, arms: ArmsOf<MetricInput>, control: string, treatments: string[], segment: string | null, options: AnalysisOptions): ArmComparisonResult[] {
-  const estimates = armEstimates(metric, arms, [control, ...treatments], options.cuped);
-  const controlIndex = 0;
+  const plain = metric.kind === 'mean' || metric.kind === 'ratio' ? plainEstimates(metric, arms, [control, ...treatments]) : [];
   return treatments.map((arm, index) => {
     const comparisonOptions = { scale: options.scale, alternative: options.alternative, alpha: options.alpha };
+    // CUPED per pair of arms, theta from control and this treatment only (as gbstats' compute_theta).
+    const adjustment = options.cuped ? cupedPair(metric, arms, control, arm) : null;
     let result: ComparisonResult;
-    if (metric.kind === 'proportion') {
+    if (adjustment !== null) {
+      result = cupedWelchTest(adjustment, 0, 1, comparisonOptions);
+    } else if (metric.kind === 'proportion') {
       const counts = arms as Record<string, { n: number; successes: number }>;
       result = twoProportionTest(counts[control] ?? { n: 0, successes: 0 }, counts[arm] ?? { n: 0, successes: 0 }, comparisonOptions);
     } else if (metric.kind === 'quantile') {
@@ -129,33 +139,38 @@ function compareArms(metric: MetricInput, arms: ArmsOf<MetricInput>, control: st
       const estimate = (id: string) => (quantiles[id] === undefined ? 'too-few-units' : quantileArmEstimate(quantiles[id]));
       result = quantileTest(estimate(control), estimate(arm), comparisonOptions);
     } else {
-      result = welchTest(estimates.adjusted[controlIndex] ?? 'too-few-units', estimates.adjusted[index + 1] ?? 'too-few-units', comparisonOptions);
+      result = welchTest(plain[0] ?? 'too-few-units', plain[index + 1] ?? 'too-few-units', comparisonOptions);
     }
     if (result.degeneracy !== null) return { arm, segment, degeneracy: result.degeneracy, message: result.message };
-    const cuped = estimates.theta === null ? null : { theta: estimates.theta, varianceReduction: cupedReduction(estimates, index + 1) };
+    const unadjustedControl = adjustment?.unadjusted[0];
+    const cuped =
+      adjustment === null || typeof unadjustedControl !== 'object'
+        ? null
+        : { theta: adjustment.theta, varianceReduction: cupedReduction(adjustment), unadjustedControlEstimate: unadjustedControl.estimate };
     return { arm, segment, ...infer(metric, result.effect, result.control, result.treatment, result, options), method: result.method, cuped };
   });
 }
 
-interface Estimates {
-  theta: number | null;
-  adjusted: (ArmEstimate | Degeneracy)[];
-  unadjusted: (ArmEstimate | Degeneracy)[];
+/** Unadjusted arm estimates of a mean or ratio metric in the order given. */
+function plainEstimates(metric: MetricInput, arms: ArmsOf<MetricInput>, order: string[]): (ArmEstimate | Degeneracy)[] {
+  if (metric.kind === 'mean') return order.map((id) => (arms as typeof metric.arms)[id]).map((arm) => (arm === undefined ? 'too-few-units' : meanArmEstimate(arm)));
+  if (metric.kind === 'ratio') return order.map((id) => (arms as typeof metric.arms)[id]).map((arm) => (arm === undefined ? 'too-few-units' : ratioArmEstimate(arm)));
+  return [];
 }
 
-/** Arm estimates in the order control, treatments; CUPED-adjusted when asked for and every arm has a covariate. */
-function armEstimates(metric: MetricInput, arms: ArmsOf<MetricInput>, order: string[], cuped: boolean): Estimates {
-  if (metric.kind === 'proportion' || metric.kind === 'quantile') return { theta: null, adjusted: [], unadjusted: [] };
+/** The CUPED adjustment of control and one treatment, or null when either lacks a covariate (or the kind has none). */
+function cupedPair(metric: MetricInput, arms: ArmsOf<MetricInput>, control: string, treatment: string): CupedAdjustment | null {
+  if (metric.kind === 'quantile') return null;
   if (metric.kind === 'mean') {
-    const present = order.map((id) => (arms as typeof metric.arms)[id]);
-    const plain = present.map((arm) => (arm === undefined ? 'too-few-units' : meanArmEstimate(arm)));
-    const paired = cuped ? withCovariates(present) : null;
-    return paired === null ? { theta: null, adjusted: plain, unadjusted: plain } : cupedForMeans(paired);
+    const paired = withCovariates([control, treatment].map((id) => (arms as typeof metric.arms)[id]));
+    return paired === null ? null : cupedForMeans(paired);
   }
-  const present = order.map((id) => (arms as typeof metric.arms)[id]);
-  const plain = present.map((arm) => (arm === undefined ? 'too-few-units' : ratioArmEstimate(arm)));
-  const paired = cuped ? withCovariates(present) : null;
-  return paired === null ? { theta: null, adjusted: plain, unadjusted: plain } : cupedForRatios(paired);
+  if (metric.kind === 'proportion') {
+    const paired = withCovariates([control, treatment].map((id) => (arms as typeof metric.arms)[id]));
+    return paired === null ? null : cupedForMeans(paired.map(({ metric: counts, covariate }) => ({ metric: proportionStatistics(counts.n, counts.successes), covariate })), { proportion: true });
+  }
+  const paired = withCovariates([control, treatment].map((id) => (arms as typeof metric.arms)[id]));
+  return paired === null ? null : cupedForRatios(paired);
 }
 
 /** Every arm with its covariate, or null when an arm lacks one (CUPED needs them all). */
@@ -168,8 +183,8 @@ function withCovariates<Arm extends { covariate?: object | undefined }>(arms: (A
   return paired;
 }
 
-function cupedReduction(estimates: Estimates, treatmentIndex: number): number {
-  const [control, treatment, rawControl, rawTreatment] = [estimates.adjusted[0], estimates.adjusted[treatmentIndex], estimates.unadjusted[0], estimates.unadjusted[treatmentIndex]];
+function cupedReduction(adjustment: CupedAdjustment): number {
+  const [control, treatment, rawControl, rawTreatment] = [adjustment.adjusted[0], adjustment.adjusted[1], adjustment.unadjusted[0], adjustment.unadjusted[1]];
   if (typeof control !== 'object' || typeof treatment !== 'object' || typeof rawControl !== 'object' || typeof rawTreatment !== 'object') return 0;
   return varianceReduction(control, treatment, rawControl, rawTreatment);
 }

@@ -66,13 +66,13 @@ describe('analysing an experiment from tables with the spec\'s metrics', () => {
     const treatment = data.filter((p) => p.arm === 'treatment');
     const count = (p: Passenger, event: string) => p.events.filter((e) => e.event === event).length;
     expect(statistics.metrics.rebooked?.arms.treatment).toEqual({ n: treatment.length, successes: treatment.filter((p) => count(p, 'rebooked') > 0).length });
-    const ratio = statistics.metrics['open-rate']?.arms.treatment as Record<string, number>;
+    const ratio = statistics.metrics['open-rate']?.arms.treatment as unknown as Record<string, number>;
     expect(ratio.numeratorSum).toBe(treatment.reduce((sum, p) => sum + count(p, 'alert_opened'), 0));
     expect(ratio.denominatorSum).toBe(treatment.reduce((sum, p) => sum + count(p, 'alert_sent'), 0));
-    const spend = statistics.metrics.spend?.arms.treatment as Record<string, number>;
+    const spend = statistics.metrics.spend?.arms.treatment as unknown as Record<string, number>;
     expect(spend.sum).toBeCloseTo(treatment.reduce((sum, p) => sum + p.events.reduce((s, e) => s + (e.event === 'purchase' ? (e.amount ?? 0) : 0), 0), 0), 6);
     const waits = treatment.filter((p) => p.country === 'FR').map((p) => p.events.reduce((s, e) => s + (e.wait ?? 0), 0));
-    const fr = statistics.metrics['wait-p90']?.segments.FR?.treatment as Record<string, number>;
+    const fr = statistics.metrics['wait-p90']?.segments.FR?.treatment as unknown as Record<string, number>;
     expect(fr.estimate).toBeCloseTo(quantileStatisticsOf(waits, 0.9).estimate, 9);
 
     expect(analysis.metrics.map((m) => [m.id, m.kind, m.role, m.direction])).toEqual([

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom, type Random } from '../stats/random.js';
 import { meanArmEstimate, type ArmEstimate } from './arm-estimate.js';
-import { twoProportionTest, welchTest, type Comparison, type ComparisonOptions } from './comparison.js';
+import { cupedWelchTest, twoProportionTest, welchTest, type Comparison, type ComparisonOptions } from './comparison.js';
 import { cupedForMeans } from './cuped.js';
 import { minimumDetectableEffectSize, sequentialMinimumDetectableEffectSize } from './power.js';
 import { ratioArmEstimate } from './ratio-metric.js';
@@ -118,13 +118,16 @@ describe('sequential power', () => {
 });
 
 describe('CUPED', () => {
-  it('shrinks the interval width by sqrt(1 - rho^2) within 5%, and keeps coverage', () => {
+  it('shrinks the interval width by sqrt(1 - rho^2) within 5%, and keeps coverage, on both scales', () => {
     const random = seededRandom(404);
     const correlation = 0.6;
     const population = { metricMean: 10, covariateMean: 4, metricDeviation: 3, covariateDeviation: 2, correlation };
     const experiments = 1000;
+    const relative: ComparisonOptions = { ...TWO_SIDED, scale: 'relative' };
     let widthRatio = 0;
+    let relativeWidthRatio = 0;
     let covered = 0;
+    let relativeCovered = 0;
     for (let experiment = 0; experiment < experiments; experiment += 1) {
       const control = simulateBivariateStatistics(random, 2000, population);
       const treatment = simulateBivariateStatistics(random, 2000, { ...population, metricMean: 10.2 });
@@ -134,13 +137,22 @@ describe('CUPED', () => {
       const plain = computed(welchTest(meanArmEstimate(control.metric), meanArmEstimate(treatment.metric), TWO_SIDED));
       widthRatio += (adjusted.interval[1] - adjusted.interval[0]) / (plain.interval[1] - plain.interval[0]) / experiments;
       if (covers(adjusted.interval, 0.2)) covered += 1;
+      // The relative effect as gbstats: the adjusted difference over the unadjusted control mean (cuped-relative.ts).
+      const adjustedRelative = computed(cupedWelchTest(adjustment, 0, 1, relative));
+      const plainRelative = computed(welchTest(meanArmEstimate(control.metric), meanArmEstimate(treatment.metric), relative));
+      relativeWidthRatio += (adjustedRelative.interval[1] - adjustedRelative.interval[0]) / (plainRelative.interval[1] - plainRelative.interval[0]) / experiments;
+      if (covers(adjustedRelative.interval, 0.02)) relativeCovered += 1;
     }
     const expected = Math.sqrt(1 - correlation ** 2);
-    console.log(`simulation: CUPED width ratio = ${widthRatio.toFixed(4)}, expected sqrt(1 - rho^2) = ${expected.toFixed(4)}`);
+    console.log(`simulation: CUPED width ratio = ${widthRatio.toFixed(4)} (relative scale ${relativeWidthRatio.toFixed(4)}), expected sqrt(1 - rho^2) = ${expected.toFixed(4)}`);
     expect(Math.abs(widthRatio / expected - 1)).toBeLessThan(0.05);
+    expect(Math.abs(relativeWidthRatio / expected - 1)).toBeLessThan(0.05);
     const coverage = rate(covered, experiments, 'CUPED 95% interval coverage');
     expect(coverage).toBeGreaterThanOrEqual(0.93);
     expect(coverage).toBeLessThanOrEqual(0.97);
+    const relativeCoverage = rate(relativeCovered, experiments, 'CUPED relative-effect 95% interval coverage');
+    expect(relativeCoverage).toBeGreaterThanOrEqual(0.93);
+    expect(relativeCoverage).toBeLessThanOrEqual(0.97);
   });
 });
 

@@ -70,7 +70,7 @@ function valueOf(reference: { event?: string | undefined; column?: string | unde
   return { expression: reference.column === undefined ? `CASE WHEN ${matches} THEN 1 ELSE 0 END` : `CASE WHEN ${matches} THEN ${quoteIdentifier(reference.column)} END` };
 }
 
-/** The spec's success metrics as metrics the DuckDB aggregation computes; CUPED for means and ratios when asked. */
+/** The spec's success metrics as metrics the DuckDB aggregation computes; CUPED for means, proportions and ratios when asked. */
 export function specMetricColumns(metrics: readonly SuccessMetric[], events: OutcomeEvents = {}, cuped = false): MetricColumns[] {
   const eventColumn = events.eventColumn ?? 'event';
   return metrics.map((metric): MetricColumns => {
@@ -80,7 +80,7 @@ export function specMetricColumns(metrics: readonly SuccessMetric[], events: Out
     }
     const value = valueOf(source, eventColumn);
     if (metric.kind === 'quantile') return { id: metric.id, kind: 'quantile', value, quantile: metric.quantile ?? 0.5 };
-    if (metric.kind === 'proportion') return { id: metric.id, kind: 'proportion', value };
+    if (metric.kind === 'proportion') return { id: metric.id, kind: 'proportion', value, cuped };
     return { id: metric.id, kind: 'mean', value, cuped };
   });
 }
