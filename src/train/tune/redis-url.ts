@@ -42,13 +42,19 @@ export function redisConnection(url: string): RedisConnection {
 export async function checkRedisReachable(url: string, timeoutMs = 5000): Promise<void> {
   const { Redis } = await import('ioredis');
   // No retries and no offline queue: a refused connection fails this check at once.
-  const client = new Redis({ ...redisConnection(url), lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  client.on('error', () => undefined);
+  const client = new Redis({ ...redisConnection(url), lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false, disconnectTimeout: 50 });
+  // The refusal itself comes as an event; connect() then rejects with only "Connection is closed".
+  let refusal: Error | undefined;
+  client.on('error', (error: Error) => {
+    refusal ??= error;
+  });
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    throw new MlcycleError('usage', `--queue: no Redis answers at ${url} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    const cause: unknown = refusal ?? error;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new MlcycleError('usage', `--queue: no Redis answers at ${url} (${reason})`, { cause: error });
   } finally {
     client.disconnect();
   }
