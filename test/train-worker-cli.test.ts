@@ -123,13 +123,19 @@ describe('failures of mlcycle train --queue', () => {
   });
 
   it('gives the step of a worker killed mid-step to the other worker', async () => {
-    const changed = ['--set', 'train.params.numLeaves=5', '--set', 'train.params.rounds=300'];
+    // 800 rounds take about a second, so the kill lands mid-step; the other worker takes the stalled job.
+    const changed = ['--set', 'train.params.numLeaves=5', '--set', 'train.params.rounds=800'];
+    // Earlier runs' steps are in the logs (or still in the pipes): only a train step of a new run counts.
+    const earlier = query<{ id: string }>('SELECT id FROM runs').map((row) => row.id);
+    const newTrain = new RegExp(`step train \\(run (?!${earlier.join('|')})\\w+\\) started`);
     const training = runMlcycleAsync(['train', ...changed, '--queue', queue, '--json'], { cwd: dir });
-    const started = /bank-gbdt step train \(run \w+\) started/;
-    const taker = await Promise.race(workers.map((worker) => worker.waitFor(started).then(() => worker)));
+    const taker = await Promise.race(workers.map((worker) => worker.waitFor(newTrain).then(() => worker)));
     taker.child.kill('SIGKILL');
     const result = trainJson(await training);
     const other = workers.find((worker) => worker !== taker);
+    expect(taker.output()).toContain(`step train (run ${result.runId}) started`);
+    expect(taker.output()).not.toContain(`step train (run ${result.runId}) computed`);
+    expect(other?.output()).toContain(`step train (run ${result.runId}) computed`);
     expect(result.steps.map((step) => [step.step, step.cached, step.worker])).toEqual([
       ['split', true, undefined],
       ['features', true, undefined],
@@ -153,7 +159,7 @@ describe('failures of mlcycle train --queue', () => {
     const again = trainJson(run('train', '--queue', queue, '--json'));
     expect(again.cached).toBe(true);
     expect(again.steps.map((step) => step.worker)).toEqual([undefined, undefined, undefined, undefined]);
-    const changed = trainJson(run('train', '--set', 'train.params.numLeaves=5', '--set', 'train.params.rounds=300', '--queue', queue, '--json'));
+    const changed = trainJson(run('train', '--set', 'train.params.numLeaves=5', '--set', 'train.params.rounds=800', '--queue', queue, '--json'));
     expect(changed.cached).toBe(true);
   });
 });
