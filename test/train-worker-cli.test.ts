@@ -151,9 +151,12 @@ describe('failures of mlcycle train --queue', () => {
     expect(readFileSync(path.join(dir, '.mlcycle', 'artifacts', 'blobs', model?.sha256.slice(0, 2) ?? '', model?.sha256 ?? '')).length).toBe(model?.size);
   });
 
-  it('serves a rerun wholly from the cache without touching the queue (workers and Redis stopped)', async () => {
+  it('refuses a queue no worker serves, and serves a rerun wholly from the cache without touching the queue (Redis stopped)', async () => {
     for (const worker of workers) worker.child.kill('SIGTERM');
     await Promise.all(workers.map((worker) => exited(worker.child)));
+    const unserved = run('train', '--set', 'train.params.numLeaves=4', '--queue', queue);
+    expect(unserved.code).toBe(2);
+    expect(unserved.stderr).toContain(`no mlcycle worker serves the queue at ${queue}: start one with \`mlcycle worker --queue ${queue}\``);
     redis.child.kill('SIGTERM');
     await exited(redis.child);
     const again = trainJson(run('train', '--queue', queue, '--json'));

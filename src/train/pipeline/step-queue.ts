@@ -6,7 +6,8 @@
  *
  * A worker that dies mid-step stops renewing the job's lock; BullMQ's stalled-job check in a live worker
  * moves the job back to waiting once and another worker computes it (a second stall fails the job). A
- * step that fails on a worker fails here with the worker's error code, message and id.
+ * step that fails on a worker fails here with the worker's error code, message and id. A queue no worker
+ * serves is an error at once (exit 2), not a wait without end.
  */
 import { Queue, QueueEvents } from 'bullmq';
 import { ERROR_CODES, MlcycleError, type ErrorCode } from '../../error.js';
@@ -50,6 +51,10 @@ export async function openStepQueue(url: string): Promise<StepQueue> {
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   return {
     async run(job, signal) {
+      // Without a worker the job would wait in silence; a worker started later is the user's next step.
+      if ((await queue.getWorkersCount()) === 0) {
+        throw new MlcycleError('usage', `no mlcycle worker serves the queue at ${url}: start one with \`mlcycle worker --queue ${url}\` beside this workspace (or with -C pointing at it)`);
+      }
       const label = `${job.pipeline.name}/${job.step.name}`;
       const added = await queue.add(`step ${label}`, job, { removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } });
       let onAbort: (() => void) | undefined;
