@@ -1,7 +1,8 @@
 /**
- * `mlcycle train [PIPELINE] [--set key=value ...] [--register NAME[@ALIAS]]`: runs a pipeline as a
- * tracked run, each step from the cache when nothing it depends on changed. On a terminal, a progress bar
- * follows the boosting rounds on stderr; Ctrl-C stops training and ends the run KILLED.
+ * `mlcycle train [PIPELINE] [--set key=value ...] [--register NAME[@ALIAS]] [--queue redis://...]`: runs a
+ * pipeline as a tracked run, each step from the cache when nothing it depends on changed, and the others
+ * here or, with `--queue`, on `mlcycle worker` processes. On a terminal, a progress bar follows the
+ * boosting rounds on stderr; Ctrl-C stops training and ends the run KILLED.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -18,6 +19,7 @@ interface TrainOptions {
   set: string[];
   register?: string;
   cache: boolean;
+  queue?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -33,7 +35,7 @@ function parseRegistration(value: string): { name: string; alias?: string } {
 function formatResult(result: PipelineResult, registered: string | undefined): string {
   const state = result.pruned ? 'FINISHED (pruned)' : 'FINISHED';
   const lines = [`run ${result.runId} (${result.experiment}): ${state}${result.cached ? ', every step from the cache' : ''}`];
-  lines.push(formatTable(result.steps.map((step) => [`  ${step.step}`, step.cached ? 'cached' : 'computed', `${step.seconds.toFixed(2)} s`])));
+  lines.push(formatTable(result.steps.map((step) => [`  ${step.step}`, step.cached ? 'cached' : 'computed', `${step.seconds.toFixed(2)} s`, step.worker === undefined ? '' : `on worker ${step.worker}`])));
   lines.push(`data: training ${result.datasets.training}, validation ${result.datasets.validation}`);
   lines.push(`validation: ${Object.entries(result.metrics).map(([name, value]) => `${name} ${value.toFixed(4)}`).join(', ')}`);
   lines.push(`model: runs:/${result.runId}/${result.model.artifactPath}`);
@@ -49,6 +51,7 @@ export const registerTrain: RegisterCommands = (program, action) => {
     .option('--set <key=value>', 'override a pipeline value, e.g. train.params.numLeaves=31 (repeatable)', collect, [])
     .option('--register <name[@alias]>', 'register the model as a new version of NAME (and point ALIAS at it)')
     .option('--no-cache', 'recompute every step (and refresh the cache)')
+    .option('--queue <url>', 'compute the steps the cache misses on `mlcycle worker` processes serving this BullMQ queue, redis://HOST:PORT')
     .action(
       action(async (environment, positional, command: Command) => {
         const [file] = positional as [string | undefined];
@@ -70,6 +73,7 @@ export const registerTrain: RegisterCommands = (program, action) => {
               context: environment.context,
               signal: controller.signal,
               noCache: !options.cache,
+              ...(options.queue === undefined ? {} : { queue: options.queue }),
               ...(onEvent === undefined ? {} : { onEvent }),
             });
           } catch (error) {

@@ -1,7 +1,8 @@
 /**
- * `mlcycle worker --queue redis://HOST:PORT`: evaluates tuning trials pulled from the queue until stopped
- * (Ctrl-C or SIGTERM finish the trial in hand first), against the metadata store the jobs name or the one
- * of `-C DIR`.
+ * `mlcycle worker --queue redis://HOST:PORT [--stall-seconds S]`: runs the jobs pulled from the queue
+ * until stopped (Ctrl-C or SIGTERM finish the job in hand first), one at a time: tuning trials of
+ * `mlcycle tune --queue` and pipeline steps of `mlcycle train --queue`, against the workspace the jobs
+ * name or the one of `-C DIR` (the same workspace on another mount point).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,34 +10,50 @@ import { MlcycleError } from '../error.js';
 import { workspacePaths } from '../store/workspace.js';
 import type { RegisterCommands } from './program.js';
 
+function parseStallSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 1) throw new MlcycleError('usage', `--stall-seconds: expected a number of seconds, at least 1, got "${value}"`);
+  return seconds;
+}
+
 export const registerWorker: RegisterCommands = (program, action) => {
   program
     .command('worker')
-    .description('run tuning trials from a Redis queue (for `mlcycle tune --queue`) until stopped')
+    .description('run tuning trials and pipeline steps from a Redis queue (for `mlcycle tune/train --queue`) until stopped')
     .requiredOption('--queue <url>', 'the queue, redis://HOST:PORT')
+    .option('--stall-seconds <s>', 'a job whose worker died is taken again by another worker after about this long (BullMQ lock duration and stalled check)', '30')
     .action(
       action(async (environment, _positional, command) => {
-        const { queue } = command.opts<{ queue: string }>();
+        const options = command.opts<{ queue: string; stallSeconds: string }>();
+        const stallSeconds = parseStallSeconds(options.stallSeconds);
         const dir = environment.options.dir;
-        const databaseFile = dir === undefined ? undefined : workspacePaths(path.resolve(environment.cwd, dir)).databaseFile;
-        if (databaseFile !== undefined && !existsSync(databaseFile)) throw new MlcycleError('not_found', `no mlcycle workspace at ${dir}`);
+        const workspaceRoot = dir === undefined ? undefined : path.resolve(environment.cwd, dir);
+        if (workspaceRoot !== undefined && !existsSync(workspacePaths(workspaceRoot).databaseFile)) throw new MlcycleError('not_found', `no mlcycle workspace at ${dir}`);
         let jobs = 0;
         // BullMQ is loaded only by the commands that use it.
         const { startQueueWorker } = await import('../train/tune/queue.js');
-        const worker = await startQueueWorker(queue, {
-          ...(databaseFile === undefined ? {} : { databaseFile }),
+        const say = (text: string): void => environment.streams.stderr(`worker ${process.pid}: ${text}\n`);
+        const worker = await startQueueWorker(options.queue, {
+          ...(workspaceRoot === undefined ? {} : { workspaceRoot }),
+          stallSeconds,
           onJob: (job, outcome) => {
             jobs++;
-            environment.streams.stderr(`worker ${process.pid}: ${job.study} trial ${job.trialNumber} ${outcome.state}${outcome.state === 'complete' ? ` value=${outcome.value}` : ''}\n`);
+            say(`${job.study} trial ${job.trialNumber} ${outcome.state}${outcome.state === 'complete' ? ` value=${outcome.value}` : ''}`);
+          },
+          onStep: (job, outcome) => {
+            const name = `${job.pipeline.name} step ${job.step.name} (run ${job.runId})`;
+            if (outcome.state === 'started') return say(`${name} started`);
+            jobs++;
+            say(outcome.state === 'failed' ? `${name} failed: ${outcome.error}` : `${name} ${outcome.reused ? 'was cached' : 'computed'} in ${outcome.seconds.toFixed(2)} s`);
           },
         });
-        environment.streams.stderr(`worker ${process.pid}: waiting for trials on ${queue}\n`);
+        say(`${worker.id} waiting for trials and pipeline steps on ${options.queue}`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
         await worker.close();
-        return { text: `worker ${process.pid}: ran ${jobs} trial(s)`, json: { pid: process.pid, jobs } };
+        return { text: `worker ${process.pid}: ran ${jobs} job(s)`, json: { pid: process.pid, id: worker.id, jobs } };
       }),
     );
 };

@@ -39,6 +39,12 @@ export interface RunPipelineOptions {
   command?: string | false;
   /** Recompute every step, ignoring (but refreshing) the cache. */
   noCache?: boolean;
+  /**
+   * `redis://HOST:PORT`: compute each step that is not a cache hit on a `mlcycle worker` serving this
+   * BullMQ queue (step-queue.ts), in this workspace's stores; the run waits for it. GBDT rounds computed
+   * remotely reach `onRound` once the step is done (as cached rounds do), so they cannot stop it early.
+   */
+  queue?: string;
 }
 
 /** The model a run produced, as logged to the run's artifacts. */
@@ -60,6 +66,8 @@ export interface StepOutcome {
   inputs: Record<string, string>;
   /** Content hashes of the step's outputs. */
   outputs: Record<string, string>;
+  /** The `mlcycle worker` (`HOST:PID`) that computed the step, when it ran through the queue. */
+  worker?: string;
 }
 
 export interface PipelineResult {

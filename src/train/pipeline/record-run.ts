@@ -1,7 +1,8 @@
 /**
  * What a pipeline run records once its steps are done: the dataset versions it read (its lineage), each
- * step's cache key, whether it came from the cache and from which run, its time, the validation metrics,
- * and the model file as the run's `model/model.json` artifact (the cached bytes, not a copy).
+ * step's cache key, whether it came from the cache and from which run, the worker that computed it (through
+ * the queue), its time, the validation metrics, and the model file as the run's `model/model.json`
+ * artifact (the cached bytes, not a copy).
  */
 import type { ChangeContext } from '../../store/audit-log.js';
 import type { DatasetVersion } from '../../store/dataset-store.js';
@@ -45,6 +46,7 @@ export async function recordPipelineRun(run: ActiveRun, finished: FinishedSteps)
     tags[`step.${outcome.step}.outputs`] = shortHashes(outcome.outputs);
     const source = done.get(outcome.step)?.runId;
     if (outcome.cached && source !== undefined) tags[`step.${outcome.step}.computed_by`] = source;
+    if (outcome.worker !== undefined) tags[`step.${outcome.step}.worker`] = outcome.worker;
     run.logMetric(`step.${outcome.step}.seconds`, outcome.seconds);
   }
   await run.setTags(tags);

@@ -3,23 +3,31 @@
  *   1. spec       pipeline-spec.ts       the file's shape
  *   2. normalise  normalize-pipeline.ts  defaults from the problem spec, learner params checked
  *   3. plan       plan-pipeline.ts       steps, code versions, cache-key parameters
- *   4. run        this file              datasets resolved, each step served from the cache or computed,
- *                                        everything recorded in one tracked run
+ *   4. run        this file              datasets resolved, each step served from the cache or computed
+ *                                        (compute-step.ts), here or on a `mlcycle worker` through the queue
+ *                                        (step-queue.ts, step-job.ts), everything recorded in one tracked run
  * Problems of phases 1 to 3 and a missing dataset are reported before the run opens, so they store nothing.
  * The run opens before any step runs, so its duration is real; a run served wholly from the cache is
  * still a run (tag `mlcycle.cached`), its model artifact pointing at the cached bytes.
+ *
+ * With `queue`, a step that misses the cache is a job: a worker stores it as its cache entry, and this run
+ * reads it back from the cache, as if it had been a hit (its rounds replayed), recording the worker's id
+ * (tag `step.NAME.worker`). Steps run in plan order: the plan is a chain, each step reading the one before.
  */
-import { rm } from 'node:fs/promises';
 import { resolveDatasetRef } from '../../data/dataset-ref.js';
 import { MlcycleError } from '../../error.js';
 import type { DatasetVersion } from '../../store/dataset-store.js';
 import { startRun } from '../../tracking/start-run.js';
-import { executeEvaluation, executeFeatures, executeSplit, executeTraining, LazyEngine, type StepResult } from './execute-steps.js';
+import { computeStep } from './compute-step.js';
+import { LazyEngine } from './execute-steps.js';
+import { redisConnection } from '../tune/redis-url.js';
 import { loadPipeline } from './load-pipeline.js';
 import { planPipeline, type PlannedStep } from './plan-pipeline.js';
 import type { NormalizedPipeline, PipelineResult, RunPipelineOptions, StepName, StepOutcome } from './pipeline-types.js';
 import { recordPipelineRun } from './record-run.js';
 import { StepCache, stepCacheKey, summaryHash, type CachedStep } from './step-cache.js';
+import { stepJob } from './step-job.js';
+import type { StepQueue } from './step-queue.js';
 
 /** Aborted by Ctrl-C (or the caller's signal). */
 export class PipelineAborted extends MlcycleError {
@@ -37,6 +45,8 @@ function outputHashes(step: CachedStep): Record<string, string> {
 /** Runs a pipeline as one tracked run; see RunPipelineOptions and PipelineResult. */
 export async function runPipeline(options: RunPipelineOptions): Promise<PipelineResult> {
   const { workspace, context } = options;
+  // A malformed queue URL is a usage error before anything runs (reaching Redis waits for the first miss).
+  if (options.queue !== undefined) redisConnection(options.queue);
   const { spec, pipeline } = await loadPipeline(workspace.root, options.pipeline, options.overrides ?? {});
   const plan = planPipeline(pipeline);
   const data: Partial<Record<'source' | 'training' | 'validation', DatasetVersion>> = {};
@@ -55,6 +65,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     ...(options.command === undefined ? {} : { command: options.command }),
   });
   const engine = new LazyEngine();
+  let remote: Promise<StepQueue> | undefined;
   const cache = new StepCache(workspace);
   const done = new Map<StepName, CachedStep>();
   const outcomes: StepOutcome[] = [];
@@ -75,11 +86,6 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
           return [name, hash];
         }),
       );
-    const fileOf = (step: StepName, output: string): string => {
-      const stored = done.get(step)?.outputs[output];
-      if (stored === undefined) throw new MlcycleError('internal', `step ${step} has no output file ${output}`);
-      return cache.file(stored);
-    };
     const onRound = (round: number, value: number): 'continue' | 'prune' => {
       history.push({ round, value });
       const metrics = { [`validation_${roundMetric ?? 'metric'}`]: value };
@@ -98,36 +104,27 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       const hit = options.noCache === true ? undefined : await cache.lookup(key);
       options.onEvent?.({ kind: 'step-start', step: step.name, cached: hit !== undefined });
       let stored = hit;
-      if (hit !== undefined && step.name === 'train') {
-        // Replaying the cached rounds lets a pruner decide as if training ran.
-        for (const point of (hit.summary.history ?? []) as { round: number; value: number }[]) if (onRound(point.round, point.value) === 'prune') break;
+      let worker: string | undefined;
+      const upstream = Object.fromEntries([...done].map(([name, cached]) => [name, cached.outputs]));
+      if (stored === undefined && options.queue !== undefined) {
+        remote ??= import('./step-queue.js').then(({ openStepQueue }) => openStepQueue(options.queue as string));
+        const job = stepJob({ workspaceRoot: workspace.root, runId: run.id, actor: context.actor, spec, pipeline, step, cacheKey: key, inputs, data, upstream, noCache: options.noCache === true });
+        worker = (await (await remote).run(job, options.signal)).worker;
+        checkAbort();
+        // The cache is the hand-off: the worker's result is its cache entry.
+        stored = await cache.lookup(key);
+        if (stored === undefined) throw new MlcycleError('internal', `step ${step.name}: worker ${worker} finished but its cache entry ${key.slice(0, 12)} is not in this workspace's store; start workers with this workspace (-C ${workspace.root})`);
+      }
+      if (stored !== undefined && step.name === 'train') {
+        // Replaying cached (or remotely computed) rounds lets a pruner decide as if training ran here.
+        for (const point of (stored.summary.history ?? []) as { round: number; value: number }[]) if (onRound(point.round, point.value) === 'prune') break;
       }
       if (stored === undefined) {
-        let result: StepResult;
-        if (step.name === 'split') {
-          result = await executeSplit(workspace, engine, spec, pipeline, data.source as DatasetVersion, context);
-        } else if (step.name === 'features') {
-          if (data.training === undefined || data.validation === undefined) throw new MlcycleError('internal', 'features without datasets');
-          result = await executeFeatures(workspace, engine, pipeline, { training: data.training, validation: data.validation });
-        } else if (step.name === 'train') {
-          result = await executeTraining(workspace, pipeline, {
-            trainingFile: fileOf('features', 'training'),
-            validationFile: pipeline.train.learner === 'gbdt' ? fileOf('features', 'validation') : undefined,
-            onProgress: () => undefined,
-            onRound,
-            ...(options.signal === undefined ? {} : { signal: options.signal }),
-          });
-          checkAbort();
-        } else {
-          result = await executeEvaluation(pipeline, fileOf('train', 'model'), fileOf('features', 'validation'));
-        }
-        const seconds = (performance.now() - started) / 1000;
         // A pruned model is not what these parameters give: it is kept by the run, not by the cache.
-        const cacheable = !(pruned && (step.name === 'train' || step.name === 'evaluate'));
-        stored = cacheable
-          ? await cache.store({ cacheKey: key, step: step.name, codeVersion: step.codeVersion, params: step.params, inputs }, result.files, result.summary, seconds, run.id, context)
-          : await cache.detached(key, step.name, result.files, result.summary, seconds, run.id);
-        await Promise.all(result.scratch.map((file) => rm(file, { force: true })));
+        const cacheable = (): boolean => !(pruned && (step.name === 'train' || step.name === 'evaluate'));
+        const environment = { workspace, cache, engine, spec, pipeline, data, upstream, runId: run.id, context };
+        stored = await computeStep(environment, step, { cacheKey: key, inputs }, { onRound, cacheable, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+        checkAbort();
       }
       if (step.name === 'split') {
         const parts = stored.summary as { training: { dataset: string; hash: string }; validation: { dataset: string; hash: string } };
@@ -136,7 +133,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       }
       done.set(step.name, stored);
       const seconds = (performance.now() - started) / 1000;
-      outcomes.push({ step: step.name, cacheKey: key, cached: hit !== undefined, seconds, inputs, outputs: outputHashes(stored) });
+      outcomes.push({ step: step.name, cacheKey: key, cached: hit !== undefined, seconds, inputs, outputs: outputHashes(stored), ...(worker === undefined ? {} : { worker }) });
       options.onEvent?.({ kind: 'step-end', step: step.name, cached: hit !== undefined, seconds });
     }
     const result = await recordPipelineRun(run, { pipeline, data, done, outcomes, history, pruned, cache, context });
@@ -148,6 +145,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     throw aborted && !(error instanceof PipelineAborted) ? new PipelineAborted(run.id) : error;
   } finally {
     await engine.close();
+    await (await remote?.catch(() => undefined))?.close();
   }
 }
 

@@ -1,41 +1,29 @@
 /**
- * Distributed trials over a BullMQ queue on Redis (DESIGN.md section 3: no home-made distributed system).
- * The coordinator (`mlcycle tune --queue URL`) asks for trials and adds one job per trial; `mlcycle worker
- * --queue URL` processes pull jobs, evaluate them against the shared metadata store (SQLite in WAL mode,
- * the artifact store beside it) and return the outcome, which the coordinator tells the study.
+ * Distributed work over a BullMQ queue on Redis (DESIGN.md section 3: no home-made distributed system).
+ * One queue carries two kinds of job:
+ * - tuning trials: `mlcycle tune --queue URL` asks for trials and adds one job per trial; a worker evaluates
+ *   it against the shared metadata store (SQLite in WAL mode, the artifact store beside it) and returns the
+ *   outcome, which the coordinator tells the study;
+ * - pipeline steps: `mlcycle train --queue URL` adds one job per step that is not a cache hit; a worker
+ *   computes it and stores it as its cache entry (src/train/pipeline/step-job.ts and step-queue.ts).
+ * `mlcycle worker --queue URL` processes take one job at a time, of either kind (each already uses a core).
  */
-import { Queue, QueueEvents, Worker } from 'bullmq';
-import { MlcycleError } from '../../error.js';
+import { Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import { asMlcycleError, MlcycleError } from '../../error.js';
+import { workspacePaths } from '../../store/workspace.js';
+import { isStepJob, StepRunner, workerId, type StepJob, type StepJobResult } from '../pipeline/step-job.js';
+import type { StepFailure } from '../pipeline/step-queue.js';
 import { TrialRunner, type EvaluationOutcome, type TrialEvaluator, type TrialJob } from './evaluate-trial.js';
+import { checkRedisReachable, JOB_QUEUE, redisConnection } from './redis-url.js';
 
-/** One queue for every study: a job names its database file and study. */
-export const TRIAL_QUEUE = 'mlcycle-trials';
-
-/** Redis connection options from a `redis://[:password@]host:port[/db]` URL. */
-export function redisConnection(url: string): { host: string; port: number; password?: string; db?: number; maxRetriesPerRequest: null } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new MlcycleError('usage', `--queue: expected redis://HOST:PORT, got "${url}"`);
-  }
-  if (parsed.protocol !== 'redis:') throw new MlcycleError('usage', `--queue: expected a redis:// URL, got "${url}"`);
-  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : undefined;
-  return {
-    host: parsed.hostname || '127.0.0.1',
-    port: parsed.port === '' ? 6379 : Number(parsed.port),
-    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
-    ...(db === undefined || !Number.isInteger(db) ? {} : { db }),
-    // BullMQ's workers block on Redis; ioredis must not give up on their commands.
-    maxRetriesPerRequest: null,
-  };
-}
+export { JOB_QUEUE, redisConnection } from './redis-url.js';
 
 /** The coordinator's side: each evaluation is a job; `capacity` jobs are in flight at once. */
 export async function queueEvaluator(url: string, capacity: number): Promise<TrialEvaluator> {
+  await checkRedisReachable(url);
   const connection = redisConnection(url);
-  const queue = new Queue(TRIAL_QUEUE, { connection });
-  const events = new QueueEvents(TRIAL_QUEUE, { connection });
+  const queue = new Queue(JOB_QUEUE, { connection });
+  const events = new QueueEvents(JOB_QUEUE, { connection });
   await events.waitUntilReady();
   const pending = new Set<(error: Error) => void>();
   return {
@@ -60,31 +48,69 @@ export async function queueEvaluator(url: string, capacity: number): Promise<Tri
 }
 
 export interface QueueWorker {
+  /** `HOST:PID`, as runs record it for the steps it computed. */
+  readonly id: string;
   /** Finishes the job in hand, then stops. */
   close(): Promise<void>;
 }
 
-/**
- * A worker process's loop: takes one trial at a time (a trial already uses a core). `databaseFile`, when
- * given, replaces the coordinator's path to the shared metadata database (another mount point here).
- */
-export async function startQueueWorker(url: string, options: { databaseFile?: string; onJob?: (job: TrialJob, outcome: EvaluationOutcome) => void } = {}): Promise<QueueWorker> {
-  const runner = new TrialRunner();
+export interface QueueWorkerOptions {
+  /** Replaces the workspace the jobs name (the coordinator's path; another mount point here). */
+  workspaceRoot?: string;
+  /**
+   * Seconds a job's lock lasts without renewal (renewed at half that while the job runs), and between
+   * checks for jobs whose worker died: after about this long (twice at most), another worker takes such a
+   * job again. BullMQ's default is 30 s.
+   */
+  stallSeconds?: number;
+  onJob?: (job: TrialJob, outcome: EvaluationOutcome) => void;
+  onStep?: (job: StepJob, outcome: { state: 'started' } | ({ state: 'done' } & StepJobResult) | { state: 'failed'; error: string }) => void;
+}
+
+/** A worker process's loop: one job at a time, a tuning trial or a pipeline step. */
+export async function startQueueWorker(url: string, options: QueueWorkerOptions = {}): Promise<QueueWorker> {
+  await checkRedisReachable(url);
+  const id = workerId();
+  const trials = new TrialRunner();
+  const steps = new StepRunner(id);
+  const databaseFile = options.workspaceRoot === undefined ? undefined : workspacePaths(options.workspaceRoot).databaseFile;
   const worker = new Worker(
-    TRIAL_QUEUE,
+    JOB_QUEUE,
     async (job) => {
-      const trial = { ...(job.data as TrialJob), ...(options.databaseFile === undefined ? {} : { databaseFile: options.databaseFile }) };
-      const outcome = await runner.run(trial);
+      const data: unknown = job.data;
+      if (isStepJob(data)) {
+        options.onStep?.(data, { state: 'started' });
+        try {
+          const result = await steps.run(data, options.workspaceRoot);
+          options.onStep?.(data, { state: 'done', ...result });
+          return result;
+        } catch (thrown) {
+          const error = asMlcycleError(thrown);
+          options.onStep?.(data, { state: 'failed', error: error.message });
+          // Unrecoverable: a step that failed fails again; the coordinator reads code and message back.
+          const failure: StepFailure = { code: error.code, message: error.message, worker: id };
+          throw new UnrecoverableError(JSON.stringify(failure));
+        }
+      }
+      const trial = { ...(data as TrialJob), ...(databaseFile === undefined ? {} : { databaseFile }) };
+      const outcome = await trials.run(trial);
       options.onJob?.(trial, outcome);
       return outcome;
     },
-    { connection: redisConnection(url), concurrency: 1 },
+    {
+      connection: redisConnection(url),
+      concurrency: 1,
+      name: id,
+      ...(options.stallSeconds === undefined ? {} : { lockDuration: options.stallSeconds * 1000, stalledInterval: options.stallSeconds * 1000 }),
+    },
   );
   await worker.waitUntilReady();
   return {
+    id,
     async close() {
       await worker.close();
-      await runner.close();
+      await trials.close();
+      await steps.close();
     },
   };
 }

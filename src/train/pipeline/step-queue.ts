@@ -1,0 +1,90 @@
+/**
+ * The coordinator's side of remote steps (`mlcycle train --queue redis://...`): each step that is not a
+ * cache hit becomes one BullMQ job in the queue `mlcycle worker` processes serve (the same queue as
+ * tuning trials), and the run waits for it. Opened on the first cache miss only, so a rerun served wholly
+ * from the cache never connects.
+ *
+ * A worker that dies mid-step stops renewing the job's lock; BullMQ's stalled-job check in a live worker
+ * moves the job back to waiting once and another worker computes it (a second stall fails the job). A
+ * step that fails on a worker fails here with the worker's error code, message and id. A queue no worker
+ * serves is an error at once (exit 2), not a wait without end.
+ */
+import { Queue, QueueEvents } from 'bullmq';
+import { ERROR_CODES, MlcycleError, type ErrorCode } from '../../error.js';
+import { checkRedisReachable, JOB_QUEUE, redisConnection } from '../tune/redis-url.js';
+import type { StepJob, StepJobResult } from './step-job.js';
+
+/** How a failed step job's reason is written by the worker (queue.ts) and read here. */
+export interface StepFailure {
+  code: ErrorCode;
+  message: string;
+  worker: string;
+}
+
+/** The failure a worker reported, or the queue's own reason (a job stalled twice) as an internal error. */
+export function stepFailureError(step: string, reason: string): MlcycleError {
+  let failure: Partial<StepFailure> | undefined;
+  try {
+    failure = JSON.parse(reason) as Partial<StepFailure>;
+  } catch {
+    failure = undefined;
+  }
+  if (failure?.code !== undefined && failure.code in ERROR_CODES && typeof failure.message === 'string') {
+    return new MlcycleError(failure.code, `step ${step} failed on worker ${failure.worker ?? '?'}: ${failure.message}`);
+  }
+  return new MlcycleError('internal', `step ${step} failed in the queue: ${reason}`);
+}
+
+export interface StepQueue {
+  /** Adds the job and waits for a worker to finish it; aborting stops waiting (and withdraws a job not yet taken). */
+  run(job: StepJob, signal?: AbortSignal): Promise<StepJobResult>;
+  close(): Promise<void>;
+}
+
+/** Connects to the queue at `url` (a Redis that does not answer is a usage error, exit 2). */
+export async function openStepQueue(url: string): Promise<StepQueue> {
+  await checkRedisReachable(url);
+  const connection = redisConnection(url);
+  const queue = new Queue(JOB_QUEUE, { connection });
+  const events = new QueueEvents(JOB_QUEUE, { connection });
+  // Listening before the first job is added, so that no completion goes unheard.
+  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  return {
+    async run(job, signal) {
+      // Without a worker the job would wait in silence; a worker started later is the user's next step.
+      if ((await queue.getWorkersCount()) === 0) {
+        throw new MlcycleError('usage', `no mlcycle worker serves the queue at ${url}: start one with \`mlcycle worker --queue ${url}\` beside this workspace (or with -C pointing at it)`);
+      }
+      const label = `${job.pipeline.name}/${job.step.name}`;
+      const added = await queue.add(`step ${label}`, job, { removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } });
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_resolve, reject) => {
+        onAbort = () => {
+          // A job a worker has taken cannot be removed; it finishes and leaves its cache entry for the next run.
+          added.remove().catch(() => undefined);
+          reject(new MlcycleError('internal', `step ${job.step.name} was stopped while queued`));
+        };
+        if (signal?.aborted === true) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      aborted.catch(() => undefined);
+      try {
+        return await Promise.race([
+          added.waitUntilFinished(events).then(
+            (result: StepJobResult) => result,
+            (error: unknown) => {
+              throw stepFailureError(job.step.name, error instanceof Error ? error.message : String(error));
+            },
+          ),
+          aborted,
+        ]);
+      } finally {
+        if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    async close() {
+      await events.close();
+      await queue.close();
+    },
+  };
+}
