@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
-import { workspacePaths } from '../store/workspace.js';
 import type { RegisterCommands } from './program.js';
 
 export const registerWorker: RegisterCommands = (program, action) => {
@@ -18,7 +17,7 @@ export const registerWorker: RegisterCommands = (program, action) => {
       action(async (environment, _positional, command) => {
         const { queue } = command.opts<{ queue: string }>();
         const dir = environment.options.dir;
-        const databaseFile = dir === undefined ? undefined : workspacePaths(path.resolve(environment.cwd, dir)).databaseFile;
+        const databaseFile = dir === undefined ? undefined : (await import('../store/workspace.js')).workspacePaths(path.resolve(environment.cwd, dir)).databaseFile;
         if (databaseFile !== undefined && !existsSync(databaseFile)) throw new MlcycleError('not_found', `no mlcycle workspace at ${dir}`);
         let jobs = 0;
         // BullMQ is loaded only by the commands that use it.
