@@ -5,6 +5,8 @@
  * - pipeline.cached-rerun-s: the same command again, every step from the cache (median of 7); target well
  *   under 1 s. Reference: `mlcycle --version`, the full command line loading and doing nothing, which is
  *   what every other command pays before its work.
+ * - cli.version-s, cli.help-s: `mlcycle --version` and `mlcycle --help` (median of 7), which declare every
+ *   command but load no command's implementation. Reference: Node starting and running an empty script.
  * - pipeline.set-rerun-s: `--set train.params.numLeaves=15` (split and features cached, train and
  *   evaluate computed). Reference: the first run, which also splits and reads the features.
  * - pipeline.round-metric-overhead-cpu-s: CPU seconds of GBDT training (30 rounds, 63 leaves) on 1,000,000 real flights
@@ -118,10 +120,16 @@ export async function benchPipeline(): Promise<void> {
     const first = timed(dir, 'train');
     const cached = await medianSeconds(7, async () => timed(dir, 'train'));
     const startup = await medianSeconds(7, async () => timed(dir, '--version'));
+    const help = await medianSeconds(7, async () => timed(dir, '--help'));
+    const bareNode = await medianSeconds(7, async () => {
+      if (spawnSync(process.execPath, ['-e', ''], { cwd: dir }).status !== 0) throw new Error('node -e "" failed');
+    });
     const set = timed(dir, 'train', '--set', 'train.params.numLeaves=15');
     report('pipeline.first-run-s', first);
     report('pipeline.cached-rerun-s', cached, startup);
     report('pipeline.set-rerun-s', set, first);
+    report('cli.version-s', startup, bareNode);
+    report('cli.help-s', help, bareNode);
     console.log(`(load average ${os.loadavg().map((value) => value.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

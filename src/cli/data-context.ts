@@ -1,8 +1,7 @@
-/** What the data commands work with: the workspace, a DuckDB engine and the valid spec. */
-import { loadSpec, requireValidSpec, type SpecCheck } from '../problem/load-spec.js';
+/** What the data commands work with: the workspace, a DuckDB engine and the valid spec (loaded on use). */
+import type { SpecCheck } from '../problem/load-spec.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
-import { openDuckDb } from '../store/duckdb/engine.js';
 import type { Workspace } from '../store/workspace.js';
 import type { CommandEnvironment } from './program.js';
 import { withWorkspace } from './workspace-option.js';
@@ -17,6 +16,7 @@ export interface DataContext {
 
 /** Runs a body with the workspace, a DuckDB engine and the spec; an invalid spec is an error. */
 export async function withDataContext<T>(environment: CommandEnvironment, body: (context: DataContext) => Promise<T>): Promise<T> {
+  const [{ loadSpec, requireValidSpec }, { openDuckDb }] = await Promise.all([import('../problem/load-spec.js'), import('../store/duckdb/engine.js')]);
   return withWorkspace(environment, async (workspace) => {
     const specCheck = await loadSpec(workspace.specFile);
     const spec = specCheck.exists ? requireValidSpec(specCheck) : undefined;

@@ -1,9 +1,5 @@
 /** `mlcycle data list|show|head|diff`: looking at dataset versions. */
 import type { Command } from 'commander';
-import { resolveDatasetRef } from '../data/dataset-ref.js';
-import { diffDatasets } from '../data/diff.js';
-import { assessFeasibility } from '../data/feasibility.js';
-import { versionTableSql } from '../data/version-table.js';
 import { withDataContext } from './data-context.js';
 import { formatDiff, formatFacts, formatLineage, formatSchema, formatValidation, formatVersionLine } from './format-data.js';
 import { formatTable } from './output.js';
@@ -35,6 +31,7 @@ export function registerDataInspect(data: Command, action: ActionFactory): void 
     .action(
       action(async (environment, positional) => {
         const [ref] = positional as [string];
+        const [{ resolveDatasetRef }, { assessFeasibility }] = await Promise.all([import('../data/dataset-ref.js'), import('../data/feasibility.js')]);
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           const version = await resolveDatasetRef(workspace.datasets, ref);
           const facts = await assessFeasibility(engine, workspace.artifacts, version, spec, environment.context.now());
@@ -66,6 +63,7 @@ export function registerDataInspect(data: Command, action: ActionFactory): void 
       action(async (environment, positional, command) => {
         const [ref] = positional as [string];
         const count = parsePositiveInteger(command.opts<{ rows: string }>().rows, '--rows');
+        const [{ resolveDatasetRef }, { versionTableSql }] = await Promise.all([import('../data/dataset-ref.js'), import('../data/version-table.js')]);
         return withDataContext(environment, async ({ workspace, engine }) => {
           const version = await resolveDatasetRef(workspace.datasets, ref);
           const rows = await engine.query(`SELECT * FROM ${versionTableSql(workspace.artifacts, version)} LIMIT ${count}`);
@@ -84,6 +82,7 @@ export function registerDataInspect(data: Command, action: ActionFactory): void 
     .action(
       action(async (environment, positional) => {
         const [fromRef, toRef] = positional as [string, string];
+        const [{ resolveDatasetRef }, { diffDatasets }, { versionTableSql }] = await Promise.all([import('../data/dataset-ref.js'), import('../data/diff.js'), import('../data/version-table.js')]);
         return withDataContext(environment, async ({ workspace, engine }) => {
           const from = await resolveDatasetRef(workspace.datasets, fromRef);
           const to = await resolveDatasetRef(workspace.datasets, toRef);

@@ -1,12 +1,6 @@
 /** `mlcycle data validate|suggest-checks|split`: checking data and deriving splits. */
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { describeCheck } from '../data/checks.js';
-import { resolveDatasetRef } from '../data/dataset-ref.js';
-import { SPLIT_METHODS, splitDataset, type SplitMethod, type SplitPart } from '../data/split.js';
-import { suggestChecks } from '../data/suggest-checks.js';
-import { validateDataset } from '../data/validate-dataset.js';
-import { versionTableSql } from '../data/version-table.js';
+import { SPLIT_METHODS, type SplitMethod, type SplitPart } from '../data/split.js';
 import { MlcycleError } from '../error.js';
 import { withDataContext } from './data-context.js';
 import { formatValidation, formatVersionLine } from './format-data.js';
@@ -31,6 +25,7 @@ export function registerDataQuality(data: Command, action: ActionFactory): void 
     .action(
       action(async (environment, positional) => {
         const [ref] = positional as [string];
+        const [{ resolveDatasetRef }, { validateDataset }] = await Promise.all([import('../data/dataset-ref.js'), import('../data/validate-dataset.js')]);
         return withDataContext(environment, async ({ workspace, engine, spec, specCheck }) => {
           const version = await resolveDatasetRef(workspace.datasets, ref);
           const specHash = specCheck.exists ? specCheck.hash : undefined;
@@ -47,6 +42,13 @@ export function registerDataQuality(data: Command, action: ActionFactory): void 
     .action(
       action(async (environment, positional) => {
         const [ref] = positional as [string];
+        const [{ stringify }, { describeCheck }, { resolveDatasetRef }, { suggestChecks }, { versionTableSql }] = await Promise.all([
+          import('yaml'),
+          import('../data/checks.js'),
+          import('../data/dataset-ref.js'),
+          import('../data/suggest-checks.js'),
+          import('../data/version-table.js'),
+        ]);
         return withDataContext(environment, async ({ workspace, engine }) => {
           const version = await resolveDatasetRef(workspace.datasets, ref);
           const suggestions = await suggestChecks(engine, versionTableSql(workspace.artifacts, version), version);
@@ -76,6 +78,7 @@ export function registerDataQuality(data: Command, action: ActionFactory): void 
         }
         const seed = Number(options.seed);
         if (!Number.isInteger(seed) || seed < 0) throw new MlcycleError('usage', `--seed: expected a whole number >= 0, got "${options.seed}"`);
+        const { splitDataset } = await import('../data/split.js');
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           const outcome = await splitDataset(
             workspace,

@@ -1,7 +1,5 @@
 /** `mlcycle data ...`: dataset versions, validation, splits (stage 2). */
 import type { Command } from 'commander';
-import { addDataset } from '../data/add-dataset.js';
-import { deriveDataset } from '../data/derive.js';
 import { MlcycleError } from '../error.js';
 import { formatVersionLine } from './format-data.js';
 import { withDataContext } from './data-context.js';
@@ -24,6 +22,7 @@ export const registerData: RegisterCommands = (program, action) => {
       action(async (environment, positional, command: Command) => {
         const [file] = positional as [string];
         const options = command.opts<{ name: string; format?: string; delimiter?: string; timeColumn?: string; target?: string }>();
+        const { addDataset } = await import('../data/add-dataset.js');
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           const outcome = await addDataset(workspace, engine, spec, { file, ...options }, environment.context);
           const verb = outcome.created ? 'registered' : 'unchanged, already registered as';
@@ -49,6 +48,7 @@ export const registerData: RegisterCommands = (program, action) => {
           }
           inputs[alias] = ref;
         }
+        const { deriveDataset } = await import('../data/derive.js');
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           const outcome = await deriveDataset(
             workspace,

@@ -1,5 +1,4 @@
 /** `mlcycle demo [dir]`: the end-to-end demo on flight data; `npm start` runs it. */
-import { runDemo } from '../demo/run-demo.js';
 import { formatBoard } from './format-board.js';
 import type { RegisterCommands } from './program.js';
 
@@ -11,6 +10,7 @@ export const registerDemo: RegisterCommands = (program, action) => {
     .action(
       action(async (environment, positional) => {
         const [dir] = positional as [string | undefined];
+        const { runDemo } = await import('../demo/run-demo.js');
         const result = await runDemo({ ...(dir === undefined ? {} : { dir }), context: environment.context, log: (line) => environment.streams.stderr(`${line}\n`) });
         return { text: formatBoard(result.board), json: result };
       }),

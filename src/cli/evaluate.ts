@@ -2,12 +2,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { resolveDatasetRef } from '../data/dataset-ref.js';
 import { MlcycleError } from '../error.js';
-import { describeReplay, replayAtBestThresholds } from '../evaluate/replay-period.js';
-import { evaluateModels, type EvaluateModelsResult } from '../evaluate/evaluate-models.js';
+import type { EvaluateModelsResult } from '../evaluate/evaluate-models.js';
 import type { MetricEstimate } from '../evaluate/bootstrap-metrics.js';
-import { describeBusinessValue } from '../evaluate/evaluation-value.js';
+import type { describeBusinessValue } from '../evaluate/evaluation-value.js';
 import { withDataContext } from './data-context.js';
 import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
@@ -23,7 +21,7 @@ function withInterval(estimate: MetricEstimate | undefined): string {
 }
 
 /** The evaluation as a person reads it in a terminal. */
-export function formatEvaluation(result: EvaluateModelsResult, report: string | undefined): string {
+export function formatEvaluation(result: EvaluateModelsResult, report: string | undefined, describeValue: typeof describeBusinessValue): string {
   const { evaluation } = result;
   const names = Object.keys(evaluation.models[0]?.metrics ?? {});
   const lines = [
@@ -52,7 +50,7 @@ export function formatEvaluation(result: EvaluateModelsResult, report: string | 
   }
   if (evaluation.businessValue !== undefined) {
     lines.push('', 'business value (the spec\'s value model; the best threshold is chosen on these rows, so its value is optimistic):');
-    for (const value of evaluation.businessValue) lines.push(`  ${describeBusinessValue(value)}`);
+    for (const value of evaluation.businessValue) lines.push(`  ${describeValue(value)}`);
   }
   if (result.skippedSegments.length > 0) lines.push('', `spec segments not in ${result.dataset}: ${result.skippedSegments.join(', ')}`);
   lines.push('', `verdict: ${evaluation.verdict.summary}`);
@@ -94,6 +92,12 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
         const threshold = parseFraction(options.threshold, '--threshold');
         const out = options.out === undefined ? undefined : path.resolve(environment.cwd, options.out);
         if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) throw new MlcycleError('usage', `--out ${options.out}: is a folder; name the report file`);
+        const [{ resolveDatasetRef }, { describeReplay, replayAtBestThresholds }, { evaluateModels }, { describeBusinessValue }] = await Promise.all([
+          import('../data/dataset-ref.js'),
+          import('../evaluate/replay-period.js'),
+          import('../evaluate/evaluate-models.js'),
+          import('../evaluate/evaluation-value.js'),
+        ]);
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           if (spec === undefined) throw new MlcycleError('invalid_input', `no mlcycle.yaml in ${workspace.root}: the evaluation reads the task, target, segments and targets from it`);
           if (options.replay !== undefined) {
@@ -126,7 +130,7 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
               ? undefined
               : await replayAtBestThresholds({ workspace, engine, spec, evaluated: result, dataset: options.replay, interval: { resamples, seed } });
           const replayLines = replayed !== undefined ? describeReplay(replayed, result.dataset) : options.replay === undefined ? [] : [`replay of ${options.replay}: no model has a threshold that meets the value model's guardrails, so none acts`];
-          const text = [formatEvaluation(result, report), ...replayLines].join('\n');
+          const text = [formatEvaluation(result, report, describeBusinessValue), ...replayLines].join('\n');
           // Not ready is a failed gate: exit code 1, as a failed validation.
           return { text, json: { ...result, html: undefined, report: report ?? null, ...(replayed === undefined ? {} : { replay: replayed }) }, exitCode: result.evaluation.verdict.ready ? 0 : 1 };
         });

@@ -1,10 +1,7 @@
 /** `mlcycle explore NAME[@VERSION]`: the profile, a report people read, and a short summary (stage 3). */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { resolveDatasetRef } from '../data/dataset-ref.js';
-import { loadOrProfile } from '../explore/profile-dataset.js';
 import type { DatasetProfile } from '../explore/profile-types.js';
-import { renderComparisonReport, renderProfileReport } from '../explore/report/render-report.js';
 import { withDataContext } from './data-context.js';
 import type { RegisterCommands } from './program.js';
 
@@ -39,6 +36,11 @@ export const registerExplore: RegisterCommands = (program, action) => {
       action(async (environment, positional, command) => {
         const [ref] = positional as [string];
         const options = command.opts<{ target?: string; out?: string; compare?: string; refresh?: boolean }>();
+        const [{ resolveDatasetRef }, { loadOrProfile }, { renderComparisonReport, renderProfileReport }] = await Promise.all([
+          import('../data/dataset-ref.js'),
+          import('../explore/profile-dataset.js'),
+          import('../explore/report/render-report.js'),
+        ]);
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           const progress = (phase: string): void => environment.streams.stderr(`explore: ${phase}\n`);
           const profileOf = async (reference: string) => {

@@ -1,6 +1,5 @@
 /** `mlcycle init [dir] --name NAME`: a commented spec and a workspace; safe to run twice. */
 import path from 'node:path';
-import { initProject } from '../problem/init-project.js';
 import type { RegisterCommands } from './program.js';
 
 export const registerInit: RegisterCommands = (program, action) => {
@@ -14,6 +13,7 @@ export const registerInit: RegisterCommands = (program, action) => {
         const [dir] = positional as [string | undefined];
         const { name } = command.opts<{ name?: string }>();
         const root = path.resolve(environment.cwd, dir ?? environment.options.dir ?? '.');
+        const { initProject } = await import('../problem/init-project.js');
         const outcome = await initProject(root, { ...(name === undefined ? {} : { name }), context: environment.context });
         await outcome.workspace.close();
         const lines = [

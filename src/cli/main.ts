@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `mlcycle` executable. `train` loads only its own command: a rerun served from the step cache should
- * take a fraction of a second, and the other commands' modules (DuckDB, the server, charts) take more
- * than that to load.
+ * The `mlcycle` executable. Every command declares itself cheaply and loads its implementation when it
+ * runs (program.ts); `train` goes further and declares only itself, since a rerun served from the step
+ * cache should take a fraction of a second and declaring every command costs some tens of milliseconds.
  */
 import { commandName } from './command-name.js';
 

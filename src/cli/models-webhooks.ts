@@ -1,7 +1,6 @@
 /** `mlcycle models webhook add|list|remove|deliveries`, and the best-effort delivery after registry commands. */
 import type { Command } from 'commander';
 import type { Workspace } from '../store/workspace.js';
-import { addWebhook, deliverWebhooks } from '../tracking/registry/webhooks.js';
 import { formatTable } from './output.js';
 import type { ActionFactory } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
@@ -11,6 +10,7 @@ const COMMAND_DELIVERY_TIMEOUT_MS = 2000;
 
 /** Sends the deliveries a command's change queued, once each and briefly; failures stay queued for retries. */
 export async function deliverAfterCommand(workspace: Workspace): Promise<void> {
+  const { deliverWebhooks } = await import('../tracking/registry/webhooks.js');
   await deliverWebhooks(workspace.webhooks, { timeoutMs: COMMAND_DELIVERY_TIMEOUT_MS }).catch(() => undefined);
 }
 
@@ -28,6 +28,7 @@ export function registerModelWebhooks(models: Command, action: ActionFactory): v
         const [url] = positional as [string];
         const options = command.opts<{ events?: string; secret?: string }>();
         const events = options.events === undefined ? [] : options.events.split(',').map((event) => event.trim()).filter((event) => event !== '');
+        const { addWebhook } = await import('../tracking/registry/webhooks.js');
         return withWorkspace(environment, async (workspace) => {
           const { webhook: added, secret } = await addWebhook(workspace.webhooks, { url, events, ...(options.secret === undefined ? {} : { secret: options.secret }) }, environment.context);
           const text = [`webhook ${added.id}: ${added.url} on ${added.events.length === 0 ? 'every event' : added.events.join(', ')}`, `signing secret: ${secret}`].join('\n');

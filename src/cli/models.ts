@@ -4,10 +4,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { ModelVersion } from '../store/model-registry.js';
-import { resolveRun } from '../tracking/find-runs.js';
-import { deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias } from '../tracking/registry/register-model.js';
-import { buildModelCard } from '../tracking/registry/model-card.js';
-import { formatModelCardMarkdown } from '../tracking/registry/model-card-markdown.js';
 import { deliverAfterCommand, registerModelWebhooks } from './models-webhooks.js';
 import { formatTable } from './output.js';
 import { SERVER_OPTION_HELP, withTrackingSource } from './tracking-source.js';
@@ -73,6 +69,7 @@ export const registerModels: RegisterCommands = (program, action) => {
       action(async (environment, positional, command: Command) => {
         const [name] = positional as [string];
         const options = command.opts<{ run: string; path: string; description?: string }>();
+        const [{ resolveRun }, { registerModel }] = await Promise.all([import('../tracking/find-runs.js'), import('../tracking/registry/register-model.js')]);
         return withWorkspace(environment, async (workspace) => {
           const run = await resolveRun(workspace.runs, options.run);
           const version = await registerModel(workspace, { name, run: run.id, path: options.path, ...(options.description === undefined ? {} : { description: options.description }) }, environment.context);
@@ -93,6 +90,7 @@ export const registerModels: RegisterCommands = (program, action) => {
         const [name, alias, version] = positional as [string, string, string | undefined];
         const { delete: remove } = command.opts<{ delete: boolean }>();
         if (remove === (version !== undefined)) throw new MlcycleError('usage', remove ? 'give no version with --delete' : 'give the version number the alias should point at');
+        const { deleteModelAlias, setModelAlias } = await import('../tracking/registry/register-model.js');
         return withWorkspace(environment, async (workspace) => {
           if (remove) {
             await deleteModelAlias(workspace, name, alias, environment.context);
@@ -115,6 +113,7 @@ export const registerModels: RegisterCommands = (program, action) => {
       action(async (environment, positional) => {
         const [name, version] = positional as [string, string | undefined];
         const number = version === undefined ? undefined : parsePositiveInteger(version, 'version');
+        const { deleteModelVersion, deleteRegisteredModel } = await import('../tracking/registry/register-model.js');
         return withWorkspace(environment, async (workspace) => {
           if (number === undefined) {
             await deleteRegisteredModel(workspace, name, environment.context);
@@ -136,6 +135,7 @@ export const registerModels: RegisterCommands = (program, action) => {
       action(async (environment, positional, command: Command) => {
         const [uri] = positional as [string];
         const { out } = command.opts<{ out?: string }>();
+        const [{ buildModelCard }, { formatModelCardMarkdown }] = await Promise.all([import('../tracking/registry/model-card.js'), import('../tracking/registry/model-card-markdown.js')]);
         return withWorkspace(environment, async (workspace) => {
           const card = await buildModelCard(workspace, uri, environment.context.now);
           const markdown = formatModelCardMarkdown(card);

@@ -1,6 +1,11 @@
 /**
  * The `mlcycle` command: global options, one registration per command group, and the single place where
  * errors become exit codes (0 ok, 1 a check failed, 2 bad input or usage).
+ *
+ * Every command pays for loading every registration, so a registration file imports only commander, types
+ * and small helpers; each action loads its implementation (DuckDB, the store, learners, the server,
+ * charts) with `await import(...)` when that command runs. lazy-loading.test.ts checks that `--help`
+ * loads no engine and no store.
  */
 import type { Command } from 'commander';
 import type { ChangeContext } from '../store/audit-log.js';

@@ -1,7 +1,6 @@
 /** `mlcycle runs list|show|compare`: tracked runs (stage 6). */
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
-import { parseFilter, parseOrderBy } from '../tracking/search/parse-filter.js';
 import { compareRuns, filterFields, formatComparison, formatRunDetails, formatRunList } from './format-runs.js';
 import type { RegisterCommands } from './program.js';
 import { SERVER_OPTION_HELP, withTrackingSource } from './tracking-source.js';
@@ -43,6 +42,7 @@ export const registerRuns: RegisterCommands = (program, action) => {
         const maxResults = parsePositiveInteger(options.max, '--max');
         if (options.deleted && options.all) throw new MlcycleError('usage', '--deleted and --all exclude each other');
         // Parse here too, so that bad text fails before the workspace is opened.
+        const { parseFilter, parseOrderBy } = await import('../tracking/search/parse-filter.js');
         const filter = options.filter === undefined ? undefined : parseFilter(options.filter);
         const orders = parseOrderBy(options.orderBy);
         const columns = options.columns === undefined ? undefined : parseOrderBy(options.columns.split(',').filter((part) => part.trim() !== '')).map((order) => order.field);

@@ -2,8 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
-import { buildServer } from '../server/app.js';
-import { parseTokens, type AccessToken } from '../server/auth.js';
+import type { AccessToken } from '../server/auth.js';
 import type { RegisterCommands } from './program.js';
 import { openCommandWorkspace } from './workspace-option.js';
 
@@ -19,6 +18,7 @@ export const registerServer: RegisterCommands = (program, action) => {
         const options = command.opts<{ port: string; host: string; tokensFile?: string }>();
         const port = Number(options.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MlcycleError('usage', `--port: expected 0 to 65535, got "${options.port}"`);
+        const [{ buildServer }, { parseTokens }] = await Promise.all([import('../server/app.js'), import('../server/auth.js')]);
         const tokens: AccessToken[] = [];
         if (process.env.MLCYCLE_TOKENS !== undefined) tokens.push(...parseTokens(process.env.MLCYCLE_TOKENS, 'MLCYCLE_TOKENS'));
         if (options.tokensFile !== undefined) {

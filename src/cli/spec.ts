@@ -1,9 +1,6 @@
 /** `mlcycle spec check`: every problem of the spec at once, with file, line and field path. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { requireValidSpec, loadSpec, SPEC_FILE_NAME } from '../problem/load-spec.js';
-import { recordSpecIfChanged } from '../problem/record-spec.js';
-import { openWorkspace, STATE_DIR_NAME } from '../store/workspace.js';
 import type { RegisterCommands } from './program.js';
 import { resolveRoot } from './workspace-option.js';
 
@@ -16,7 +13,12 @@ export const registerSpec: RegisterCommands = (program, action) => {
     .action(
       action(async (environment, positional) => {
         const [file] = positional as [string | undefined];
-        const root = resolveRoot(environment);
+        const [{ requireValidSpec, loadSpec, SPEC_FILE_NAME }, { recordSpecIfChanged }, { openWorkspace, STATE_DIR_NAME }] = await Promise.all([
+          import('../problem/load-spec.js'),
+          import('../problem/record-spec.js'),
+          import('../store/workspace.js'),
+        ]);
+        const root = await resolveRoot(environment);
         const specFile = file === undefined ? path.join(root, SPEC_FILE_NAME) : path.resolve(environment.cwd, file);
         const check = await loadSpec(specFile);
         const valid = requireValidSpec(check);

@@ -2,9 +2,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
-import { analyzeExperiment } from '../experiment/analyze-experiment.js';
-import { parseAnalysisInputWithSpec } from '../experiment/parse-analysis-input.js';
-import { loadSpec, requireValidSpec, SPEC_FILE_NAME } from '../problem/load-spec.js';
 import { resolveRoot } from './workspace-option.js';
 import { formatAnalysis } from './format-analysis.js';
 import type { RegisterCommands } from './program.js';
@@ -27,7 +24,12 @@ export const registerStats: RegisterCommands = (program, action) => {
           const code = (error as NodeJS.ErrnoException).code;
           throw new MlcycleError(code === 'ENOENT' ? 'not_found' : 'invalid_input', `${file}: ${code === 'ENOENT' ? 'file not found' : (error as Error).message}`, { cause: error });
         }
-        const specFile = path.join(resolveRoot(environment), SPEC_FILE_NAME);
+        const [{ analyzeExperiment }, { parseAnalysisInputWithSpec }, { loadSpec, requireValidSpec, SPEC_FILE_NAME }] = await Promise.all([
+          import('../experiment/analyze-experiment.js'),
+          import('../experiment/parse-analysis-input.js'),
+          import('../problem/load-spec.js'),
+        ]);
+        const specFile = path.join(await resolveRoot(environment), SPEC_FILE_NAME);
         const specCheck = useSpec ? await loadSpec(specFile) : undefined;
         const spec = specCheck?.exists === true ? requireValidSpec(specCheck) : undefined;
         const { input, fromSpec } = parseAnalysisInputWithSpec(text, file, spec);

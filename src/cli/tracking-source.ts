@@ -4,13 +4,13 @@
  * MLCYCLE_SERVER) is given, with MLCYCLE_TOKEN as the token. Both give the library's types, so the
  * commands print the same either way.
  */
-import { createClient, type MlcycleClient } from '../client/client.js';
+import type { MlcycleClient } from '../client/client.js';
 import { MlcycleError } from '../error.js';
 import type { ApiRun } from '../server/api/api-types.js';
 import type { ModelVersion, RegisteredModel } from '../store/model-registry.js';
 import type { ArtifactEntry, Run, RunPage } from '../store/run-store.js';
-import { resolveRun, searchRunsByText, type RunSearchText } from '../tracking/find-runs.js';
-import { modelLineage, type ModelLineage } from '../tracking/registry/register-model.js';
+import type { RunSearchText } from '../tracking/find-runs.js';
+import type { ModelLineage } from '../tracking/registry/register-model.js';
 import type { CommandEnvironment } from './program.js';
 import { withWorkspace } from './workspace-option.js';
 
@@ -78,8 +78,10 @@ export async function withTrackingSource<T>(environment: CommandEnvironment, ser
   const url = serverUrl(server);
   if (url !== undefined) {
     const token = process.env.MLCYCLE_TOKEN;
+    const { createClient } = await import('../client/client.js');
     return body(remoteSource(createClient({ url, ...(token === undefined || token === '' ? {} : { token }) })));
   }
+  const [{ resolveRun, searchRunsByText }, { modelLineage }] = await Promise.all([import('../tracking/find-runs.js'), import('../tracking/registry/register-model.js')]);
   return withWorkspace(environment, (workspace) =>
     body({
       searchRuns: (search) => searchRunsByText(workspace.runs, search),

@@ -7,9 +7,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
-import { parseOverrides } from '../train/pipeline/overrides.js';
 import type { PipelineEvent, PipelineResult } from '../train/pipeline/pipeline-types.js';
-import { PipelineAborted, runPipeline } from '../train/pipeline/run-pipeline.js';
 import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
 import { drawProgress } from './train-progress.js';
@@ -56,6 +54,7 @@ export const registerTrain: RegisterCommands = (program, action) => {
       action(async (environment, positional, command: Command) => {
         const [file] = positional as [string | undefined];
         const options = command.opts<TrainOptions>();
+        const [{ parseOverrides }, { PipelineAborted, runPipeline }] = await Promise.all([import('../train/pipeline/overrides.js'), import('../train/pipeline/run-pipeline.js')]);
         const overrides = parseOverrides(options.set);
         const registration = options.register === undefined ? undefined : parseRegistration(options.register);
         return withWorkspace(environment, async (workspace) => {

@@ -7,23 +7,15 @@ import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { MlcycleError, type InputIssue } from '../error.js';
-import { loadSpec, requireValidSpec } from '../problem/load-spec.js';
-import { openDuckDb } from '../store/duckdb/engine.js';
-import { gbdtObjectiveFromDatasets } from '../train/tune/dataset-objective.js';
 import type { TrialEvaluator } from '../train/tune/evaluate-trial.js';
-import { checkSpaceAgainstObjective, objectiveDirection, type ObjectiveSpec } from '../train/tune/objective.js';
-import { describePipelineObjective, type PipelineObjectiveSpec } from '../train/tune/pipeline-objective.js';
-import { parseOverrides } from '../train/pipeline/overrides.js';
+import type { ObjectiveSpec } from '../train/tune/objective.js';
+import type { PipelineObjectiveSpec } from '../train/tune/pipeline-objective.js';
 import type { Workspace } from '../store/workspace.js';
 import type { Direction } from '../train/tuning/trial.js';
-import { runStudy, type TuneResult } from '../train/tune/run-study.js';
+import type { TuneResult } from '../train/tune/run-study.js';
 import { PRUNER_KINDS, SAMPLER_KINDS, type PrunerSettings, type SamplerSettings } from '../train/tune/study-settings.js';
-import { threadEvaluator } from '../train/tune/thread-evaluator.js';
-import { checkSearchSpaceText } from '../train/tuning/search-space-schema.js';
 import type { SearchSpace } from '../train/tuning/search-space.js';
 import { TEST_FUNCTIONS } from '../train/tuning/test-functions.js';
-import { optimizationHistory } from '../train/tuning/optimization-history.js';
-import { parameterImportances } from '../train/tuning/parameter-importance.js';
 import { formatTable } from './output.js';
 import type { CommandEnvironment, RegisterCommands } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
@@ -65,6 +57,7 @@ async function readSpace(file: string, label: string): Promise<{ space: SearchSp
   } catch (error) {
     throw new MlcycleError('invalid_input', `cannot read the space file ${label}: ${(error as Error).message}`);
   }
+  const { checkSearchSpaceText } = await import('../train/tuning/search-space-schema.js');
   const checked = checkSearchSpaceText(text, label);
   if (checked.value === undefined) throw new MlcycleError('invalid_input', `${label}: ${checked.issues.length} problem(s) in the search space`, { issues: checked.issues });
   return { space: checked.value, text };
@@ -78,12 +71,18 @@ async function objectiveOf(
   environment: CommandEnvironment,
   space: SearchSpace,
 ): Promise<{ objective: ObjectiveSpec; direction: Direction; issues: InputIssue[] }> {
+  const { checkSpaceAgainstObjective, objectiveDirection } = await import('../train/tune/objective.js');
   const generic = (objective: Exclude<ObjectiveSpec, PipelineObjectiveSpec>) => ({ objective, direction: objectiveDirection(objective), issues: checkSpaceAgainstObjective(space, objective, options.space) });
   if (options.function !== undefined) {
     return generic({ kind: 'function', name: choice(options.function, Object.keys(TEST_FUNCTIONS) as (keyof typeof TEST_FUNCTIONS)[], '--function'), steps: 10 });
   }
   if (options.train !== undefined || options.validation !== undefined) {
     if (options.train === undefined || options.validation === undefined) throw new MlcycleError('usage', '--train and --validation go together');
+    const [{ loadSpec, requireValidSpec }, { openDuckDb }, { gbdtObjectiveFromDatasets }] = await Promise.all([
+      import('../problem/load-spec.js'),
+      import('../store/duckdb/engine.js'),
+      import('../train/tune/dataset-objective.js'),
+    ]);
     const specCheck = await loadSpec(workspace.specFile);
     const spec = specCheck.exists ? requireValidSpec(specCheck) : undefined;
     const engine = await openDuckDb();
@@ -94,6 +93,7 @@ async function objectiveOf(
     }
   }
   // A pipeline: the one named, else the workspace's (mlcycle.yaml's pipeline:, else pipeline.yaml).
+  const [{ parseOverrides }, { describePipelineObjective }] = await Promise.all([import('../train/pipeline/overrides.js'), import('../train/tune/pipeline-objective.js')]);
   const objective: PipelineObjectiveSpec = {
     kind: 'pipeline',
     ...(pipeline === undefined ? {} : { file: path.resolve(environment.cwd, pipeline) }),
@@ -106,7 +106,8 @@ function formatValue(value: unknown): string {
   return typeof value === 'number' ? String(Number(value.toPrecision(6))) : String(value);
 }
 
-function summarize(result: TuneResult, chart: string): { text: string; json: unknown } {
+async function summarize(result: TuneResult, chart: string): Promise<{ text: string; json: unknown }> {
+  const { parameterImportances } = await import('../train/tuning/parameter-importance.js');
   const count = (state: string) => result.trials.filter((trial) => trial.state === state).length;
   const importances = parameterImportances(result.study.space, result.trials);
   const stopped = { trials: 'the trial count was reached', timeout: 'the time was up', interrupt: 'interrupted' }[result.stoppedBy];
@@ -173,6 +174,11 @@ export const registerTune: RegisterCommands = (program, action) => {
         const pruner: PrunerSettings = { kind: choice(options.pruner, PRUNER_KINDS, '--pruner') };
         const spaceFile = path.resolve(environment.cwd, options.space);
         const { space, text } = await readSpace(spaceFile, options.space);
+        const [{ runStudy }, { threadEvaluator }, { optimizationHistory }] = await Promise.all([
+          import('../train/tune/run-study.js'),
+          import('../train/tune/thread-evaluator.js'),
+          import('../train/tuning/optimization-history.js'),
+        ]);
         return withWorkspace(environment, async (workspace) => {
           const { objective, direction, issues } = await objectiveOf(pipeline, options, workspace, environment, space);
           const unknown: InputIssue[] = issues.map((issue) => {
@@ -215,7 +221,7 @@ export const registerTune: RegisterCommands = (program, action) => {
           await writeFile(path.join(out, 'optimization-history.vl.json'), `${JSON.stringify(spec, null, 2)}\n`);
           const chart = path.join(out, 'optimization-history.html');
           await writeFile(chart, await optimizationHistoryHtml(spec, title));
-          return { ...summarize(result, chart), exitCode: result.stoppedBy === 'interrupt' ? 130 : 0 };
+          return { ...(await summarize(result, chart)), exitCode: result.stoppedBy === 'interrupt' ? 130 : 0 };
         });
       }),
     );

@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
-import { workspacePaths } from '../store/workspace.js';
 import type { RegisterCommands } from './program.js';
 
 function parseStallSeconds(value: string): number {
@@ -28,7 +27,7 @@ export const registerWorker: RegisterCommands = (program, action) => {
         const stallSeconds = parseStallSeconds(options.stallSeconds);
         const dir = environment.options.dir;
         const workspaceRoot = dir === undefined ? undefined : path.resolve(environment.cwd, dir);
-        if (workspaceRoot !== undefined && !existsSync(workspacePaths(workspaceRoot).databaseFile)) throw new MlcycleError('not_found', `no mlcycle workspace at ${dir}`);
+        if (workspaceRoot !== undefined && !existsSync((await import('../store/workspace.js')).workspacePaths(workspaceRoot).databaseFile)) throw new MlcycleError('not_found', `no mlcycle workspace at ${dir}`);
         let jobs = 0;
         // BullMQ is loaded only by the commands that use it.
         const { startQueueWorker } = await import('../train/tune/queue.js');
