@@ -3,34 +3,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { BANK_CSV, BANK_SPEC } from './support/data-workspace.js';
+import { BANK_PIPELINE as PIPELINE, writeBankPipelineWorkspace } from './support/bank-pipeline.js';
 import { CLI_PATH, runMlcycle } from './support/run-cli.js';
 import { tempDir } from './support/temp-dir.js';
-
-const PIPELINE = `name: bank-gbdt
-data:
-  dataset: bank
-  split: { by: stratified, validation: 0.3, seed: 3 }
-features:
-  - { name: age, type: numeric }
-  - { name: job, type: categorical }
-  - { name: campaign, type: numeric }
-  - { name: euribor3m, type: numeric }
-train:
-  learner: gbdt
-  params: { rounds: 10, numLeaves: 7, minDataInLeaf: 10 }
-`;
 
 /** A workspace with every 8th bank row as dataset `bank` and the pipeline in pipeline.yaml. */
 function bankWorkspace() {
   const dir = tempDir();
   const run = (...args: string[]) => runMlcycle(args, { cwd: dir });
-  expect(run('init', '.', '--name', 'bank').code).toBe(0);
-  writeFileSync(path.join(dir, 'mlcycle.yaml'), BANK_SPEC);
-  const lines = readFileSync(BANK_CSV, 'utf8').trimEnd().split('\n');
-  writeFileSync(path.join(dir, 'bank.csv'), [lines[0], ...lines.slice(1).filter((_, index) => index % 8 === 0)].join('\n'));
-  expect(run('data', 'add', 'bank.csv', '--name', 'bank', '--delimiter', ';').code).toBe(0);
-  writeFileSync(path.join(dir, 'pipeline.yaml'), PIPELINE);
+  writeBankPipelineWorkspace(dir);
   const query = <T>(sql: string): T[] => {
     const db = new Sqlite(path.join(dir, '.mlcycle', 'metadata.db'), { readonly: true });
     try {

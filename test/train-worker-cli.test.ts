@@ -3,23 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BANK_CSV, BANK_SPEC } from './support/data-workspace.js';
+import { BANK_PIPELINE as PIPELINE, writeBankPipelineWorkspace } from './support/bank-pipeline.js';
 import { exited, freePort, startRedis, startWorker, stopStarted, type StartedProcess } from './support/queue-processes.js';
 import { runMlcycle, runMlcycleAsync } from './support/run-cli.js';
-
-const PIPELINE = `name: bank-gbdt
-data:
-  dataset: bank
-  split: { by: stratified, validation: 0.3, seed: 3 }
-features:
-  - { name: age, type: numeric }
-  - { name: job, type: categorical }
-  - { name: campaign, type: numeric }
-  - { name: euribor3m, type: numeric }
-train:
-  learner: gbdt
-  params: { rounds: 10, numLeaves: 7, minDataInLeaf: 10 }
-`;
 
 interface TrainJson {
   runId: string;
@@ -52,12 +38,7 @@ const tagsOf = (runId: string): Record<string, string> => (JSON.parse(run('runs'
 beforeAll(async () => {
   // Shared by the tests below (tempDir's folders go after each test).
   dir = mkdtempSync(path.join(os.tmpdir(), 'mlcycle-test-'));
-  expect(run('init', '.', '--name', 'bank').code).toBe(0);
-  writeFileSync(path.join(dir, 'mlcycle.yaml'), BANK_SPEC);
-  const lines = readFileSync(BANK_CSV, 'utf8').trimEnd().split('\n');
-  writeFileSync(path.join(dir, 'bank.csv'), [lines[0], ...lines.slice(1).filter((_, index) => index % 8 === 0)].join('\n'));
-  expect(run('data', 'add', 'bank.csv', '--name', 'bank', '--delimiter', ';').code).toBe(0);
-  writeFileSync(path.join(dir, 'pipeline.yaml'), PIPELINE);
+  writeBankPipelineWorkspace(dir);
   ({ url: queue, server: redis } = await startRedis(dir));
   workers = await Promise.all([1, 2].map(() => startWorker(dir, queue, ['--stall-seconds', '2'])));
 }, 60_000);
