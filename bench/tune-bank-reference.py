@@ -2,7 +2,7 @@
 bench/tune-bank.ts, through the ask-and-tell interface: for each trial it prints the parameters as one JSON
 line and reads back the objective value, which the Node side computes by training mlcycle's GBDT. Both
 samplers therefore tune the very same learner on the very same data, and only the sampling differs.
-Usage: tune-bank-reference.py SEEDS TRIALS; stdin/stdout carry the protocol; the last line is the result."""
+Usage: tune-bank-reference.py SEED TRIALS; stdin/stdout carry the protocol; the last line is the result."""
 import json
 import sys
 
@@ -23,17 +23,14 @@ def suggest(trial):
 
 
 def main():
-    seeds, trials = (int(arg) for arg in sys.argv[1:3])
-    best = []
-    for seed in range(seeds):
-        study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
-        for _ in range(trials):
-            trial = study.ask()
-            print(json.dumps({"params": suggest(trial)}), flush=True)
-            value = json.loads(sys.stdin.readline())["value"]
-            study.tell(trial, value)
-        best.append(study.best_value)
-    print(json.dumps({"optuna": optuna.__version__, "best": best}), flush=True)
+    seed, trials = (int(arg) for arg in sys.argv[1:3])
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+    for _ in range(trials):
+        trial = study.ask()
+        print(json.dumps({"params": suggest(trial)}), flush=True)
+        value = json.loads(sys.stdin.readline())["value"]
+        study.tell(trial, value)
+    print(json.dumps({"optuna": optuna.__version__, "best": study.best_value}), flush=True)
 
 
 main()

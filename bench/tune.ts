@@ -29,8 +29,7 @@ import { Study } from '../src/train/tuning/study.js';
 import type { StudyStorage } from '../src/train/tuning/study-storage.js';
 import type { Sampler } from '../src/train/tuning/sampler.js';
 import { makeSampler } from '../src/train/tune/study-settings.js';
-import { normalSurvival } from '../src/stats/distributions.js';
-import { report } from './report.js';
+import { mannWhitney, report } from './report.js';
 import { benchTuneBank } from './tune-bank.js';
 import { TEST_FUNCTIONS, type TestFunction } from '../src/train/tuning/test-functions.js';
 
@@ -70,15 +69,6 @@ function bestValue(fn: TestFunction, seed: number, trials: number, storage?: Stu
   const study = new Study({ space: fn.space, direction: 'minimize', sampler: sampler(seed), ...(storage === undefined ? {} : { storage }) });
   study.optimize(fn.evaluate, trials);
   return study.bestTrial()?.value ?? NaN;
-}
-
-/** The share of (a, b) pairs with a below b, ties half (the Mann-Whitney U over the pairs), and its two-sided normal-approximation p-value. */
-function mannWhitney(a: readonly number[], b: readonly number[]): { probability: number; p: number } {
-  let u = 0;
-  for (const x of a) for (const y of b) u += x < y ? 1 : x === y ? 0.5 : 0;
-  const pairs = a.length * b.length;
-  const z = (u - pairs / 2) / Math.sqrt((pairs * (a.length + b.length + 1)) / 12);
-  return { probability: u / pairs, p: 2 * normalSurvival(Math.abs(z)) };
 }
 
 /** Runs the tuning benchmark and prints its summary lines. */
