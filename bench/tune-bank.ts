@@ -13,10 +13,9 @@
  * its seeds. mlcycle's studies are built as `mlcycle tune` builds them (`makeSampler`: numpy's MT19937
  * with Optuna's seeding), so with the same seed both samplers start with the same proposals; the objective
  * is deterministic, so a proposal mlcycle's study of the seed already scored (to 12 significant digits) is
- * answered from those scores (the console line counts them) and only new proposals are trained. The studies
- * part after 30 to 40 trials: an integer parameter drawn on the log scale lands within the last bit of
- * a rounding boundary, where V8's Math.exp and numpy's exp disagree, and from then on the two studies are
- * independent samples; the console line adds the Mann-Whitney test of their best AUCs.
+ * answered from those scores (the console line counts them) and only new proposals are trained. Should
+ * two studies part (a last-bit difference between V8's and numpy's exp or log deciding a choice), they are
+ * independent samples from there on; the console line adds the Mann-Whitney test of their best AUCs.
  *
  * `tune.bank-gbdt-auc-best` prints 1 - AUC of the best trial (median over seeds), the regret-like form
  * of the other `-best` lines, so that the ratio above 1 means mlcycle is worse.

@@ -11,6 +11,7 @@
  * 8.1 / 11.6, Branin 0.046 / 0.043. `density: 'normalised'` gives Optuna 3.5's behaviour.
  */
 import type { Random } from '../../stats/random.js';
+import { numpyArgsort } from '../../stats/numpy-argsort.js';
 import { logNormalMass, normalLogDensity, truncatedNormalQuantile } from '../../stats/truncated-normal.js';
 import { snapToGrid, type Distribution } from './search-space.js';
 
@@ -221,10 +222,13 @@ function numericKernel(name: string, distribution: Exclude<Distribution, { type:
 
 /**
  * Univariate bandwidths: each centre's larger gap to its sorted neighbours, the range's ends counting as
- * neighbours; without `considerEndpoints` the outermost centres use their inner gap only.
+ * neighbours; without `considerEndpoints` the outermost centres use their inner gap only. Of two equal
+ * centres one gets the gap below and the other the gap above; which is which follows numpy's unstable
+ * argsort, as in Optuna, so that an integer parameter tried twice gets Optuna's widths.
  */
 function neighbourBandwidths(mus: Float64Array, low: number, high: number, considerEndpoints: boolean): Float64Array {
-  const order = Array.from(mus.keys()).sort((a, b) => (mus[a] ?? 0) - (mus[b] ?? 0));
+  // numpy's argsort, as Optuna sorts the centres: equal centres get different widths by their order.
+  const order = Array.from(numpyArgsort(mus));
   const points = [low, ...order.map((i) => mus[i] ?? 0), high];
   const sorted = order.map((_, j) => Math.max((points[j + 1] ?? 0) - (points[j] ?? 0), (points[j + 2] ?? 0) - (points[j + 1] ?? 0)));
   if (!considerEndpoints && points.length >= 4) {
