@@ -39,6 +39,21 @@ function objective(params: Readonly<Record<string, ParameterValue>>): number {
  */
 const AGREEING_TRIALS: Record<string, number> = { 'optuna-3.1 1': 27, 'normalised 1': 27 };
 
+/**
+ * Asks the study for each of Optuna's trials in turn, expects the same parameters (numbers within 1e-9) and
+ * tells it the objective's value of its own parameters, or Optuna's value when no objective is given.
+ */
+function expectOptunaTrials(study: Study, trials: readonly { params: Record<string, ParameterValue>; value: number }[], score?: (params: Readonly<Record<string, ParameterValue>>) => number): void {
+  for (const expected of trials) {
+    const trial = study.ask();
+    for (const [name, value] of Object.entries(expected.params)) {
+      if (typeof value === 'number') expect(trial.params[name]).toBeCloseTo(value, 9);
+      else expect(trial.params[name]).toBe(value);
+    }
+    study.tell(trial.number, { state: 'complete', value: score === undefined ? expected.value : score(trial.params) });
+  }
+}
+
 describe('TPE sampler against Optuna', () => {
   for (const run of fixture.tpe) {
     const variant = `${run.density}${run.multivariate ? ' multivariate' : ''} ${run.seed}`;
@@ -46,14 +61,7 @@ describe('TPE sampler against Optuna', () => {
     it(`proposes Optuna's first ${agreeing} trials (${variant}; parameters within 1e-9)`, () => {
       const sampler = tpeSampler({ random: mersenneTwister(run.seed), startupRandom: mersenneTwister(run.seed), density: run.density, multivariate: run.multivariate });
       const study = new Study({ space, direction: 'minimize', sampler });
-      for (const expected of run.trials.slice(0, agreeing)) {
-        const trial = study.ask();
-        for (const [name, value] of Object.entries(expected.params)) {
-          if (typeof value === 'number') expect(trial.params[name]).toBeCloseTo(value, 9);
-          else expect(trial.params[name]).toBe(value);
-        }
-        study.tell(trial.number, { state: 'complete', value: objective(trial.params) });
-      }
+      expectOptunaTrials(study, run.trials.slice(0, agreeing), objective);
       expect(study.bestTrial()?.value).toBeCloseTo(Math.min(...run.trials.slice(0, agreeing).map((trial) => trial.value)), 9);
     });
   }
@@ -62,14 +70,7 @@ describe('TPE sampler against Optuna', () => {
     const agreeing = AGREEING_TRIALS[`${run.density} ${run.seed}`] ?? run.trials.length;
     it(`a stored study's default TPE with seed ${run.seed} is Optuna's TPESampler(seed=${run.seed}) (first ${agreeing} trials)`, () => {
       const study = new Study({ space, direction: 'minimize', sampler: makeSampler({ kind: 'tpe', seed: run.seed }) });
-      for (const expected of run.trials.slice(0, agreeing)) {
-        const trial = study.ask();
-        for (const [name, value] of Object.entries(expected.params)) {
-          if (typeof value === 'number') expect(trial.params[name]).toBeCloseTo(value, 9);
-          else expect(trial.params[name]).toBe(value);
-        }
-        study.tell(trial.number, { state: 'complete', value: objective(trial.params) });
-      }
+      expectOptunaTrials(study, run.trials.slice(0, agreeing), objective);
     });
   }
 });
@@ -90,11 +91,7 @@ describe('TPE sampler against Optuna with integer parameters tried more than onc
     // Equal integer centres take their widths in numpy's argsort order; a stable sort parted from Optuna at trial 42 (32 with ties).
     it(`proposes Optuna's 60 trials${run.ties ? ', with ties in the objective' : ''} (parameters within 1e-9)`, () => {
       const study = new Study({ space: integerSpace, direction: 'maximize', sampler: makeSampler({ kind: 'tpe', seed: 0 }) });
-      for (const expected of run.trials) {
-        const trial = study.ask();
-        for (const [name, value] of Object.entries(expected.params)) expect(trial.params[name]).toBeCloseTo(value, 9);
-        study.tell(trial.number, { state: 'complete', value: expected.value });
-      }
+      expectOptunaTrials(study, run.trials);
     });
   }
 });
