@@ -9,9 +9,8 @@
  * step that fails on a worker fails here with the worker's error code, message and id. A queue no worker
  * serves is an error at once (exit 2), not a wait without end.
  */
-import { Queue, QueueEvents } from 'bullmq';
 import { ERROR_CODES, MlcycleError, type ErrorCode } from '../../error.js';
-import { checkRedisReachable, JOB_QUEUE, redisConnection } from '../tune/redis-url.js';
+import { connectJobQueue } from '../tune/queue.js';
 import type { StepJob, StepJobResult } from './step-job.js';
 
 /** How a failed step job's reason is written by the worker (queue.ts) and read here. */
@@ -43,12 +42,7 @@ export interface StepQueue {
 
 /** Connects to the queue at `url` (a Redis that does not answer is a usage error, exit 2). */
 export async function openStepQueue(url: string): Promise<StepQueue> {
-  await checkRedisReachable(url);
-  const connection = redisConnection(url);
-  const queue = new Queue(JOB_QUEUE, { connection });
-  const events = new QueueEvents(JOB_QUEUE, { connection });
-  // Listening before the first job is added, so that no completion goes unheard.
-  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  const { queue, events, add } = await connectJobQueue(url);
   return {
     async run(job, signal) {
       // Without a worker the job would wait in silence; a worker started later is the user's next step.
@@ -56,7 +50,7 @@ export async function openStepQueue(url: string): Promise<StepQueue> {
         throw new MlcycleError('usage', `no mlcycle worker serves the queue at ${url}: start one with \`mlcycle worker --queue ${url}\` beside this workspace (or with -C pointing at it)`);
       }
       const label = `${job.pipeline.name}/${job.step.name}`;
-      const added = await queue.add(`step ${label}`, job, { removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } });
+      const added = await add(`step ${label}`, job);
       let onAbort: (() => void) | undefined;
       const aborted = new Promise<never>((_resolve, reject) => {
         onAbort = () => {

@@ -8,7 +8,7 @@
  *   computes it and stores it as its cache entry (src/train/pipeline/step-job.ts and step-queue.ts).
  * `mlcycle worker --queue URL` processes take one job at a time, of either kind (each already uses a core).
  */
-import { Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { asMlcycleError, MlcycleError } from '../../error.js';
 import { workspacePaths } from '../../store/workspace.js';
 import { isStepJob, StepRunner, workerId, type StepJob, type StepJobResult } from '../pipeline/step-job.js';
@@ -18,18 +18,28 @@ import { checkRedisReachable, JOB_QUEUE, redisConnection } from './redis-url.js'
 
 export { JOB_QUEUE, redisConnection } from './redis-url.js';
 
-/** The coordinator's side: each evaluation is a job; `capacity` jobs are in flight at once. */
-export async function queueEvaluator(url: string, capacity: number): Promise<TrialEvaluator> {
+/**
+ * The coordinators' connection to the job queue that `mlcycle worker` serves (trials and pipeline steps),
+ * listening for completions before the first job is added; a Redis that does not answer is a usage error.
+ * Finished jobs stay an hour, failed ones a day.
+ */
+export async function connectJobQueue(url: string): Promise<{ queue: Queue; events: QueueEvents; add: (name: string, data: object) => Promise<Job> }> {
   await checkRedisReachable(url);
   const connection = redisConnection(url);
   const queue = new Queue(JOB_QUEUE, { connection });
   const events = new QueueEvents(JOB_QUEUE, { connection });
-  await events.waitUntilReady();
+  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  return { queue, events, add: (name, data) => queue.add(name, data, { removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } }) };
+}
+
+/** The coordinator's side: each evaluation is a job; `capacity` jobs are in flight at once. */
+export async function queueEvaluator(url: string, capacity: number): Promise<TrialEvaluator> {
+  const { queue, events, add } = await connectJobQueue(url);
   const pending = new Set<(error: Error) => void>();
   return {
     capacity,
     async evaluate(job: TrialJob): Promise<EvaluationOutcome> {
-      const added = await queue.add(`${job.study}#${job.trialNumber}`, job, { removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } });
+      const added = await add(`${job.study}#${job.trialNumber}`, job);
       return new Promise<EvaluationOutcome>((resolve, reject) => {
         pending.add(reject);
         added.waitUntilFinished(events).then(
