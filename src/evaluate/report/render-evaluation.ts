@@ -3,8 +3,8 @@
  * charts as inline SVG from Vega-Lite). Sections: verdict, metrics of every model with intervals, the
  * champion comparison, charts, slices.
  */
-import { renderSvg } from '../../explore/report/charts.js';
-import { escapeHtml, formatNumber, page } from '../../explore/report/render-report.js';
+import { renderSvg } from '../../report/svg-chart.js';
+import { escapeHtml, formatNumber, page } from '../../report/html-page.js';
 import type { MetricEstimate } from '../bootstrap-metrics.js';
 import type { Evaluation } from '../evaluate-predictions.js';
 import { describeBusinessValue } from '../evaluation-value.js';

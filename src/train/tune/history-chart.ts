@@ -4,8 +4,8 @@
  * and other tools) and as a small self-contained HTML page with the chart rendered to inline SVG.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { renderSvg } from '../../explore/report/charts.js';
-import { escapeHtml, page } from '../../explore/report/render-report.js';
+import { renderSvg } from '../../report/svg-chart.js';
+import { escapeHtml, page } from '../../report/html-page.js';
 import type { HistoryPoint } from '../tuning/optimization-history.js';
 import type { Direction } from '../tuning/trial.js';
 
