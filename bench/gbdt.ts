@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rocAuc } from '../src/evaluate/ranking-metrics.js';
+import { rocAucScore } from '../src/metrics/roc-auc.js';
 import { trainGbdt } from '../src/models/gbdt/train-gbdt.js';
 import { predictEnsemble } from '../src/models/trees/tree-ensemble.js';
 import { openDuckDb } from '../src/store/duckdb/engine.js';
@@ -51,7 +51,7 @@ export async function benchGbdt(): Promise<void> {
     const predictStart = performance.now();
     const predictions = predictEnsemble(model.ensemble, test.rowMajor, test.rows);
     const predictSeconds = (performance.now() - predictStart) / 1000;
-    const auc = rocAuc(predictions, test.label);
+    const auc = rocAucScore(test.label, predictions);
     // One row at a time, as a prediction service gets them; the first pass warms the compiler up.
     const width = FLIGHT_CATEGORICAL.length;
     let singleSeconds = 0;

@@ -50,7 +50,9 @@ export { evaluatePredictions, type Evaluation, type EvaluationInput, type ModelP
 export { renderEvaluationReport } from './evaluate/report/render-evaluation.js';
 export { evaluationChartSpecs } from './evaluate/report/evaluation-charts.js';
 export { businessValueOfModels, type ModelBusinessValue } from './evaluate/evaluation-value.js';
-export { rocAucScore, averagePrecision, binaryLogLoss, brierScore, confusionAt, thresholdMetrics, calibrationBins, expectedCalibrationError, liftAtK } from './evaluate/binary-metrics.js';
+export { rocAucScore } from './metrics/roc-auc.js';
+export { binaryLogLoss } from './metrics/log-loss.js';
+export { averagePrecision, brierScore, confusionAt, thresholdMetrics, calibrationBins, expectedCalibrationError, liftAtK } from './evaluate/binary-metrics.js';
 export { multiclassAccuracy, multiclassF1, multiclassLogLoss, oneVsRestAuc } from './evaluate/multiclass-metrics.js';
 export { rootMeanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, r2Score, pinballLoss } from './evaluate/regression-metrics.js';
 export { ndcgAtK, meanAveragePrecisionAtK, meanReciprocalRank } from './evaluate/ranking-metrics.js';

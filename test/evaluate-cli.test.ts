@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDataset } from '../src/data/add-dataset.js';
 import { datasetArtifactKey } from '../src/data/dataset-ref.js';
-import { rocAucScore } from '../src/evaluate/binary-metrics.js';
+import { rocAucScore } from '../src/metrics/roc-auc.js';
 import { trainGbdt } from '../src/models/gbdt/train-gbdt.js';
 import { trainLinearModel } from '../src/models/linear/linear-model.js';
 import { serializeModel, type SavedModel, type TreeModel } from '../src/models/model-format.js';

@@ -1,35 +1,10 @@
 /**
  * Binary classification metrics, as scikit-learn 1.2 computes them (labels: 1 positive, 0 negative;
  * scores: probabilities of the positive class), each with optional sample weights. Threshold-free
- * metrics read the tie groups of score-order.ts, so tied scores count as one threshold.
+ * metrics read the tie groups of metrics/score-order.ts, so tied scores count as one threshold. ROC AUC and
+ * log-loss live in metrics/roc-auc.ts and metrics/log-loss.ts (one each, for models/ and evaluate/ alike).
  */
-import { checkInputs, scoreGroups, weightOf, type SampleWeights, type ScoreGroups } from './score-order.js';
-
-/** numpy's float64 machine epsilon: scikit-learn 1.2's `log_loss(eps="auto")` clips to it. */
-export const FLOAT64_EPSILON = 2.220446049250313e-16;
-
-/**
- * ROC AUC from tie groups: the weighted Mann-Whitney statistic, a tied positive-negative pair counting
- * half, which equals the trapezoidal area under scikit-learn's `roc_curve`. NaN with one class only.
- */
-export function aucFromGroups(groups: ScoreGroups): number {
-  if (groups.totalPositive === 0 || groups.totalNegative === 0) return NaN;
-  let area = 0;
-  let positiveAbove = 0;
-  for (let group = 0; group < groups.scores.length; group++) {
-    const negative = groups.negative[group] as number;
-    const positive = groups.positive[group] as number;
-    area += negative * (positiveAbove + 0.5 * positive);
-    positiveAbove += positive;
-  }
-  return area / (groups.totalPositive * groups.totalNegative);
-}
-
-/** ROC AUC as scikit-learn's `roc_auc_score(labels, scores, sample_weight=weights)`. */
-export function rocAucScore(labels: ArrayLike<number>, scores: ArrayLike<number>, weights?: SampleWeights): number {
-  checkInputs(labels, scores, weights, 'scores');
-  return aucFromGroups(scoreGroups(labels, scores, weights));
-}
+import { checkInputs, scoreGroups, weightOf, type SampleWeights, type ScoreGroups } from '../metrics/score-order.js';
 
 /**
  * Average precision as scikit-learn's `average_precision_score`: the sum over thresholds (distinct
@@ -49,20 +24,6 @@ export function averagePrecision(labels: ArrayLike<number>, scores: ArrayLike<nu
     if (gained > 0) sum += (gained / groups.totalPositive) * (truePositive / (truePositive + falsePositive));
   }
   return sum;
-}
-
-/** Mean log-loss as scikit-learn's `log_loss`: probabilities clipped to [eps, 1 - eps], weighted mean. */
-export function binaryLogLoss(labels: ArrayLike<number>, probabilities: ArrayLike<number>, weights?: SampleWeights, epsilon = FLOAT64_EPSILON): number {
-  checkInputs(labels, probabilities, weights, 'probabilities');
-  let sum = 0;
-  let total = 0;
-  for (let row = 0; row < labels.length; row++) {
-    const probability = Math.min(Math.max(probabilities[row] as number, epsilon), 1 - epsilon);
-    const weight = weightOf(weights, row);
-    sum -= weight * ((labels[row] as number) > 0.5 ? Math.log(probability) : Math.log(1 - probability));
-    total += weight;
-  }
-  return sum / total;
 }
 
 /** The Brier score as scikit-learn's `brier_score_loss`: the weighted mean squared error of probabilities. */

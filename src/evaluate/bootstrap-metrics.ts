@@ -8,7 +8,7 @@
 import { MlcycleError } from '../error.js';
 import { percentileInterval, PoissonOneStream, type BootstrapInterval } from '../stats/bootstrap.js';
 import { binaryMetricsFromSorted, bootstrapAucReplicates, sortBinary, type BinaryMetricOptions, type BinaryMetricValues, type SortedBinary } from './sorted-binary.js';
-import type { SampleWeights } from './score-order.js';
+import type { SampleWeights } from '../metrics/score-order.js';
 
 export interface BootstrapOptions {
   /** Resamples (default 1,000). */

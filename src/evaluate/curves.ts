@@ -6,7 +6,7 @@
 import type { TaskType } from '../problem/spec-schema.js';
 import { calibrationBins, liftFromGroups, type CalibrationBin } from './binary-metrics.js';
 import { predictedClasses } from './multiclass-metrics.js';
-import { scoreGroups, weightOf, type SampleWeights } from './score-order.js';
+import { scoreGroups, weightOf, type SampleWeights } from '../metrics/score-order.js';
 
 /** Curves are thinned to this many points: enough for a chart, small enough for a stored evaluation. */
 export const MAX_POINTS = 200;

@@ -7,7 +7,7 @@
  */
 import { MlcycleError } from '../error.js';
 import { normalQuantile, normalSurvival } from '../stats/distributions.js';
-import { checkInputs, descendingOrder } from './score-order.js';
+import { checkInputs, descendingOrder } from '../metrics/score-order.js';
 
 /** Average ranks (1 = smallest), ties sharing the mean of their positions. */
 function midranks(values: Float64Array): Float64Array {

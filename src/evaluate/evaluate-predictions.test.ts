@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../stats/random.js';
 import { standardNormal } from '../stats/random-variates.js';
-import { rocAucScore } from './binary-metrics.js';
+import { rocAucScore } from '../metrics/roc-auc.js';
 import { evaluatePredictions } from './evaluate-predictions.js';
 import { multiclassF1 } from './multiclass-metrics.js';
 import { ndcgAtK } from './ranking-metrics.js';

@@ -4,8 +4,9 @@
  * first on ties, as numpy's argmax).
  */
 import { MlcycleError } from '../error.js';
-import { aucFromGroups, FLOAT64_EPSILON } from './binary-metrics.js';
-import { scoreGroups, weightOf, type SampleWeights } from './score-order.js';
+import { FLOAT64_EPSILON } from '../metrics/log-loss.js';
+import { aucFromGroups } from '../metrics/roc-auc.js';
+import { scoreGroups, weightOf, type SampleWeights } from '../metrics/score-order.js';
 
 /** Class probabilities, row-major: row r's probability of class c is `values[r * classes + c]`. */
 export interface ClassProbabilities {

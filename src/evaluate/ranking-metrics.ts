@@ -2,42 +2,9 @@
  * Ranking metrics over rows grouped by query: NDCG@k (scikit-learn's `ndcg_score`, linear gains, tied
  * scores averaged as McSherry and Najork 2008), MAP@k and MRR. Each query's score is averaged over queries,
  * weighted by the query's weight (the weight of its first row, as `ndcg_score`'s per-query sample weight).
- *
- * The first three functions are older names kept for their callers (model training, the strawman).
  */
 import { MlcycleError } from '../error.js';
-import { aucFromGroups } from './binary-metrics.js';
-import { scoreGroups, weightOf, type SampleWeights } from './score-order.js';
-
-/** ROC AUC of `scores` against `labels` (ties half); NaN with one class. Prefer binary-metrics' rocAucScore. */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  return aucFromGroups(scoreGroups(labels, scores));
-}
-
-/** Coefficient of determination, NaN for constant targets. Prefer regression-metrics' r2Score. */
-export function rSquared(predictions: ArrayLike<number>, targets: ArrayLike<number>): number {
-  let mean = 0;
-  for (let index = 0; index < targets.length; index++) mean += targets[index] ?? 0;
-  mean /= targets.length;
-  let residual = 0;
-  let total = 0;
-  for (let index = 0; index < targets.length; index++) {
-    const target = targets[index] ?? 0;
-    residual += (target - (predictions[index] ?? 0)) ** 2;
-    total += (target - mean) ** 2;
-  }
-  return total === 0 ? NaN : 1 - residual / total;
-}
-
-/** Mean binary log-loss clipped at 1e-15 (scikit-learn before 1.2). Prefer binary-metrics' binaryLogLoss. */
-export function logLoss(probabilities: ArrayLike<number>, labels: ArrayLike<number>): number {
-  let sum = 0;
-  for (let index = 0; index < labels.length; index++) {
-    const probability = Math.min(Math.max(probabilities[index] ?? 0, 1e-15), 1 - 1e-15);
-    sum -= (labels[index] ?? 0) > 0.5 ? Math.log(probability) : Math.log(1 - probability);
-  }
-  return sum / labels.length;
-}
+import { weightOf, type SampleWeights } from '../metrics/score-order.js';
 
 /** Rows of one query: relevance (>= 0) and scores, in row order. */
 interface Query {

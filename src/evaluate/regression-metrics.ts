@@ -1,6 +1,6 @@
 /** Regression metrics as scikit-learn 1.2 computes them, each with optional sample weights. */
-import { FLOAT64_EPSILON } from './binary-metrics.js';
-import { checkInputs, weightOf, type SampleWeights } from './score-order.js';
+import { FLOAT64_EPSILON } from '../metrics/log-loss.js';
+import { checkInputs, weightOf, type SampleWeights } from '../metrics/score-order.js';
 
 function weightedMean(rows: number, weights: SampleWeights, term: (row: number) => number): number {
   let sum = 0;

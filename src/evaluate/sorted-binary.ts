@@ -6,8 +6,8 @@
  */
 import { MlcycleError } from '../error.js';
 import { POISSON_ONE_TABLE } from '../stats/bootstrap.js';
-import { FLOAT64_EPSILON } from './binary-metrics.js';
-import { checkInputs, descendingOrder, type SampleWeights } from './score-order.js';
+import { logLossTerm } from '../metrics/log-loss.js';
+import { checkInputs, descendingOrder, type SampleWeights } from '../metrics/score-order.js';
 
 export interface BinaryMetricOptions {
   /** The decision `score >= threshold` for accuracy, precision, recall and F1 (default 0.5). */
@@ -81,8 +81,7 @@ export function sortBinary(labels: ArrayLike<number>, scores: ArrayLike<number>,
     sorted.positive[position] = positive;
     sorted.scores[position] = score;
     if (sorted.baseWeights !== undefined) sorted.baseWeights[position] = (weights as ArrayLike<number>)[row] as number;
-    const clipped = Math.min(Math.max(score, FLOAT64_EPSILON), 1 - FLOAT64_EPSILON);
-    sorted.logLossTerm[position] = -(positive === 1 ? Math.log(clipped) : Math.log(1 - clipped));
+    sorted.logLossTerm[position] = logLossTerm(positive === 1, score);
     sorted.brierTerm[position] = (positive - score) ** 2;
     sorted.decided[position] = score >= resolved.threshold ? 1 : 0;
     let bin = 0;

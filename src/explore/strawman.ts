@@ -10,7 +10,8 @@
  */
 import { quoteIdentifier, type AnalyticsEngine, type SqlRow } from '../store/analytics.js';
 import type { ColumnSchema } from '../store/dataset-store.js';
-import { logLoss, rocAuc, rSquared } from '../evaluate/ranking-metrics.js';
+import { logLossOfRows } from '../metrics/log-loss.js';
+import { rocAucOfRows } from '../metrics/roc-auc.js';
 import { fitLogistic, fitRidge, linearScores, type FeatureMatrix } from '../models/linear/linear-models.js';
 import type { FoldScores, Strawman } from './profile-types.js';
 
@@ -25,6 +26,25 @@ interface FeatureColumn {
   kind: 'number' | 'category';
   levels?: string[];
 }
+
+/**
+ * Coefficient of determination, NaN for a constant test fold (no variance to explain), where scikit-learn's
+ * `r2_score` (evaluate's r2Score) forces 1 or 0: the strawman reports no R-squared rather than a made-up one.
+ */
+function rSquared(predictions: ArrayLike<number>, targets: ArrayLike<number>): number {
+  let mean = 0;
+  for (let index = 0; index < targets.length; index++) mean += targets[index] ?? 0;
+  mean /= targets.length;
+  let residual = 0;
+  let total = 0;
+  for (let index = 0; index < targets.length; index++) {
+    const target = targets[index] ?? 0;
+    residual += (target - (predictions[index] ?? 0)) ** 2;
+    total += (target - mean) ** 2;
+  }
+  return total === 0 ? NaN : 1 - residual / total;
+}
+
 
 function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -155,10 +175,10 @@ export async function fitStrawman(
     if (target.task === 'binary') {
       const fit = fitLogistic(trainData.matrix, trainData.y, STRAWMAN_LAMBDA);
       const probabilities = Array.from(linearScores(testData.matrix, fit), (score) => 1 / (1 + Math.exp(-score)));
-      push(model, 'auc', rocAuc(probabilities, testData.y));
-      push(model, 'log-loss', logLoss(probabilities, testData.y));
+      push(model, 'auc', rocAucOfRows(testData.y, probabilities));
+      push(model, 'log-loss', logLossOfRows(testData.y, probabilities));
       push(baseline, 'auc', 0.5);
-      push(baseline, 'log-loss', logLoss(new Float64Array(test.length).fill(trainMean), testData.y));
+      push(baseline, 'log-loss', logLossOfRows(testData.y, new Float64Array(test.length).fill(trainMean)));
     } else {
       const fit = fitRidge(trainData.matrix, trainData.y, STRAWMAN_LAMBDA);
       const predictions = linearScores(testData.matrix, fit);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../../../test/support/data-workspace.js';
 import { readLabelledFile } from '../../../test/support/labelled-file.js';
-import { rocAuc } from '../../evaluate/ranking-metrics.js';
+import { rocAucScore } from '../../metrics/roc-auc.js';
 import { seededRandom } from '../../stats/random.js';
 import { predictEnsemble } from '../trees/tree-ensemble.js';
 import { trainGbdt } from './train-gbdt.js';
@@ -24,7 +24,7 @@ describe('trainGbdt', () => {
     const train = load('binary.train');
     const test = load('binary.test');
     const model = trainGbdt({ columns: train.columns, label: train.label }, { objective: 'binary', rounds: 100 });
-    const auc = rocAuc(predictEnsemble(model.ensemble, test.rowMajor, test.rows), test.label);
+    const auc = rocAucScore(test.label, predictEnsemble(model.ensemble, test.rowMajor, test.rows));
     expect(auc).toBeGreaterThanOrEqual(REFERENCE.binaryAuc - 0.002);
     expect(model.ensemble.trees).toHaveLength(100);
     expect(model.ensemble.trees.every((tree) => tree.leafValue.length <= 31)).toBe(true);
@@ -200,7 +200,7 @@ describe('trainGbdt with a validation set', () => {
     const model = trainGbdt({ columns: train.columns, label: train.label }, { objective: 'binary', rounds: 20 }, { columns: test.columns, label: test.label });
     expect(model.history.map((item) => item.round)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
     expect(model.ensemble.trees).toHaveLength(20);
-    expect(model.history.at(-1)?.value).toBeCloseTo(rocAuc(predictEnsemble(model.ensemble, test.rowMajor, test.rows), test.label), 12);
+    expect(model.history.at(-1)?.value).toBeCloseTo(rocAucScore(test.label, predictEnsemble(model.ensemble, test.rowMajor, test.rows)), 12);
   });
 
   it('tells onRound each round\'s metric and stops when it says so, keeping the rounds trained', () => {
@@ -217,6 +217,6 @@ describe('trainGbdt with a validation set', () => {
     // Stopped by the caller, not by early stopping: all seven rounds stay, whichever was best.
     expect(model.bestRound).toBe(7);
     expect(model.ensemble.trees).toHaveLength(7);
-    expect(heard.at(-1)?.value).toBeCloseTo(rocAuc(predictEnsemble(model.ensemble, test.rowMajor, test.rows), test.label), 12);
+    expect(heard.at(-1)?.value).toBeCloseTo(rocAucScore(test.label, predictEnsemble(model.ensemble, test.rowMajor, test.rows)), 12);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rocAuc } from '../../evaluate/ranking-metrics.js';
+import { rocAucScore } from '../../metrics/roc-auc.js';
 import { seededRandom } from '../../stats/random.js';
 import { predictEnsemble } from '../trees/tree-ensemble.js';
 import { trainGbdt, type TrainingSet } from './train-gbdt.js';
@@ -29,7 +29,7 @@ describe('training on worker threads', () => {
   const rows = 4 * PARALLEL_MIN_ROWS;
   const train = synthetic(rows, 1);
   const test = synthetic(20_000, 2);
-  const auc = (model: ReturnType<typeof trainGbdt>) => rocAuc(predictEnsemble(model.ensemble, test.rowMajor, test.label.length), test.label);
+  const auc = (model: ReturnType<typeof trainGbdt>) => rocAucScore(test.label, predictEnsemble(model.ensemble, test.rowMajor, test.label.length));
 
   it('gives the same model for the same seed and thread count, as good as one thread', () => {
     const options = { objective: 'binary' as const, rounds: 15, numLeaves: 15, baggingFraction: 0.8, featureFraction: 0.8, seed: 3 };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BANK_CSV, openDataFixture, type DataFixture } from '../../../test/support/data-workspace.js';
 import { addDataset } from '../../data/add-dataset.js';
-import { rocAuc } from '../../evaluate/ranking-metrics.js';
+import { rocAucScore } from '../../metrics/roc-auc.js';
 import { predictModel } from '../../models/predict-model.js';
 import { parseModel } from '../../models/model-format.js';
 import { artifactBlobKey } from '../../tracking/run-artifacts.js';
@@ -52,7 +52,7 @@ describe('runPipeline', () => {
     expect(first.steps.map((step) => [step.step, step.cached])).toEqual([['split', false], ['features', false], ['train', false], ['evaluate', false]]);
     // The model as stored scores validation as the evaluation says, and as the last round did.
     const validation = await readFeatureColumns(new StepCache(workspace).file({ sha256: first.steps[1]?.outputs.validation as string, size: 0 }));
-    const auc = rocAuc(predictModel(parseModel(readFileSync(first.model.file, 'utf8')), validation.raw), validation.label);
+    const auc = rocAucScore(validation.label, predictModel(parseModel(readFileSync(first.model.file, 'utf8')), validation.raw));
     expect(first.metrics.roc_auc).toBeCloseTo(auc, 12);
     expect(first.history).toHaveLength(15);
     expect(first.history.at(-1)?.value).toBeCloseTo(auc, 12);

@@ -3,7 +3,8 @@
  * module's functions (each equal to scikit-learn's, test/fixtures/evaluate/), so that a pipeline run and
  * `mlcycle evaluate` report the same numbers.
  */
-import { binaryLogLoss, rocAucScore } from '../../../evaluate/binary-metrics.js';
+import { binaryLogLoss } from '../../../metrics/log-loss.js';
+import { rocAucScore } from '../../../metrics/roc-auc.js';
 import { multiclassLogLoss } from '../../../evaluate/multiclass-metrics.js';
 import { meanAbsoluteError, r2Score, rootMeanSquaredError } from '../../../evaluate/regression-metrics.js';
 import { MlcycleError } from '../../../error.js';
