@@ -28,6 +28,9 @@ export function expectedTarget(
   return spec === undefined ? undefined : { column: spec.target.column, required: false };
 }
 
+/** DuckDB's errors for SQL that cannot bind to a table (unknown column or function, bad syntax), not for I/O. */
+const DEFINITION_MISFITS = /^(Binder|Parser|Catalog) Error/;
+
 /**
  * Resolves the target against a table's columns: the column itself, else the spec's definition if DuckDB
  * can evaluate it there. Undefined when neither works.
@@ -44,8 +47,10 @@ export async function resolveTarget(
   if (definition === undefined) return undefined;
   try {
     await engine.describe(`SELECT (${definition}) FROM ${table}`);
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Only a definition that does not fit these columns means "no target"; an unreadable table is a failure.
+    if (error instanceof Error && DEFINITION_MISFITS.test(error.message)) return undefined;
+    throw error;
   }
   return { column: expected.column, sql: `(${definition})`, from: 'definition', required: expected.required };
 }

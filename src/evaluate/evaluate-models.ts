@@ -19,7 +19,7 @@ import type { Workspace } from '../store/workspace.js';
 import type { BootstrapOptions } from './bootstrap-metrics.js';
 import { evaluatePredictions, type Evaluation, type ModelPredictions } from './evaluate-predictions.js';
 import { businessValueOfModels } from './evaluation-value.js';
-import { labelOf, loadModelVersion, readEvaluationTable, type LoadedModel } from './model-inputs.js';
+import { findLabel, loadModelVersion, readEvaluationTable, type LoadedModel } from './model-inputs.js';
 import type { MetricSettings } from './prepared-metrics.js';
 import { renderEvaluationReport } from './report/render-evaluation.js';
 
@@ -92,8 +92,10 @@ async function baselineOf(request: EvaluateModelsRequest, candidate: LoadedModel
   let trainingLabels: Float64Array = labels;
   if (training !== undefined) {
     const table = `read_parquet(${quoteLiteral(workspace.artifacts.localPath(datasetArtifactKey(training.hash)))})`;
-    const label = await labelOf(engine, spec, training, table).catch(() => undefined);
-    if (label !== undefined) {
+    // Only a training version without a label falls back to the evaluated rows; any other failure is real.
+    const lookup = await findLabel(engine, spec, training, table);
+    if (lookup.found) {
+      const label = lookup.label;
       const column = (await engine.columns(`SELECT CAST(${label.sql} AS DOUBLE) AS label FROM ${table} WHERE (${label.sql}) IS NOT NULL`)).label as Float64Array;
       if (column.length > 0) {
         trainingLabels = column;

@@ -70,21 +70,35 @@ export interface EvaluationTable {
   queries?: (string | null)[];
 }
 
-/** The label SQL of the spec's target for a dataset; for binary tasks 1 for the positive value, else 0. */
-export async function labelOf(engine: AnalyticsEngine, spec: ProblemSpec, version: DatasetVersion, table: string): Promise<{ column: string; sql: string }> {
+/** A dataset version's label SQL, or why it has none. */
+export type LabelLookup = { found: true; label: { column: string; sql: string } } | { found: false; reason: string };
+
+/**
+ * The label SQL of the spec's target for a dataset (for binary tasks 1 for the positive value, else 0), or
+ * the reason it has none: the spec declares `target: false` for it, or neither the target column nor the
+ * spec's definition works on its columns. Any other failure (an unreadable file, the engine) throws.
+ */
+export async function findLabel(engine: AnalyticsEngine, spec: ProblemSpec, version: DatasetVersion, table: string): Promise<LabelLookup> {
   const expected = expectedTarget(spec, datasetSpecFor(spec, version), undefined);
-  if (expected === undefined) throw new MlcycleError('invalid_input', `${version.ref} has no label: mlcycle.yaml declares target: false for it`);
+  if (expected === undefined) return { found: false, reason: `${version.ref} has no label: mlcycle.yaml declares target: false for it` };
   const columns = version.columns.map((column) => column.name);
   const resolved = await resolveTarget(engine, table, columns, expected, spec);
   if (resolved === undefined) {
     const definition = spec.target.definition === undefined ? '' : ` nor the spec's definition \`${spec.target.definition}\` works on its columns`;
-    throw new MlcycleError('invalid_input', `${version.ref} has no label: no column "${expected.column}"${definition}`);
+    return { found: false, reason: `${version.ref} has no label: no column "${expected.column}"${definition}` };
   }
   const positive = spec.target.positive;
   if (spec.task === 'binary' && positive !== undefined && typeof positive !== 'boolean') {
-    return { column: resolved.column, sql: `CASE WHEN ${resolved.sql} IS NULL THEN NULL WHEN CAST(${resolved.sql} AS VARCHAR) = ${quoteLiteral(String(positive))} THEN 1 ELSE 0 END` };
+    return { found: true, label: { column: resolved.column, sql: `CASE WHEN ${resolved.sql} IS NULL THEN NULL WHEN CAST(${resolved.sql} AS VARCHAR) = ${quoteLiteral(String(positive))} THEN 1 ELSE 0 END` } };
   }
-  return { column: resolved.column, sql: resolved.sql };
+  return { found: true, label: { column: resolved.column, sql: resolved.sql } };
+}
+
+/** The label SQL of the spec's target for a dataset (see findLabel); a version without one is a user error. */
+export async function labelOf(engine: AnalyticsEngine, spec: ProblemSpec, version: DatasetVersion, table: string): Promise<{ column: string; sql: string }> {
+  const lookup = await findLabel(engine, spec, version, table);
+  if (!lookup.found) throw new MlcycleError('invalid_input', lookup.reason);
+  return lookup.label;
 }
 
 /** Reads labels, every model's inputs, segment and query columns of a dataset version in one pass. */
