@@ -7,7 +7,7 @@ import { optionalString, requiredString } from '../mlflow/request-fields.js';
 import { actorOf, type ServerContext } from '../server-context.js';
 import { bodyOf, optionalRecord } from './api-json.js';
 
-const PREFIX = '/api/v1/experiments';
+const PREFIX = '/experiments';
 
 function experimentId(id: string): string {
   if (!/^\d{1,15}$/.test(id)) throw new MlcycleError('invalid_input', `experiment: "${id}" is not an experiment id (a whole number)`, { issues: [{ path: 'experiment', message: 'not an experiment id' }] });

@@ -25,7 +25,7 @@ import { actorOf, type ServerContext } from '../server-context.js';
 import { apiRun, bodyOf, optionalRecord, positiveIntegerParam } from './api-json.js';
 import type { ApiLineage, ApiModelDetail } from './api-types.js';
 
-const PREFIX = '/api/v1/models';
+const PREFIX = '/models';
 type ModelParams = { Params: { name: string } };
 type VersionParams = { Params: { name: string; version: string } };
 
@@ -131,7 +131,7 @@ export function registerApiRegistryRoutes(app: FastifyInstance, server: ServerCo
     return {};
   });
 
-  app.get('/api/v1/registry/events', async (request) => {
+  app.get('/registry/events', async (request) => {
     const fields = fieldsOf({ query: request.query });
     const afterId = optionalInteger(fields, 'afterId');
     const limit = optionalInteger(fields, 'limit') ?? 100;

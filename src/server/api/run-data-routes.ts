@@ -17,7 +17,7 @@ import { optionalList, optionalString } from '../mlflow/request-fields.js';
 import { actorOf, type ServerContext } from '../server-context.js';
 import { bodyOf, optionalRecord } from './api-json.js';
 
-const PREFIX = '/api/v1/runs/:run';
+const PREFIX = '/runs/:run';
 /** Metric points per log request; the body limit (4 MB) allows about this many. */
 export const API_METRICS_PER_REQUEST = 10_000;
 

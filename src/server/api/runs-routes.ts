@@ -15,7 +15,7 @@ import { actorOf, type ServerContext } from '../server-context.js';
 import { apiRun, bodyOf, optionalRecord } from './api-json.js';
 import type { ApiMetricHistory, ApiRunPage, JsonNumber } from './api-types.js';
 
-const PREFIX = '/api/v1/runs';
+const PREFIX = '/runs';
 const LIFECYCLES = ['active', 'deleted', 'all'] as const;
 
 /** A search from body or query fields: experiment ids or names, filter text, orderings, paging. */

@@ -7,7 +7,7 @@ import { fieldsOf, optionalInteger, optionalString, optionalStrings, requiredStr
 import { actorOf, type ServerContext } from '../server-context.js';
 import { bodyOf, positiveIntegerParam } from './api-json.js';
 
-const PREFIX = '/api/v1/webhooks';
+const PREFIX = '/webhooks';
 
 export function registerApiWebhookRoutes(app: FastifyInstance, server: ServerContext): void {
   const { webhooks } = server.workspace;
@@ -22,7 +22,7 @@ export function registerApiWebhookRoutes(app: FastifyInstance, server: ServerCon
     await webhooks.removeWebhook(positiveIntegerParam(request.params.id, 'id'), actorOf(server, request)());
     return {};
   });
-  app.get('/api/v1/webhook-deliveries', async (request) => {
+  app.get('/webhook-deliveries', async (request) => {
     const fields = fieldsOf({ query: request.query });
     const webhookId = optionalInteger(fields, 'webhookId');
     const state = optionalString(fields, 'state');

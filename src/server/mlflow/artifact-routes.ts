@@ -29,9 +29,6 @@ async function locate(server: ServerContext, wildcard: string, folder: boolean):
 
 /** Registers the proxied artifact routes. */
 export function registerMlflowArtifactRoutes(app: FastifyInstance, server: ServerContext): void {
-  // Uploads arrive as raw bytes of any type: hand the stream on instead of buffering it.
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-
   app.put<{ Params: { '*': string } }>(`${PREFIX}/*`, async (request) => {
     const { runId, artifactPath } = await locate(server, request.params['*'], false);
     const body = request.body as Readable | undefined;

@@ -1,0 +1,58 @@
+/**
+ * mlcycle's own API as one Fastify plugin under /api/v1 (docs/api.md): its routes, and its own error and
+ * not-found handlers answering `{error: {code, message, field, issues}}`; an internal error's text stays in
+ * the server's log and the client gets a generic message.
+ */
+import type { FastifyInstance } from 'fastify';
+import { asMlcycleError, type InputIssue } from '../../error.js';
+import { addAuthentication, frameworkClientStatus } from '../auth-hook.js';
+import type { AccessToken } from '../auth.js';
+import type { ServerContext } from '../server-context.js';
+import { registerApiExperimentRoutes } from './experiments-routes.js';
+import { registerApiRegistryRoutes } from './registry-routes.js';
+import { registerApiRunDataRoutes } from './run-data-routes.js';
+import { registerApiRunRoutes } from './runs-routes.js';
+import { registerApiWebhookRoutes } from './webhook-routes.js';
+
+/** Where the plugin is mounted; route files declare their paths below it. */
+export const API_V1_PREFIX = '/api/v1';
+
+/**
+ * The error body of /api/v1: `{error: {code, message, field, issues}}`; `field` is the request field at
+ * fault (the first issue's path), null when the error is not about one field.
+ */
+export function apiErrorBody(code: string, message: string, field?: string, issues: readonly InputIssue[] = []) {
+  return { error: { code, message, field: field === undefined || field === '' ? null : field, issues } };
+}
+
+export interface ApiPluginOptions {
+  tokens: readonly AccessToken[];
+  logError?: ((error: unknown) => void) | undefined;
+}
+
+/** Registers /api/v1 as an encapsulated plugin on `app`. */
+export function registerApiV1(app: FastifyInstance, server: ServerContext, options: ApiPluginOptions): void {
+  void app.register(
+    async (api) => {
+      api.setErrorHandler((thrown, _request, reply) => {
+        const status = frameworkClientStatus(thrown);
+        if (status !== undefined) {
+          const message = (thrown as Error).message;
+          return reply.status(status).send(apiErrorBody(status === 413 ? 'request_too_large' : 'invalid_input', message, status === 413 ? undefined : 'body'));
+        }
+        const error = asMlcycleError(thrown);
+        if (error.code !== 'internal') return reply.status(error.httpStatus).send(apiErrorBody(error.code, error.message, error.issues[0]?.path, error.issues));
+        options.logError?.(thrown);
+        return reply.status(500).send(apiErrorBody('internal', 'internal server error; see the server log'));
+      });
+      addAuthentication(api, options.tokens, (code, message) => apiErrorBody(code, message));
+      api.setNotFoundHandler((request, reply) => reply.status(404).send(apiErrorBody('endpoint_not_found', `no endpoint ${request.method} ${request.url.split('?')[0]}`)));
+      registerApiExperimentRoutes(api, server);
+      registerApiRunRoutes(api, server);
+      registerApiRunDataRoutes(api, server);
+      registerApiRegistryRoutes(api, server);
+      registerApiWebhookRoutes(api, server);
+    },
+    { prefix: API_V1_PREFIX },
+  );
+}
