@@ -4,7 +4,8 @@ import { withDataContext } from './data-context.js';
 import { formatDiff, formatFacts, formatLineage, formatSchema, formatValidation, formatVersionLine } from './format-data.js';
 import { formatTable } from './output.js';
 import type { ActionFactory } from './program.js';
-import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
+import { parsePositiveInteger } from './option-parsers.js';
+import { withWorkspace } from './workspace-option.js';
 
 /** Registers the read-only data commands. */
 export function registerDataInspect(data: Command, action: ActionFactory): void {

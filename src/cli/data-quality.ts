@@ -4,6 +4,7 @@ import { SPLIT_METHODS, type SplitMethod, type SplitPart } from '../data/split.j
 import { MlcycleError } from '../error.js';
 import { withDataContext } from './data-context.js';
 import { formatValidation, formatVersionLine } from './format-data.js';
+import { parseList, parseSeed } from './option-parsers.js';
 import type { ActionFactory } from './program.js';
 
 function parseParts(raw: string): SplitPart[] {
@@ -76,8 +77,7 @@ export function registerDataQuality(data: Command, action: ActionFactory): void 
         if (!(SPLIT_METHODS as readonly string[]).includes(options.by)) {
           throw new MlcycleError('usage', `--by: expected one of ${SPLIT_METHODS.join(', ')}, got "${options.by}"`);
         }
-        const seed = Number(options.seed);
-        if (!Number.isInteger(seed) || seed < 0) throw new MlcycleError('usage', `--seed: expected a whole number >= 0, got "${options.seed}"`);
+        const seed = parseSeed(options.seed, '--seed', 0);
         const { splitDataset } = await import('../data/split.js');
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           const outcome = await splitDataset(
@@ -89,7 +89,7 @@ export function registerDataQuality(data: Command, action: ActionFactory): void 
               by: options.by as SplitMethod,
               parts: parseParts(options.parts),
               seed,
-              ...(options.cuts === undefined ? {} : { cuts: options.cuts.split(',').map((cut) => cut.trim()) }),
+              ...(options.cuts === undefined ? {} : { cuts: parseList(options.cuts) }),
               ...(options.column === undefined ? {} : { column: options.column }),
               ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
             },

@@ -9,7 +9,7 @@ import type { describeBusinessValue } from '../evaluate/evaluation-value.js';
 import { withDataContext } from './data-context.js';
 import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
-import { parsePositiveInteger } from './workspace-option.js';
+import { parseFraction, parsePositiveInteger, resolveFromCwd } from './option-parsers.js';
 
 function figure(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -60,12 +60,6 @@ export function formatEvaluation(result: EvaluateModelsResult, report: string | 
   return lines.join('\n');
 }
 
-function parseFraction(value: string, option: string): number {
-  const parsed = Number(value);
-  if (!(parsed > 0 && parsed < 1)) throw new MlcycleError('usage', `${option}: expected a number between 0 and 1, got "${value}"`);
-  return parsed;
-}
-
 export const registerEvaluate: RegisterCommands = (program, action) => {
   program
     .command('evaluate')
@@ -90,7 +84,7 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
         const seed = parsePositiveInteger(options.seed, '--seed');
         const level = parseFraction(options.level, '--level');
         const threshold = parseFraction(options.threshold, '--threshold');
-        const out = options.out === undefined ? undefined : path.resolve(environment.cwd, options.out);
+        const out = options.out === undefined ? undefined : resolveFromCwd(environment.cwd, options.out);
         if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) throw new MlcycleError('usage', `--out ${options.out}: is a folder; name the report file`);
         const [{ resolveDatasetRef }, { describeReplay, replayAtBestThresholds }, { evaluateModels }, { describeBusinessValue }] = await Promise.all([
           import('../data/dataset-ref.js'),

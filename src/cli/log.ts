@@ -2,7 +2,8 @@
 import type { AuditEntry } from '../store/audit-log.js';
 import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
-import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
+import { parsePositiveInteger } from './option-parsers.js';
+import { withWorkspace } from './workspace-option.js';
 
 /** One line from an entry's details: the parts people look for first. */
 function describeDetails(entry: AuditEntry): string {

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { Workspace } from '../store/workspace.js';
 import { formatTable } from './output.js';
 import type { ActionFactory } from './program.js';
-import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
+import { parseList, parsePositiveInteger } from './option-parsers.js';
+import { withWorkspace } from './workspace-option.js';
 
 /** How long a command waits for receivers after its change; the server delivers whatever is left. */
 const COMMAND_DELIVERY_TIMEOUT_MS = 2000;
@@ -27,7 +28,7 @@ export function registerModelWebhooks(models: Command, action: ActionFactory): v
       action(async (environment, positional, command: Command) => {
         const [url] = positional as [string];
         const options = command.opts<{ events?: string; secret?: string }>();
-        const events = options.events === undefined ? [] : options.events.split(',').map((event) => event.trim()).filter((event) => event !== '');
+        const events = options.events === undefined ? [] : parseList(options.events);
         const { addWebhook } = await import('../tracking/registry/webhooks.js');
         return withWorkspace(environment, async (workspace) => {
           const { webhook: added, secret } = await addWebhook(workspace.webhooks, { url, events, ...(options.secret === undefined ? {} : { secret: options.secret }) }, environment.context);

@@ -8,7 +8,8 @@ import { deliverAfterCommand, registerModelWebhooks } from './models-webhooks.js
 import { formatTable } from './output.js';
 import { SERVER_OPTION_HELP, withTrackingSource } from './tracking-source.js';
 import type { RegisterCommands } from './program.js';
-import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
+import { parsePositiveInteger } from './option-parsers.js';
+import { withWorkspace } from './workspace-option.js';
 
 function versionRows(versions: readonly ModelVersion[]): string[][] {
   return [['version', 'run', 'source', 'aliases', 'created'], ...versions.map((version) => [String(version.version), version.runId.slice(0, 12), version.source, version.aliases.join(', '), version.createdAt])];

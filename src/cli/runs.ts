@@ -4,11 +4,8 @@ import { MlcycleError } from '../error.js';
 import { compareRuns, filterFields, formatComparison, formatRunDetails, formatRunList } from './format-runs.js';
 import type { RegisterCommands } from './program.js';
 import { SERVER_OPTION_HELP, withTrackingSource } from './tracking-source.js';
-import { parsePositiveInteger } from './workspace-option.js';
+import { collect, parsePositiveInteger } from './option-parsers.js';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 interface ListOptions {
   experiment: string[];

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { AccessToken } from '../server/auth.js';
+import { untilStopped } from './interrupt.js';
+import { parseWholeNumber } from './option-parsers.js';
 import type { RegisterCommands } from './program.js';
 import { openCommandWorkspace } from './workspace-option.js';
 
@@ -16,8 +18,7 @@ export const registerServer: RegisterCommands = (program, action) => {
     .action(
       action(async (environment, _positional, command: Command) => {
         const options = command.opts<{ port: string; host: string; tokensFile?: string }>();
-        const port = Number(options.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MlcycleError('usage', `--port: expected 0 to 65535, got "${options.port}"`);
+        const port = parseWholeNumber(options.port, '--port', '0 to 65535', { min: 0, max: 65535 });
         const [{ buildServer }, { parseTokens }] = await Promise.all([import('../server/app.js'), import('../server/auth.js')]);
         const tokens: AccessToken[] = [];
         if (process.env.MLCYCLE_TOKENS !== undefined) tokens.push(...parseTokens(process.env.MLCYCLE_TOKENS, 'MLCYCLE_TOKENS'));
@@ -34,11 +35,7 @@ export const registerServer: RegisterCommands = (program, action) => {
         const app = buildServer({ workspace, tokens, webhookDelivery: {}, logError: (error) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
         const address = await app.listen({ port, host: options.host });
         environment.streams.stdout(`mlcycle server on ${address} (MLflow tracking URI: ${address})\n`);
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        await untilStopped();
         await app.close();
         await workspace.close();
         return { text: 'server stopped', json: { stopped: true, address } };

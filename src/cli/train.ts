@@ -4,10 +4,11 @@
  * here or, with `--queue`, on `mlcycle worker` processes. On a terminal, a progress bar follows the
  * boosting rounds on stderr; Ctrl-C stops training and ends the run KILLED.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { PipelineEvent, PipelineResult } from '../train/pipeline/pipeline-types.js';
+import { INTERRUPTED_EXIT_CODE, listenForInterrupt } from './interrupt.js';
+import { collect, resolveFromCwd } from './option-parsers.js';
 import { formatTable } from './output.js';
 import type { RegisterCommands } from './program.js';
 import { drawProgress } from './train-progress.js';
@@ -18,10 +19,6 @@ interface TrainOptions {
   register?: string;
   cache: boolean;
   queue?: string;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function parseRegistration(value: string): { name: string; alias?: string } {
@@ -59,28 +56,26 @@ export const registerTrain: RegisterCommands = (program, action) => {
         const registration = options.register === undefined ? undefined : parseRegistration(options.register);
         return withWorkspace(environment, async (workspace) => {
           const showProgress = process.stderr.isTTY && !environment.options.json;
-          const controller = new AbortController();
-          const interrupt = (): void => controller.abort();
-          process.once('SIGINT', interrupt);
+          const interrupt = listenForInterrupt();
           const onEvent = showProgress ? (event: PipelineEvent) => drawProgress(event, (text) => process.stderr.write(text)) : undefined;
           let result: PipelineResult;
           try {
             result = await runPipeline({
               workspace,
-              ...(file === undefined ? {} : { pipeline: { file: path.resolve(environment.cwd, file) } }),
+              ...(file === undefined ? {} : { pipeline: { file: resolveFromCwd(environment.cwd, file) } }),
               overrides,
               context: environment.context,
-              signal: controller.signal,
+              signal: interrupt.signal,
               noCache: !options.cache,
               ...(options.queue === undefined ? {} : { queue: options.queue }),
               ...(onEvent === undefined ? {} : { onEvent }),
             });
           } catch (error) {
             // Stopped by Ctrl-C: the run is recorded as KILLED; 130 is the shell's code for an interrupt.
-            if (error instanceof PipelineAborted) return { text: `stopped: ${error.message}`, json: { stopped: true, runId: error.runId, status: 'KILLED' }, exitCode: 130 };
+            if (error instanceof PipelineAborted) return { text: `stopped: ${error.message}`, json: { stopped: true, runId: error.runId, status: 'KILLED' }, exitCode: INTERRUPTED_EXIT_CODE };
             throw error;
           } finally {
-            process.removeListener('SIGINT', interrupt);
+            interrupt.dispose();
           }
           let registered: string | undefined;
           if (registration !== undefined) {

@@ -18,7 +18,9 @@ import type { SearchSpace } from '../train/tuning/search-space.js';
 import { TEST_FUNCTIONS } from '../train/tuning/test-functions.js';
 import { formatTable } from './output.js';
 import type { CommandEnvironment, RegisterCommands } from './program.js';
-import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
+import { INTERRUPTED_EXIT_CODE, listenForInterrupt } from './interrupt.js';
+import { collect, parsePositiveInteger, parseSeed } from './option-parsers.js';
+import { withWorkspace } from './workspace-option.js';
 import { progressReporter } from './tune-progress.js';
 
 interface TuneOptions {
@@ -153,7 +155,7 @@ export const registerTune: RegisterCommands = (program, action) => {
     .option('--sampler <kind>', `${SAMPLER_KINDS.join(' or ')}`, 'tpe')
     .option('--pruner <kind>', `${PRUNER_KINDS.join(', ')} (asha: asynchronous successive halving)`, 'median')
     .option('--seed <n>', 'the sampler\'s seed', '0')
-    .option('--set <key=value>', 'a fixed pipeline override, as for mlcycle train (repeatable)', (value: string, list: string[]) => [...list, value], [] as string[])
+    .option('--set <key=value>', 'a fixed pipeline override, as for mlcycle train (repeatable)', collect, [] as string[])
     .option('--train <ref>', 'instead of a pipeline: tune a GBDT trained on this dataset version')
     .option('--validation <ref>', 'scored on this dataset version')
     .option('--target <column>', 'the label column (default: the spec\'s target)')
@@ -168,8 +170,7 @@ export const registerTune: RegisterCommands = (program, action) => {
         const parallel = options.parallel === undefined ? 1 : parsePositiveInteger(options.parallel, '--parallel');
         const timeout = options.timeout === undefined ? undefined : Number(options.timeout);
         if (timeout !== undefined && !(timeout >= 0)) throw new MlcycleError('usage', `--timeout: expected a number of seconds, got "${options.timeout}"`);
-        const seed = Number(options.seed);
-        if (!Number.isInteger(seed)) throw new MlcycleError('usage', `--seed: expected a whole number, got "${options.seed}"`);
+        const seed = parseSeed(options.seed, '--seed');
         const sampler: SamplerSettings = { kind: choice(options.sampler, SAMPLER_KINDS, '--sampler'), seed };
         const pruner: PrunerSettings = { kind: choice(options.pruner, PRUNER_KINDS, '--pruner') };
         const spaceFile = path.resolve(environment.cwd, options.space);
@@ -188,13 +189,7 @@ export const registerTune: RegisterCommands = (program, action) => {
           if (unknown.length > 0) throw new MlcycleError('invalid_input', `${options.space}: ${unknown.length} unknown parameter(s)`, { issues: unknown });
           const name = options.study ?? path.basename(spaceFile).replace(/\.(ya?ml|json)$/i, '');
           const evaluator: TrialEvaluator = options.queue !== undefined ? await (await import('../train/tune/queue.js')).queueEvaluator(options.queue, parallel) : threadEvaluator(parallel);
-          const controller = new AbortController();
-          const onSigint = (): void => {
-            if (controller.signal.aborted) process.exit(130);
-            environment.streams.stderr('\ninterrupted: stopping; finished trials are kept (Ctrl-C again to quit at once)\n');
-            controller.abort();
-          };
-          process.on('SIGINT', onSigint);
+          const interrupt = listenForInterrupt(() => environment.streams.stderr('\ninterrupted: stopping; finished trials are kept (Ctrl-C again to quit at once)\n'));
           const progress = progressReporter(trials, environment.streams);
           let result: TuneResult;
           try {
@@ -203,13 +198,13 @@ export const registerTune: RegisterCommands = (program, action) => {
               settings: { name, direction, space, sampler, pruner, objective },
               trials,
               evaluator,
-              signal: controller.signal,
+              signal: interrupt.signal,
               context: environment.context,
               onTrial: progress.trial,
               ...(timeout === undefined ? {} : { timeoutSeconds: timeout }),
             });
           } finally {
-            process.off('SIGINT', onSigint);
+            interrupt.dispose();
             progress.done();
           }
           const out = path.resolve(environment.cwd, options.out ?? path.join(workspace.stateDir, 'studies', name));
@@ -221,7 +216,7 @@ export const registerTune: RegisterCommands = (program, action) => {
           await writeFile(path.join(out, 'optimization-history.vl.json'), `${JSON.stringify(spec, null, 2)}\n`);
           const chart = path.join(out, 'optimization-history.html');
           await writeFile(chart, await optimizationHistoryHtml(spec, title));
-          return { ...(await summarize(result, chart)), exitCode: result.stoppedBy === 'interrupt' ? 130 : 0 };
+          return { ...(await summarize(result, chart)), exitCode: result.stoppedBy === 'interrupt' ? INTERRUPTED_EXIT_CODE : 0 };
         });
       }),
     );

@@ -5,15 +5,10 @@
  * name or the one of `-C DIR` (the same workspace on another mount point).
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { MlcycleError } from '../error.js';
+import { untilStopped } from './interrupt.js';
+import { parseSeconds, resolveFromCwd } from './option-parsers.js';
 import type { RegisterCommands } from './program.js';
-
-function parseStallSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 1) throw new MlcycleError('usage', `--stall-seconds: expected a number of seconds, at least 1, got "${value}"`);
-  return seconds;
-}
 
 export const registerWorker: RegisterCommands = (program, action) => {
   program
@@ -24,9 +19,9 @@ export const registerWorker: RegisterCommands = (program, action) => {
     .action(
       action(async (environment, _positional, command) => {
         const options = command.opts<{ queue: string; stallSeconds: string }>();
-        const stallSeconds = parseStallSeconds(options.stallSeconds);
+        const stallSeconds = parseSeconds(options.stallSeconds, '--stall-seconds', 1);
         const dir = environment.options.dir;
-        const workspaceRoot = dir === undefined ? undefined : path.resolve(environment.cwd, dir);
+        const workspaceRoot = dir === undefined ? undefined : resolveFromCwd(environment.cwd, dir);
         if (workspaceRoot !== undefined && !existsSync((await import('../store/workspace.js')).workspacePaths(workspaceRoot).databaseFile)) throw new MlcycleError('not_found', `no mlcycle workspace at ${dir}`);
         let jobs = 0;
         // BullMQ is loaded only by the commands that use it.
@@ -47,10 +42,7 @@ export const registerWorker: RegisterCommands = (program, action) => {
           },
         });
         say(`${worker.id} waiting for trials and pipeline steps on ${options.queue}`);
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+        await untilStopped();
         await worker.close();
         return { text: `worker ${process.pid}: ran ${jobs} job(s)`, json: { pid: process.pid, id: worker.id, jobs } };
       }),

@@ -3,7 +3,6 @@
  * store (SQLite, kysely) is imported when a command opens it, not when the command line is set up.
  */
 import path from 'node:path';
-import { MlcycleError } from '../error.js';
 import type { Workspace } from '../store/workspace.js';
 import type { CommandEnvironment } from './program.js';
 
@@ -29,13 +28,4 @@ export async function withWorkspace<T>(environment: CommandEnvironment, body: (w
   } finally {
     await workspace.close();
   }
-}
-
-/** Parses a positive integer option, naming the option when it is not one. */
-export function parsePositiveInteger(value: string, option: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) {
-    throw new MlcycleError('usage', `${option}: expected a positive whole number, got "${value}"`);
-  }
-  return parsed;
 }
