@@ -1,7 +1,5 @@
 /** `mlcycle evaluate MODEL DATASET`: offline evaluation against the baseline and the champion (stage 7). */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { MlcycleError } from '../error.js';
 import type { EvaluateModelsResult } from '../evaluate/evaluate-models.js';
 import type { MetricEstimate } from '../evaluate/bootstrap-metrics.js';
@@ -86,20 +84,14 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
         const threshold = parseFraction(options.threshold, '--threshold');
         const out = options.out === undefined ? undefined : resolveFromCwd(environment.cwd, options.out);
         if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) throw new MlcycleError('usage', `--out ${options.out}: is a folder; name the report file`);
-        const [{ resolveDatasetRef }, { describeReplay, replayAtBestThresholds }, { evaluateModels }, { describeBusinessValue }] = await Promise.all([
-          import('../data/dataset-ref.js'),
+        const [{ describeReplay }, { evaluateAndReplay }, { describeBusinessValue }] = await Promise.all([
           import('../evaluate/replay-period.js'),
-          import('../evaluate/evaluate-models.js'),
+          import('../evaluate/evaluate-and-replay.js'),
           import('../evaluate/evaluation-value.js'),
         ]);
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           if (spec === undefined) throw new MlcycleError('invalid_input', `no mlcycle.yaml in ${workspace.root}: the evaluation reads the task, target, segments and targets from it`);
-          if (options.replay !== undefined) {
-            // Checked before anything is stored: a replay decides by the value model's best threshold.
-            if (spec.task !== 'binary' || spec.valueModel === undefined) throw new MlcycleError('invalid_input', `--replay: replaying decisions needs a binary task with a valueModel in mlcycle.yaml (task: ${spec.task}${spec.valueModel === undefined ? ', no valueModel' : ''})`);
-            await resolveDatasetRef(workspace.datasets, options.replay);
-          }
-          const result = await evaluateModels({
+          const { evaluated: result, report, replayed } = await evaluateAndReplay({
             workspace,
             engine,
             spec,
@@ -112,17 +104,9 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
             settings: { threshold },
             store: options.store,
             context: environment.context,
+            ...(out === undefined ? {} : { reportFile: out }),
+            ...(options.replay === undefined ? {} : { replay: options.replay }),
           });
-          // Without --out, a stored evaluation's report goes where `mlcycle explore` puts its reports.
-          const report = out ?? (result.record === undefined ? undefined : path.join(workspace.stateDir, 'reports', `evaluation-${result.record.id}.html`));
-          if (report !== undefined) {
-            await mkdir(path.dirname(report), { recursive: true });
-            await writeFile(report, result.html);
-          }
-          const replayed =
-            options.replay === undefined
-              ? undefined
-              : await replayAtBestThresholds({ workspace, engine, spec, evaluated: result, dataset: options.replay, interval: { resamples, seed } });
           const replayLines = replayed !== undefined ? describeReplay(replayed, result.dataset) : options.replay === undefined ? [] : [`replay of ${options.replay}: no model has a threshold that meets the value model's guardrails, so none acts`];
           const text = [formatEvaluation(result, report, describeBusinessValue), ...replayLines].join('\n');
           // Not ready is a failed gate: exit code 1, as a failed validation.

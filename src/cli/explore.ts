@@ -1,8 +1,7 @@
 /** `mlcycle explore NAME[@VERSION]`: the profile, a report people read, and a short summary (stage 3). */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { DatasetProfile } from '../explore/profile-types.js';
 import { withDataContext } from './data-context.js';
+import { resolveFromCwd } from './option-parsers.js';
 import type { RegisterCommands } from './program.js';
 
 /** A few lines a person reads in the terminal. */
@@ -36,32 +35,20 @@ export const registerExplore: RegisterCommands = (program, action) => {
       action(async (environment, positional, command) => {
         const [ref] = positional as [string];
         const options = command.opts<{ target?: string; out?: string; compare?: string; refresh?: boolean }>();
-        const [{ resolveDatasetRef }, { loadOrProfile }, { renderComparisonReport, renderProfileReport }] = await Promise.all([
-          import('../data/dataset-ref.js'),
-          import('../explore/profile-dataset.js'),
-          import('../explore/report/render-report.js'),
-        ]);
+        const { exploreDataset } = await import('../explore/explore-dataset.js');
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
-          const progress = (phase: string): void => environment.streams.stderr(`explore: ${phase}\n`);
-          const profileOf = async (reference: string) => {
-            const version = await resolveDatasetRef(workspace.datasets, reference);
-            progress(`${version.ref}`);
-            return loadOrProfile(
-              engine,
-              workspace,
-              version,
-              spec,
-              { now: environment.context.now(), progress, ...(options.target === undefined ? {} : { target: options.target }), ...(options.refresh === true ? { refresh: true } : {}) },
-              environment.context,
-            );
-          };
-          const { profile, computed } = await profileOf(ref);
-          const other = options.compare === undefined ? undefined : (await profileOf(options.compare)).profile;
-          const html = other === undefined ? await renderProfileReport(profile) : await renderComparisonReport(profile, other);
-          const name = other === undefined ? profile.ref : `${profile.ref}-vs-${other.ref}`;
-          const out = path.resolve(environment.cwd, options.out ?? path.join(workspace.stateDir, 'reports', `${name.replaceAll('@', '-')}.html`));
-          await mkdir(path.dirname(out), { recursive: true });
-          await writeFile(out, html);
+          const { profile, compare: other, computed, report: out } = await exploreDataset({
+            workspace,
+            engine,
+            spec,
+            ref,
+            context: environment.context,
+            progress: (phase) => environment.streams.stderr(`explore: ${phase}\n`),
+            ...(options.compare === undefined ? {} : { compare: options.compare }),
+            ...(options.target === undefined ? {} : { target: options.target }),
+            ...(options.refresh === true ? { refresh: true } : {}),
+            ...(options.out === undefined ? {} : { reportFile: resolveFromCwd(environment.cwd, options.out) }),
+          });
           const lines = [...summarizeProfile(profile), ...(other === undefined ? [] : ['', ...summarizeProfile(other)]), '', `${computed ? 'profiled' : 'stored profile'}; report: ${out}`];
           return { text: lines.join('\n'), json: other === undefined ? { profile, report: out } : { profile, compare: other, report: out } };
         });

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { PipelineEvent, PipelineResult } from '../train/pipeline/pipeline-types.js';
+import type { ModelRegistration } from '../train/pipeline/train-and-register.js';
 import { INTERRUPTED_EXIT_CODE, listenForInterrupt } from './interrupt.js';
 import { collect, resolveFromCwd } from './option-parsers.js';
 import { formatTable } from './output.js';
@@ -21,7 +22,7 @@ interface TrainOptions {
   queue?: string;
 }
 
-function parseRegistration(value: string): { name: string; alias?: string } {
+function parseRegistration(value: string): ModelRegistration {
   const [name, alias, extra] = value.split('@');
   if (name === undefined || name === '' || alias === '' || extra !== undefined) throw new MlcycleError('usage', `--register ${value}: expected NAME or NAME@ALIAS`);
   return alias === undefined ? { name } : { name, alias };
@@ -51,25 +52,32 @@ export const registerTrain: RegisterCommands = (program, action) => {
       action(async (environment, positional, command: Command) => {
         const [file] = positional as [string | undefined];
         const options = command.opts<TrainOptions>();
-        const [{ parseOverrides }, { PipelineAborted, runPipeline }] = await Promise.all([import('../train/pipeline/overrides.js'), import('../train/pipeline/run-pipeline.js')]);
+        const [{ parseOverrides }, { PipelineAborted }, { trainAndRegister }] = await Promise.all([
+          import('../train/pipeline/overrides.js'),
+          import('../train/pipeline/run-pipeline.js'),
+          import('../train/pipeline/train-and-register.js'),
+        ]);
         const overrides = parseOverrides(options.set);
         const registration = options.register === undefined ? undefined : parseRegistration(options.register);
         return withWorkspace(environment, async (workspace) => {
           const showProgress = process.stderr.isTTY && !environment.options.json;
           const interrupt = listenForInterrupt();
           const onEvent = showProgress ? (event: PipelineEvent) => drawProgress(event, (text) => process.stderr.write(text)) : undefined;
-          let result: PipelineResult;
           try {
-            result = await runPipeline({
-              workspace,
-              ...(file === undefined ? {} : { pipeline: { file: resolveFromCwd(environment.cwd, file) } }),
-              overrides,
-              context: environment.context,
-              signal: interrupt.signal,
-              noCache: !options.cache,
-              ...(options.queue === undefined ? {} : { queue: options.queue }),
-              ...(onEvent === undefined ? {} : { onEvent }),
-            });
+            const { result, registered } = await trainAndRegister(
+              {
+                workspace,
+                ...(file === undefined ? {} : { pipeline: { file: resolveFromCwd(environment.cwd, file) } }),
+                overrides,
+                context: environment.context,
+                signal: interrupt.signal,
+                noCache: !options.cache,
+                ...(options.queue === undefined ? {} : { queue: options.queue }),
+                ...(onEvent === undefined ? {} : { onEvent }),
+              },
+              registration,
+            );
+            return { text: formatResult(result, registered), json: { ...result, ...(registered === undefined ? {} : { registered }) } };
           } catch (error) {
             // Stopped by Ctrl-C: the run is recorded as KILLED; 130 is the shell's code for an interrupt.
             if (error instanceof PipelineAborted) return { text: `stopped: ${error.message}`, json: { stopped: true, runId: error.runId, status: 'KILLED' }, exitCode: INTERRUPTED_EXIT_CODE };
@@ -77,14 +85,6 @@ export const registerTrain: RegisterCommands = (program, action) => {
           } finally {
             interrupt.dispose();
           }
-          let registered: string | undefined;
-          if (registration !== undefined) {
-            const { registerModel, setModelAlias } = await import('../tracking/registry/register-model.js');
-            const version = await registerModel(workspace, { name: registration.name, run: result.runId, path: 'model' }, environment.context);
-            if (registration.alias !== undefined) await setModelAlias(workspace, registration.name, registration.alias, version.version, environment.context);
-            registered = `models:/${registration.name}/${version.version}${registration.alias === undefined ? '' : ` (@${registration.alias})`}`;
-          }
-          return { text: formatResult(result, registered), json: { ...result, ...(registered === undefined ? {} : { registered }) } };
         });
       }),
     );
