@@ -5,6 +5,7 @@
  * XGBoost). The metrics are oriented as named: AUC higher is better, RMSE and log-loss lower.
  */
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { metricValue, type ValidationMetric } from '../src/models/gbdt/validation-metrics.js';
@@ -36,7 +37,7 @@ export function benchGbdtExamples(): void {
     const value = metricValue(metric, predictEnsemble(model.ensemble, test.rowMajor, test.rows), test.label, model.ensemble.outputs);
     const { xgboost, sklearn } = reference[task] as Reference[string];
     const better = higherIsBetter ? Math.max(xgboost.metric, sklearn.metric) : Math.min(xgboost.metric, sklearn.metric);
-    console.log(`${task}: xgboost ${measure} ${xgboost.metric.toFixed(4)} in ${xgboost.seconds.toFixed(2)} s; scikit-learn ${sklearn.metric.toFixed(4)} in ${sklearn.seconds.toFixed(2)} s`);
+    console.log(`${task}: load average (1 min) ${os.loadavg()[0]?.toFixed(1)}; xgboost ${measure} ${xgboost.metric.toFixed(4)} in ${xgboost.seconds.toFixed(2)} s; scikit-learn ${sklearn.metric.toFixed(4)} in ${sklearn.seconds.toFixed(2)} s`);
     report(`gbdt.examples-${task}-${measure}`, value, better);
     report(`gbdt.examples-${task}-train-s`, seconds, xgboost.seconds);
   }

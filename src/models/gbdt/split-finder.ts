@@ -66,40 +66,66 @@ export function findBestSplit(leaf: LeafStats, allowed: Uint8Array, layout: Hist
       if (split !== undefined && (best === undefined || split.gain > best.gain)) best = split;
       continue;
     }
-    const offset = (offsets[f] ?? 0) * 3;
-    const missingBin = bins[f]?.missingBin ?? 0;
-    const missing = offset + missingBin * 3;
-    const missingG = leaf.histogram[missing] ?? 0;
-    const missingH = leaf.histogram[missing + 1] ?? 0;
-    const missingCount = leaf.histogram[missing + 2] ?? 0;
-    let g = 0;
-    let h = 0;
-    let c = 0;
-    for (let bin = 0; bin < missingBin - 1; bin++) {
-      const index = offset + bin * 3;
-      g += leaf.histogram[index] ?? 0;
-      h += leaf.histogram[index + 1] ?? 0;
-      c += leaf.histogram[index + 2] ?? 0;
-      if (c === 0) continue;
-      // Missing values right, then missing values left; without missing values, one candidate.
-      for (const missingLeft of missingCount > 0 ? [false, true] : [false]) {
-        const leftG = missingLeft ? g + missingG : g;
-        const leftH = missingLeft ? h + missingH : h;
-        const leftCount = missingLeft ? c + missingCount : c;
-        const rightCount = count - leftCount;
-        const rightH = leaf.h - leftH;
-        if (leftCount < params.minDataInLeaf || rightCount < params.minDataInLeaf) continue;
-        if (leftH < params.minSumHessianInLeaf || rightH < params.minSumHessianInLeaf) continue;
-        const gain = leafScore(leftG, leftH, params) + leafScore(leaf.g - leftG, rightH, params) - parentScore;
-        if (gain > params.minGainToSplit && (best === undefined || gain > best.gain)) {
-          // With no missing values seen, missing values follow the side with more weight.
-          const defaultLeft = missingCount > 0 ? missingLeft : leftH >= rightH;
-          best = { gain, feature: f, bin, defaultLeft, leftG, leftH, leftCount };
-        }
+    const split = bestNumericSplit(leaf, f, parentScore, (offsets[f] ?? 0) * 3, bins[f]?.missingBin ?? 0, params);
+    if (split !== undefined && (best === undefined || split.gain > best.gain)) best = split;
+  }
+  return best;
+}
+
+/**
+ * The best split of one numeric feature: a scan over its value bins, each cut tried with missing values
+ * right, then left (a strictly greater gain wins, so ties keep the earlier candidate). The hot loop of
+ * split finding on small data: it reads the histogram (a typed array) directly and allocates nothing but
+ * the split it returns.
+ */
+function bestNumericSplit(leaf: LeafStats, f: number, parentScore: number, offset: number, missingBin: number, params: GbdtParams): Split | undefined {
+  const histogram = leaf.histogram;
+  const { minDataInLeaf, minSumHessianInLeaf, minGainToSplit } = params;
+  const count = leaf.count;
+  const missing = offset + missingBin * 3;
+  const missingG = histogram[missing] as number;
+  const missingH = histogram[missing + 1] as number;
+  const missingCount = histogram[missing + 2] as number;
+  let bestGain = minGainToSplit;
+  let found = false;
+  let bestBin = 0;
+  let bestLeft = false;
+  let bestG = 0;
+  let bestH = 0;
+  let bestCount = 0;
+  let g = 0;
+  let h = 0;
+  let c = 0;
+  for (let bin = 0; bin < missingBin - 1; bin++) {
+    const index = offset + bin * 3;
+    g += histogram[index] as number;
+    h += histogram[index + 1] as number;
+    c += histogram[index + 2] as number;
+    if (c === 0) continue;
+    // Missing values right, then missing values left; without missing values, one candidate.
+    for (let side = 0; side < (missingCount > 0 ? 2 : 1); side++) {
+      const leftG = side === 1 ? g + missingG : g;
+      const leftH = side === 1 ? h + missingH : h;
+      const leftCount = side === 1 ? c + missingCount : c;
+      const rightH = leaf.h - leftH;
+      if (leftCount < minDataInLeaf || count - leftCount < minDataInLeaf) continue;
+      if (leftH < minSumHessianInLeaf || rightH < minSumHessianInLeaf) continue;
+      const gain = leafScore(leftG, leftH, params) + leafScore(leaf.g - leftG, rightH, params) - parentScore;
+      if (gain > bestGain) {
+        found = true;
+        bestGain = gain;
+        bestBin = bin;
+        bestLeft = side === 1;
+        bestG = leftG;
+        bestH = leftH;
+        bestCount = leftCount;
       }
     }
   }
-  return best;
+  if (!found) return undefined;
+  // With no missing values seen, missing values follow the side with more weight.
+  const defaultLeft = missingCount > 0 ? bestLeft : bestH >= leaf.h - bestH;
+  return { gain: bestGain, feature: f, bin: bestBin, defaultLeft, leftG: bestG, leftH: bestH, leftCount: bestCount };
 }
 
 /** LightGBM's FindBestThresholdCategoricalInner, on exact counts. */

@@ -18,10 +18,11 @@ import { seededRandom } from '../../stats/random.js';
 import type { FlatTree, TreeEnsemble } from '../trees/tree-ensemble.js';
 import { binColumn, fitCategoricalBins, fitFeatureBins, type FeatureBins } from './binning.js';
 import { flattenTree, leafOfBinnedRow } from './flat-tree-builder.js';
+import { LeafHistograms, subtractHistogram, sumPartials } from './leaf-histograms.js';
 import { GBDT_OBJECTIVES, makeObjective, weightedMedian, type GbdtObjective } from './objectives.js';
 import { DEFAULT_GBDT_PARAMS, type GbdtParams } from './params.js';
 import { findBestSplit, leafOutput, type HistogramLayout, type LeafStats, type Split } from './split-finder.js';
-import { allocateMemory, TASK, viewBuffers, type BufferLayout, type TrainingBuffers } from './training-buffers.js';
+import { allocateMemory, TASK, viewBuffers, type BufferLayout } from './training-buffers.js';
 import { STEP } from './training-kernels.js';
 import { TrainingThreads } from './training-threads.js';
 import { watchValidation, type Validation } from './validation-watch.js';
@@ -88,17 +89,6 @@ function setLeftBins(leftBins: Uint8Array, split: Split, missingBin: number): vo
   for (let bin = 0; bin < leftBins.length; bin++) leftBins[bin] = (bin === missingBin ? split.defaultLeft : bin <= split.bin) ? 1 : 0;
 }
 
-/** Sums the threads' partial histograms, in thread order. */
-function sumPartials(buffers: TrainingBuffers): Float64Array {
-  const { threads, histogramSize } = buffers.layout;
-  const histogram = buffers.partials.slice(0, histogramSize);
-  for (let thread = 1; thread < threads; thread++) {
-    const partial = buffers.partials.subarray(thread * histogramSize, (thread + 1) * histogramSize);
-    for (let index = 0; index < histogramSize; index++) histogram[index] = (histogram[index] as number) + (partial[index] as number);
-  }
-  return histogram;
-}
-
 /** The bins of every feature, and the shared memory holding the binned rows, labels and scores. */
 function prepare(data: TrainingSet, params: GbdtParams, categorical: readonly boolean[], outputs: number) {
   const rows = data.label.length;
@@ -149,6 +139,7 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
   const label = data.label;
   const trees: FlatTree[] = [];
   const pool = new TrainingThreads(layout, memory, buffers, objective);
+  const histograms = new LeafHistograms(layout.histogramSize);
   /** Calls back with each row of a leaf, over every thread's segment. */
   const forRowsOf = (leaf: number, visit: (row: number) => void): void => {
     const order = buffers.order[parity[leaf] as number] as Uint32Array;
@@ -184,7 +175,7 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
       buffers.used.set(used, 1);
       parity[0] = 0;
       pool.run(STEP.fillRoot, rows);
-      const rootHistogram = sumPartials(buffers);
+      const rootHistogram = sumPartials(buffers.partials, threadCount, histograms.slot(0));
       // The root's sums, from the bins of one feature (every row is in exactly one of them).
       let g = 0;
       let h = 0;
@@ -240,9 +231,9 @@ export function trainGbdt(data: TrainingSet, options: Partial<GbdtParams> & { ob
         if (parent >= 0) (isLeft ? nodeLeft : nodeRight)[parent] = node;
         leafParent[chosen] = [node, true];
         leafParent[newLeaf] = [node, false];
-        const small = sumPartials(buffers);
+        const small = sumPartials(buffers.partials, threadCount, histograms.slot(newLeaf));
         const large = leaf.histogram;
-        for (let index = 0; index < large.length; index++) large[index] = (large[index] as number) - (small[index] as number);
+        subtractHistogram(large, small);
         const leftHistogram = split.leftCount <= rightCount ? small : large;
         const rightHistogram = split.leftCount <= rightCount ? large : small;
         const leftLeaf: Leaf = { count: split.leftCount, depth: leaf.depth + 1, g: split.leftG, h: split.leftH, histogram: leftHistogram, split: undefined };

@@ -4,10 +4,10 @@
  * processor predicts from that node's history alone, and V8 keeps the constants in registers; on the
  * flights model this ran 2 to 3 times the rows per second of walking the flattened arrays (scratch
  * measurement, 50 trees of 63 leaves: 662k against 245k rows/s). The decisions are exactly those of
- * `goesLeft` in tree-ensemble.ts, and numbers print in JavaScript's shortest round-trip form, so the
+ * `goesLeft` in flat-tree.ts, and numbers print in JavaScript's shortest round-trip form, so the
  * compiled trees give the same bits.
  */
-import { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, goesLeft, MISSING_NAN, MISSING_ZERO, type FlatTree } from './tree-ensemble.js';
+import { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, goesLeft, MISSING_NAN, MISSING_ZERO, type FlatTree } from './flat-tree.js';
 
 /** A compiled tree: the leaf value reached by the row whose features start at `base` in `x`. */
 export type CompiledTree = (x: ArrayLike<number>, base: number, bits: Uint32Array, trees: readonly FlatTree[]) => number;
