@@ -11,11 +11,11 @@ import type { TrialEvaluator } from '../train/tune/evaluate-trial.js';
 import type { ObjectiveSpec } from '../train/tune/objective.js';
 import type { PipelineObjectiveSpec } from '../train/tune/pipeline-objective.js';
 import type { Workspace } from '../store/workspace.js';
-import type { Direction } from '../train/tuning/trial.js';
+import type { Direction } from '../optimizer/trial.js';
 import type { TuneResult } from '../train/tune/run-study.js';
 import { PRUNER_KINDS, SAMPLER_KINDS, type PrunerSettings, type SamplerSettings } from '../train/tune/study-settings.js';
-import type { SearchSpace } from '../train/tuning/search-space.js';
-import { TEST_FUNCTIONS } from '../train/tuning/test-functions.js';
+import type { SearchSpace } from '../optimizer/search-space.js';
+import { TEST_FUNCTIONS } from '../optimizer/test-functions.js';
 import { formatTable } from './output.js';
 import type { CommandEnvironment, RegisterCommands } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
@@ -57,7 +57,7 @@ async function readSpace(file: string, label: string): Promise<{ space: SearchSp
   } catch (error) {
     throw new MlcycleError('invalid_input', `cannot read the space file ${label}: ${(error as Error).message}`);
   }
-  const { checkSearchSpaceText } = await import('../train/tuning/search-space-schema.js');
+  const { checkSearchSpaceText } = await import('../train/tune/search-space-schema.js');
   const checked = checkSearchSpaceText(text, label);
   if (checked.value === undefined) throw new MlcycleError('invalid_input', `${label}: ${checked.issues.length} problem(s) in the search space`, { issues: checked.issues });
   return { space: checked.value, text };
@@ -107,7 +107,7 @@ function formatValue(value: unknown): string {
 }
 
 async function summarize(result: TuneResult, chart: string): Promise<{ text: string; json: unknown }> {
-  const { parameterImportances } = await import('../train/tuning/parameter-importance.js');
+  const { parameterImportances } = await import('../optimizer/parameter-importance.js');
   const count = (state: string) => result.trials.filter((trial) => trial.state === state).length;
   const importances = parameterImportances(result.study.space, result.trials);
   const stopped = { trials: 'the trial count was reached', timeout: 'the time was up', interrupt: 'interrupted' }[result.stoppedBy];
@@ -177,7 +177,7 @@ export const registerTune: RegisterCommands = (program, action) => {
         const [{ runStudy }, { threadEvaluator }, { optimizationHistory }] = await Promise.all([
           import('../train/tune/run-study.js'),
           import('../train/tune/thread-evaluator.js'),
-          import('../train/tuning/optimization-history.js'),
+          import('../optimizer/optimization-history.js'),
         ]);
         return withWorkspace(environment, async (workspace) => {
           const { objective, direction, issues } = await objectiveOf(pipeline, options, workspace, environment, space);
@@ -187,7 +187,7 @@ export const registerTune: RegisterCommands = (program, action) => {
           });
           if (unknown.length > 0) throw new MlcycleError('invalid_input', `${options.space}: ${unknown.length} unknown parameter(s)`, { issues: unknown });
           const name = options.study ?? path.basename(spaceFile).replace(/\.(ya?ml|json)$/i, '');
-          const evaluator: TrialEvaluator = options.queue !== undefined ? await (await import('../train/tune/queue.js')).queueEvaluator(options.queue, parallel) : threadEvaluator(parallel);
+          const evaluator: TrialEvaluator = options.queue !== undefined ? await (await import('../train/tune/queue-evaluator.js')).queueEvaluator(options.queue, parallel) : threadEvaluator(parallel);
           const controller = new AbortController();
           const onSigint = (): void => {
             if (controller.signal.aborted) process.exit(130);

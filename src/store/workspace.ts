@@ -27,6 +27,10 @@ import type { ModelRegistry } from './model-registry.js';
 import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
 import { SqliteSpecHistory } from './sqlite/spec-history.js';
+import { SqliteStepCacheStore } from './sqlite/step-cache-store.js';
+import { SqliteStudyStore } from './sqlite/study-store.js';
+import type { StepCacheStore } from './step-cache-store.js';
+import type { StudyStore } from './study-store.js';
 
 export const STATE_DIR_NAME = '.mlcycle';
 const DATABASE_FILE_NAME = 'metadata.db';
@@ -52,6 +56,10 @@ export interface Workspace extends WorkspacePaths {
   registry: ModelRegistry;
   webhooks: WebhookStore;
   evaluations: EvaluationStore;
+  /** Tuning studies and their trials. */
+  studies: StudyStore;
+  /** The pipeline step cache's entries. */
+  stepCache: StepCacheStore;
   close(): Promise<void>;
 }
 
@@ -112,6 +120,14 @@ export async function createWorkspace(root: string, name: string, context: Chang
   return { workspace, created };
 }
 
+/**
+ * The study store of a workspace's metadata database, on its own: what a tuning worker (a thread, or a
+ * process on another machine sharing the file) opens for the study a job names.
+ */
+export function openStudyStore(databaseFile: string): StudyStore {
+  return new SqliteStudyStore(databaseFile);
+}
+
 async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boolean): Promise<Workspace> {
   const { db, connection } = openSqliteConnection(paths.databaseFile);
   try {
@@ -123,6 +139,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     await db.destroy();
     throw error;
   }
+  const studies = openStudyStore(paths.databaseFile);
   return {
     ...paths,
     db,
@@ -136,6 +153,11 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     registry: new SqliteModelRegistry(db),
     webhooks: new SqliteWebhookStore(db),
     evaluations: new SqliteEvaluationStore(db),
-    close: () => db.destroy(),
+    studies,
+    stepCache: new SqliteStepCacheStore(db),
+    close: async () => {
+      studies.close();
+      await db.destroy();
+    },
   };
 }

@@ -20,7 +20,7 @@ import type { DatasetVersion } from '../../store/dataset-store.js';
 import { startRun } from '../../tracking/start-run.js';
 import { computeStep } from './compute-step.js';
 import { LazyEngine } from './execute-steps.js';
-import { redisConnection } from '../tune/redis-url.js';
+import { redisConnection } from '../../jobs/redis-url.js';
 import { loadPipeline } from './load-pipeline.js';
 import { planPipeline, type PlannedStep } from './plan-pipeline.js';
 import type { NormalizedPipeline, PipelineResult, RunPipelineOptions, StepName, StepOutcome } from './pipeline-types.js';
