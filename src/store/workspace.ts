@@ -28,7 +28,7 @@ import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
 import { SqliteSpecHistory } from './sqlite/spec-history.js';
 import { SqliteStepCacheStore } from './sqlite/step-cache-store.js';
-import { SqliteStudyStore } from './sqlite/study-store.js';
+import { openStudyStore } from './backends.js';
 import type { StepCacheStore } from './step-cache-store.js';
 import type { StudyStore } from './study-store.js';
 
@@ -118,14 +118,6 @@ export async function createWorkspace(root: string, name: string, context: Chang
     });
   }
   return { workspace, created };
-}
-
-/**
- * The study store of a workspace's metadata database, on its own: what a tuning worker (a thread, or a
- * process on another machine sharing the file) opens for the study a job names.
- */
-export function openStudyStore(databaseFile: string): StudyStore {
-  return new SqliteStudyStore(databaseFile);
 }
 
 async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boolean): Promise<Workspace> {

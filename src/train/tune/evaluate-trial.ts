@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { MlcycleError } from '../../error.js';
 import type { StudyStore } from '../../store/study-store.js';
-import { openStudyStore } from '../../store/workspace.js';
+import { openStudyStore } from '../../store/backends.js';
 import type { Sampler } from '../../optimizer/sampler.js';
 import type { ParameterValue } from '../../optimizer/search-space.js';
 import { Study } from '../../optimizer/study.js';
