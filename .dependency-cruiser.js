@@ -17,7 +17,7 @@ const ROOTS = '(cli|demo)';
 const TEST = '\\.test\\.ts$';
 const ROOT_FILES = '^src/(index|lifecycle)\\.ts$';
 
-module.exports = {
+export default {
   forbidden: [
     {
       name: 'no-value-cycle',
