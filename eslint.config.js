@@ -1,4 +1,5 @@
-// Lint rules: the recommended sets of ESLint and typescript-eslint, plus the house rules of STYLE.md.
+// Lint rules: the recommended sets of ESLint and typescript-eslint, plus the house rules of STYLE.md. The
+// import graph (cycles, layers) is checked by dependency-cruiser (.dependency-cruiser.cjs), also in `npm run lint`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -13,6 +14,12 @@ export default tseslint.config(
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'off',
     },
+  },
+  {
+    // Type-aware: a promise nobody awaits loses its error and its ordering (void marks the deliberate ones).
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
   },
   {
     // Tests reshape parsed YAML freely; `any` stays out of the product's code.

@@ -33,8 +33,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createObjective, type TrialObjective } from '../src/train/tune/objective.js';
 import { makePruner, makeSampler } from '../src/train/tune/study-settings.js';
-import type { ParameterValue, SearchSpace } from '../src/train/tuning/search-space.js';
-import { Study } from '../src/train/tuning/study.js';
+import type { ParameterValue, SearchSpace } from '../src/optimizer/search-space.js';
+import { Study } from '../src/optimizer/study.js';
 import { mannWhitney, report } from './report.js';
 import { bankObjective } from './tune-bank-data.js';
 

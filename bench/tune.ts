@@ -25,13 +25,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkspace } from '../src/store/workspace.js';
 import { SqliteStudyStore } from '../src/store/sqlite/study-store.js';
-import { Study } from '../src/train/tuning/study.js';
-import type { StudyStorage } from '../src/train/tuning/study-storage.js';
-import type { Sampler } from '../src/train/tuning/sampler.js';
+import { Study } from '../src/optimizer/study.js';
+import type { StudyStorage } from '../src/optimizer/study-storage.js';
+import type { Sampler } from '../src/optimizer/sampler.js';
 import { makeSampler } from '../src/train/tune/study-settings.js';
 import { mannWhitney, report } from './report.js';
 import { benchTuneBank } from './tune-bank.js';
-import { TEST_FUNCTIONS, type TestFunction } from '../src/train/tuning/test-functions.js';
+import { TEST_FUNCTIONS, type TestFunction } from '../src/optimizer/test-functions.js';
 
 const SEEDS = 20;
 const INDEPENDENT_SEEDS = Number(process.env.MLCYCLE_BENCH_TUNE_INDEPENDENT_SEEDS ?? 100);

@@ -25,8 +25,11 @@ export { parseModelUri, resolveModelUri } from './tracking/registry/model-uri.js
 export type * from './store/model-registry.js';
 export { downsampleSeries } from './tracking/downsample.js';
 export { buildServer, type ServerOptions } from './server/app.js';
-export * from './train/tuning/index.js';
+export * from './optimizer/index.js';
 export * from './train/tune/index.js';
+export { SqliteStudyStore, SqliteStudyTrials } from './store/sqlite/study-store.js';
+export type { StudyStore, StudyTrials, StoredTrialInfo } from './store/study-store.js';
+export type * from './store/step-cache-store.js';
 export { trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtModel, type GbdtParams, type TrainingSet } from './models/gbdt/train-gbdt.js';
 export { trainLinearModel, predictLinearModel, type LinearModel, type LinearTrainingOptions } from './models/linear/linear-model.js';
 export { predictModel, predictTreeModel } from './models/predict-model.js';

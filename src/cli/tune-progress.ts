@@ -2,7 +2,7 @@
  * Progress of a study on stderr: a bar redrawn in place on a terminal, one line per finished trial
  * otherwise (logs and test harnesses read those).
  */
-import type { Trial } from '../train/tuning/trial.js';
+import type { Trial } from '../optimizer/trial.js';
 import type { OutputStreams } from './output.js';
 
 const WIDTH = 30;

@@ -3,23 +3,18 @@
  * metadata store: running the same command again resumes it. Trials run in this process, in worker threads
  * (`--parallel`), or on `mlcycle worker` processes fed through a Redis queue (`--queue`).
  */
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { MlcycleError, type InputIssue } from '../error.js';
-import type { TrialEvaluator } from '../train/tune/evaluate-trial.js';
-import type { ObjectiveSpec } from '../train/tune/objective.js';
-import type { PipelineObjectiveSpec } from '../train/tune/pipeline-objective.js';
-import type { Workspace } from '../store/workspace.js';
-import type { Direction } from '../train/tuning/trial.js';
+import { MlcycleError } from '../error.js';
+import type { ParameterImportances } from '../optimizer/parameter-importance.js';
+import { TEST_FUNCTIONS } from '../optimizer/test-functions.js';
 import type { TuneResult } from '../train/tune/run-study.js';
 import { PRUNER_KINDS, SAMPLER_KINDS, type PrunerSettings, type SamplerSettings } from '../train/tune/study-settings.js';
-import type { SearchSpace } from '../train/tuning/search-space.js';
-import { TEST_FUNCTIONS } from '../train/tuning/test-functions.js';
+import type { ObjectiveChoice } from '../train/tune/tune-study.js';
 import { formatTable } from './output.js';
-import type { CommandEnvironment, RegisterCommands } from './program.js';
+import type { RegisterCommands } from './program.js';
 import { INTERRUPTED_EXIT_CODE, listenForInterrupt } from './interrupt.js';
-import { collect, parsePositiveInteger, parseSeed } from './option-parsers.js';
+import { parsePositiveInteger, parseSeed } from './option-parsers.js';
 import { withWorkspace } from './workspace-option.js';
 import { progressReporter } from './tune-progress.js';
 
@@ -46,72 +41,27 @@ function choice<T extends string>(value: string, allowed: readonly T[], option: 
   return value as T;
 }
 
-/** The line of a parameter's entry in the space file, for issues the schema cannot place. */
-function lineOf(text: string, name: string): number | undefined {
-  const index = text.split('\n').findIndex((line) => new RegExp(`(^|[\\s{,])["']?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`).test(line));
-  return index < 0 ? undefined : index + 1;
-}
-
-async function readSpace(file: string, label: string): Promise<{ space: SearchSpace; text: string }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new MlcycleError('invalid_input', `cannot read the space file ${label}: ${(error as Error).message}`);
-  }
-  const { checkSearchSpaceText } = await import('../train/tuning/search-space-schema.js');
-  const checked = checkSearchSpaceText(text, label);
-  if (checked.value === undefined) throw new MlcycleError('invalid_input', `${label}: ${checked.issues.length} problem(s) in the search space`, { issues: checked.issues });
-  return { space: checked.value, text };
-}
-
-/** What the trials optimise, its direction, and the space's parameters it does not take. */
-async function objectiveOf(
-  pipeline: string | undefined,
-  options: TuneOptions,
-  workspace: Workspace,
-  environment: CommandEnvironment,
-  space: SearchSpace,
-): Promise<{ objective: ObjectiveSpec; direction: Direction; issues: InputIssue[] }> {
-  const { checkSpaceAgainstObjective, objectiveDirection } = await import('../train/tune/objective.js');
-  const generic = (objective: Exclude<ObjectiveSpec, PipelineObjectiveSpec>) => ({ objective, direction: objectiveDirection(objective), issues: checkSpaceAgainstObjective(space, objective, options.space) });
-  if (options.function !== undefined) {
-    return generic({ kind: 'function', name: choice(options.function, Object.keys(TEST_FUNCTIONS) as (keyof typeof TEST_FUNCTIONS)[], '--function'), steps: 10 });
-  }
+/** The objective the options choose: a test function, a GBDT on two dataset versions, or a pipeline. */
+async function objectiveChoice(pipeline: string | undefined, options: TuneOptions, cwd: string): Promise<ObjectiveChoice> {
+  if (options.function !== undefined) return { kind: 'function', name: choice(options.function, Object.keys(TEST_FUNCTIONS) as (keyof typeof TEST_FUNCTIONS)[], '--function') };
   if (options.train !== undefined || options.validation !== undefined) {
     if (options.train === undefined || options.validation === undefined) throw new MlcycleError('usage', '--train and --validation go together');
-    const [{ loadSpec, requireValidSpec }, { openDuckDb }, { gbdtObjectiveFromDatasets }] = await Promise.all([
-      import('../problem/load-spec.js'),
-      import('../store/duckdb/engine.js'),
-      import('../train/tune/dataset-objective.js'),
-    ]);
-    const specCheck = await loadSpec(workspace.specFile);
-    const spec = specCheck.exists ? requireValidSpec(specCheck) : undefined;
-    const engine = await openDuckDb();
-    try {
-      return generic(await gbdtObjectiveFromDatasets(workspace, engine, spec, { train: options.train, validation: options.validation, ...(options.target === undefined ? {} : { target: options.target }) }));
-    } finally {
-      await engine.close();
-    }
+    return { kind: 'datasets', train: options.train, validation: options.validation, ...(options.target === undefined ? {} : { target: options.target }) };
   }
-  // A pipeline: the one named, else the workspace's (mlcycle.yaml's pipeline:, else pipeline.yaml).
-  const [{ parseOverrides }, { describePipelineObjective }] = await Promise.all([import('../train/pipeline/overrides.js'), import('../train/tune/pipeline-objective.js')]);
-  const objective: PipelineObjectiveSpec = {
+  const { parseOverrides } = await import('../train/pipeline/overrides.js');
+  return {
     kind: 'pipeline',
-    ...(pipeline === undefined ? {} : { file: path.resolve(environment.cwd, pipeline) }),
+    ...(pipeline === undefined ? {} : { file: path.resolve(cwd, pipeline) }),
     ...(options.set.length === 0 ? {} : { overrides: parseOverrides(options.set) }),
   };
-  return { objective, ...(await describePipelineObjective(workspace.root, objective, space, options.space)) };
 }
 
 function formatValue(value: unknown): string {
   return typeof value === 'number' ? String(Number(value.toPrecision(6))) : String(value);
 }
 
-async function summarize(result: TuneResult, chart: string): Promise<{ text: string; json: unknown }> {
-  const { parameterImportances } = await import('../train/tuning/parameter-importance.js');
+function summarize(result: TuneResult, importances: ParameterImportances, chart: string): { text: string; json: unknown } {
   const count = (state: string) => result.trials.filter((trial) => trial.state === state).length;
-  const importances = parameterImportances(result.study.space, result.trials);
   const stopped = { trials: 'the trial count was reached', timeout: 'the time was up', interrupt: 'interrupted' }[result.stoppedBy];
   const lines = [
     `study ${result.study.name} (${result.study.sampler.kind} sampler, ${result.study.pruner.kind} pruner, ${result.study.direction})${result.resumed ? ', resumed' : ''}: ${result.trials.length} trials, ${count('complete')} complete, ${count('pruned')} pruned, ${count('failed')} failed; stopped because ${stopped}`,
@@ -155,7 +105,7 @@ export const registerTune: RegisterCommands = (program, action) => {
     .option('--sampler <kind>', `${SAMPLER_KINDS.join(' or ')}`, 'tpe')
     .option('--pruner <kind>', `${PRUNER_KINDS.join(', ')} (asha: asynchronous successive halving)`, 'median')
     .option('--seed <n>', 'the sampler\'s seed', '0')
-    .option('--set <key=value>', 'a fixed pipeline override, as for mlcycle train (repeatable)', collect, [] as string[])
+    .option('--set <key=value>', 'a fixed pipeline override, as for mlcycle train (repeatable)', (value: string, list: string[]) => [...list, value], [] as string[])
     .option('--train <ref>', 'instead of a pipeline: tune a GBDT trained on this dataset version')
     .option('--validation <ref>', 'scored on this dataset version')
     .option('--target <column>', 'the label column (default: the spec\'s target)')
@@ -173,50 +123,34 @@ export const registerTune: RegisterCommands = (program, action) => {
         const seed = parseSeed(options.seed, '--seed');
         const sampler: SamplerSettings = { kind: choice(options.sampler, SAMPLER_KINDS, '--sampler'), seed };
         const pruner: PrunerSettings = { kind: choice(options.pruner, PRUNER_KINDS, '--pruner') };
-        const spaceFile = path.resolve(environment.cwd, options.space);
-        const { space, text } = await readSpace(spaceFile, options.space);
-        const [{ runStudy }, { threadEvaluator }, { optimizationHistory }] = await Promise.all([
-          import('../train/tune/run-study.js'),
-          import('../train/tune/thread-evaluator.js'),
-          import('../train/tuning/optimization-history.js'),
-        ]);
+        const { readSpaceFile, tuneStudy } = await import('../train/tune/tune-study.js');
+        const space = await readSpaceFile(path.resolve(environment.cwd, options.space), options.space);
         return withWorkspace(environment, async (workspace) => {
-          const { objective, direction, issues } = await objectiveOf(pipeline, options, workspace, environment, space);
-          const unknown: InputIssue[] = issues.map((issue) => {
-            const line = lineOf(text, issue.path.slice('parameters.'.length));
-            return line === undefined ? issue : { ...issue, line };
-          });
-          if (unknown.length > 0) throw new MlcycleError('invalid_input', `${options.space}: ${unknown.length} unknown parameter(s)`, { issues: unknown });
-          const name = options.study ?? path.basename(spaceFile).replace(/\.(ya?ml|json)$/i, '');
-          const evaluator: TrialEvaluator = options.queue !== undefined ? await (await import('../train/tune/queue.js')).queueEvaluator(options.queue, parallel) : threadEvaluator(parallel);
+          const objective = await objectiveChoice(pipeline, options, environment.cwd);
           const interrupt = listenForInterrupt(() => environment.streams.stderr('\ninterrupted: stopping; finished trials are kept (Ctrl-C again to quit at once)\n'));
           const progress = progressReporter(trials, environment.streams);
-          let result: TuneResult;
           try {
-            result = await runStudy({
+            const { result, importances, chart } = await tuneStudy({
               workspace,
-              settings: { name, direction, space, sampler, pruner, objective },
+              space,
+              objective,
+              ...(options.study === undefined ? {} : { study: options.study }),
+              sampler,
+              pruner,
               trials,
-              evaluator,
+              parallel,
+              ...(options.queue === undefined ? {} : { queue: options.queue }),
+              ...(timeout === undefined ? {} : { timeoutSeconds: timeout }),
+              ...(options.out === undefined ? {} : { outDir: path.resolve(environment.cwd, options.out) }),
               signal: interrupt.signal,
               context: environment.context,
               onTrial: progress.trial,
-              ...(timeout === undefined ? {} : { timeoutSeconds: timeout }),
             });
+            return { ...summarize(result, importances, chart), exitCode: result.stoppedBy === 'interrupt' ? INTERRUPTED_EXIT_CODE : 0 };
           } finally {
             interrupt.dispose();
             progress.done();
           }
-          const out = path.resolve(environment.cwd, options.out ?? path.join(workspace.stateDir, 'studies', name));
-          await mkdir(out, { recursive: true });
-          // Loaded here: vega is large, and other commands should not pay for it.
-          const { optimizationHistoryHtml, optimizationHistorySpec } = await import('../train/tune/history-chart.js');
-          const title = `Optimisation history: ${name}`;
-          const spec = optimizationHistorySpec(optimizationHistory(result.trials, result.study.direction), result.study.direction, title);
-          await writeFile(path.join(out, 'optimization-history.vl.json'), `${JSON.stringify(spec, null, 2)}\n`);
-          const chart = path.join(out, 'optimization-history.html');
-          await writeFile(chart, await optimizationHistoryHtml(spec, title));
-          return { ...(await summarize(result, chart)), exitCode: result.stoppedBy === 'interrupt' ? INTERRUPTED_EXIT_CODE : 0 };
         });
       }),
     );

@@ -25,7 +25,7 @@ export const registerWorker: RegisterCommands = (program, action) => {
         if (workspaceRoot !== undefined && !existsSync((await import('../store/workspace.js')).workspacePaths(workspaceRoot).databaseFile)) throw new MlcycleError('not_found', `no mlcycle workspace at ${dir}`);
         let jobs = 0;
         // BullMQ is loaded only by the commands that use it.
-        const { startQueueWorker } = await import('../train/tune/queue.js');
+        const { startQueueWorker } = await import('../train/queue-worker.js');
         const say = (text: string): void => environment.streams.stderr(`worker ${process.pid}: ${text}\n`);
         const worker = await startQueueWorker(options.queue, {
           ...(workspaceRoot === undefined ? {} : { workspaceRoot }),

@@ -15,7 +15,7 @@ import type { FeatureDefinition } from '../train/feature-table.js';
 import type { PipelineResult } from '../train/pipeline/pipeline-types.js';
 import { runPipeline } from '../train/pipeline/run-pipeline.js';
 import { runStudy, type TuneResult } from '../train/tune/run-study.js';
-import { checkSearchSpaceText } from '../train/tuning/search-space-schema.js';
+import { checkSearchSpaceText } from '../train/tune/search-space-schema.js';
 import { DEMO_PIPELINES, DEMO_SEARCH_SPACE, type DemoPipeline } from './flight-delay-pipelines.js';
 
 /** What the models see of a flight before it leaves; the month is left out, since validation is a later month. */

@@ -5,7 +5,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChangeContext } from '../store/audit-log.js';
-import { appendAuditEntry } from '../store/sqlite/audit-log.js';
 import { createWorkspace, type Workspace } from '../store/workspace.js';
 import { specTemplate, toSpecName } from './spec-template.js';
 
@@ -31,7 +30,7 @@ export async function initProject(root: string, options: InitOptions): Promise<I
   const { workspace, created } = await createWorkspace(absolute, name, options.context);
   const specWritten = await writeIfAbsent(workspace.specFile, options.specText ?? specTemplate(name));
   if (specWritten) {
-    await appendAuditEntry(workspace.db, { action: 'spec.written', subject: 'mlcycle.yaml', details: { file: workspace.specFile } }, options.context);
+    await workspace.audit.append({ action: 'spec.written', subject: 'mlcycle.yaml', details: { file: workspace.specFile } }, options.context);
   }
   return { workspace, workspaceCreated: created, specWritten };
 }

@@ -37,9 +37,14 @@ export interface AuditQuery {
   actionPrefix?: string;
 }
 
-/** Reading the audit log. Appending happens inside the stores that change state. */
+/**
+ * The audit log. Stores append inside the transaction of the change they describe; `append` is for
+ * changes outside any store (a file written beside the workspace, such as `mlcycle.yaml`).
+ */
 export interface AuditLog {
   list(query?: AuditQuery): Promise<AuditEntry[]>;
+  /** Appends one entry, stamped with the context's actor, clock and reason. */
+  append(entry: NewAuditEntry, context: ChangeContext): Promise<AuditEntry>;
 }
 
 /** The acting user: `MLCYCLE_USER`, else the operating system's user name. */

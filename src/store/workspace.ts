@@ -27,6 +27,10 @@ import type { ModelRegistry } from './model-registry.js';
 import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
 import { SqliteSpecHistory } from './sqlite/spec-history.js';
+import { SqliteStepCacheStore } from './sqlite/step-cache-store.js';
+import { openStudyStore } from './backends.js';
+import type { StepCacheStore } from './step-cache-store.js';
+import type { StudyStore } from './study-store.js';
 
 export const STATE_DIR_NAME = '.mlcycle';
 const DATABASE_FILE_NAME = 'metadata.db';
@@ -52,6 +56,10 @@ export interface Workspace extends WorkspacePaths {
   registry: ModelRegistry;
   webhooks: WebhookStore;
   evaluations: EvaluationStore;
+  /** Tuning studies and their trials. */
+  studies: StudyStore;
+  /** The pipeline step cache's entries. */
+  stepCache: StepCacheStore;
   close(): Promise<void>;
 }
 
@@ -123,6 +131,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     await db.destroy();
     throw error;
   }
+  const studies = openStudyStore(paths.databaseFile);
   return {
     ...paths,
     db,
@@ -136,6 +145,11 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     registry: new SqliteModelRegistry(db),
     webhooks: new SqliteWebhookStore(db),
     evaluations: new SqliteEvaluationStore(db),
-    close: () => db.destroy(),
+    studies,
+    stepCache: new SqliteStepCacheStore(db),
+    close: async () => {
+      studies.close();
+      await db.destroy();
+    },
   };
 }

@@ -60,6 +60,14 @@ export function describeMetadataBackend(name: string, open: () => Promise<Metada
         expect((await backend.audit.list({ limit: 2 })).map((entry) => entry.action)).toEqual(['workspace.created', 'spec_x.done']);
       }));
 
+    it('appends an entry of its own and returns it as listed', () =>
+      withBackend(async (backend) => {
+        const now = clock('2026-03-01T10:00:00Z');
+        const appended = await backend.audit.append({ action: 'spec.written', subject: 'mlcycle.yaml', details: { file: '/w/mlcycle.yaml' } }, { actor: 'ana', now, reason: 'init' });
+        expect(appended).toMatchObject({ at: '2026-03-01T10:00:00.000Z', actor: 'ana', action: 'spec.written', subject: 'mlcycle.yaml', details: { file: '/w/mlcycle.yaml' }, reason: 'init' });
+        expect(await backend.audit.list()).toEqual([appended]);
+      }));
+
     it('keeps no entry of a change that failed', () =>
       withBackend(async (backend) => {
         const context = { actor: 'sam', now: clock('2026-03-01T10:00:00Z') };

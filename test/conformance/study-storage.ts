@@ -3,7 +3,7 @@
  * now, the metadata store's tables when they land) so that a study resumes the same way on all of them.
  */
 import { describe, expect, it } from 'vitest';
-import type { StudyStorage } from '../../src/train/tuning/study-storage.js';
+import type { StudyStorage } from '../../src/optimizer/study-storage.js';
 
 /** Registers the conformance tests for a storage made fresh by `open` for each test. */
 export function describeStudyStorage(name: string, open: () => StudyStorage): void {

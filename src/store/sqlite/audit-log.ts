@@ -51,4 +51,8 @@ export class SqliteAuditLog implements AuditLog {
     const rows = await select.execute();
     return rows.map(toAuditEntry);
   }
+
+  append(entry: NewAuditEntry, context: ChangeContext): Promise<AuditEntry> {
+    return appendAuditEntry(this.db, entry, context);
+  }
 }

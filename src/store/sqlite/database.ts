@@ -281,6 +281,21 @@ export interface TuningTrialValueTable {
   value: number | null;
 }
 
+export interface PipelineStepTable {
+  cache_key: string;
+  step: string;
+  code_version: string;
+  /** JSON with sorted keys (stableJson), as the cache key hashes them. */
+  params: string;
+  inputs: string;
+  outputs: string;
+  summary: string;
+  seconds: number;
+  run_id: string | null;
+  created_at: string;
+  created_by: string;
+}
+
 /** The tables of the latest schema, as Kysely sees them. */
 export interface Database {
   workspace_meta: WorkspaceMetaTable;
@@ -311,6 +326,7 @@ export interface Database {
   tuning_studies: TuningStudyTable;
   tuning_trials: TuningTrialTable;
   tuning_trial_values: TuningTrialValueTable;
+  pipeline_steps: PipelineStepTable;
 }
 
 /**

@@ -1,11 +1,14 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { describeStudyStorage } from '../../../test/conformance/study-storage.js';
+import { describeStudyStore } from '../../../test/conformance/study-store.js';
 import { tempDir, testContext } from '../../../test/support/temp-dir.js';
 import { initProject } from '../../problem/init-project.js';
 import type { StudySettings } from '../../train/tune/study-settings.js';
+import { SqliteAuditLog } from './audit-log.js';
+import { openSqliteDatabase } from './database.js';
 import { SqliteStudyStore } from './study-store.js';
 
 const SETTINGS: StudySettings = {
@@ -48,6 +51,13 @@ function openStore(file = freshDatabase()): SqliteStudyStore {
 describeStudyStorage('sqlite', () => {
   const store = openStore();
   return store.trials(store.createStudy(SETTINGS, testContext()));
+});
+
+describeStudyStore('sqlite', async () => {
+  const file = freshDatabase();
+  const db = openSqliteDatabase(file);
+  onTestFinished(() => db.destroy());
+  return { stores: [openStore(file), openStore(file)], audit: new SqliteAuditLog(db) };
 });
 
 describe('SqliteStudyStore', () => {

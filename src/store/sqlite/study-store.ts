@@ -6,58 +6,39 @@
  * Reads are cached: every write bumps the study's revision and stamps the trial with it, so `trials()`
  * asks one indexed question ("has the revision moved?") and reloads only the trials changed since.
  */
-import os from 'node:os';
 import Sqlite from 'better-sqlite3';
 import { MlcycleError } from '../../error.js';
-import type { StudyRecord, StudySettings } from '../../train/tune/study-settings.js';
-import type { StudyStorage } from '../../train/tuning/study-storage.js';
-import type { ParameterValue } from '../../train/tuning/search-space.js';
-import type { Trial, TrialState } from '../../train/tuning/trial.js';
+import type { ParameterValue } from '../../optimizer/search-space.js';
+import type { Trial, TrialState } from '../../optimizer/trial.js';
 import type { ChangeContext } from '../audit-log.js';
+import { currentOwner, isOwnerAlive, type StoredTrialInfo, type StudyRecord, type StudySettings, type StudyStore, type StudyTrials } from '../study-store.js';
 import type { TuningStudyTable, TuningTrialTable } from './database.js';
 
 const STATES: Record<TrialState, string> = { running: 'RUNNING', complete: 'COMPLETE', pruned: 'PRUNED', failed: 'FAIL' };
 const FROM_STATE: Record<string, TrialState> = { RUNNING: 'running', COMPLETE: 'complete', PRUNED: 'pruned', FAIL: 'failed' };
 
-/** This process, as trial owners are recorded: `host:pid`. */
-export function currentOwner(): string {
-  return `${os.hostname()}:${process.pid}`;
-}
+/**
+ * Studies by name, and their trials; open on a workspace's database file (already migrated). The
+ * connection opens on first use, so a workspace that never tunes never switches its file to WAL mode.
+ */
+export class SqliteStudyStore implements StudyStore {
+  private opened: Sqlite.Database | undefined;
 
-/** Whether the process that owns a trial still runs. Only this host's processes can be checked; others count as gone. */
-export function isOwnerAlive(owner: string): boolean {
-  const at = owner.lastIndexOf(':');
-  if (owner.slice(0, at) !== os.hostname()) return false;
-  const pid = Number(owner.slice(at + 1));
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+  constructor(private readonly databaseFile: string) {}
 
-/** The stored trial plus what only the runner needs: its tracking run and owner. */
-export interface StoredTrialInfo {
-  number: number;
-  state: TrialState;
-  owner: string;
-  runId: string | undefined;
-}
-
-/** Studies by name, and their trials; open on a workspace's database file (already migrated). */
-export class SqliteStudyStore {
-  readonly connection: Sqlite.Database;
-
-  constructor(databaseFile: string) {
-    this.connection = new Sqlite(databaseFile);
-    this.connection.pragma('journal_mode = WAL');
-    this.connection.pragma('busy_timeout = 10000');
+  /** The store's own better-sqlite3 connection (WAL mode, waiting up to 10 s for a writer's lock). */
+  get connection(): Sqlite.Database {
+    if (this.opened === undefined) {
+      const connection = new Sqlite(this.databaseFile);
+      connection.pragma('journal_mode = WAL');
+      connection.pragma('busy_timeout = 10000');
+      this.opened = connection;
+    }
+    return this.opened;
   }
 
   /** Creates a study; a study of that name already there is a conflict. */
-  createStudy(settings: StudySettings, context: ChangeContext): StudyRecord {
+  createStudy<Objective>(settings: StudySettings<Objective>, context: ChangeContext): StudyRecord<Objective> {
     if (this.findStudy(settings.name) !== undefined) throw new MlcycleError('conflict', `study "${settings.name}" exists already`);
     const at = context.now().toISOString();
     const insert = this.connection.transaction(() => {
@@ -85,7 +66,7 @@ export class SqliteStudyStore {
       space: JSON.parse(row.space) as StudyRecord['space'],
       sampler: JSON.parse(row.sampler) as StudyRecord['sampler'],
       pruner: JSON.parse(row.pruner) as StudyRecord['pruner'],
-      objective: JSON.parse(row.objective) as StudyRecord['objective'],
+      objective: JSON.parse(row.objective) as unknown,
       ...(row.parent_run_id === null ? {} : { parentRunId: row.parent_run_id }),
       createdAt: row.created_at,
       createdBy: row.created_by,
@@ -98,14 +79,15 @@ export class SqliteStudyStore {
   }
 
   close(): void {
-    this.connection.close();
+    this.opened?.close();
+    this.opened = undefined;
   }
 }
 
 type TrialRow = TuningTrialTable;
 
 /** One study's trials in SQLite. */
-export class SqliteStudyTrials implements StudyStorage {
+export class SqliteStudyTrials implements StudyTrials {
   private cache: Trial[] = [];
   private info: StoredTrialInfo[] = [];
   private revision = -1;

@@ -5,7 +5,7 @@ import { DEMO_FEATURES, DEMO_GBDT } from '../../demo/train-demo-models.js';
 import { DEFAULT_SMOOTHING } from '../../models/baselines.js';
 import { checkSpecText } from '../../problem/load-spec.js';
 import type { ProblemSpec } from '../../problem/spec-schema.js';
-import { checkSearchSpaceText } from '../tuning/search-space-schema.js';
+import { checkSearchSpaceText } from '../tune/search-space-schema.js';
 import { checkPipelineText } from './load-pipeline.js';
 
 const spec = checkSpecText(FLIGHT_DELAY_SPEC, 'mlcycle.yaml').spec as ProblemSpec;

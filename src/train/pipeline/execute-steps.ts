@@ -25,7 +25,7 @@ export class LazyEngine {
   private engine: Promise<AnalyticsEngine> | undefined;
 
   get(): Promise<AnalyticsEngine> {
-    this.engine ??= import('../../store/duckdb/engine.js').then(({ openDuckDb }) => openDuckDb());
+    this.engine ??= import('../../store/backends.js').then(({ openAnalyticsEngine }) => openAnalyticsEngine());
     return this.engine;
   }
 

@@ -20,12 +20,13 @@ import type { DatasetVersion } from '../../store/dataset-store.js';
 import { startRun } from '../../tracking/start-run.js';
 import { computeStep } from './compute-step.js';
 import { LazyEngine } from './execute-steps.js';
-import { redisConnection } from '../tune/redis-url.js';
+import { redisConnection } from '../../jobs/redis-url.js';
 import { loadPipeline } from './load-pipeline.js';
 import { planPipeline, type PlannedStep } from './plan-pipeline.js';
 import type { NormalizedPipeline, PipelineResult, RunPipelineOptions, StepName, StepOutcome } from './pipeline-types.js';
 import { recordPipelineRun } from './record-run.js';
 import { StepCache, stepCacheKey, summaryHash, type CachedStep } from './step-cache.js';
+import { STEP_DEFINITIONS, type PipelineData } from './step-definitions.js';
 import { stepJob } from './step-job.js';
 import type { StepQueue } from './step-queue.js';
 
@@ -49,7 +50,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   if (options.queue !== undefined) redisConnection(options.queue);
   const { spec, pipeline } = await loadPipeline(workspace.root, options.pipeline, options.overrides ?? {});
   const plan = planPipeline(pipeline);
-  const data: Partial<Record<'source' | 'training' | 'validation', DatasetVersion>> = {};
+  const data: PipelineData = {};
   if (pipeline.data.split === undefined) {
     data.training = await resolveDatasetRef(workspace.datasets, pipeline.data.training);
     data.validation = await resolveDatasetRef(workspace.datasets, pipeline.data.validation);
@@ -98,6 +99,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
 
     for (const step of plan) {
       checkAbort();
+      const definition = STEP_DEFINITIONS[step.name];
       const inputs = hashOf(step);
       const key = stepCacheKey({ step: step.name, codeVersion: step.codeVersion, params: step.params, inputs });
       const started = performance.now();
@@ -115,22 +117,18 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
         stored = await cache.lookup(key);
         if (stored === undefined) throw new MlcycleError('internal', `step ${step.name}: worker ${worker} finished but its cache entry ${key.slice(0, 12)} is not in this workspace's store; start workers with this workspace (-C ${workspace.root})`);
       }
-      if (stored !== undefined && step.name === 'train') {
+      if (stored !== undefined && definition.replaysRounds) {
         // Replaying cached (or remotely computed) rounds lets a pruner decide as if training ran here.
         for (const point of (stored.summary.history ?? []) as { round: number; value: number }[]) if (onRound(point.round, point.value) === 'prune') break;
       }
       if (stored === undefined) {
         // A pruned model is not what these parameters give: it is kept by the run, not by the cache.
-        const cacheable = (): boolean => !(pruned && (step.name === 'train' || step.name === 'evaluate'));
+        const cacheable = (): boolean => !(pruned && definition.followsPruning);
         const environment = { workspace, cache, engine, spec, pipeline, data, upstream, runId: run.id, context };
         stored = await computeStep(environment, step, { cacheKey: key, inputs }, { onRound, cacheable, ...(options.signal === undefined ? {} : { signal: options.signal }) });
         checkAbort();
       }
-      if (step.name === 'split') {
-        const parts = stored.summary as { training: { dataset: string; hash: string }; validation: { dataset: string; hash: string } };
-        data.training = await resolveDatasetRef(workspace.datasets, `${parts.training.dataset}@${parts.training.hash}`);
-        data.validation = await resolveDatasetRef(workspace.datasets, `${parts.validation.dataset}@${parts.validation.hash}`);
-      }
+      if (definition.producesData !== undefined) Object.assign(data, await definition.producesData(stored, workspace));
       done.set(step.name, stored);
       const seconds = (performance.now() - started) / 1000;
       outcomes.push({ step: step.name, cacheKey: key, cached: hit !== undefined, seconds, inputs, outputs: outputHashes(stored), ...(worker === undefined ? {} : { worker }) });

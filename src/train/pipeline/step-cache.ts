@@ -1,36 +1,21 @@
 /**
  * The step cache: a step's outputs under the hash of what determines them (the step's code version, its
  * parameters, the content hashes of its inputs), as Metaflow and ZenML cache steps. Output files are
- * blobs in the artifact store, addressed by their SHA-256 and moved into place whole; the row in
- * `pipeline_steps` is written after every blob is in place, in one statement. So a crash or a failure
- * leaves at most an unreferenced blob, never an entry whose outputs are missing or half-written; and an
- * entry whose blob has gone is treated as absent and recomputed.
+ * blobs in the artifact store, addressed by their SHA-256 and moved into place whole; the entry in the
+ * workspace's step cache store (src/store/step-cache-store.ts) is written after every blob is in place, in
+ * one statement. So a crash or a failure leaves at most an unreferenced blob, never an entry whose outputs
+ * are missing or half-written; and an entry whose blob has gone is treated as absent and recomputed.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { ChangeContext } from '../../store/audit-log.js';
+import { stableJson } from '../../store/stable-json.js';
+import type { StepOutput } from '../../store/step-cache-store.js';
 import type { Workspace } from '../../store/workspace.js';
 import { artifactBlobKey, storeBlob } from '../../tracking/run-artifacts.js';
 
-interface PipelineStepTable {
-  cache_key: string;
-  step: string;
-  code_version: string;
-  params: string;
-  inputs: string;
-  outputs: string;
-  summary: string;
-  seconds: number;
-  run_id: string | null;
-  created_at: string;
-  created_by: string;
-}
-
-/** One output file of a step, by content. */
-export interface StepOutput {
-  sha256: string;
-  size: number;
-}
+export { stableJson } from '../../store/stable-json.js';
+export type { StepOutput } from '../../store/step-cache-store.js';
 
 /** What determines a step's result. */
 export interface StepKey {
@@ -52,15 +37,6 @@ export interface CachedStep {
   createdAt: string;
 }
 
-/** JSON with object keys sorted at every level, so equal values hash equally. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner) && !ArrayBuffer.isView(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
-}
-
 /** The cache key of a step: SHA-256 of its determining parts. */
 export function stepCacheKey(key: StepKey): string {
   return createHash('sha256').update(stableJson({ step: key.step, code: key.codeVersion, params: key.params, inputs: key.inputs })).digest('hex');
@@ -74,17 +50,13 @@ export function summaryHash(summary: unknown): string {
 export class StepCache {
   constructor(private readonly workspace: Workspace) {}
 
-  private get table() {
-    return this.workspace.db.withTables<{ pipeline_steps: PipelineStepTable }>();
-  }
-
   /** The cached result under a key, if it is there with all its output files. */
   async lookup(key: string): Promise<CachedStep | undefined> {
-    const row = await this.table.selectFrom('pipeline_steps').selectAll().where('cache_key', '=', key).executeTakeFirst();
-    if (row === undefined) return undefined;
-    const outputs = JSON.parse(row.outputs) as Record<string, StepOutput>;
+    const entry = await this.workspace.stepCache.find(key);
+    if (entry === undefined) return undefined;
+    const { outputs } = entry;
     for (const output of Object.values(outputs)) if (!this.workspace.artifacts.exists(artifactBlobKey(output.sha256))) return undefined;
-    return { key, step: row.step, outputs, summary: JSON.parse(row.summary) as Record<string, unknown>, seconds: row.seconds, runId: row.run_id ?? undefined, createdAt: row.created_at };
+    return { key, step: entry.step, outputs, summary: entry.summary, seconds: entry.seconds, runId: entry.runId, createdAt: entry.createdAt };
   }
 
   /** Copies a file into the artifact store by content; opened first, so a missing file fails here. */
@@ -117,24 +89,19 @@ export class StepCache {
     const outputs: Record<string, StepOutput> = {};
     for (const [name, file] of Object.entries(files)) outputs[name] = await this.storeFile(file);
     const createdAt = context.now().toISOString();
-    const row: PipelineStepTable = {
-      cache_key: key.cacheKey,
+    await this.workspace.stepCache.save({
+      cacheKey: key.cacheKey,
       step: key.step,
-      code_version: key.codeVersion,
-      params: stableJson(key.params),
-      inputs: stableJson(key.inputs),
-      outputs: stableJson(outputs),
-      summary: JSON.stringify(summary),
+      codeVersion: key.codeVersion,
+      params: key.params,
+      inputs: key.inputs,
+      outputs,
+      summary,
       seconds,
-      run_id: runId ?? null,
-      created_at: createdAt,
-      created_by: context.actor,
-    };
-    await this.table
-      .insertInto('pipeline_steps')
-      .values(row)
-      .onConflict((conflict) => conflict.column('cache_key').doUpdateSet({ ...row }))
-      .execute();
+      runId,
+      createdAt,
+      createdBy: context.actor,
+    });
     return { key: key.cacheKey, step: key.step, outputs, summary, seconds, runId, createdAt };
   }
 

@@ -9,11 +9,11 @@
  * step that fails on a worker fails here with the worker's error code, message and id. A queue no worker
  * serves is an error at once (exit 2), not a wait without end.
  */
-import { ERROR_CODES, MlcycleError, type ErrorCode } from '../../error.js';
-import { connectJobQueue } from '../tune/queue.js';
-import type { StepJob, StepJobResult } from './step-job.js';
+import { asMlcycleError, ERROR_CODES, MlcycleError, type ErrorCode } from '../../error.js';
+import { connectJobQueue, permanentJobFailure, type JobHandler } from '../../jobs/job-queue.js';
+import { isStepJob, StepRunner, type StepJob, type StepJobResult } from './step-job.js';
 
-/** How a failed step job's reason is written by the worker (queue.ts) and read here. */
+/** How a failed step job's reason is written by the worker (stepJobHandler) and read here. */
 export interface StepFailure {
   code: ErrorCode;
   message: string;
@@ -80,5 +80,34 @@ export async function openStepQueue(url: string): Promise<StepQueue> {
       await events.close();
       await queue.close();
     },
+  };
+}
+
+/** What a worker reports of a step job as it goes. */
+export type StepJobEvent = { state: 'started' } | ({ state: 'done' } & StepJobResult) | { state: 'failed'; error: string };
+
+/**
+ * A worker's handler of step jobs. A step that failed fails again, so its failure is permanent; the
+ * coordinator reads code and message back (stepFailureError).
+ */
+export function stepJobHandler(worker: string, workspaceRoot: string | undefined, onStep?: (job: StepJob, event: StepJobEvent) => void): JobHandler {
+  const steps = new StepRunner(worker);
+  return {
+    accepts: isStepJob,
+    async run(data: unknown): Promise<StepJobResult> {
+      const job = data as StepJob;
+      onStep?.(job, { state: 'started' });
+      try {
+        const result = await steps.run(job, workspaceRoot);
+        onStep?.(job, { state: 'done', ...result });
+        return result;
+      } catch (thrown) {
+        const error = asMlcycleError(thrown);
+        onStep?.(job, { state: 'failed', error: error.message });
+        const failure: StepFailure = { code: error.code, message: error.message, worker };
+        throw permanentJobFailure(JSON.stringify(failure));
+      }
+    },
+    close: () => steps.close(),
   };
 }

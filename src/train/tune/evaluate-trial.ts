@@ -6,12 +6,13 @@
  */
 import path from 'node:path';
 import { MlcycleError } from '../../error.js';
-import { SqliteStudyStore } from '../../store/sqlite/study-store.js';
-import type { Sampler } from '../tuning/sampler.js';
-import type { ParameterValue } from '../tuning/search-space.js';
-import { Study } from '../tuning/study.js';
+import type { StudyStore } from '../../store/study-store.js';
+import { openStudyStore } from '../../store/backends.js';
+import type { Sampler } from '../../optimizer/sampler.js';
+import type { ParameterValue } from '../../optimizer/search-space.js';
+import { Study } from '../../optimizer/study.js';
 import { createObjective, type TrialObjective } from './objective.js';
-import { makePruner } from './study-settings.js';
+import { findTuningStudy, makePruner } from './study-settings.js';
 
 /** What an evaluator is handed: where the study is, and which trial with which parameters. */
 export interface TrialJob {
@@ -44,13 +45,13 @@ const NO_SAMPLER: Sampler = {
 
 /** Keeps open stores and loaded objectives between jobs, so a worker reads its data once. */
 export class TrialRunner {
-  private readonly stores = new Map<string, SqliteStudyStore>();
+  private readonly stores = new Map<string, StudyStore>();
   private readonly objectives = new Map<string, Promise<TrialObjective>>();
 
   async run(job: TrialJob): Promise<EvaluationOutcome> {
     let store = this.stores.get(job.databaseFile);
-    if (store === undefined) this.stores.set(job.databaseFile, (store = new SqliteStudyStore(job.databaseFile)));
-    const record = store.findStudy(job.study);
+    if (store === undefined) this.stores.set(job.databaseFile, (store = openStudyStore(job.databaseFile)));
+    const record = findTuningStudy(store, job.study);
     if (record === undefined) throw new MlcycleError('not_found', `no study "${job.study}" in ${job.databaseFile}`);
     const key = JSON.stringify(record.objective);
     let objective = this.objectives.get(key);

@@ -5,7 +5,7 @@
  */
 import { trainGbdt, type GbdtParams } from '../../models/gbdt/train-gbdt.js';
 import type { ValidationMetric } from '../../models/gbdt/validation-metrics.js';
-import { openDuckDb } from '../../store/duckdb/engine.js';
+import { openAnalyticsEngine } from '../../store/backends.js';
 import { readFeatureTable, type FeatureDefinition } from '../feature-table.js';
 import type { TrialObjective } from './objective.js';
 
@@ -38,7 +38,7 @@ export const GBDT_TUNABLE_PARAMETERS: readonly string[] = [
 
 /** Reads the training and validation tables once; each evaluation trains one model on them. */
 export async function loadGbdtObjective(spec: GbdtObjectiveSpec): Promise<TrialObjective> {
-  const engine = await openDuckDb();
+  const engine = await openAnalyticsEngine();
   let train;
   let validation;
   try {

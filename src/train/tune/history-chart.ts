@@ -6,8 +6,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../../report/svg-chart.js';
 import { escapeHtml, page } from '../../report/html-page.js';
-import type { HistoryPoint } from '../tuning/optimization-history.js';
-import type { Direction } from '../tuning/trial.js';
+import type { HistoryPoint } from '../../optimizer/optimization-history.js';
+import type { Direction } from '../../optimizer/trial.js';
 
 /** The Vega-Lite spec of the history. */
 export function optimizationHistorySpec(points: readonly HistoryPoint[], direction: Direction, title: string): TopLevelSpec {

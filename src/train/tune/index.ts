@@ -6,4 +6,3 @@ export { gbdtObjectiveFromDatasets, type DatasetObjectiveOptions } from './datas
 export { inlineEvaluator, TrialRunner, type TrialEvaluator, type TrialJob, type EvaluationOutcome } from './evaluate-trial.js';
 export { threadEvaluator } from './thread-evaluator.js';
 export { makeSampler, makePruner, type StudySettings, type StudyRecord, type SamplerSettings, type PrunerSettings } from './study-settings.js';
-export { SqliteStudyStore, SqliteStudyTrials } from '../../store/sqlite/study-store.js';

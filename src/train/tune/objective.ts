@@ -5,9 +5,9 @@
  * another machine can rebuild the same objective from the stored study; `createObjective` does that.
  */
 import { MlcycleError, type InputIssue } from '../../error.js';
-import type { ParameterValue, SearchSpace } from '../tuning/search-space.js';
-import { TEST_FUNCTIONS } from '../tuning/test-functions.js';
-import type { Direction } from '../tuning/trial.js';
+import type { ParameterValue, SearchSpace } from '../../optimizer/search-space.js';
+import { TEST_FUNCTIONS } from '../../optimizer/test-functions.js';
+import type { Direction } from '../../optimizer/trial.js';
 import { pipelineObjective, type PipelineObjectiveSpec } from './pipeline-objective.js';
 import { GBDT_TUNABLE_PARAMETERS, gbdtMetric, loadGbdtObjective, type GbdtObjectiveSpec } from './gbdt-objective.js';
 
@@ -36,7 +36,7 @@ export interface TrialObjective {
 }
 
 /**
- * One of the standard test functions (src/train/tuning/test-functions.ts). With `steps`, it reports
+ * One of the standard test functions (src/optimizer/test-functions.ts). With `steps`, it reports
  * f(x) + (steps - 1 - step) at steps 0..steps-1 (a curve that ends at f(x)), so pruners have something to judge.
  */
 export interface FunctionObjectiveSpec {

@@ -12,8 +12,8 @@ import { loadPipeline } from '../pipeline/load-pipeline.js';
 import { higherIsBetter } from '../pipeline/metric-names.js';
 import type { PipelineSource } from '../pipeline/pipeline-types.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
-import type { ParameterValue, SearchSpace } from '../tuning/search-space.js';
-import type { Direction } from '../tuning/trial.js';
+import type { ParameterValue, SearchSpace } from '../../optimizer/search-space.js';
+import type { Direction } from '../../optimizer/trial.js';
 import type { TrialObjective } from './objective.js';
 
 export interface PipelineObjectiveSpec {

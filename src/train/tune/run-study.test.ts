@@ -3,7 +3,7 @@ import { tempDir, testContext } from '../../../test/support/temp-dir.js';
 import { initProject } from '../../problem/init-project.js';
 import { SqliteStudyStore } from '../../store/sqlite/study-store.js';
 import type { Workspace } from '../../store/workspace.js';
-import { TEST_FUNCTIONS } from '../tuning/test-functions.js';
+import { TEST_FUNCTIONS } from '../../optimizer/test-functions.js';
 import { threadEvaluator } from './thread-evaluator.js';
 import { runStudy, type TuneRequest } from './run-study.js';
 import type { StudySettings } from './study-settings.js';

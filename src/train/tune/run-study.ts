@@ -9,15 +9,15 @@
  */
 import { MlcycleError } from '../../error.js';
 import type { ChangeContext } from '../../store/audit-log.js';
-import { SqliteStudyStore, type SqliteStudyTrials } from '../../store/sqlite/study-store.js';
+import type { StudyStore, StudyTrials } from '../../store/study-store.js';
 import type { Workspace } from '../../store/workspace.js';
 import type { ActiveRun } from '../../tracking/active-run.js';
 import { startRun } from '../../tracking/start-run.js';
-import { Study } from '../tuning/study.js';
-import type { Trial } from '../tuning/trial.js';
+import { Study } from '../../optimizer/study.js';
+import type { Trial } from '../../optimizer/trial.js';
 import { inlineEvaluator, type EvaluationOutcome, type TrialEvaluator, type TrialJob } from './evaluate-trial.js';
 import { objectiveTracksRuns } from './objective.js';
-import { makePruner, makeSampler, type StudyRecord, type StudySettings } from './study-settings.js';
+import { findTuningStudy, makePruner, makeSampler, type StudyRecord, type StudySettings } from './study-settings.js';
 
 export interface TuneRequest {
   workspace: Workspace;
@@ -61,7 +61,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 export async function runStudy(request: TuneRequest): Promise<TuneResult> {
   const { workspace, context } = request;
   if (!Number.isInteger(request.trials) || request.trials < 1) throw new MlcycleError('invalid_input', `trials must be a whole number of at least 1, got ${request.trials}`);
-  const store = new SqliteStudyStore(workspace.databaseFile);
+  const store = workspace.studies;
   const evaluator = request.evaluator ?? inlineEvaluator();
   try {
     const { record, resumed, parentRun } = await openStudy(store, request);
@@ -76,13 +76,12 @@ export async function runStudy(request: TuneRequest): Promise<TuneResult> {
     return { study: record, trials: study.trials, best: study.bestTrial(), resumed, abandoned, stoppedBy };
   } finally {
     await evaluator.close();
-    store.close();
   }
 }
 
-async function openStudy(store: SqliteStudyStore, request: TuneRequest): Promise<{ record: StudyRecord; resumed: boolean; parentRun?: ActiveRun }> {
+async function openStudy(store: StudyStore, request: TuneRequest): Promise<{ record: StudyRecord; resumed: boolean; parentRun?: ActiveRun }> {
   const { settings, workspace, context } = request;
-  const existing = store.findStudy(settings.name);
+  const existing = findTuningStudy(store, settings.name);
   if (existing !== undefined) {
     const differs = (['direction', 'space', 'objective'] as const).filter((field) => !sameJson(existing[field], settings[field]));
     if (differs.length > 0) {
@@ -100,7 +99,7 @@ async function endRunQuietly(workspace: Workspace, runId: string, status: 'FAILE
   if (run?.status === 'RUNNING') await workspace.runs.endRun(runId, status, context.now().getTime(), context);
 }
 
-async function trialLoop(request: TuneRequest, record: StudyRecord, study: Study, storage: SqliteStudyTrials, evaluator: TrialEvaluator): Promise<TuneResult['stoppedBy']> {
+async function trialLoop(request: TuneRequest, record: StudyRecord, study: Study, storage: StudyTrials, evaluator: TrialEvaluator): Promise<TuneResult['stoppedBy']> {
   const { workspace, context, signal } = request;
   const deadline = request.timeoutSeconds === undefined ? Infinity : Date.now() + request.timeoutSeconds * 1000;
   const inFlight = new Map<number, Promise<void>>();

@@ -3,7 +3,7 @@
  * the outcome (Optuna's ask-and-tell interface). Parameters are sampled in the space's order, so a
  * condition's parent is known before its child; inactive parameters are left out of the trial.
  */
-import { MlcycleError } from '../../error.js';
+import { MlcycleError } from '../error.js';
 import { noPruner, type Pruner } from './pruner.js';
 import type { Sampler, SamplingContext } from './sampler.js';
 import { isActive, type ParameterValue, type SearchSpace } from './search-space.js';

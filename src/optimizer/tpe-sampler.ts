@@ -5,7 +5,7 @@
  * `nEiCandidates` draws from l the one with the largest l(x)/g(x) (the expected-improvement maximiser)
  * wins. Pruned trials rank behind complete ones, by how far they got and then by their last value.
  */
-import type { Random } from '../../stats/random.js';
+import type { Random } from '../stats/random.js';
 import { DEFAULT_PARZEN_OPTIONS, ParzenEstimator, type ParzenOptions } from './parzen-estimator.js';
 import { randomSampler } from './random-sampler.js';
 import type { Sampler, SamplingContext } from './sampler.js';

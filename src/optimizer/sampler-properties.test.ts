@@ -1,8 +1,8 @@
 // Property tests: whatever the space and history, samplers propose values inside the space.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../stats/random.js';
-import { truncatedNormalQuantile } from '../../stats/truncated-normal.js';
+import { seededRandom } from '../stats/random.js';
+import { truncatedNormalQuantile } from '../stats/truncated-normal.js';
 import { randomSampler } from './random-sampler.js';
 import { contains, type Distribution } from './search-space.js';
 import { Study } from './study.js';

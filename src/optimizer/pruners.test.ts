@@ -8,7 +8,7 @@ import { Study } from './study.js';
 import { successiveHalvingPruner } from './successive-halving-pruner.js';
 import type { Direction } from './trial.js';
 
-const fixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/tune/pruner-reference.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/tune/pruner-reference.json', import.meta.url), 'utf8')) as {
   curves: (number | null)[][];
   cases: { pruner: string; direction: Direction; prunedAt: (number | null)[] }[];
 };

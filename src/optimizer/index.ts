@@ -1,6 +1,6 @@
 /** Hyperparameter tuning as a library: search spaces, samplers, pruners and the ask/tell study. */
 export * from './search-space.js';
-export { checkSearchSpaceText, validateSearchSpace, SearchSpaceFileSchema } from './search-space-schema.js';
+
 export type { Sampler, SamplingContext } from './sampler.js';
 export { randomSampler } from './random-sampler.js';
 export { tpeSampler, defaultGamma, DEFAULT_TPE_OPTIONS, type TpeOptions } from './tpe-sampler.js';

@@ -3,9 +3,9 @@
  * into connection options (without loading BullMQ, so that a command can check it before it starts), and
  * a quick check that a Redis answers there, because ioredis would otherwise retry in silence forever.
  */
-import { MlcycleError } from '../../error.js';
+import { MlcycleError } from '../error.js';
 
-/** One queue for every study and pipeline: a job names its workspace and what to do (queue.ts). */
+/** One queue for every study and pipeline: a job names its workspace and what to do (job-queue.ts). */
 export const JOB_QUEUE = 'mlcycle-jobs';
 
 export interface RedisConnection {

@@ -3,8 +3,8 @@
  * `optuna/_transform.py`): uniform in log space for log parameters, half a step beyond each end for stepped
  * ones before rounding, and the largest of one uniform draw per choice for categorical ones.
  */
-import { nextDown } from '../../stats/next-down.js';
-import type { Random } from '../../stats/random.js';
+import { nextDown } from '../stats/next-down.js';
+import type { Random } from '../stats/random.js';
 import type { Sampler } from './sampler.js';
 import { roundHalfEven, snapToGrid, type Distribution, type ParameterValue } from './search-space.js';
 

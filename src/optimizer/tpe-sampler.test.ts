@@ -2,9 +2,9 @@
 // numbers, the sampler proposes the same parameters trial after trial. test/fixtures/tune/parzen-reference.py ran Optuna.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mersenneTwister } from '../../stats/mersenne-twister.js';
-import { seededRandom } from '../../stats/random.js';
-import { makeSampler } from '../tune/study-settings.js';
+import { mersenneTwister } from '../stats/mersenne-twister.js';
+import { seededRandom } from '../stats/random.js';
+import { makeSampler } from './sampler-settings.js';
 import type { ParameterValue, SearchSpace } from './search-space.js';
 import { Study } from './study.js';
 import { defaultGamma, rankFinishedTrials, tpeSampler } from './tpe-sampler.js';
@@ -17,7 +17,7 @@ interface TpeRun {
   trials: { params: Record<string, ParameterValue>; value: number }[];
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/tune/parzen-reference.json', import.meta.url), 'utf8')) as { tpe: TpeRun[] };
+const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/tune/parzen-reference.json', import.meta.url), 'utf8')) as { tpe: TpeRun[] };
 
 const space: SearchSpace = {
   x: { type: 'float', low: -5, high: 5, log: false },
@@ -75,7 +75,7 @@ describe('TPE sampler against Optuna', () => {
   }
 });
 
-const integerFixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/tune/tpe-integer-reference.json', import.meta.url), 'utf8')) as {
+const integerFixture = JSON.parse(readFileSync(new URL('../../test/fixtures/tune/tpe-integer-reference.json', import.meta.url), 'utf8')) as {
   runs: { ties: boolean; trials: { params: Record<string, number>; value: number }[] }[];
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MlcycleError } from '../../error.js';
-import { seededRandom } from '../../stats/random.js';
+import { MlcycleError } from '../error.js';
+import { seededRandom } from '../stats/random.js';
 import { optimizationHistory } from './optimization-history.js';
 import { parameterImportances } from './parameter-importance.js';
 import { randomSampler } from './random-sampler.js';

@@ -3,7 +3,7 @@
 // computed the fixture.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mersenneTwister } from '../../stats/mersenne-twister.js';
+import { mersenneTwister } from '../stats/mersenne-twister.js';
 import { defaultWeights, DEFAULT_PARZEN_OPTIONS, ParzenEstimator } from './parzen-estimator.js';
 import type { Distribution } from './search-space.js';
 
@@ -19,7 +19,7 @@ interface ParzenCase {
   sampleLogDensity: number[];
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/tune/parzen-reference.json', import.meta.url), 'utf8')) as { parzen: ParzenCase[] };
+const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/tune/parzen-reference.json', import.meta.url), 'utf8')) as { parzen: ParzenCase[] };
 
 describe('ParzenEstimator against Optuna', () => {
   for (const reference of fixture.parzen) {

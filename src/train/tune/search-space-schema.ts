@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { InputIssue } from '../../error.js';
 import { parseSpecPart, type SpecIssue } from '../../problem/spec-issues.js';
 import { checkYamlText } from '../../problem/yaml-text.js';
-import type { Choice, Parameter, SearchSpace } from './search-space.js';
+import type { Choice, Parameter, SearchSpace } from '../../optimizer/search-space.js';
 
 const ChoiceSchema = z.union([z.string(), z.number(), z.boolean()]);
 /** `when: { parent: value }` or `when: { parent: [values] }`: active while the parent takes one of the values. */

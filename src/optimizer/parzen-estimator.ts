@@ -10,9 +10,9 @@
  * seeds x 100 trials, median regret without / with the term: Hartmann-6 0.22 / 0.42, 10-d sphere
  * 8.1 / 11.6, Branin 0.046 / 0.043. `density: 'normalised'` gives Optuna 3.5's behaviour.
  */
-import type { Random } from '../../stats/random.js';
-import { numpyArgsort } from '../../stats/numpy-argsort.js';
-import { logNormalMass, normalLogDensity, truncatedNormalQuantile } from '../../stats/truncated-normal.js';
+import type { Random } from '../stats/random.js';
+import { numpyArgsort } from '../stats/numpy-argsort.js';
+import { logNormalMass, normalLogDensity, truncatedNormalQuantile } from '../stats/truncated-normal.js';
 import { snapToGrid, type Distribution } from './search-space.js';
 
 /** The estimator's settings; Optuna's defaults are in `DEFAULT_PARZEN_OPTIONS`. */
