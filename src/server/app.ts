@@ -17,6 +17,7 @@ import { registerMlflowArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerMlflowRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerMlflowTrackingRoutes } from './mlflow/tracking-routes.js';
 import { authenticate, isReadRequest, type AccessToken } from './auth.js';
+import { registerSafeJsonParser } from './safe-json.js';
 import { WebhookDeliverer, type DeliverOptions } from '../tracking/registry/webhooks.js';
 import { PRINCIPAL, type ServerContext } from './server-context.js';
 
@@ -63,6 +64,7 @@ export function apiErrorBody(code: string, message: string, field?: string, issu
 /** Builds the server around an open workspace; the caller listens and closes. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
+  registerSafeJsonParser(app);
   const server: ServerContext = {
     workspace: options.workspace,
     context:

@@ -1,5 +1,6 @@
 /** Reading fields of MLflow REST requests (JSON bodies and query strings), naming the field on failure. */
 import { MlcycleError } from '../../error.js';
+import { keyRecord } from '../../key-record.js';
 
 export type Fields = Record<string, unknown>;
 
@@ -67,7 +68,7 @@ export function optionalStrings(fields: Fields, name: string): string[] {
 
 /** `[{key, value}]` as a record; a key given twice is refused as MLflow refuses duplicate params. */
 export function keyValues(fields: Fields, name: string): Record<string, string> {
-  const record: Record<string, string> = {};
+  const record = keyRecord<string>();
   optionalList(fields, name).forEach((item, index) => {
     const key = requiredString(item, 'key');
     const value = item.value ?? '';
