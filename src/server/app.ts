@@ -4,7 +4,7 @@
  * `{error: {code, message, field, issues}}`; an internal error's text stays in the server's log and the
  * client gets a generic message. Request bodies are limited in size (MLflow's log-batch limit is 1 MB).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { asMlcycleError, type InputIssue, type MlcycleError } from '../error.js';
 import { defaultChangeContext } from '../store/audit-log.js';
 import type { Workspace } from '../store/workspace.js';
@@ -17,6 +17,7 @@ import { registerMlflowArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerMlflowRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerMlflowTrackingRoutes } from './mlflow/tracking-routes.js';
 import { authenticate, isReadRequest, type AccessToken } from './auth.js';
+import { boundedError, frameworkRefusal } from './client-errors.js';
 import { registerSafeJsonParser } from './safe-json.js';
 import { WebhookDeliverer, type DeliverOptions } from '../tracking/registry/webhooks.js';
 import { PRINCIPAL, type ServerContext } from './server-context.js';
@@ -63,7 +64,12 @@ export function apiErrorBody(code: string, message: string, field?: string, issu
 
 /** Builds the server around an open workspace; the caller listens and closes. */
 export function buildServer(options: ServerOptions): FastifyInstance {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    // A request refused before routing (a malformed URL escape) goes through the error handler below.
+    frameworkErrors: (error, request, reply) => handleError(frameworkRefusal(error), request, reply),
+  });
   registerSafeJsonParser(app);
   const server: ServerContext = {
     workspace: options.workspace,
@@ -74,18 +80,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         return user === undefined || user === '' ? context : { ...context, actor: user };
       }),
   };
-  app.setErrorHandler((thrown, request, reply) => {
+  const handleError = (thrown: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const v1 = request.url.startsWith('/api/v1/');
     // Fastify's own errors (a malformed JSON body, a body over the limit) carry a status code.
     const fastifyStatus = (thrown as { statusCode?: number }).statusCode;
     if (fastifyStatus !== undefined && fastifyStatus < 500 && !(thrown instanceof Error && thrown.name === 'MlcycleError')) {
-      const message = (thrown as Error).message;
+      const { message } = boundedError((thrown as Error).message, []);
       if (v1) return reply.status(fastifyStatus).send(apiErrorBody(fastifyStatus === 413 ? 'request_too_large' : 'invalid_input', message, fastifyStatus === 413 ? undefined : 'body'));
       return reply.status(fastifyStatus).send({ error_code: fastifyStatus === 413 ? 'REQUEST_LIMIT_EXCEEDED' : 'BAD_REQUEST', message });
     }
     const error = asMlcycleError(thrown);
     if (v1) {
-      if (error.code !== 'internal') return reply.status(error.httpStatus).send(apiErrorBody(error.code, error.message, error.issues[0]?.path, error.issues));
+      if (error.code !== 'internal') {
+        const { message, issues } = boundedError(error.message, error.issues);
+        return reply.status(error.httpStatus).send(apiErrorBody(error.code, message, issues[0]?.path, issues));
+      }
       options.logError?.(thrown);
       return reply.status(500).send(apiErrorBody('internal', 'internal server error; see the server log'));
     }
@@ -94,8 +103,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       options.logError?.(thrown);
       return reply.status(status).send({ error_code: code, message: 'internal server error; see the server log' });
     }
-    return reply.status(status).send({ error_code: code, message: error.message });
-  });
+    return reply.status(status).send({ error_code: code, message: boundedError(error.message, []).message });
+  };
+  app.setErrorHandler(handleError);
   const tokens = options.tokens ?? [];
   if (tokens.length > 0) {
     app.addHook('onRequest', async (request, reply) => {

@@ -14,6 +14,7 @@ import { artifactFile, storeBlob } from '../../tracking/run-artifacts.js';
 import { MAX_ARTIFACT_BYTES } from '../mlflow/artifact-routes.js';
 import { readMetricEntries } from '../mlflow/log-batch.js';
 import { optionalList, optionalString } from '../mlflow/request-fields.js';
+import { refuseUnknownFields } from '../client-errors.js';
 import { actorOf, type ServerContext } from '../server-context.js';
 import { bodyOf, optionalRecord } from './api-json.js';
 
@@ -28,6 +29,7 @@ export function registerApiRunDataRoutes(app: FastifyInstance, server: ServerCon
   app.post<RunParams>(`${PREFIX}/log`, async (request) => {
     validateRunId(request.params.run, 'run');
     const fields = bodyOf(request);
+    refuseUnknownFields(fields, ['params', 'tags', 'metrics']);
     const points = optionalList(fields, 'metrics');
     if (points.length > API_METRICS_PER_REQUEST) throw new MlcycleError('invalid_input', `metrics: at most ${API_METRICS_PER_REQUEST} points per request, got ${points.length}`, { issues: [{ path: 'metrics', message: 'too many points' }] });
     const params = optionalRecord(fields, 'params');
@@ -48,7 +50,9 @@ export function registerApiRunDataRoutes(app: FastifyInstance, server: ServerCon
 
   app.post<RunParams>(`${PREFIX}/inputs`, async (request) => {
     validateRunId(request.params.run, 'run');
-    const items = optionalList(bodyOf(request), 'inputs');
+    const body = bodyOf(request);
+    refuseUnknownFields(body, ['inputs']);
+    const items = optionalList(body, 'inputs');
     const issues = new IssueList();
     const inputs: RunInput[] = [];
     for (const [index, item] of items.entries()) {
