@@ -31,6 +31,9 @@ export const registerServer: RegisterCommands = (program, action) => {
           environment.streams.stderr(`warning: serving on ${options.host} without tokens: anyone who can reach it can change the workspace\n`);
         }
         const workspace = await openCommandWorkspace(environment);
+        const { STAGING_LEFTOVER_AGE_MS } = await import('../store/artifact-store.js');
+        const leftovers = await workspace.artifacts.removeStagingLeftovers(new Date(Date.now() - STAGING_LEFTOVER_AGE_MS));
+        if (leftovers.length > 0) environment.streams.stderr(`removed ${leftovers.length} partial artifact file(s) left in the staging folder by an interrupted write\n`);
         const app = buildServer({ workspace, tokens, webhookDelivery: {}, logError: (error) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
         const address = await app.listen({ port, host: options.host });
         environment.streams.stdout(`mlcycle server on ${address} (MLflow tracking URI: ${address})\n`);
