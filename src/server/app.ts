@@ -35,6 +35,8 @@ export interface ServerOptions {
   logError?: (error: unknown) => void;
   /** Deliver registry webhooks from this process: polled, and nudged after each change request. */
   webhookDelivery?: DeliverOptions & { intervalMs?: number };
+  /** Let webhooks target private, loopback and link-local addresses, when added and when delivered. */
+  allowPrivateWebhooks?: boolean;
 }
 
 /** MLflow's error code and HTTP status for an mlcycle error on a given route. */
@@ -73,6 +75,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerSafeJsonParser(app);
   const server: ServerContext = {
     workspace: options.workspace,
+    allowPrivateWebhooks: options.allowPrivateWebhooks === true,
     context:
       options.context ??
       ((user) => {
@@ -136,7 +139,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerApiRegistryRoutes(app, server);
   registerApiWebhookRoutes(app, server);
   if (options.webhookDelivery !== undefined) {
-    const deliverer = new WebhookDeliverer(options.workspace.webhooks, { ...options.webhookDelivery, ...(options.logError === undefined ? {} : { onError: options.logError }) });
+    const deliverer = new WebhookDeliverer(options.workspace.webhooks, { ...options.webhookDelivery, allowPrivateTargets: options.allowPrivateWebhooks === true, ...(options.logError === undefined ? {} : { onError: options.logError }) });
     app.addHook('onReady', async () => deliverer.start());
     app.addHook('onResponse', async (request) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') deliverer.nudge();
