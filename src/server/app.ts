@@ -35,6 +35,8 @@ export interface ServerOptions {
   logError?: (error: unknown) => void;
   /** Deliver registry webhooks from this process: polled, and nudged after each change request. */
   webhookDelivery?: DeliverOptions & { intervalMs?: number };
+  /** Called for every route as it is added (tests enumerate the routes this way, so new ones are covered). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
   /** Let webhooks target private, loopback and link-local addresses, when added and when delivered. */
   allowPrivateWebhooks?: boolean;
 }
@@ -73,6 +75,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     frameworkErrors: (error, request, reply) => handleError(frameworkRefusal(error), request, reply),
   });
   registerSafeJsonParser(app);
+  const { onRoute } = options;
+  if (onRoute !== undefined) app.addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));
   const server: ServerContext = {
     workspace: options.workspace,
     allowPrivateWebhooks: options.allowPrivateWebhooks === true,
