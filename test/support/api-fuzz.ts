@@ -69,7 +69,7 @@ export function requestFor(route: FuzzRoute, known: Record<string, string>) {
   return fc.record({ segments: fc.tuple(...names.map((name) => segment(known[name]))), query, body }).map(({ segments, query: fields, body: payload }) => {
     let index = 0;
     const path = route.url.replace(/:(\w+)|\*/g, () => segments[index++] as string);
-    const search = new URLSearchParams(Object.entries(fields).map(([key, value]) => [key, String(value)])).toString();
+    const search = new URLSearchParams(Object.entries(fields).map(([key, value]): [string, string] => [key, String(value)])).toString();
     return { method: route.method, url: `${path}${search === '' ? '' : `?${search}`}`, payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : payload };
   });
 }
