@@ -12,7 +12,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { MlcycleError } from '../../error.js';
 
-/** IPv4 ranges that are not public: [first octets as a number, prefix length]. */
+/** IPv4 ranges that are not public: [network address, prefix length]. */
 const PRIVATE_V4: [string, number][] = [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
@@ -58,7 +58,8 @@ function isPrivateV6(address: string): boolean {
   if ((first & 0xfe00) === 0xfc00) return true; // fc00::/7 unique local
   if ((first & 0xffc0) === 0xfe80 || (first & 0xffc0) === 0xfec0) return true; // fe80::/10 link-local, fec0::/10 site-local
   if ((first & 0xff00) === 0xff00) return true; // multicast
-  return first === 0x2001 && (groups[1] ?? 0) < 0x200 ? true : first === 0x2001 && groups[1] === 0xdb8; // 2001::/23 special, 2001:db8::/32 documentation
+  // 2001::/23 (IETF protocol assignments, Teredo among them) and 2001:db8::/32 (documentation).
+  return first === 0x2001 && ((groups[1] ?? 0) < 0x200 || groups[1] === 0xdb8);
 }
 
 /** Whether an IP address (v4 or v6, as written in a URL or returned by DNS) is not a public one. */
