@@ -88,7 +88,7 @@ describe('the typed client against a real server', () => {
   });
 
   it('registers versions, moves aliases, reads lineage and cards, deletes, and manages webhooks', async () => {
-    const { client, workspace, context } = await connected();
+    const { client, workspace, context } = await connected({ allowPrivateWebhooks: true });
     const hash = '12'.repeat(32);
     await workspace.datasets.registerVersions([{ dataset: 'flights', hash, artifactKey: 'k', rowCount: 5, byteSize: 5, columns: [], lineage: { source: { path: '/data/flights.csv', size: 5, modifiedAt: '2026-01-01T00:00:00.000Z', format: 'csv', options: {} } } }], context);
     const run = await client.createRun({ experiment: 'delays', name: 'gbdt' });

@@ -15,7 +15,7 @@ describe('mlcycle models webhook', () => {
     const run = await workspace.runs.createRun({ experimentId: experiment.id, name: 'gbdt', startTime: 0 }, context);
     await workspace.runs.recordArtifacts(run.id, [{ path: 'model/model.json', size: 2, sha256: 'b'.repeat(64) }], context);
     await workspace.close();
-    const cli = (...args: string[]) => runMlcycleAsync(args, { cwd: dir });
+    const cli = (...args: string[]) => runMlcycleAsync(args, { cwd: dir, env: { MLCYCLE_ALLOW_PRIVATE_WEBHOOKS: '1' } });
 
     const receiver = await startReceiver();
     const failing = await startReceiver([500]);

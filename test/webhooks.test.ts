@@ -41,12 +41,12 @@ describe('registry webhooks', () => {
     const { workspace, runId, context } = await workspaceWithRun();
     try {
       const receiver = await startReceiver();
-      const { webhook, secret } = await addWebhook(workspace.webhooks, { url: receiver.url, secret: 'shared-secret-1' }, context);
+      const { webhook, secret } = await addWebhook(workspace.webhooks, { url: receiver.url, secret: 'shared-secret-1', allowPrivateTargets: true }, context);
       expect(secret).toBe('shared-secret-1');
       await registerModel(workspace, { name: 'delay-alert', run: runId }, context);
       // The outbox rows were written with the events, before any delivery ran.
       expect((await workspace.webhooks.listDeliveries()).map((delivery) => [delivery.state, delivery.attempts])).toEqual([['pending', 0], ['pending', 0]]);
-      const delivered = await deliverWebhooks(workspace.webhooks);
+      const delivered = await deliverWebhooks(workspace.webhooks, { allowPrivateTargets: true });
       expect(delivered.map((delivery) => [delivery.state, delivery.attempts, delivery.lastStatus])).toEqual([['delivered', 1, 200], ['delivered', 1, 200]]);
       expect(receiver.received).toHaveLength(2);
       const created = receiver.received.find((request) => request.headers['x-mlcycle-event'] === 'model_version.created');
@@ -58,7 +58,7 @@ describe('registry webhooks', () => {
       expect(verifyWebhookSignature('shared-secret-1', String(headers['x-mlcycle-timestamp']), body.replace('delay-alert', 'delay-alerts'), String(headers['x-mlcycle-signature-256']))).toBe(false);
       expect(verifyWebhookSignature('shared-secret-1', String(Number(headers['x-mlcycle-timestamp']) + 1), body, String(headers['x-mlcycle-signature-256']))).toBe(false);
       // Nothing is sent twice.
-      expect(await deliverWebhooks(workspace.webhooks)).toEqual([]);
+      expect(await deliverWebhooks(workspace.webhooks, { allowPrivateTargets: true })).toEqual([]);
       expect((await workspace.webhooks.listDeliveries({ webhookId: webhook.id })).every((delivery) => delivery.state === 'delivered')).toBe(true);
     } finally {
       await workspace.close();
@@ -69,11 +69,11 @@ describe('registry webhooks', () => {
     const { workspace, runId, context } = await workspaceWithRun();
     try {
       const receiver = await startReceiver([503, 200]);
-      await addWebhook(workspace.webhooks, { url: receiver.url, events: ['model_version.alias_set'] }, context);
+      await addWebhook(workspace.webhooks, { url: receiver.url, events: ['model_version.alias_set'], allowPrivateTargets: true }, context);
       await registerModel(workspace, { name: 'delay-alert', run: runId }, context);
       await setModelAlias(workspace, 'delay-alert', 'champion', 1, context);
       const clock = handClock();
-      const options = { now: clock.now, baseDelayMs: 30_000 };
+      const options = { now: clock.now, baseDelayMs: 30_000, allowPrivateTargets: true };
       const first = await deliverWebhooks(workspace.webhooks, options);
       expect(first).toMatchObject([{ state: 'pending', attempts: 1, lastStatus: 503, lastError: 'HTTP 503', nextAttemptAt: new Date(Date.parse('2026-05-01T12:00:30Z')).toISOString() }]);
       clock.advance(29_000);
@@ -95,11 +95,11 @@ describe('registry webhooks', () => {
     const { workspace, runId, context } = await workspaceWithRun();
     try {
       const receiver = await startReceiver([500]);
-      await addWebhook(workspace.webhooks, { url: receiver.url, events: ['model_version.created'] }, context);
-      await addWebhook(workspace.webhooks, { url: `http://127.0.0.1:${await closedPort()}/closed`, events: ['model_version.created'] }, context);
+      await addWebhook(workspace.webhooks, { url: receiver.url, events: ['model_version.created'], allowPrivateTargets: true }, context);
+      await addWebhook(workspace.webhooks, { url: `http://127.0.0.1:${await closedPort()}/closed`, events: ['model_version.created'], allowPrivateTargets: true }, context);
       await registerModel(workspace, { name: 'delay-alert', run: runId }, context);
       const clock = handClock();
-      const options = { now: clock.now, baseDelayMs: 1000, maxAttempts: 3 };
+      const options = { now: clock.now, baseDelayMs: 1000, maxAttempts: 3, allowPrivateTargets: true };
       const waits: number[] = [];
       for (let round = 0; round < 3; round++) {
         const results = await deliverWebhooks(workspace.webhooks, options);
@@ -131,9 +131,9 @@ describe('registry webhooks', () => {
   });
 
   it('is delivered by the server process as MLflow clients change the registry', async () => {
-    const { workspace, call, listen, context } = await mlflowServer({ webhookDelivery: { intervalMs: 20, baseDelayMs: 10 } });
+    const { workspace, call, listen, context } = await mlflowServer({ webhookDelivery: { intervalMs: 20, baseDelayMs: 10 }, allowPrivateWebhooks: true });
     const receiver = await startReceiver([500, 200]);
-    const { secret } = await addWebhook(workspace.webhooks, { url: receiver.url, events: ['model_version.created'] }, context);
+    const { secret } = await addWebhook(workspace.webhooks, { url: receiver.url, events: ['model_version.created'], allowPrivateTargets: true }, context);
     await listen();
     const { experiment_id: experimentId } = (await call('POST', '/experiments/create', { name: 'e' })).body;
     const runId = (await call('POST', '/runs/create', { experiment_id: experimentId, start_time: 1 })).body.run.info.run_id;

@@ -1,4 +1,5 @@
 /** Text forms of runs: a list with chosen value columns, one run in full, and runs side by side. */
+import { keyRecord, ownValue } from '../key-record.js';
 import type { FilterExpression, FilterField } from '../store/run-filter.js';
 import type { ArtifactEntry, Run } from '../store/run-store.js';
 import { formatField } from '../tracking/search/format-filter.js';
@@ -26,13 +27,13 @@ export function formatDuration(run: Run): string {
 export function fieldText(run: Run, field: FilterField): string {
   switch (field.entity) {
     case 'metric': {
-      const metric = run.metrics[field.key];
+      const metric = ownValue(run.metrics, field.key);
       return metric === undefined ? '' : formatNumber(metric.value);
     }
     case 'param':
-      return run.params[field.key] ?? '';
+      return ownValue(run.params, field.key) ?? '';
     case 'tag':
-      return run.tags[field.key] ?? '';
+      return ownValue(run.tags, field.key) ?? '';
     case 'dataset':
       return run.inputs.map((input) => (field.key === 'name' ? input.dataset : field.key === 'digest' ? input.digest.slice(0, 12) : input.context)).join(', ');
     case 'attribute': {
@@ -111,8 +112,8 @@ export interface RunComparison {
 export function compareRuns(runs: readonly Run[]): RunComparison {
   const paramKeys = [...new Set(runs.flatMap((run) => Object.keys(run.params)))].sort();
   const metricKeys = [...new Set(runs.flatMap((run) => Object.keys(run.metrics)))].sort();
-  const params = Object.fromEntries(paramKeys.map((key) => [key, runs.map((run) => run.params[key] ?? null)]));
-  const metrics = Object.fromEntries(metricKeys.map((key) => [key, runs.map((run) => run.metrics[key]?.value ?? null)]));
+  const params = keyRecord(paramKeys.map((key) => [key, runs.map((run) => ownValue(run.params, key) ?? null)]));
+  const metrics = keyRecord(metricKeys.map((key) => [key, runs.map((run) => ownValue(run.metrics, key)?.value ?? null)]));
   const differs = (values: readonly (string | number | null)[]) => new Set(values.map((value) => String(value))).size > 1;
   const differing = [
     ...paramKeys.filter((key) => differs(params[key] as (string | null)[])).map((key) => `params.${key}`),

@@ -9,10 +9,15 @@ import { withWorkspace } from './workspace-option.js';
 /** How long a command waits for receivers after its change; the server delivers whatever is left. */
 const COMMAND_DELIVERY_TIMEOUT_MS = 2000;
 
+/** Whether MLCYCLE_ALLOW_PRIVATE_WEBHOOKS=1 lets webhooks call private, loopback and link-local addresses. */
+export function allowPrivateWebhooksFromEnvironment(): boolean {
+  return process.env.MLCYCLE_ALLOW_PRIVATE_WEBHOOKS === '1';
+}
+
 /** Sends the deliveries a command's change queued, once each and briefly; failures stay queued for retries. */
 export async function deliverAfterCommand(workspace: Workspace): Promise<void> {
   const { deliverWebhooks } = await import('../tracking/registry/webhooks.js');
-  await deliverWebhooks(workspace.webhooks, { timeoutMs: COMMAND_DELIVERY_TIMEOUT_MS }).catch(() => undefined);
+  await deliverWebhooks(workspace.webhooks, { timeoutMs: COMMAND_DELIVERY_TIMEOUT_MS, allowPrivateTargets: allowPrivateWebhooksFromEnvironment() }).catch(() => undefined);
 }
 
 /** Registers the webhook commands under `models`. */
@@ -31,7 +36,7 @@ export function registerModelWebhooks(models: Command, action: ActionFactory): v
         const events = options.events === undefined ? [] : parseList(options.events);
         const { addWebhook } = await import('../tracking/registry/webhooks.js');
         return withWorkspace(environment, async (workspace) => {
-          const { webhook: added, secret } = await addWebhook(workspace.webhooks, { url, events, ...(options.secret === undefined ? {} : { secret: options.secret }) }, environment.context);
+          const { webhook: added, secret } = await addWebhook(workspace.webhooks, { url, events, ...(options.secret === undefined ? {} : { secret: options.secret }), allowPrivateTargets: allowPrivateWebhooksFromEnvironment() }, environment.context);
           const text = [`webhook ${added.id}: ${added.url} on ${added.events.length === 0 ? 'every event' : added.events.join(', ')}`, `signing secret: ${secret}`].join('\n');
           return { text, json: { ...added, secret } };
         });

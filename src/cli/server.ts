@@ -15,9 +15,10 @@ export const registerServer: RegisterCommands = (program, action) => {
     .option('--port <port>', 'the TCP port (0 picks a free one)', '5000')
     .option('--host <address>', 'the address to bind; 0.0.0.0 exposes the server to the network', '127.0.0.1')
     .option('--tokens-file <file>', 'require tokens, one NAME:read|write:TOKEN per line (or set MLCYCLE_TOKENS)')
+    .option('--allow-private-webhooks', 'let webhooks call private, loopback and link-local addresses (a receiver on this machine or network)')
     .action(
       action(async (environment, _positional, command: Command) => {
-        const options = command.opts<{ port: string; host: string; tokensFile?: string }>();
+        const options = command.opts<{ port: string; host: string; tokensFile?: string; allowPrivateWebhooks?: boolean }>();
         const port = parseWholeNumber(options.port, '--port', '0 to 65535', { min: 0, max: 65535 });
         const [{ buildServer }, { parseTokens }] = await Promise.all([import('../server/app.js'), import('../server/auth.js')]);
         const tokens: AccessToken[] = [];
@@ -32,7 +33,10 @@ export const registerServer: RegisterCommands = (program, action) => {
           environment.streams.stderr(`warning: serving on ${options.host} without tokens: anyone who can reach it can change the workspace\n`);
         }
         const workspace = await openCommandWorkspace(environment);
-        const app = buildServer({ workspace, tokens, webhookDelivery: {}, logError: (error) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
+        const { STAGING_LEFTOVER_AGE_MS } = await import('../store/artifact-store.js');
+        const leftovers = await workspace.artifacts.removeStagingLeftovers(new Date(Date.now() - STAGING_LEFTOVER_AGE_MS));
+        if (leftovers.length > 0) environment.streams.stderr(`removed ${leftovers.length} partial artifact file(s) left in the staging folder by an interrupted write\n`);
+        const app = buildServer({ workspace, tokens, webhookDelivery: {}, allowPrivateWebhooks: options.allowPrivateWebhooks === true || process.env.MLCYCLE_ALLOW_PRIVATE_WEBHOOKS === '1', logError: (error) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
         const address = await app.listen({ port, host: options.host });
         environment.streams.stdout(`mlcycle server on ${address} (MLflow tracking URI: ${address})\n`);
         await untilStopped();

@@ -7,7 +7,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { defaultChangeContext } from '../store/audit-log.js';
 import type { Workspace } from '../store/workspace.js';
 import { WebhookDeliverer, type DeliverOptions } from '../tracking/registry/webhooks.js';
-import { registerApiV1 } from './api/api-plugin.js';
+import { API_V1_PREFIX, apiErrorBody, registerApiV1 } from './api/api-plugin.js';
+import { boundedError, frameworkRefusal } from './client-errors.js';
+import { registerSafeJsonParser } from './safe-json.js';
 import type { AccessToken } from './auth.js';
 import { registerMlflowApi } from './mlflow/mlflow-plugin.js';
 import type { ServerContext } from './server-context.js';
@@ -25,13 +27,31 @@ export interface ServerOptions {
   logError?: (error: unknown) => void;
   /** Deliver registry webhooks from this process: polled, and nudged after each change request. */
   webhookDelivery?: DeliverOptions & { intervalMs?: number };
+  /** Called for every route as it is added (tests enumerate the routes this way, so new ones are covered). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
+  /** Let webhooks target private, loopback and link-local addresses, when added and when delivered. */
+  allowPrivateWebhooks?: boolean;
 }
 
 /** Builds the server around an open workspace; the caller listens and closes. */
 export function buildServer(options: ServerOptions): FastifyInstance {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    // A request refused before routing (a malformed URL escape) is answered in its API's own shape.
+    frameworkErrors: (thrown, request, reply) => {
+      const error = frameworkRefusal(thrown);
+      const { message } = boundedError(error.message, []);
+      const body = request.url.startsWith(API_V1_PREFIX) ? apiErrorBody(error.code, message, error.issues[0]?.path, error.issues) : { error_code: 'INVALID_PARAMETER_VALUE', message };
+      void (reply as unknown as { status(code: number): { send(payload: unknown): void } }).status(error.httpStatus).send(body);
+    },
+  });
+  registerSafeJsonParser(app);
+  const { onRoute } = options;
+  if (onRoute !== undefined) app.addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));
   const server: ServerContext = {
     workspace: options.workspace,
+    allowPrivateWebhooks: options.allowPrivateWebhooks === true,
     context:
       options.context ??
       ((user) => {
@@ -46,7 +66,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerMlflowApi(app, server, apiOptions);
   registerApiV1(app, server, apiOptions);
   if (options.webhookDelivery !== undefined) {
-    const deliverer = new WebhookDeliverer(options.workspace.webhooks, { ...options.webhookDelivery, ...(options.logError === undefined ? {} : { onError: options.logError }) });
+    const deliverer = new WebhookDeliverer(options.workspace.webhooks, { ...options.webhookDelivery, allowPrivateTargets: options.allowPrivateWebhooks === true, ...(options.logError === undefined ? {} : { onError: options.logError }) });
     app.addHook('onReady', async () => deliverer.start());
     app.addHook('onResponse', async (request) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') deliverer.nudge();

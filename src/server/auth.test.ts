@@ -31,6 +31,20 @@ describe('token parsing', () => {
   });
 });
 
+describe('tokens fail closed', () => {
+  it('refuses a source that holds no token, naming it, and a malformed line by its number', () => {
+    for (const text of ['', '\n\n', '# only a comment\n  # another\n', ' , ,']) {
+      expect(() => parseTokens(text, 'tokens.txt')).toThrow(/^tokens\.txt: holds no token/);
+    }
+    try {
+      parseTokens(`# header\nana:write:${WRITER}\nno-colons-here`, 'tokens.txt');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as { issues: { line: number }[] }).issues.map((issue) => issue.line)).toEqual([3]);
+    }
+  });
+});
+
 describe('server authentication', () => {
   it('refuses requests without a valid token, lets read tokens only read, and audits the token name', async () => {
     const { workspace } = await createWorkspace(tempDir(), 'auth', testContext());

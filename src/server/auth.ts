@@ -23,7 +23,11 @@ function digestOf(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-/** Parses token lines; every bad line is reported at once, by its number, without echoing the secret. */
+/**
+ * Parses token lines; every bad line is reported at once, by its number, without echoing the secret.
+ * Fails closed: a source that is given but holds no token (empty, blank or comments only) is an error,
+ * since serving it would silently turn authentication off.
+ */
 export function parseTokens(text: string, source: string): AccessToken[] {
   const tokens: AccessToken[] = [];
   const issues: InputIssue[] = [];
@@ -32,7 +36,7 @@ export function parseTokens(text: string, source: string): AccessToken[] {
     if (entry === '' || entry.startsWith('#')) return;
     const [name = '', access = '', ...rest] = entry.split(':');
     const token = rest.join(':');
-    const where = { path: source, line: index + 1 };
+    const where = { file: source, path: '', line: index + 1 };
     if (!/^[\w.@-]{1,100}$/.test(name)) issues.push({ ...where, message: 'the name must be 1 to 100 letters, digits, _ . @ or -' });
     else if (access !== 'read' && access !== 'write') issues.push({ ...where, message: `${name}: access must be read or write` });
     else if (token.length < MIN_TOKEN_LENGTH) issues.push({ ...where, message: `${name}: the token must have at least ${MIN_TOKEN_LENGTH} characters` });
@@ -40,6 +44,9 @@ export function parseTokens(text: string, source: string): AccessToken[] {
     else tokens.push({ name, access, digest: digestOf(token) });
   });
   if (issues.length > 0) throw new MlcycleError('invalid_input', `${source}: ${issues.length} bad token line(s); expected NAME:read|write:TOKEN`, { issues });
+  if (tokens.length === 0) {
+    throw new MlcycleError('invalid_input', `${source}: holds no token (empty or comments only); expected NAME:read|write:TOKEN lines, or give no tokens to serve without authentication`, { issues: [{ path: source, message: 'no token' }] });
+  }
   return tokens;
 }
 

@@ -9,6 +9,8 @@ export type ActAs = (user?: string) => ChangeContext;
 export interface ServerContext {
   workspace: Workspace;
   context: ActAs;
+  /** Webhooks may target private, loopback and link-local addresses (`--allow-private-webhooks`). */
+  allowPrivateWebhooks?: boolean;
 }
 
 /** The name an authenticated request carries (set by the auth hook). */

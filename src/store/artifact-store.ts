@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
 
@@ -19,7 +19,15 @@ export interface ArtifactStore {
   /** A local path that DuckDB and other readers can open. */
   localPath(key: string): string;
   size(key: string): Promise<number>;
+  /** Removes staged files last written before `before` (a crash's partial blobs); returns their paths. */
+  removeStagingLeftovers(before: Date): Promise<string[]>;
 }
+
+/**
+ * How old a staged file must be before start-up removes it: a writer in another process may be staging
+ * right now, and a live copy rewrites its file far more often than this.
+ */
+export const STAGING_LEFTOVER_AGE_MS = 60 * 60 * 1000;
 
 const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
 
@@ -66,5 +74,18 @@ export class LocalArtifactStore implements ArtifactStore {
 
   async size(key: string): Promise<number> {
     return (await stat(this.localPath(key))).size;
+  }
+
+  async removeStagingLeftovers(before: Date): Promise<string[]> {
+    const names = await readdir(this.stagingDir).catch(() => [] as string[]);
+    const removed: string[] = [];
+    for (const name of names.sort()) {
+      const file = path.join(this.stagingDir, name);
+      const info = await lstat(file).catch(() => undefined);
+      if (info === undefined || info.isDirectory() || info.mtimeMs >= before.getTime()) continue;
+      await rm(file, { force: true });
+      removed.push(file);
+    }
+    return removed;
   }
 }

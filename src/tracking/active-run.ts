@@ -74,7 +74,7 @@ export class ActiveRun {
   /** Buffers several metrics at one step and time. */
   logMetrics(metrics: Record<string, number>, step = 0, timestamp?: number): void {
     const at = timestamp ?? this.clock();
-    for (const key in metrics) this.logMetric(key, metrics[key] as number, step, at);
+    for (const [key, value] of Object.entries(metrics)) this.logMetric(key, value, step, at);
   }
 
   private startWrite(): void {

@@ -15,6 +15,7 @@ import type { ArtifactStore } from '../store/artifact-store.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { RunArtifact, RunStore } from '../store/run-store.js';
 import { joinArtifactPath, localTarget, requireArtifactFolder, requireArtifactPath } from './artifact-paths.js';
+import { openVerifiedArtifact } from './verified-blob.js';
 
 /** Where an artifact's bytes live in the artifact store. */
 export function artifactBlobKey(sha256: string): string {
@@ -144,7 +145,7 @@ export async function downloadArtifacts(
       throw error;
     });
     try {
-      await pipeline(createReadStream(stores.artifacts.localPath(artifactBlobKey(file.sha256))), handle.createWriteStream());
+      await pipeline(await openVerifiedArtifact(stores.artifacts.localPath(artifactBlobKey(file.sha256)), file), handle.createWriteStream());
     } finally {
       await handle.close().catch(() => undefined);
     }

@@ -1,5 +1,6 @@
 /** Shaping and reading /api/v1 JSON: runs with JSON-safe numbers, bodies read field by field. */
 import { MlcycleError } from '../../error.js';
+import { keyRecord } from '../../key-record.js';
 import type { Run } from '../../store/run-store.js';
 import { jsonNumber } from '../mlflow/mlflow-shapes.js';
 import type { Fields } from '../mlflow/request-fields.js';
@@ -14,12 +15,12 @@ export function apiRun(run: Run): ApiRun {
 /** A `{key: string}` object field; absent means empty. */
 export function optionalRecord(fields: Fields, name: string): Record<string, string> {
   const value = fields[name];
-  if (value === undefined || value === null) return {};
+  if (value === undefined || value === null) return keyRecord();
   if (typeof value !== 'object' || Array.isArray(value)) throw new MlcycleError('invalid_input', `${name}: expected an object of strings`, { issues: [{ path: name, message: 'expected an object of strings' }] });
   for (const [key, item] of Object.entries(value)) {
     if (typeof item !== 'string') throw new MlcycleError('invalid_input', `${name}.${key}: expected a string, got ${typeof item}`, { issues: [{ path: `${name}.${key}`, message: 'expected a string' }] });
   }
-  return value as Record<string, string>;
+  return keyRecord(Object.entries(value as Record<string, string>));
 }
 
 /** The JSON body of a request as fields (an absent body is empty). */

@@ -15,6 +15,8 @@ import { registerApiRunRoutes } from './runs-routes.js';
 import { registerApiWebhookRoutes } from './webhook-routes.js';
 
 /** Where the plugin is mounted; route files declare their paths below it. */
+import { boundedError } from '../client-errors.js';
+
 export const API_V1_PREFIX = '/api/v1';
 
 /**
@@ -37,11 +39,14 @@ export function registerApiV1(app: FastifyInstance, server: ServerContext, optio
       api.setErrorHandler((thrown, _request, reply) => {
         const status = frameworkClientStatus(thrown);
         if (status !== undefined) {
-          const message = (thrown as Error).message;
+          const { message } = boundedError((thrown as Error).message, []);
           return reply.status(status).send(apiErrorBody(status === 413 ? 'request_too_large' : 'invalid_input', message, status === 413 ? undefined : 'body'));
         }
         const error = asMlcycleError(thrown);
-        if (error.code !== 'internal') return reply.status(error.httpStatus).send(apiErrorBody(error.code, error.message, error.issues[0]?.path, error.issues));
+        if (error.code !== 'internal') {
+          const { message, issues } = boundedError(error.message, error.issues);
+          return reply.status(error.httpStatus).send(apiErrorBody(error.code, message, issues[0]?.path, issues));
+        }
         options.logError?.(thrown);
         return reply.status(500).send(apiErrorBody('internal', 'internal server error; see the server log'));
       });

@@ -2,7 +2,6 @@
  * What a run holds, through /api/v1: params, tags and metric points logged in one atomic request, tag
  * removal, dataset inputs, and artifacts (listing, download, upload of one file as the raw body).
  */
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { resolveDatasetRef } from '../../data/dataset-ref.js';
@@ -11,9 +10,11 @@ import type { RunInput } from '../../store/run-store.js';
 import { requireArtifactFolder, requireArtifactPath } from '../../tracking/artifact-paths.js';
 import { IssueList, TRACKING_LIMITS, validateParams, validateRunId, validateTags } from '../../tracking/limits.js';
 import { artifactFile, storeBlob } from '../../tracking/run-artifacts.js';
+import { openVerifiedArtifact } from '../../tracking/verified-blob.js';
 import { MAX_ARTIFACT_BYTES } from '../mlflow/artifact-routes.js';
 import { readMetricEntries } from '../mlflow/log-batch.js';
 import { optionalList, optionalString } from '../mlflow/request-fields.js';
+import { refuseUnknownFields } from '../client-errors.js';
 import { actorOf, type ServerContext } from '../server-context.js';
 import { bodyOf, optionalRecord } from './api-json.js';
 
@@ -28,6 +29,7 @@ export function registerApiRunDataRoutes(app: FastifyInstance, server: ServerCon
   app.post<RunParams>(`${PREFIX}/log`, async (request) => {
     validateRunId(request.params.run, 'run');
     const fields = bodyOf(request);
+    refuseUnknownFields(fields, ['params', 'tags', 'metrics']);
     const points = optionalList(fields, 'metrics');
     if (points.length > API_METRICS_PER_REQUEST) throw new MlcycleError('invalid_input', `metrics: at most ${API_METRICS_PER_REQUEST} points per request, got ${points.length}`, { issues: [{ path: 'metrics', message: 'too many points' }] });
     const params = optionalRecord(fields, 'params');
@@ -48,7 +50,9 @@ export function registerApiRunDataRoutes(app: FastifyInstance, server: ServerCon
 
   app.post<RunParams>(`${PREFIX}/inputs`, async (request) => {
     validateRunId(request.params.run, 'run');
-    const items = optionalList(bodyOf(request), 'inputs');
+    const body = bodyOf(request);
+    refuseUnknownFields(body, ['inputs']);
+    const items = optionalList(body, 'inputs');
     const issues = new IssueList();
     const inputs: RunInput[] = [];
     for (const [index, item] of items.entries()) {
@@ -80,7 +84,8 @@ export function registerApiRunDataRoutes(app: FastifyInstance, server: ServerCon
   app.get<RunParams & { Querystring: { path?: string } }>(`${PREFIX}/artifacts/content`, async (request, reply) => {
     validateRunId(request.params.run, 'run');
     const { artifact, file } = await artifactFile(workspace, request.params.run, requireArtifactPath(request.query.path, 'path'));
-    return reply.header('content-type', 'application/octet-stream').header('content-length', artifact.size).header('x-content-sha256', artifact.sha256).send(createReadStream(file));
+    const stream = await openVerifiedArtifact(file, artifact);
+    return reply.header('content-type', 'application/octet-stream').header('content-length', artifact.size).header('x-content-sha256', artifact.sha256).send(stream);
   });
   app.put<RunParams & { Querystring: { path?: string } }>(`${PREFIX}/artifacts/content`, async (request) => {
     validateRunId(request.params.run, 'run');

@@ -15,7 +15,7 @@ export function registerApiWebhookRoutes(app: FastifyInstance, server: ServerCon
   app.post(PREFIX, async (request, reply) => {
     const fields = bodyOf(request);
     const secret = optionalString(fields, 'secret');
-    const added = await addWebhook(webhooks, { url: requiredString(fields, 'url'), events: optionalStrings(fields, 'events'), ...(secret === undefined ? {} : { secret }) }, actorOf(server, request)());
+    const added = await addWebhook(webhooks, { url: requiredString(fields, 'url'), events: optionalStrings(fields, 'events'), ...(secret === undefined ? {} : { secret }), allowPrivateTargets: server.allowPrivateWebhooks === true }, actorOf(server, request)());
     return reply.status(201).send(added);
   });
   app.delete<{ Params: { id: string } }>(`${PREFIX}/:id`, async (request) => {

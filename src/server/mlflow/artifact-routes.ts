@@ -5,11 +5,11 @@
  * every other (no `..`, absolute, backslash or encoded forms of them), and bytes are stored by hash.
  */
 import type { FastifyInstance } from 'fastify';
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { MlcycleError } from '../../error.js';
 import { requireArtifactFolder, requireArtifactPath } from '../../tracking/artifact-paths.js';
 import { artifactFile, storeBlob } from '../../tracking/run-artifacts.js';
+import { openVerifiedArtifact } from '../../tracking/verified-blob.js';
 import { actorOf, type ServerContext } from '../server-context.js';
 
 const PREFIX = '/api/2.0/mlflow-artifacts/artifacts';
@@ -41,7 +41,8 @@ export function registerMlflowArtifactRoutes(app: FastifyInstance, server: Serve
   app.get<{ Params: { '*': string } }>(`${PREFIX}/*`, async (request, reply) => {
     const { runId, artifactPath } = await locate(server, request.params['*'], false);
     const { artifact, file } = await artifactFile(server.workspace, runId, artifactPath);
-    return reply.header('content-type', 'application/octet-stream').header('content-length', artifact.size).send(createReadStream(file));
+    const stream = await openVerifiedArtifact(file, artifact);
+    return reply.header('content-type', 'application/octet-stream').header('content-length', artifact.size).send(stream);
   });
 
   app.get<{ Querystring: { path?: string } }>(PREFIX, async (request) => {

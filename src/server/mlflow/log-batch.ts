@@ -4,6 +4,7 @@
  * (`metrics[3].step: ...`), all problems in `issues`. The store then writes the batch in one transaction.
  */
 import { MlcycleError } from '../../error.js';
+import { keyRecord } from '../../key-record.js';
 import type { MetricSeries, RunBatch } from '../../store/run-store.js';
 import { IssueList, keyProblem, metricPointProblem, TRACKING_LIMITS } from '../../tracking/limits.js';
 import { optionalInteger, optionalList, requiredNumber, type Fields } from './request-fields.js';
@@ -22,7 +23,7 @@ function checkBatchLimits(metrics: number, params: number, tags: number): void {
 
 /** `[{key, value}]` entries as a record, each entry checked; a key given twice with two values is refused. */
 function readKeyValues(items: readonly Fields[], name: 'params' | 'tags', issues: IssueList): Record<string, string> {
-  const record: Record<string, string> = {};
+  const record = keyRecord<string>();
   const limit = name === 'params' ? TRACKING_LIMITS.paramValueLength : TRACKING_LIMITS.tagValueLength;
   items.forEach((item, index) => {
     const key = item.key;

@@ -35,6 +35,8 @@ export interface MlflowPluginOptions {
   logError?: ((error: unknown) => void) | undefined;
 }
 
+import { boundedError } from '../client-errors.js';
+
 const REFUSAL_CODES = { unauthenticated: 'UNAUTHENTICATED', permission_denied: 'PERMISSION_DENIED' } as const;
 
 /** Registers the MLflow API as an encapsulated plugin on `app`. */
@@ -42,14 +44,14 @@ export function registerMlflowApi(app: FastifyInstance, server: ServerContext, o
   void app.register(async (mlflow) => {
     mlflow.setErrorHandler((thrown, request, reply) => {
       const status = frameworkClientStatus(thrown);
-      if (status !== undefined) return reply.status(status).send({ error_code: status === 413 ? 'REQUEST_LIMIT_EXCEEDED' : 'BAD_REQUEST', message: (thrown as Error).message });
+      if (status !== undefined) return reply.status(status).send({ error_code: status === 413 ? 'REQUEST_LIMIT_EXCEEDED' : 'BAD_REQUEST', message: boundedError((thrown as Error).message, []).message });
       const error = asMlcycleError(thrown);
       const { status: mapped, code } = mlflowError(error, request.url);
       if (mapped >= 500) {
         options.logError?.(thrown);
         return reply.status(mapped).send({ error_code: code, message: 'internal server error; see the server log' });
       }
-      return reply.status(mapped).send({ error_code: code, message: error.message });
+      return reply.status(mapped).send({ error_code: code, message: boundedError(error.message, []).message });
     });
     addAuthentication(mlflow, options.tokens, (code, message) => ({ error_code: REFUSAL_CODES[code], message }));
     mlflow.setNotFoundHandler((request, reply) => reply.status(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `no endpoint ${request.method} ${request.url.split('?')[0]}` }));

@@ -1,5 +1,7 @@
 /** Reading fields of MLflow REST requests (JSON bodies and query strings), naming the field on failure. */
 import { MlcycleError } from '../../error.js';
+import { jsonExcerpt } from '../../excerpt.js';
+import { keyRecord } from '../../key-record.js';
 
 export type Fields = Record<string, unknown>;
 
@@ -33,7 +35,14 @@ export function optionalInteger(fields: Fields, name: string): number | undefine
   const value = fields[name];
   if (value === undefined || value === null) return undefined;
   const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw invalid(name, `expected a whole number, got ${JSON.stringify(value)}`);
+  if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw invalid(name, `expected a whole number, got ${jsonExcerpt(value)}`);
+  return number;
+}
+
+/** A whole-number field that must be at least 1 when given (page sizes: `max_results=-1` is refused). */
+export function optionalPositiveInteger(fields: Fields, name: string): number | undefined {
+  const number = optionalInteger(fields, name);
+  if (number !== undefined && number < 1) throw invalid(name, `expected a whole number of at least 1, got ${number}`);
   return number;
 }
 
@@ -45,7 +54,7 @@ export function requiredNumber(fields: Fields, name: string): number {
   if (value === 'Infinity') return Infinity;
   if (value === '-Infinity') return -Infinity;
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  throw invalid(name, `expected a number, got ${JSON.stringify(value)}`);
+  throw invalid(name, `expected a number, got ${jsonExcerpt(value)}`);
 }
 
 /** A list field; absent means empty. */
@@ -67,7 +76,7 @@ export function optionalStrings(fields: Fields, name: string): string[] {
 
 /** `[{key, value}]` as a record; a key given twice is refused as MLflow refuses duplicate params. */
 export function keyValues(fields: Fields, name: string): Record<string, string> {
-  const record: Record<string, string> = {};
+  const record = keyRecord<string>();
   optionalList(fields, name).forEach((item, index) => {
     const key = requiredString(item, 'key');
     const value = item.value ?? '';

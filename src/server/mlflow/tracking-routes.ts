@@ -13,7 +13,7 @@ import { readLogBatch, readMetricEntries } from './log-batch.js';
 import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
-import { fieldsOf, keyValues, optionalInteger, optionalList, optionalString, optionalStrings, requiredString, type Fields } from './request-fields.js';
+import { fieldsOf, keyValues, optionalInteger, optionalList, optionalPositiveInteger, optionalString, optionalStrings, requiredString, type Fields } from './request-fields.js';
 
 const PREFIX = '/api/2.0/mlflow';
 const VIEW_TYPES = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const;
@@ -199,6 +199,8 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   get('/metrics/get-history', async (fields) => {
     const id = runIdOf(fields);
     const key = requiredString(fields, 'metric_key');
+    // Every point is returned in one page; a page size, when given, must still be a valid one.
+    optionalPositiveInteger(fields, 'max_results');
     const series = await workspace.metrics.metricHistory(id, key);
     const metrics = Array.from(series.values, (value, index) => ({ key, value: jsonNumber(value), timestamp: series.timestamps[index], step: series.steps[index] }));
     return { metrics };

@@ -1,6 +1,7 @@
 /** Reading runs back from the SQLite tables: one run's key, and whole runs for a page of keys. */
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { MlcycleError } from '../../error.js';
+import { keyRecord } from '../../key-record.js';
 import type { LatestMetric, LifecycleStage, Run, RunInfo, RunInput, RunStatus } from '../run-store.js';
 import type { Database, RunTable } from './database.js';
 
@@ -53,7 +54,7 @@ export async function requireActiveRunRow(db: Executor, id: string): Promise<Run
 export async function loadRuns(db: Executor, rows: readonly RunRow[]): Promise<Run[]> {
   if (rows.length === 0) return [];
   const keys = rows.map((row) => row.run_key);
-  const runs = new Map<number, Run>(rows.map((row) => [row.run_key, { ...toRunInfo(row), params: {}, metrics: {}, tags: {}, inputs: [] }]));
+  const runs = new Map<number, Run>(rows.map((row) => [row.run_key, { ...toRunInfo(row), params: keyRecord<string>(), metrics: keyRecord<LatestMetric>(), tags: keyRecord<string>(), inputs: [] }]));
   // SQLite allows 32,766 bound parameters; pages are at most 50,000 runs, so read them in slices.
   for (let start = 0; start < keys.length; start += 10_000) {
     const slice = keys.slice(start, start + 10_000);

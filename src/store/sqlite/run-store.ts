@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type Sqlite from 'better-sqlite3';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { MlcycleError } from '../../error.js';
+import { keyRecord } from '../../key-record.js';
 import { atOneInstant, type ChangeContext, type NewAuditEntry } from '../audit-log.js';
 import type { RunQuery } from '../run-filter.js';
 import type {
@@ -31,7 +32,7 @@ function toExperiment(row: Selectable<ExperimentTable>, tags: Record<string, str
 
 async function experimentTags(db: Executor, id: number): Promise<Record<string, string>> {
   const rows = await db.selectFrom('experiment_tags').select(['key', 'value']).where('experiment_id', '=', id).orderBy('key').execute();
-  return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+  return keyRecord(rows.map((row) => [row.key, row.value]));
 }
 
 function experimentIdNumber(id: string): number {

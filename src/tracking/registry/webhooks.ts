@@ -14,6 +14,7 @@ import { MlcycleError } from '../../error.js';
 import type { ChangeContext } from '../../store/audit-log.js';
 import { REGISTRY_EVENT_TYPES, type RegistryEvent, type RegistryEventType } from '../../store/model-registry.js';
 import type { DueDelivery, Webhook, WebhookDelivery, WebhookStore } from '../../store/webhook-store.js';
+import { checkWebhookTarget, type ResolveHost } from './webhook-targets.js';
 
 export const WEBHOOK_DEFAULTS = { timeoutMs: 10_000, maxAttempts: 8, baseDelayMs: 10_000, maxDelayMs: 3_600_000, leaseMs: 60_000, batch: 50 } as const;
 
@@ -23,6 +24,9 @@ export interface AddWebhookOptions {
   events?: readonly string[];
   /** The signing secret; 32 random bytes (hex) when absent. */
   secret?: string;
+  /** Allow private, loopback and link-local targets (a local receiver); refused by default. */
+  allowPrivateTargets?: boolean;
+  resolveHost?: ResolveHost;
 }
 
 /** Checks and stores a webhook; returns it with its secret, which is shown this once. */
@@ -42,6 +46,7 @@ export async function addWebhook(store: WebhookStore, options: AddWebhookOptions
   });
   const secret = options.secret ?? randomBytes(32).toString('hex');
   if (secret.length < 8 || secret.length > 500) throw new MlcycleError('invalid_input', 'secret: expected 8 to 500 characters', { issues: [{ path: 'secret', message: 'expected 8 to 500 characters' }] });
+  await checkWebhookTarget(url, { allowPrivate: options.allowPrivateTargets === true, unresolvable: 'accept', ...(options.resolveHost === undefined ? {} : { resolve: options.resolveHost }) });
   const webhook = await store.addWebhook({ url: url.toString(), events: events as RegistryEventType[], secret }, context);
   return { webhook, secret };
 }
@@ -74,6 +79,9 @@ export interface DeliverOptions {
   leaseMs?: number;
   /** At most this many deliveries per call. */
   batch?: number;
+  /** Deliver to private, loopback and link-local addresses too (checked after DNS on every attempt). */
+  allowPrivateTargets?: boolean;
+  resolveHost?: ResolveHost;
 }
 
 /** The wait before attempt `attempts + 1`, after `attempts` failures: exponential, capped. */
@@ -81,7 +89,13 @@ export function retryDelayMs(attempts: number, baseDelayMs: number, maxDelayMs: 
   return Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempts - 1));
 }
 
-async function sendOne(due: DueDelivery, options: Required<Omit<DeliverOptions, 'batch' | 'leaseMs'>>): Promise<{ status?: number; error?: string }> {
+async function sendOne(due: DueDelivery, options: Required<Omit<DeliverOptions, 'batch' | 'leaseMs' | 'resolveHost'>> & Pick<DeliverOptions, 'resolveHost'>): Promise<{ status?: number; error?: string }> {
+  try {
+    await checkWebhookTarget(new URL(due.webhook.url), { allowPrivate: options.allowPrivateTargets, unresolvable: 'refuse', ...(options.resolveHost === undefined ? {} : { resolve: options.resolveHost }) });
+  } catch (error) {
+    if (error instanceof MlcycleError) return { error: error.message };
+    throw error;
+  }
   const body = webhookPayload(due.event, due.delivery.id);
   const timestamp = Math.floor(options.now().getTime() / 1000);
   try {
@@ -116,6 +130,8 @@ export async function deliverWebhooks(store: WebhookStore, options: DeliverOptio
     maxAttempts: options.maxAttempts ?? WEBHOOK_DEFAULTS.maxAttempts,
     baseDelayMs: options.baseDelayMs ?? WEBHOOK_DEFAULTS.baseDelayMs,
     maxDelayMs: options.maxDelayMs ?? WEBHOOK_DEFAULTS.maxDelayMs,
+    allowPrivateTargets: options.allowPrivateTargets === true,
+    ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
   };
   const due = await store.claimDueDeliveries(settings.now(), options.leaseMs ?? WEBHOOK_DEFAULTS.leaseMs, options.batch ?? WEBHOOK_DEFAULTS.batch);
   return Promise.all(

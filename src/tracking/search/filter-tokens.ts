@@ -4,6 +4,7 @@
  * keywords, parentheses and commas. Every token keeps its 1-based column for error messages.
  */
 import { MlcycleError } from '../../error.js';
+import { excerpt } from '../../excerpt.js';
 
 export type TokenKind = 'identifier' | 'string' | 'number' | 'operator' | 'keyword' | '(' | ')' | ',' | 'end';
 
@@ -26,7 +27,7 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/;
 
 /** A filter syntax error naming the column and the token found there. */
 export function syntaxError(source: string, column: number, found: string, message: string): MlcycleError {
-  const near = found === '' ? 'at the end' : `at "${found}"`;
+  const near = found === '' ? 'at the end' : `at "${excerpt(found, 40)}"`;
   return new MlcycleError('invalid_input', `${source}: column ${column} ${near}: ${message}`, {
     issues: [{ path: source, message: `${near}: ${message}`, column }],
   });

@@ -22,6 +22,7 @@ import {
   type FilterValue,
   type RunOrder,
 } from '../../store/run-filter.js';
+import { checkFilterLength, FILTER_LIMITS, filterLimitError } from './filter-limits.js';
 import { syntaxError, tokenize, type Token } from './filter-tokens.js';
 
 /** Every spelling MLflow accepts for an entity (mlflow/utils/search_utils.py), mapped to ours. */
@@ -47,6 +48,10 @@ const ATTRIBUTE_ALIASES: Record<string, string> = { created: 'start_time', Creat
 
 class Parser {
   private index = 0;
+  /** Parentheses open now, comparisons and list values so far: checked against FILTER_LIMITS. */
+  private depth = 0;
+  private comparisons = 0;
+  private listValues = 0;
 
   constructor(
     private readonly tokens: Token[],
@@ -101,10 +106,12 @@ class Parser {
   parsePrimary(): FilterExpression {
     if (this.kind() === '(') {
       const open = this.advance();
+      if (++this.depth > FILTER_LIMITS.nesting) throw filterLimitError(this.source, 'nesting', this.depth);
       if (this.kind() === ')') this.fail('empty parentheses: expected a comparison inside');
       const inner = this.parseDisjunction();
       if (this.kind() !== ')') this.fail(`expected ) to close the ( at column ${open.column}`);
       this.advance();
+      this.depth--;
       return inner;
     }
     return this.parseComparison();
@@ -170,6 +177,7 @@ class Parser {
   }
 
   parseComparison(): FilterComparison {
+    if (++this.comparisons > FILTER_LIMITS.comparisons) throw filterLimitError(this.source, 'comparisons', this.comparisons);
     const field = this.parseField();
     const comparator = this.parseComparator(field);
     if (comparator !== 'IN' && comparator !== 'NOT IN') return { kind: 'comparison', field, comparator, value: this.parseValue(field) };
@@ -179,7 +187,9 @@ class Parser {
     while (this.kind() === ',') {
       this.advance();
       values.push(this.parseValue(field));
+      if (this.listValues + values.length > FILTER_LIMITS.listValues) throw filterLimitError(this.source, 'listValues', Infinity);
     }
+    this.listValues += values.length;
     if (this.kind() !== ')') this.fail(`expected , or ) in the list of ${comparator}`);
     this.advance();
     return { kind: 'comparison', field, comparator, value: values };
@@ -201,6 +211,7 @@ function describeField(field: FilterField): string {
 
 /** Parses a filter; an empty or blank filter matches every run (undefined). */
 export function parseFilter(text: string): FilterExpression | undefined {
+  checkFilterLength(text, 'filter');
   const tokens = tokenize(text, 'filter');
   const parser = new Parser(tokens, 'filter');
   if (parser.kind() === 'end') return undefined;
@@ -213,12 +224,15 @@ export function parseFilter(text: string): FilterExpression | undefined {
 export function parseOrderBy(clauses: string | readonly string[]): RunOrder[] {
   const orders: RunOrder[] = [];
   for (const clause of typeof clauses === 'string' ? [clauses] : clauses) {
+    checkFilterLength(clause, 'orderBy');
     const parser = new Parser(tokenize(clause, 'orderBy'), 'orderBy');
     if (parser.kind() === 'end') continue;
     orders.push(parser.parseOrder());
+    if (orders.length > FILTER_LIMITS.orderings) throw filterLimitError('orderBy', 'orderings', orders.length);
     while (parser.kind() === ',') {
       parser.advance();
       orders.push(parser.parseOrder());
+      if (orders.length > FILTER_LIMITS.orderings) throw filterLimitError('orderBy', 'orderings', orders.length);
     }
     if (parser.kind() !== 'end') parser.fail('expected ASC, DESC, a comma or the end of the ordering');
   }

@@ -1,0 +1,75 @@
+/** `mlcycle doctor` on a real workspace: a sound one passes; damage is reported, the safe part repaired. */
+import { existsSync, mkdirSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createWorkspace } from '../src/store/workspace.js';
+import { artifactBlobKey, storeBlob } from '../src/tracking/run-artifacts.js';
+import { runMlcycle } from './support/run-cli.js';
+import { tempDir, testContext } from './support/temp-dir.js';
+
+const LONG_AGO = new Date('2020-01-01T00:00:00Z');
+
+async function workspaceWithArtifacts() {
+  const root = tempDir();
+  const context = testContext();
+  const { workspace } = await createWorkspace(root, 'doctor', context);
+  const experiment = await workspace.runs.ensureExperiment('e', context);
+  const run = await workspace.runs.createRun({ experimentId: experiment.id, name: 'r', startTime: 1 }, context);
+  const blobs = [];
+  for (const [name, bytes] of [['a.txt', 'first artifact'], ['b.txt', 'second artifact'], ['c.txt', 'third artifact']] as const) {
+    const stored = await storeBlob(workspace.artifacts, Readable.from([Buffer.from(bytes)]));
+    await workspace.runs.recordArtifacts(run.id, [{ path: name, ...stored }], context);
+    blobs.push(workspace.artifacts.localPath(artifactBlobKey(stored.sha256)));
+  }
+  const artifactsDir = workspace.artifactsDir;
+  await workspace.close();
+  return { root, blobs, artifactsDir };
+}
+
+const doctor = (root: string, ...args: string[]) => {
+  const result = runMlcycle(['doctor', '--json', ...args], { cwd: root });
+  return { code: result.code, report: JSON.parse(result.stdout) as { findings: { kind: string; subject: string; repaired?: string }[]; remaining: number } };
+};
+
+describe('mlcycle doctor', () => {
+  it('passes a sound workspace', async () => {
+    const { root } = await workspaceWithArtifacts();
+    expect(doctor(root)).toEqual({ code: 0, report: { findings: [], remaining: 0 } });
+  });
+
+  it('reports missing, linked, rewritten and orphan blobs and staging leftovers, and repairs what is safe', async () => {
+    const { root, blobs, artifactsDir } = await workspaceWithArtifacts();
+    const [deleted, linked, rewritten] = blobs as [string, string, string];
+    unlinkSync(deleted);
+    const outside = path.join(tempDir(), 'outside.txt');
+    writeFileSync(outside, 'second artifact');
+    unlinkSync(linked);
+    symlinkSync(outside, linked);
+    writeFileSync(rewritten, 'THIRD ARTIFACT');
+    const oldOrphan = path.join(artifactsDir, 'blobs', 'ab', 'ab'.repeat(32));
+    const freshOrphan = path.join(artifactsDir, 'blobs', 'cd', 'cd'.repeat(32));
+    for (const file of [oldOrphan, freshOrphan]) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, 'nobody');
+    }
+    utimesSync(oldOrphan, LONG_AGO, LONG_AGO);
+    const leftover = path.join(artifactsDir, '.staging', 'crashed.blob');
+    mkdirSync(path.dirname(leftover), { recursive: true });
+    writeFileSync(leftover, 'half');
+    utimesSync(leftover, LONG_AGO, LONG_AGO);
+
+    const checked = doctor(root);
+    expect(checked.code).toBe(1);
+    expect(checked.report.findings.map((finding) => finding.kind).sort()).toEqual(['damaged blob', 'damaged blob', 'missing blob', 'orphan blob', 'orphan blob', 'staging leftover']);
+    expect(checked.report.findings.every((finding) => finding.repaired === undefined)).toBe(true);
+    expect(existsSync(leftover)).toBe(true);
+
+    const repaired = doctor(root, '--repair');
+    expect(repaired.code).toBe(1);
+    expect([existsSync(oldOrphan), existsSync(freshOrphan), existsSync(leftover), existsSync(linked), existsSync(rewritten), existsSync(outside)]).toEqual([false, true, false, false, false, true]);
+    const after = doctor(root);
+    expect(after.code).toBe(1);
+    expect(after.report.findings.map((finding) => finding.kind).sort()).toEqual(['missing blob', 'missing blob', 'missing blob', 'orphan blob']);
+  });
+});
