@@ -1,13 +1,12 @@
 /** `mlcycle evaluate MODEL DATASET`: offline evaluation against the baseline and the champion (stage 7). */
-import { existsSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
 import type { EvaluateModelsResult } from '../evaluate/evaluate-models.js';
 import type { MetricEstimate } from '../evaluate/bootstrap-metrics.js';
 import type { describeBusinessValue } from '../evaluate/evaluation-value.js';
-import { withDataContext } from './data-context.js';
+import { withSpecContext } from './data-context.js';
 import { formatTable } from './output.js';
+import { checkOutputFile, writeOutputFile } from './output-path.js';
 import type { RegisterCommands } from './program.js';
 import { parsePositiveInteger } from './workspace-option.js';
 
@@ -90,15 +89,14 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
         const seed = parsePositiveInteger(options.seed, '--seed');
         const level = parseFraction(options.level, '--level');
         const threshold = parseFraction(options.threshold, '--threshold');
-        const out = options.out === undefined ? undefined : path.resolve(environment.cwd, options.out);
-        if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) throw new MlcycleError('usage', `--out ${options.out}: is a folder; name the report file`);
+        const out = options.out === undefined ? undefined : await checkOutputFile(environment.cwd, options.out, '--out');
         const [{ resolveDatasetRef }, { describeReplay, replayAtBestThresholds }, { evaluateModels }, { describeBusinessValue }] = await Promise.all([
           import('../data/dataset-ref.js'),
           import('../evaluate/replay-period.js'),
           import('../evaluate/evaluate-models.js'),
           import('../evaluate/evaluation-value.js'),
         ]);
-        return withDataContext(environment, async ({ workspace, engine, spec }) => {
+        return withSpecContext(environment, async ({ workspace, engine, spec }) => {
           if (spec === undefined) throw new MlcycleError('invalid_input', `no mlcycle.yaml in ${workspace.root}: the evaluation reads the task, target, segments and targets from it`);
           if (options.replay !== undefined) {
             // Checked before anything is stored: a replay decides by the value model's best threshold.
@@ -121,10 +119,7 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
           });
           // Without --out, a stored evaluation's report goes where `mlcycle explore` puts its reports.
           const report = out ?? (result.record === undefined ? undefined : path.join(workspace.stateDir, 'reports', `evaluation-${result.record.id}.html`));
-          if (report !== undefined) {
-            await mkdir(path.dirname(report), { recursive: true });
-            await writeFile(report, result.html);
-          }
+          if (report !== undefined) await writeOutputFile(report, result.html, { createFolder: out === undefined });
           const replayed =
             options.replay === undefined
               ? undefined

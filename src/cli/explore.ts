@@ -1,8 +1,8 @@
 /** `mlcycle explore NAME[@VERSION]`: the profile, a report people read, and a short summary (stage 3). */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetProfile } from '../explore/profile-types.js';
 import { withDataContext } from './data-context.js';
+import { checkOutputFile, writeOutputFile } from './output-path.js';
 import type { RegisterCommands } from './program.js';
 
 /** A few lines a person reads in the terminal. */
@@ -36,6 +36,7 @@ export const registerExplore: RegisterCommands = (program, action) => {
       action(async (environment, positional, command) => {
         const [ref] = positional as [string];
         const options = command.opts<{ target?: string; out?: string; compare?: string; refresh?: boolean }>();
+        const out = options.out === undefined ? undefined : await checkOutputFile(environment.cwd, options.out, '--out');
         const [{ resolveDatasetRef }, { loadOrProfile }, { renderComparisonReport, renderProfileReport }] = await Promise.all([
           import('../data/dataset-ref.js'),
           import('../explore/profile-dataset.js'),
@@ -59,11 +60,10 @@ export const registerExplore: RegisterCommands = (program, action) => {
           const other = options.compare === undefined ? undefined : (await profileOf(options.compare)).profile;
           const html = other === undefined ? await renderProfileReport(profile) : await renderComparisonReport(profile, other);
           const name = other === undefined ? profile.ref : `${profile.ref}-vs-${other.ref}`;
-          const out = path.resolve(environment.cwd, options.out ?? path.join(workspace.stateDir, 'reports', `${name.replaceAll('@', '-')}.html`));
-          await mkdir(path.dirname(out), { recursive: true });
-          await writeFile(out, html);
-          const lines = [...summarizeProfile(profile), ...(other === undefined ? [] : ['', ...summarizeProfile(other)]), '', `${computed ? 'profiled' : 'stored profile'}; report: ${out}`];
-          return { text: lines.join('\n'), json: other === undefined ? { profile, report: out } : { profile, compare: other, report: out } };
+          const report = out ?? path.join(workspace.stateDir, 'reports', `${name.replaceAll('@', '-')}.html`);
+          await writeOutputFile(report, html, { createFolder: out === undefined });
+          const lines = [...summarizeProfile(profile), ...(other === undefined ? [] : ['', ...summarizeProfile(other)]), '', `${computed ? 'profiled' : 'stored profile'}; report: ${report}`];
+          return { text: lines.join('\n'), json: other === undefined ? { profile, report } : { profile, compare: other, report } };
         });
       }),
     );

@@ -3,7 +3,7 @@
  * metadata store: running the same command again resumes it. Trials run in this process, in worker threads
  * (`--parallel`), or on `mlcycle worker` processes fed through a Redis queue (`--queue`).
  */
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { MlcycleError, type InputIssue } from '../error.js';
@@ -17,6 +17,7 @@ import { PRUNER_KINDS, SAMPLER_KINDS, type PrunerSettings, type SamplerSettings 
 import type { SearchSpace } from '../train/tuning/search-space.js';
 import { TEST_FUNCTIONS } from '../train/tuning/test-functions.js';
 import { formatTable } from './output.js';
+import { checkOutputFolder, writeOutputFile } from './output-path.js';
 import type { CommandEnvironment, RegisterCommands } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
 import { progressReporter } from './tune-progress.js';
@@ -53,8 +54,10 @@ function lineOf(text: string, name: string): number | undefined {
 async function readSpace(file: string, label: string): Promise<{ space: SearchSpace; text: string }> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const { readInputText } = await import('../input-file.js');
+    text = await readInputText(file, 'searchSpace', label);
   } catch (error) {
+    if (error instanceof MlcycleError) throw error;
     throw new MlcycleError('invalid_input', `cannot read the space file ${label}: ${(error as Error).message}`);
   }
   const { checkSearchSpaceText } = await import('../train/tuning/search-space-schema.js');
@@ -172,6 +175,7 @@ export const registerTune: RegisterCommands = (program, action) => {
         if (!Number.isInteger(seed)) throw new MlcycleError('usage', `--seed: expected a whole number, got "${options.seed}"`);
         const sampler: SamplerSettings = { kind: choice(options.sampler, SAMPLER_KINDS, '--sampler'), seed };
         const pruner: PrunerSettings = { kind: choice(options.pruner, PRUNER_KINDS, '--pruner') };
+        const outFolder = options.out === undefined ? undefined : await checkOutputFolder(environment.cwd, options.out, '--out');
         const spaceFile = path.resolve(environment.cwd, options.space);
         const { space, text } = await readSpace(spaceFile, options.space);
         const [{ runStudy }, { threadEvaluator }, { optimizationHistory }] = await Promise.all([
@@ -212,15 +216,15 @@ export const registerTune: RegisterCommands = (program, action) => {
             process.off('SIGINT', onSigint);
             progress.done();
           }
-          const out = path.resolve(environment.cwd, options.out ?? path.join(workspace.stateDir, 'studies', name));
+          const out = outFolder ?? path.join(workspace.stateDir, 'studies', name);
           await mkdir(out, { recursive: true });
           // Loaded here: vega is large, and other commands should not pay for it.
           const { optimizationHistoryHtml, optimizationHistorySpec } = await import('../train/tune/history-chart.js');
           const title = `Optimisation history: ${name}`;
           const spec = optimizationHistorySpec(optimizationHistory(result.trials, result.study.direction), result.study.direction, title);
-          await writeFile(path.join(out, 'optimization-history.vl.json'), `${JSON.stringify(spec, null, 2)}\n`);
+          await writeOutputFile(path.join(out, 'optimization-history.vl.json'), `${JSON.stringify(spec, null, 2)}\n`);
           const chart = path.join(out, 'optimization-history.html');
-          await writeFile(chart, await optimizationHistoryHtml(spec, title));
+          await writeOutputFile(chart, await optimizationHistoryHtml(spec, title));
           return { ...(await summarize(result, chart)), exitCode: result.stoppedBy === 'interrupt' ? 130 : 0 };
         });
       }),
