@@ -64,13 +64,9 @@ export async function readInputText(file: string, kind: InputKind, label: string
 }
 
 function tooLarge(label: string, kind: InputKind, limit: number, size: number | undefined): MlcycleError {
-  const actual = size === undefined ? 'more than that' : `${formatBytes(size)}`;
+  const actual = size === undefined ? 'more than that' : `${size} bytes`;
   return new MlcycleError(
     'invalid_input',
-    `${label} is too large for ${INPUT_LIMITS[kind].what}: the limit is ${formatBytes(limit)} and the file holds ${actual}; set ${INPUT_LIMIT_VARIABLE} to raise the limit`,
+    `${label} is too large for ${INPUT_LIMITS[kind].what}: the limit is ${+(limit / MIB).toFixed(3)} MiB (${limit} bytes) and the file holds ${actual}; set ${INPUT_LIMIT_VARIABLE} (in MiB) to raise the limit`,
   );
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= MIB ? `${(bytes / MIB).toFixed(bytes % MIB === 0 ? 0 : 1)} MiB` : `${bytes} bytes`;
 }

@@ -73,7 +73,7 @@ export function classifyFailure(thrown: unknown): MlcycleError {
     }
   }
   const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new MlcycleError('internal', `internal error (a bug in mlcycle): ${firstLine(message)}; --verbose or MLCYCLE_DEBUG=1 prints the stack trace`, { cause: thrown });
+  return new MlcycleError('internal', firstLine(message), { cause: thrown });
 }
 
 /** True when the user asked for stack traces: `--verbose` anywhere in the arguments, or MLCYCLE_DEBUG set to 1 or true. */
@@ -81,8 +81,12 @@ export function wantsTrace(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   return argv.includes('--verbose') || ['1', 'true'].includes((env.MLCYCLE_DEBUG ?? '').toLowerCase());
 }
 
-/** The stack trace of an error's cause, printed after its one line when the user asked for it. */
-export function traceOf(error: MlcycleError): string {
+/**
+ * What follows an internal error's one line: its stack trace when the user asked for it, else one line
+ * saying how to ask (the error line stays the original message, as a worker reports the same failure).
+ */
+export function internalErrorDetails(error: MlcycleError, trace: boolean): string {
+  if (!trace) return '  internal error (exit 70): rerun with --verbose or MLCYCLE_DEBUG=1 for the stack trace\n';
   const cause = error.cause instanceof Error ? error.cause : error;
   return `${cause.stack ?? cause.message}\n`;
 }

@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ERROR_CODES } from '../error.js';
 import { defaultChangeContext } from '../store/audit-log.js';
-import { classifyFailure, traceOf, wantsTrace } from './failure.js';
+import { classifyFailure, internalErrorDetails, wantsTrace } from './failure.js';
 import { printError, printOutput, processStreams, type OutputStreams } from './output.js';
 import type { ActionFactory, GlobalOptions, RegisterCommands } from './program.js';
 
@@ -39,8 +39,10 @@ export async function runCommands(argv: readonly string[], registrations: readon
     // Help and version end with exit code 0; every other commander error is a usage error.
     if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? 0 : ERROR_CODES.usage.exitCode;
     const error = classifyFailure(thrown);
-    printError(error, argv.includes('--json'), streams);
-    if (error.code === 'internal' && wantsTrace(argv)) streams.stderr(traceOf(error));
+    const json = argv.includes('--json');
+    printError(error, json, streams);
+    const trace = error.code === 'internal' && wantsTrace(argv);
+    if (error.code === 'internal' && (trace || !json)) streams.stderr(internalErrorDetails(error, trace));
     return error.exitCode;
   }
 }
