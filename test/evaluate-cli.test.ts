@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,8 @@ async function storedEvaluations(): Promise<number> {
 describe('mlcycle evaluate', () => {
   it('evaluates the challenger against the champion and the baseline, by segment, and stores it', async () => {
     expect(JSON.parse(run('status', '--json').stdout).stages.find((stage: any) => stage.id === 'offline-evaluation').state).toBe('not-started');
+    // A given --out's folder must exist (src/cli/output-path.ts): it is not created on the user's behalf.
+    mkdirSync(path.join(root, 'out'));
     const result = run('evaluate', 'bank-alert@challenger', 'bank-eval', '--compare', 'bank-alert@champion', '--by', 'education', '--resamples', '100', '--out', 'out/report.html', '--replay', 'bank-train', '--json');
     const output = JSON.parse(result.stdout);
     expect(result.code, result.stderr).toBe(output.evaluation.verdict.ready ? 0 : 1);

@@ -37,7 +37,7 @@ export function registerDataInspect(data: Command, action: ActionFactory): void 
           const version = await resolveDatasetRef(workspace.datasets, ref);
           const facts = await assessFeasibility(engine, workspace.artifacts, version, spec, environment.context.now());
           const validation = await workspace.datasets.latestValidation(version.ref);
-          const owner = spec?.owners.dataset;
+          const owner = spec?.owners?.dataset;
           const lines = [
             formatVersionLine(version),
             `added ${version.createdAt} by ${version.createdBy}${version.timeColumn === undefined ? '' : `, time column ${version.timeColumn}`}`,

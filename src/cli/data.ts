@@ -22,7 +22,9 @@ export const registerData: RegisterCommands = (program, action) => {
       action(async (environment, positional, command: Command) => {
         const [file] = positional as [string];
         const options = command.opts<{ name: string; format?: string; delimiter?: string; timeColumn?: string; target?: string }>();
-        const { addDataset } = await import('../data/add-dataset.js');
+        const { addDataset, checkSourceFile } = await import('../data/add-dataset.js');
+        // The file is checked first: a missing input is the first thing to hear about, before the spec.
+        await checkSourceFile(file);
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           const outcome = await addDataset(workspace, engine, spec, { file, ...options }, environment.context);
           const verb = outcome.created ? 'registered' : 'unchanged, already registered as';

@@ -1,13 +1,13 @@
 /** `mlcycle evaluate MODEL DATASET`: offline evaluation against the baseline and the champion (stage 7). */
-import { existsSync, statSync } from 'node:fs';
 import { MlcycleError } from '../error.js';
 import type { EvaluateModelsResult } from '../evaluate/evaluate-models.js';
 import type { MetricEstimate } from '../evaluate/bootstrap-metrics.js';
 import type { describeBusinessValue } from '../evaluate/evaluation-value.js';
-import { withDataContext } from './data-context.js';
+import { withSpecContext } from './data-context.js';
 import { formatTable } from './output.js';
+import { checkOutputFile } from './output-path.js';
 import type { RegisterCommands } from './program.js';
-import { parseFraction, parsePositiveInteger, resolveFromCwd } from './option-parsers.js';
+import { parseFraction, parsePositiveInteger } from './option-parsers.js';
 
 function figure(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -82,14 +82,13 @@ export const registerEvaluate: RegisterCommands = (program, action) => {
         const seed = parsePositiveInteger(options.seed, '--seed');
         const level = parseFraction(options.level, '--level');
         const threshold = parseFraction(options.threshold, '--threshold');
-        const out = options.out === undefined ? undefined : resolveFromCwd(environment.cwd, options.out);
-        if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) throw new MlcycleError('usage', `--out ${options.out}: is a folder; name the report file`);
+        const out = options.out === undefined ? undefined : await checkOutputFile(environment.cwd, options.out, '--out');
         const [{ describeReplay }, { evaluateAndReplay }, { describeBusinessValue }] = await Promise.all([
           import('../evaluate/replay-period.js'),
           import('../evaluate/evaluate-and-replay.js'),
           import('../evaluate/evaluation-value.js'),
         ]);
-        return withDataContext(environment, async ({ workspace, engine, spec }) => {
+        return withSpecContext(environment, async ({ workspace, engine, spec }) => {
           if (spec === undefined) throw new MlcycleError('invalid_input', `no mlcycle.yaml in ${workspace.root}: the evaluation reads the task, target, segments and targets from it`);
           const { evaluated: result, report, replayed } = await evaluateAndReplay({
             workspace,

@@ -1,7 +1,7 @@
 /** `mlcycle explore NAME[@VERSION]`: the profile, a report people read, and a short summary (stage 3). */
 import type { DatasetProfile } from '../explore/profile-types.js';
 import { withDataContext } from './data-context.js';
-import { resolveFromCwd } from './option-parsers.js';
+import { checkOutputFile } from './output-path.js';
 import type { RegisterCommands } from './program.js';
 
 /** A few lines a person reads in the terminal. */
@@ -35,6 +35,7 @@ export const registerExplore: RegisterCommands = (program, action) => {
       action(async (environment, positional, command) => {
         const [ref] = positional as [string];
         const options = command.opts<{ target?: string; out?: string; compare?: string; refresh?: boolean }>();
+        const reportFile = options.out === undefined ? undefined : await checkOutputFile(environment.cwd, options.out, '--out');
         const { exploreDataset } = await import('../explore/explore-dataset.js');
         return withDataContext(environment, async ({ workspace, engine, spec }) => {
           const { profile, compare: other, computed, report: out } = await exploreDataset({
@@ -47,7 +48,7 @@ export const registerExplore: RegisterCommands = (program, action) => {
             ...(options.compare === undefined ? {} : { compare: options.compare }),
             ...(options.target === undefined ? {} : { target: options.target }),
             ...(options.refresh === true ? { refresh: true } : {}),
-            ...(options.out === undefined ? {} : { reportFile: resolveFromCwd(environment.cwd, options.out) }),
+            ...(reportFile === undefined ? {} : { reportFile }),
           });
           const lines = [...summarizeProfile(profile), ...(other === undefined ? [] : ['', ...summarizeProfile(other)]), '', `${computed ? 'profiled' : 'stored profile'}; report: ${out}`];
           return { text: lines.join('\n'), json: other === undefined ? { profile, report: out } : { profile, compare: other, report: out } };

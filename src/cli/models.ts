@@ -1,11 +1,10 @@
 /** `mlcycle models list|show|register|alias`: the model registry (stage 6). */
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { ModelVersion } from '../store/model-registry.js';
 import { deliverAfterCommand, registerModelWebhooks } from './models-webhooks.js';
 import { formatTable } from './output.js';
+import { checkOutputFile, writeOutputFile } from './output-path.js';
 import { SERVER_OPTION_HELP, withTrackingSource } from './tracking-source.js';
 import type { RegisterCommands } from './program.js';
 import { parsePositiveInteger } from './option-parsers.js';
@@ -136,13 +135,13 @@ export const registerModels: RegisterCommands = (program, action) => {
       action(async (environment, positional, command: Command) => {
         const [uri] = positional as [string];
         const { out } = command.opts<{ out?: string }>();
+        const file = out === undefined ? undefined : await checkOutputFile(environment.cwd, out, '--out');
         const [{ buildModelCard }, { formatModelCardMarkdown }] = await Promise.all([import('../tracking/registry/model-card.js'), import('../tracking/registry/model-card-markdown.js')]);
         return withWorkspace(environment, async (workspace) => {
           const card = await buildModelCard(workspace, uri, environment.context.now);
           const markdown = formatModelCardMarkdown(card);
-          if (out === undefined) return { text: markdown, json: card };
-          const file = path.resolve(environment.cwd, out);
-          await writeFile(file, file.endsWith('.json') ? `${JSON.stringify(card, null, 2)}\n` : markdown);
+          if (file === undefined) return { text: markdown, json: card };
+          await writeOutputFile(file, file.endsWith('.json') ? `${JSON.stringify(card, null, 2)}\n` : markdown);
           return { text: `wrote the model card of ${card.uri} to ${file}`, json: { uri: card.uri, file } };
         });
       }),

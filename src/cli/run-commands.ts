@@ -4,8 +4,9 @@
  * command; main.ts runs `train` with its own registration alone, so that a cached rerun starts fast.
  */
 import { Command, CommanderError } from 'commander';
-import { asMlcycleError, ERROR_CODES } from '../error.js';
+import { ERROR_CODES } from '../error.js';
 import { defaultChangeContext } from '../store/audit-log.js';
+import { classifyFailure, internalErrorDetails, wantsTrace } from './failure.js';
 import { printError, printOutput, processStreams, type OutputStreams } from './output.js';
 import type { ActionFactory, GlobalOptions, RegisterCommands } from './program.js';
 
@@ -26,6 +27,7 @@ export async function runCommands(argv: readonly string[], registrations: readon
     .option('--json', 'print machine-readable JSON', false)
     .option('-C, --dir <folder>', 'the workspace folder (default: the nearest one at or above the current folder)')
     .option('--reason <text>', 'why you make this change; kept in the audit log')
+    .option('--verbose', 'print the stack trace of an internal error (or set MLCYCLE_DEBUG=1)', false)
     .showHelpAfterError()
     .configureOutput({ writeOut: streams.stdout, writeErr: streams.stderr });
   for (const register of registrations) register(program, action);
@@ -36,9 +38,11 @@ export async function runCommands(argv: readonly string[], registrations: readon
   } catch (thrown) {
     // Help and version end with exit code 0; every other commander error is a usage error.
     if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? 0 : ERROR_CODES.usage.exitCode;
-    const error = asMlcycleError(thrown);
-    printError(error, argv.includes('--json'), streams);
-    if (error.code === 'internal' && thrown instanceof Error) streams.stderr(`${thrown.stack ?? ''}\n`);
+    const error = classifyFailure(thrown);
+    const json = argv.includes('--json');
+    printError(error, json, streams);
+    const trace = error.code === 'internal' && wantsTrace(argv);
+    if (error.code === 'internal' && (trace || !json)) streams.stderr(internalErrorDetails(error, trace));
     return error.exitCode;
   }
 }

@@ -1,6 +1,7 @@
 /** `mlcycle spec check`: every problem of the spec at once, with file, line and field path. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { MlcycleError } from '../error.js';
 import type { RegisterCommands } from './program.js';
 import { resolveRoot } from './workspace-option.js';
 
@@ -21,6 +22,8 @@ export const registerSpec: RegisterCommands = (program, action) => {
         const root = await resolveRoot(environment);
         const specFile = file === undefined ? path.join(root, SPEC_FILE_NAME) : path.resolve(environment.cwd, file);
         const check = await loadSpec(specFile);
+        // A file named on the command line that is not there is a typo, not a workspace to initialise.
+        if (file !== undefined && !check.exists) throw new MlcycleError('not_found', `${file}: the file does not exist (${specFile})`);
         const valid = requireValidSpec(check);
         // A valid spec that belongs to a workspace is recorded there when it changed.
         const specRoot = path.dirname(specFile);

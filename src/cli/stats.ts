@@ -1,5 +1,4 @@
 /** `mlcycle stats ...`: the A/B statistics engine on sufficient statistics from a file (stage 8). */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
 import { resolveRoot } from './workspace-option.js';
@@ -19,8 +18,10 @@ export const registerStats: RegisterCommands = (program, action) => {
         const useSpec = command.opts<{ spec: boolean }>().spec;
         let text: string;
         try {
-          text = await readFile(path.resolve(environment.cwd, file), 'utf8');
+          const { readInputText } = await import('../input-file.js');
+          text = await readInputText(path.resolve(environment.cwd, file), 'analysisInput', file);
         } catch (error) {
+          if (error instanceof MlcycleError) throw error;
           const code = (error as NodeJS.ErrnoException).code;
           throw new MlcycleError(code === 'ENOENT' ? 'not_found' : 'invalid_input', `${file}: ${code === 'ENOENT' ? 'file not found' : (error as Error).message}`, { cause: error });
         }

@@ -12,6 +12,7 @@ import type { TuneResult } from '../train/tune/run-study.js';
 import { PRUNER_KINDS, SAMPLER_KINDS, type PrunerSettings, type SamplerSettings } from '../train/tune/study-settings.js';
 import type { ObjectiveChoice } from '../train/tune/tune-study.js';
 import { formatTable } from './output.js';
+import { checkOutputFolder } from './output-path.js';
 import type { RegisterCommands } from './program.js';
 import { INTERRUPTED_EXIT_CODE, listenForInterrupt } from './interrupt.js';
 import { parsePositiveInteger, parseSeed } from './option-parsers.js';
@@ -123,6 +124,7 @@ export const registerTune: RegisterCommands = (program, action) => {
         const seed = parseSeed(options.seed, '--seed');
         const sampler: SamplerSettings = { kind: choice(options.sampler, SAMPLER_KINDS, '--sampler'), seed };
         const pruner: PrunerSettings = { kind: choice(options.pruner, PRUNER_KINDS, '--pruner') };
+        const outDir = options.out === undefined ? undefined : await checkOutputFolder(environment.cwd, options.out, '--out');
         const { readSpaceFile, tuneStudy } = await import('../train/tune/tune-study.js');
         const space = await readSpaceFile(path.resolve(environment.cwd, options.space), options.space);
         return withWorkspace(environment, async (workspace) => {
@@ -141,7 +143,7 @@ export const registerTune: RegisterCommands = (program, action) => {
               parallel,
               ...(options.queue === undefined ? {} : { queue: options.queue }),
               ...(timeout === undefined ? {} : { timeoutSeconds: timeout }),
-              ...(options.out === undefined ? {} : { outDir: path.resolve(environment.cwd, options.out) }),
+              ...(outDir === undefined ? {} : { outDir }),
               signal: interrupt.signal,
               context: environment.context,
               onTrial: progress.trial,

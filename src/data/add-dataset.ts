@@ -10,9 +10,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { MlcycleError, type InputIssue } from '../error.js';
-import type { ProblemSpec } from '../problem/spec-schema.js';
+import type { DataSpec } from '../problem/data-spec.js';
 import { quoteIdentifier, quoteLiteral, type AnalyticsEngine, type SqlValue } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { DatasetVersion, SemanticType } from '../store/dataset-store.js';
@@ -47,19 +48,14 @@ export interface AddDatasetOutcome {
 export async function addDataset(
   workspace: Workspace,
   engine: AnalyticsEngine,
-  spec: ProblemSpec | undefined,
+  spec: DataSpec | undefined,
   request: AddDatasetRequest,
   context: ChangeContext,
 ): Promise<AddDatasetOutcome> {
   // 1. resolve
   validateDatasetName(request.name);
-  const file = path.resolve(request.file);
+  const { file, info } = await checkSourceFile(request.file);
   const label = request.file;
-  const info = await stat(file).catch(() => {
-    throw new MlcycleError('invalid_input', `${label}: file not found`);
-  });
-  if (!info.isFile()) throw new MlcycleError('invalid_input', `${label}: not a file`);
-  if (info.size === 0) throw new MlcycleError('invalid_input', `${label}: the file is empty`);
   const format = resolveFormat(file, request.format);
   const options: ReadOptions = { format, ...(request.delimiter === undefined ? {} : { delimiter: unescapeDelimiter(request.delimiter) }) };
   const datasetSpec = spec?.datasets[request.name];
@@ -169,9 +165,28 @@ export async function addDataset(
   }
 }
 
-/** `\t` typed on a command line arrives as two characters; DuckDB wants the tab itself. */
+/** The absolute path and file-system facts of a file to register; refuses a missing, empty or non-regular file, naming it. */
+export async function checkSourceFile(given: string): Promise<{ file: string; info: Stats }> {
+  const file = path.resolve(given);
+  const info = await stat(file).catch(() => {
+    throw new MlcycleError('not_found', `${given}: file not found (${file})`);
+  });
+  if (!info.isFile()) throw new MlcycleError('invalid_input', `${given}: not a file`);
+  if (info.size === 0) throw new MlcycleError('invalid_input', `${given}: the file is empty`);
+  return { file, info };
+}
+
+/**
+ * `\t` typed on a command line arrives as two characters; DuckDB wants the tab itself. A separator is one
+ * character: DuckDB's `delim` accepts up to 4 bytes, but our line finder (source-lines.ts) and every
+ * CSV dialect we read use one.
+ */
 function unescapeDelimiter(delimiter: string): string {
-  return delimiter === '\\t' ? '\t' : delimiter;
+  const unescaped = delimiter === '\\t' ? '\t' : delimiter;
+  if ([...unescaped].length !== 1 || ['\n', '\r', '"'].includes(unescaped)) {
+    throw new MlcycleError('usage', `delimiter: expected one character other than a quote or line break (\\t for a tab), got ${JSON.stringify(delimiter)}`);
+  }
+  return unescaped;
 }
 
 async function hashFile(file: string): Promise<Buffer> {

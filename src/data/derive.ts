@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MlcycleError } from '../error.js';
-import type { ProblemSpec } from '../problem/spec-schema.js';
+import type { DataSpec } from '../problem/data-spec.js';
 import { quoteLiteral, type AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { DatasetVersion, SemanticType } from '../store/dataset-store.js';
@@ -28,7 +28,7 @@ export interface DeriveRequest {
 export async function deriveDataset(
   workspace: Workspace,
   engine: AnalyticsEngine,
-  spec: ProblemSpec | undefined,
+  spec: DataSpec | undefined,
   request: DeriveRequest,
   context: ChangeContext,
 ): Promise<{ version: DatasetVersion; created: boolean }> {

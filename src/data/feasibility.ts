@@ -13,7 +13,7 @@
  */
 import { quoteIdentifier, quoteLiteral, type AnalyticsEngine } from '../store/analytics.js';
 import type { ColumnSchema, DatasetVersion } from '../store/dataset-store.js';
-import type { ProblemSpec } from '../problem/spec-schema.js';
+import type { DataSpec } from '../problem/data-spec.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import { resolveTarget, expectedTarget, type TargetResolution } from './target.js';
 import { datasetSpecFor } from './dataset-spec.js';
@@ -54,7 +54,7 @@ export async function assessFeasibility(
   engine: AnalyticsEngine,
   artifacts: ArtifactStore,
   version: DatasetVersion,
-  spec: ProblemSpec | undefined,
+  spec: DataSpec | undefined,
   now: Date,
   explicitTarget?: string,
 ): Promise<FeasibilityFacts> {
@@ -104,7 +104,7 @@ export async function assessFeasibility(
     if (task === 'binary' || task === 'regression') {
       const scored = columns.filter((column) => column.semanticType !== 'identifier' && column.semanticType !== 'text' && !labelInputs.includes(column.name));
       for (const column of scored) {
-        const power = await columnPower(engine, numberedTable, column, target, task, spec?.target.positive);
+        const power = await columnPower(engine, numberedTable, column, target, task, spec?.target?.positive);
         if (power !== undefined) facts.power.push({ column: column.name, power });
       }
       facts.power.sort((a, b) => b.power - a.power);

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MlcycleError } from '../error.js';
-import type { ProblemSpec } from '../problem/spec-schema.js';
+import type { DataSpec } from '../problem/data-spec.js';
 import { quoteIdentifier, quoteLiteral, type AnalyticsEngine, type SqlValue } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { DatasetVersion, SemanticType } from '../store/dataset-store.js';
@@ -99,7 +99,7 @@ async function partExpression(
   request: SplitRequest,
   parent: DatasetVersion,
   table: string,
-  spec: ProblemSpec | undefined,
+  spec: DataSpec | undefined,
 ): Promise<{ expression: string; from: string }> {
   const has = (column: string): boolean => parent.columns.some((candidate) => candidate.name === column);
   const cumulative: number[] = [];
@@ -156,7 +156,7 @@ async function partExpression(
 export async function splitDataset(
   workspace: Workspace,
   engine: AnalyticsEngine,
-  spec: ProblemSpec | undefined,
+  spec: DataSpec | undefined,
   request: SplitRequest,
   context: ChangeContext,
 ): Promise<SplitOutcome> {

@@ -3,7 +3,8 @@
  * not stored (flights carry `delay`, and the spec defines `delayed` as `delay > 15`).
  */
 import { quoteIdentifier, type AnalyticsEngine } from '../store/analytics.js';
-import type { DatasetSpec, ProblemSpec } from '../problem/spec-schema.js';
+import type { DataSpec } from '../problem/data-spec.js';
+import type { DatasetSpec } from '../problem/spec-schema.js';
 
 export interface TargetResolution {
   /** The target's name in the spec. */
@@ -17,7 +18,7 @@ export interface TargetResolution {
 
 /** The target a dataset should have: explicit (flag or spec per dataset), the spec's, or none. */
 export function expectedTarget(
-  spec: ProblemSpec | undefined,
+  spec: DataSpec | undefined,
   datasetSpec: DatasetSpec | undefined,
   explicit?: string,
 ): { column: string; required: boolean } | undefined {
@@ -25,7 +26,7 @@ export function expectedTarget(
   const declared = datasetSpec?.target;
   if (declared === false) return undefined;
   if (typeof declared === 'string') return { column: declared, required: true };
-  return spec === undefined ? undefined : { column: spec.target.column, required: false };
+  return spec?.target === undefined ? undefined : { column: spec.target.column, required: false };
 }
 
 /** DuckDB's errors for SQL that cannot bind to a table (unknown column or function, bad syntax), not for I/O. */
@@ -40,10 +41,10 @@ export async function resolveTarget(
   table: string,
   columns: readonly string[],
   expected: { column: string; required: boolean },
-  spec: ProblemSpec | undefined,
+  spec: DataSpec | undefined,
 ): Promise<TargetResolution | undefined> {
   if (columns.includes(expected.column)) return { column: expected.column, sql: quoteIdentifier(expected.column), from: 'column', required: expected.required };
-  const definition = spec?.target.column === expected.column ? spec.target.definition : undefined;
+  const definition = spec?.target?.column === expected.column ? spec.target.definition : undefined;
   if (definition === undefined) return undefined;
   try {
     await engine.describe(`SELECT (${definition}) FROM ${table}`);

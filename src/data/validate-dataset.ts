@@ -1,5 +1,5 @@
 /** `mlcycle data validate`: the spec's checks for a dataset, run on one version and stored with it. */
-import type { ProblemSpec } from '../problem/spec-schema.js';
+import type { DataSpec } from '../problem/data-spec.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { DatasetValidation, DatasetVersion } from '../store/dataset-store.js';
@@ -14,7 +14,7 @@ import { versionTableSql } from './version-table.js';
 export async function validateDataset(
   workspace: Workspace,
   engine: AnalyticsEngine,
-  spec: ProblemSpec | undefined,
+  spec: DataSpec | undefined,
   specHash: string | undefined,
   version: DatasetVersion,
   context: ChangeContext,

@@ -6,6 +6,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { MlcycleError, type InputIssue } from '../error.js';
 import { lineOf } from '../problem/yaml-text.js';
+import { yamlDocumentData } from '../problem/yaml-data.js';
 import { parseSpecPart, toInputIssues, type PathSegment, type SpecIssue } from '../problem/spec-issues.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
 import { analysisInputSchema, type AnalysisInput } from './analysis-input.js';
@@ -23,7 +24,8 @@ export function parseAnalysisInputWithSpec(text: string, fileLabel: string, spec
     const issues = document.errors.map((error): InputIssue => ({ file: fileLabel, line: lineCounter.linePos(error.pos[0]).line, path: '', message: `JSON: ${error.message.split('\n')[0] ?? ''}` }));
     throw new MlcycleError('invalid_input', `${fileLabel} is not valid JSON`, { issues });
   }
-  const merged: SpecMetricMerge = spec === undefined ? { raw: document.toJS(), issues: [], fromSpec: [] } : applySpecMetrics(document.toJS(), spec);
+  const data = yamlDocumentData(document, fileLabel);
+  const merged: SpecMetricMerge = spec === undefined ? { raw: data, issues: [], fromSpec: [] } : applySpecMetrics(data, spec);
   const { raw } = merged;
   const parsed = parseSpecPart(analysisInputSchema, raw);
   const problems = [...merged.issues, ...parsed.issues, ...crossReferenceIssues(raw)];

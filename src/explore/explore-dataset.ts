@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveDatasetRef } from '../data/dataset-ref.js';
-import type { ProblemSpec } from '../problem/spec-schema.js';
+import type { DataSpec } from '../problem/data-spec.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { Workspace } from '../store/workspace.js';
@@ -17,7 +17,7 @@ import { renderComparisonReport, renderProfileReport } from './report/render-rep
 export interface ExploreDatasetRequest {
   workspace: Workspace;
   engine: AnalyticsEngine;
-  spec: ProblemSpec | undefined;
+  spec: DataSpec | undefined;
   /** The dataset version, `NAME` or `NAME@VERSION`. */
   ref: string;
   /** Another version to show side by side. */

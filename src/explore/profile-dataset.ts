@@ -14,7 +14,7 @@ import { datasetSpecFor } from '../data/dataset-spec.js';
 import { assessFeasibility, binaryLabelSql, columnsInTarget, inferTask } from '../data/feasibility.js';
 import { versionTableSql } from '../data/version-table.js';
 import { MlcycleError } from '../error.js';
-import type { ProblemSpec } from '../problem/spec-schema.js';
+import type { DataSpec } from '../problem/data-spec.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { DatasetVersion } from '../store/dataset-store.js';
@@ -36,7 +36,7 @@ export interface ProfileOptions {
 }
 
 /** What a profile depends on besides the data; part of its stored key. */
-export function profileOptionsKey(version: DatasetVersion, spec: ProblemSpec | undefined, target: string | undefined): string {
+export function profileOptionsKey(version: DatasetVersion, spec: DataSpec | undefined, target: string | undefined): string {
   const relevant = {
     format: 1,
     target: target ?? null,
@@ -50,7 +50,7 @@ export async function profileDataset(
   engine: AnalyticsEngine,
   workspace: Workspace,
   version: DatasetVersion,
-  spec: ProblemSpec | undefined,
+  spec: DataSpec | undefined,
   options: ProfileOptions,
 ): Promise<DatasetProfile> {
   const started = performance.now();
@@ -101,7 +101,7 @@ export async function profileDataset(
     const target = { column: facts.target.column, sql: facts.target.sql, from: facts.target.from, required: false };
     profile.target = target.column;
     const task = spec !== undefined && options.target === undefined ? spec.task : inferTask(version.columns.find((column) => column.name === target.column));
-    const labelSql = task === 'binary' ? binaryLabelSql(target, spec?.target.positive) : `(${target.sql})::VARCHAR`;
+    const labelSql = task === 'binary' ? binaryLabelSql(target, spec?.target?.positive) : `(${target.sql})::VARCHAR`;
     const inputs = columnsInTarget(target, version.columns);
     const candidates = version.columns.filter((column) => !inputs.includes(column.name) && column.semanticType !== 'identifier' && column.semanticType !== 'text');
     profile.associations = await targetAssociations(engine, table, candidates, { sql: target.sql, task, labelSql }, facts.power);
@@ -125,7 +125,7 @@ export async function loadOrProfile(
   engine: AnalyticsEngine,
   workspace: Workspace,
   version: DatasetVersion,
-  spec: ProblemSpec | undefined,
+  spec: DataSpec | undefined,
   options: ProfileOptions & { refresh?: boolean },
   context: ChangeContext,
 ): Promise<{ profile: DatasetProfile; computed: boolean }> {

@@ -3,9 +3,9 @@
  * the file, the line and the field path.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MlcycleError, type InputIssue } from '../error.js';
+import { readInputText } from '../input-file.js';
 import type { ProblemSpec } from './spec-schema.js';
 import { validateSpec } from './validate-spec.js';
 import { checkYamlText } from './yaml-text.js';
@@ -22,8 +22,9 @@ export type SpecCheck =
 export async function loadSpec(file: string): Promise<SpecCheck> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readInputText(file, 'spec');
   } catch (error) {
+    if (error instanceof MlcycleError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { file, exists: false };
     throw new MlcycleError('invalid_input', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }

@@ -5,6 +5,7 @@
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { InputIssue } from '../error.js';
+import { yamlDocumentData } from './yaml-data.js';
 import { toInputIssues, type PathSegment, type SpecIssue } from './spec-issues.js';
 
 /** A validator of plain data: the valid value, or every issue with its path. */
@@ -21,7 +22,7 @@ export function checkYamlText<Value>(text: string, fileLabel: string, validate: 
     });
     return { value: undefined, issues };
   }
-  const result = validate(document.toJS());
+  const result = validate(yamlDocumentData(document, fileLabel));
   if (result.value !== undefined) return { value: result.value, issues: [] };
   const locate = (segments: PathSegment[]): Pick<InputIssue, 'file' | 'line'> => ({ file: fileLabel, ...lineOf(document, lineCounter, segments) });
   const issues = toInputIssues(result.issues, locate);

@@ -18,6 +18,7 @@ import type { SpecHistory } from './spec-history.js';
 import { SqliteDatasetStore } from './sqlite/dataset-store.js';
 import { appendAuditEntry, SqliteAuditLog } from './sqlite/audit-log.js';
 import { openSqliteConnection, type Database } from './sqlite/database.js';
+import { databaseFileError } from './sqlite/database-file-error.js';
 import { SqliteMetricStore } from './sqlite/metric-store.js';
 import { SqliteRunStore } from './sqlite/run-store.js';
 import { SqliteModelRegistry } from './sqlite/model-registry.js';
@@ -121,7 +122,13 @@ export async function createWorkspace(root: string, name: string, context: Chang
 }
 
 async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boolean): Promise<Workspace> {
-  const { db, connection } = openSqliteConnection(paths.databaseFile);
+  const { db, connection } = (() => {
+    try {
+      return openSqliteConnection(paths.databaseFile);
+    } catch (error) {
+      throw databaseFileError(paths.databaseFile, error);
+    }
+  })();
   try {
     const { applied } = await migrateDatabase(db);
     if (applied.length > 0 && !fresh) {
@@ -129,7 +136,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     }
   } catch (error) {
     await db.destroy();
-    throw error;
+    throw databaseFileError(paths.databaseFile, error);
   }
   const studies = openStudyStore(paths.databaseFile);
   return {

@@ -4,7 +4,7 @@
  * at once as `file:line: path: message`, or `--set: path: message` for an override's.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../../input-file.js';
 import path from 'node:path';
 import { MlcycleError, type InputIssue } from '../../error.js';
 import { loadSpec, requireValidSpec } from '../../problem/load-spec.js';
@@ -42,8 +42,9 @@ export function checkPipelineText(text: string, label: string, spec: ProblemSpec
 
 async function readText(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return await readInputText(file, 'pipeline');
   } catch (error) {
+    if (error instanceof MlcycleError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MlcycleError('not_found', `no pipeline file at ${file}`);
     throw new MlcycleError('invalid_input', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
