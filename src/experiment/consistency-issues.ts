@@ -9,6 +9,7 @@
  */
 import type { PathSegment, SpecIssue } from '../problem/spec-issues.js';
 import type { AnalysisInput, MetricInput } from './analysis-input.js';
+import type { RatioCovariateStatistics, RatioStatistics } from './sufficient-statistics.js';
 
 const UNIT_ROUNDOFF = 2 ** -53;
 
@@ -83,25 +84,7 @@ interface Moments {
   sumSquares: number;
 }
 
-interface RatioArm {
-  n: number;
-  numeratorSum: number;
-  numeratorSumSquares: number;
-  denominatorSum: number;
-  denominatorSumSquares: number;
-  numeratorDenominatorSum: number;
-  covariate?: {
-    numeratorSum: number;
-    numeratorSumSquares: number;
-    denominatorSum: number;
-    denominatorSumSquares: number;
-    numeratorDenominatorSum: number;
-    postNumeratorNumeratorSum: number;
-    postNumeratorDenominatorSum: number;
-    postDenominatorNumeratorSum: number;
-    postDenominatorDenominatorSum: number;
-  };
-}
+type RatioArm = RatioStatistics & { covariate?: RatioCovariateStatistics };
 
 type Report = (field: string, message: string) => void;
 
