@@ -51,6 +51,11 @@ function wantsCovariate(metric: MetricColumns): boolean {
   return metric.kind !== 'quantile' && metric.cuped === true;
 }
 
+/** An empty object keyed by user ids, without a prototype. */
+function idMap<Value>(): Record<string, Value> {
+  return Object.create(null) as Record<string, Value>;
+}
+
 /** Per metric, per arm (and per segment and arm), the statistics the analysis input takes. */
 export interface AggregatedStatistics {
   units: Record<string, number>;
@@ -66,8 +71,9 @@ export async function aggregateStatistics(engine: AnalyticsEngine, source: Exper
     throw new MlcycleError('invalid_input', `CUPED was asked for (${asking.join(', ')}) but the experiment has no pre-period relation`);
   }
   const rows = await engine.query(aggregationSql(source, metrics));
-  const result: AggregatedStatistics = { units: {}, multipleExposures: 0, metrics: {} };
-  for (const metric of metrics) result.metrics[metric.id] = { arms: {}, segments: {} };
+  // Arm, segment and metric ids come from the data: null-prototype objects, so `__proto__` is just an id.
+  const result: AggregatedStatistics = { units: idMap(), multipleExposures: 0, metrics: idMap() };
+  for (const metric of metrics) result.metrics[metric.id] = { arms: idMap(), segments: idMap() };
   for (const row of rows) {
     if (row.arm === null) {
       // Units seen in more than one arm: counted once (the overall row), left out of every statistic.
@@ -82,7 +88,7 @@ export async function aggregateStatistics(engine: AnalyticsEngine, source: Exper
       const target = result.metrics[metric.id];
       if (target === undefined) return;
       if (segment === null) target.arms[arm] = statistics;
-      else (target.segments[segment] ??= {})[arm] = statistics;
+      else (target.segments[segment] ??= idMap())[arm] = statistics;
     });
   }
   for (const [index, metric] of metrics.entries()) {
@@ -92,7 +98,7 @@ export async function aggregateStatistics(engine: AnalyticsEngine, source: Exper
       const statistics: QuantileStatistics = { n: Number(row.n), estimate: Number(row.estimate), lower: Number(row.lower), upper: Number(row.upper) };
       if (target === undefined) continue;
       if (row.segment === null) target.arms[String(row.arm)] = statistics;
-      else (target.segments[String(row.segment)] ??= {})[String(row.arm)] = statistics;
+      else (target.segments[String(row.segment)] ??= idMap())[String(row.arm)] = statistics;
     }
   }
   return result;

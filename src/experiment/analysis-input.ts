@@ -37,9 +37,26 @@ const quantileArm = z.strictObject({ n: count, estimate: finite, lower: finite, 
 const meanArm = meanStatistics.extend({ covariate: meanCovariate.optional() });
 const ratioArm = ratioStatistics.extend({ covariate: ratioCovariate.optional() });
 
+/**
+ * A JSON object keyed by user ids (arms, segments) as a null-prototype object: zod's own record drops a key
+ * `__proto__`, and on an ordinary object ids such as `constructor` would read the prototype's members.
+ */
+function idRecord<Schema extends z.ZodType>(schema: Schema) {
+  return z.custom<Record<string, z.input<Schema>>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected a mapping').transform((value, context) => {
+    const out = Object.create(null) as Record<string, z.output<Schema>>;
+    for (const key of Object.keys(value)) {
+      if (key === '') context.addIssue({ code: 'custom', path: [key], message: 'an id must not be empty' });
+      const parsed = schema.safeParse(value[key]);
+      if (parsed.success) out[key] = parsed.data;
+      else for (const issue of parsed.error.issues) context.addIssue({ ...issue, path: [key, ...issue.path] } as Parameters<typeof context.addIssue>[0]);
+    }
+    return out;
+  });
+}
+
 /** Per arm id, that arm's statistics. */
 function byArm<Schema extends z.ZodType>(schema: Schema) {
-  return z.record(z.string().min(1), schema);
+  return idRecord(schema);
 }
 
 const metricCommon = {
@@ -53,16 +70,16 @@ const metricCommon = {
 };
 
 const metric = z.discriminatedUnion('kind', [
-  z.strictObject({ ...metricCommon, kind: z.literal('proportion'), arms: byArm(proportionArm), segments: z.record(z.string().min(1), byArm(proportionArm)).optional() }),
-  z.strictObject({ ...metricCommon, kind: z.literal('mean'), arms: byArm(meanArm), segments: z.record(z.string().min(1), byArm(meanArm)).optional() }),
-  z.strictObject({ ...metricCommon, kind: z.literal('ratio'), arms: byArm(ratioArm), segments: z.record(z.string().min(1), byArm(ratioArm)).optional() }),
+  z.strictObject({ ...metricCommon, kind: z.literal('proportion'), arms: byArm(proportionArm), segments: idRecord(byArm(proportionArm)).optional() }),
+  z.strictObject({ ...metricCommon, kind: z.literal('mean'), arms: byArm(meanArm), segments: idRecord(byArm(meanArm)).optional() }),
+  z.strictObject({ ...metricCommon, kind: z.literal('ratio'), arms: byArm(ratioArm), segments: idRecord(byArm(ratioArm)).optional() }),
   z.strictObject({
     ...metricCommon,
     kind: z.literal('quantile'),
     /** Which quantile, in (0, 1): 0.9 for p90. */
     quantile: z.number().gt(0).lt(1),
     arms: byArm(quantileArm),
-    segments: z.record(z.string().min(1), byArm(quantileArm)).optional(),
+    segments: idRecord(byArm(quantileArm)).optional(),
   }),
 ]);
 

@@ -63,7 +63,7 @@ export async function analyzeExperimentFromSpec(
   }
   const input = analysisInputSchema.parse({
     name: settings.name,
-    arms: arms.map((id) => ({ id, weight: settings.weights?.[id] ?? 1, units: statistics.units[id] })),
+    arms: arms.map((id) => ({ id, weight: (settings.weights !== undefined && Object.hasOwn(settings.weights, id) ? settings.weights[id] : undefined) ?? 1, units: statistics.units[id] })),
     control,
     multipleExposures: statistics.multipleExposures,
     metrics: spec.successMetrics.map((metric) => {

@@ -1,6 +1,6 @@
 /**
- * Reads the text of an analysis input (JSON): syntax errors, schema problems and inconsistent arm names all
- * come back at once as issues `file:line: field.path: message`, the way `mlcycle spec check` reports them.
+ * Reads the text of an analysis input (JSON): syntax errors, schema problems, inconsistent arm names and
+ * statistics no data could produce (consistency-issues.ts) all come back at once as issues `file:line: field.path: message`, the way `mlcycle spec check` reports them.
  * JSON is parsed with the YAML parser (JSON is YAML 1.2) to keep the position of every node.
  */
 import { LineCounter, parseDocument } from 'yaml';
@@ -10,6 +10,7 @@ import { yamlDocumentData } from '../problem/yaml-data.js';
 import { parseSpecPart, toInputIssues, type PathSegment, type SpecIssue } from '../problem/spec-issues.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
 import { analysisInputSchema, type AnalysisInput } from './analysis-input.js';
+import { consistencyIssues } from './consistency-issues.js';
 import { applySpecMetrics, type SpecMetricMerge } from './spec-metrics.js';
 
 /**
@@ -28,7 +29,10 @@ export function parseAnalysisInputWithSpec(text: string, fileLabel: string, spec
   const merged: SpecMetricMerge = spec === undefined ? { raw: data, issues: [], fromSpec: [] } : applySpecMetrics(data, spec);
   const { raw } = merged;
   const parsed = parseSpecPart(analysisInputSchema, raw);
-  const problems = [...merged.issues, ...parsed.issues, ...crossReferenceIssues(raw)];
+  const references = crossReferenceIssues(raw);
+  // The numbers are checked for consistency once they have the right types and refer to known arms.
+  const consistency = parsed.data !== undefined && references.length === 0 && merged.issues.length === 0 ? consistencyIssues(parsed.data) : [];
+  const problems = [...merged.issues, ...parsed.issues, ...references, ...consistency];
   if (problems.length > 0 || parsed.data === undefined) {
     const issues = toInputIssues(problems, (segments: PathSegment[]) => ({ file: fileLabel, ...lineOf(document, lineCounter, segments) }));
     issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -63,7 +67,7 @@ function crossReferenceIssues(raw: unknown): SpecIssue[] {
     if (!isRecord(metric)) return;
     const check = (arms: unknown, prefix: PathSegment[]): void => {
       if (!isRecord(arms)) return;
-      for (const id of known) if (!(id in arms)) issues.push({ segments: prefix, message: `missing arm "${id}"` });
+      for (const id of known) if (!Object.hasOwn(arms, id)) issues.push({ segments: prefix, message: `missing arm "${id}"` });
       for (const id of Object.keys(arms)) if (!known.includes(id)) issues.push({ segments: [...prefix, id], message: `unknown arm (arms: ${known.join(', ')})` });
     };
     check(metric.arms, ['metrics', metricIndex, 'arms']);
