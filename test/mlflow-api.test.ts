@@ -156,7 +156,7 @@ describe('MLflow REST API: model registry', () => {
     mkdirSync(path.join(root, 'model'));
     writeFileSync(path.join(root, 'model', 'MLmodel'), 'flavors: {}');
     await logArtifact(workspace, id, path.join(root, 'model'), undefined, context);
-    expect((await call('GET', `/artifacts/list?run_id=${id}`)).body).toEqual({ root_uri: `mlflow-artifacts:/${id}/artifacts`, files: [{ path: 'model', is_dir: true }] });
+    expect((await call('GET', `/artifacts/list?run_id=${id}`)).body).toEqual({ root_uri: `mlflow-artifacts:/${experimentId}/${id}/artifacts`, files: [{ path: 'model', is_dir: true }] });
     expect((await call('GET', `/artifacts/list?run_id=${id}&path=model`)).body.files).toEqual([{ path: 'model/MLmodel', is_dir: false, file_size: 11 }]);
 
     const model = await call('POST', '/registered-models/create', { name: 'delay-alert', description: 'alerts', tags: [{ key: 'owner', value: 'ana' }] });

@@ -23,6 +23,13 @@ export interface Experiment {
   tags: Record<string, string>;
 }
 
+/** The fields MLflow's runs/update may change; absent ones stay. */
+export interface RunInfoChange {
+  status?: RunStatus;
+  endTime?: number | null;
+  name?: string;
+}
+
 export interface RunInfo {
   /** 32 lowercase hex digits. */
   id: string;
@@ -131,6 +138,8 @@ export interface RunStore {
   /** Sets the final status and end time; a run that already ended is a conflict. */
   endRun(id: string, status: RunStatus, endTime: number, context: ChangeContext): Promise<RunInfo>;
   setRunLifecycle(id: string, stage: LifecycleStage, context: ChangeContext): Promise<RunInfo>;
+  /** MLflow's update-run: status, end time (null reopens) and name as given, ended or not; audited as `run.updated`. */
+  updateRunInfo(id: string, change: RunInfoChange, context: ChangeContext): Promise<RunInfo>;
   /** Params are write-once: the same value again is accepted, a different one is a conflict; all or none. */
   logParams(id: string, params: Record<string, string>, context: ChangeContext): Promise<void>;
   setTags(id: string, tags: Record<string, string>, context: ChangeContext): Promise<void>;

@@ -14,6 +14,7 @@ import type {
   RunArtifact,
   RunBatch,
   RunInfo,
+  RunInfoChange,
   RunInput,
   RunPage,
   RunStatus,
@@ -213,6 +214,22 @@ export class SqliteRunStore implements RunStore {
       await trx.updateTable('runs').set({ status, end_time: endTime }).where('run_key', '=', row.run_key).execute();
       await appendAuditEntry(trx, { action: 'run.ended', subject: `run/${id}`, details: { status, seconds: (endTime - row.start_time) / 1000 } }, context);
       return toRunInfo({ ...row, status, end_time: endTime });
+    });
+  }
+
+  async updateRunInfo(id: string, change: RunInfoChange, changeContext: ChangeContext): Promise<RunInfo> {
+    const context = atOneInstant(changeContext);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await requireRunRow(trx, id);
+      const status = change.status ?? row.status;
+      const endTime = change.endTime === undefined ? row.end_time : change.endTime;
+      const name = change.name ?? row.name;
+      if (endTime !== null && endTime < row.start_time) throw new MlcycleError('invalid_input', `end_time: ${endTime} is before the run's start time ${row.start_time}`);
+      if (status === row.status && endTime === row.end_time && name === row.name) return toRunInfo(row);
+      await trx.updateTable('runs').set({ status, end_time: endTime, name }).where('run_key', '=', row.run_key).execute();
+      const details = { ...(status === row.status ? {} : { status, was: row.status }), ...(name === row.name ? {} : { name }), ...(endTime === row.end_time ? {} : { endTime }) };
+      await appendAuditEntry(trx, { action: 'run.updated', subject: `run/${id}`, details }, context);
+      return toRunInfo({ ...row, status, end_time: endTime, name });
     });
   }
 
