@@ -15,6 +15,7 @@ import { registerApiRunRoutes } from './api/runs-routes.js';
 import { registerApiWebhookRoutes } from './api/webhook-routes.js';
 import { registerMlflowArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerMlflowRegistryRoutes } from './mlflow/registry-routes.js';
+import { registerMlflowRegistrySearchRoutes } from './mlflow/registry-search-routes.js';
 import { registerMlflowServerInfoRoutes } from './mlflow/server-info-routes.js';
 import { registerMlflowTrackingRoutes } from './mlflow/tracking-routes.js';
 import { authenticate, isReadRequest, type AccessToken } from './auth.js';
@@ -118,6 +119,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   registerMlflowTrackingRoutes(app, server);
   registerMlflowRegistryRoutes(app, server);
+  registerMlflowRegistrySearchRoutes(app, server);
   registerMlflowArtifactRoutes(app, server);
   registerMlflowServerInfoRoutes(app);
   registerApiExperimentRoutes(app, server);
