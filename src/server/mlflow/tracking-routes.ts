@@ -18,6 +18,8 @@ import { orderWithRunTagAttributes, withRunTagAttributes } from './run-search-fi
 import { fieldsOf, keyValues, optionalInteger, optionalList, optionalString, optionalStrings, requiredString, type Fields } from './request-fields.js';
 
 const PREFIX = '/api/2.0/mlflow';
+/** The run tag where MLflow 2.x keeps the models logged in the run. */
+const LOGGED_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 const VIEW_TYPES = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const;
 
 function runIdOf(fields: Fields): string {
@@ -193,6 +195,26 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     if (name !== undefined) validateRunName(name);
     await workspace.runs.logBatch(id, { ...batch, tags }, context);
     if (name !== undefined) await workspace.runs.updateRunInfo(id, { name }, context);
+    return {};
+  });
+  post('/runs/log-model', async (fields, actAs) => {
+    // MLflow 2.x's log_model records the model's MLmodel as JSON in the run tag mlflow.log-model.history
+    // (a JSON list, one entry per log_model; SqlAlchemyStore.record_logged_model, MLflow 2.22).
+    const id = runIdOf(fields);
+    const modelJson = requiredString(fields, 'model_json');
+    let model: unknown;
+    try {
+      model = JSON.parse(modelJson);
+    } catch {
+      model = undefined;
+    }
+    if (typeof model !== 'object' || model === null || Array.isArray(model)) throw new MlcycleError('invalid_input', 'model_json: expected the model as a JSON object');
+    const run = await workspace.runs.findRun(id);
+    if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
+    const history: unknown[] = JSON.parse(run.tags[LOGGED_MODEL_HISTORY_TAG] ?? '[]') as unknown[];
+    const tags = { [LOGGED_MODEL_HISTORY_TAG]: JSON.stringify([...history, model]) };
+    validateTags(tags);
+    await workspace.runs.setTags(id, tags, actAs());
     return {};
   });
   post('/runs/log-inputs', async (fields, actAs) => {
