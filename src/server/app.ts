@@ -17,6 +17,7 @@ import { registerMlflowArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerMlflowRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerMlflowRegistrySearchRoutes } from './mlflow/registry-search-routes.js';
 import { registerMlflowServerInfoRoutes } from './mlflow/server-info-routes.js';
+import { registerMlflowUnservedRoutes } from './mlflow/unserved-routes.js';
 import { registerMlflowTrackingRoutes } from './mlflow/tracking-routes.js';
 import { authenticate, isReadRequest, type AccessToken } from './auth.js';
 import { WebhookDeliverer, type DeliverOptions } from '../tracking/registry/webhooks.js';
@@ -122,6 +123,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerMlflowRegistrySearchRoutes(app, server);
   registerMlflowArtifactRoutes(app, server);
   registerMlflowServerInfoRoutes(app);
+  registerMlflowUnservedRoutes(app);
   registerApiExperimentRoutes(app, server);
   registerApiRunRoutes(app, server);
   registerApiRunDataRoutes(app, server);
