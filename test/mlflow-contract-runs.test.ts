@@ -110,6 +110,33 @@ describe('MLflow 2.22 client: searches of runs and metric histories (problem 7)'
   });
 });
 
+describe('MLflow 2.22 UI: metrics/get-history-bulk-interval (problem 6)', () => {
+  it('samples the steps of several runs as MLflow\'s server does, keeping each run\'s first and last step', async () => {
+    const client = await mlflowClient();
+    const a = await startRun(client, 'a');
+    const b = await startRun(client, 'b');
+    await client.tracking('POST', '/runs/log-batch', { run_id: a, metrics: Array.from({ length: 10 }, (_, step) => ({ key: 'loss', value: step, timestamp: START + step, step })) });
+    await client.tracking('POST', '/runs/log-batch', { run_id: b, metrics: Array.from({ length: 10 }, (_, index) => ({ key: 'loss', value: -index, timestamp: START + index, step: 2 * index })) });
+    const stepsOf = (metrics: { run_id: string; step: number }[], id: string) => metrics.filter((metric) => metric.run_id === id).map((metric) => metric.step);
+    // Steps 0-9, 10, 12, ..., 18 (15 in all), 4 wanted: every 3.75th (0, 3, 7, 12), the last (18), and
+    // each run's first and last (0, 9, 18), worked by hand from _get_sampled_steps_from_steps.
+    const whole = await client.tracking('GET', '/metrics/get-history-bulk-interval', { run_ids: [a, b], metric_key: 'loss', max_results: 4 });
+    expect(whole.status).toBe(200);
+    expect(stepsOf(whole.body.metrics, a)).toEqual([0, 3, 7, 9]);
+    expect(stepsOf(whole.body.metrics, b)).toEqual([0, 12, 18]);
+    expect(whole.body.metrics[1]).toEqual({ key: 'loss', value: 3, timestamp: START + 3, step: 3, run_id: a });
+    // Steps 2-8 (7 of them), 2 wanted: indices 2 and 5 of the whole list, then the range's last step.
+    const range = await client.tracking('GET', '/metrics/get-history-bulk-interval', { run_ids: [a, b], metric_key: 'loss', max_results: 2, start_step: 2, end_step: 8 });
+    expect(stepsOf(range.body.metrics, a)).toEqual([2, 5, 8]);
+    expect(stepsOf(range.body.metrics, b)).toEqual([2, 8]);
+    expect(await client.tracking('GET', '/metrics/get-history-bulk-interval', { run_ids: [a], metric_key: 'loss', start_step: 2 })).toMatchObject({
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'If either start step or end step are specified, both must be specified.' },
+    });
+    expect(await client.tracking('GET', '/metrics/get-history-bulk-interval', { run_ids: [a], metric_key: 'loss', max_results: 2501 })).toMatchObject({ status: 400, body: { message: 'max_results must be between 1 and 2500.' } });
+  });
+});
+
 describe('MLflow server probes, artifact roots and multipart uploads (problems 6 and 8)', () => {
   it('answers /health, /version and MLflow 3\'s server-info', async () => {
     const client = await mlflowClient('v3');

@@ -16,6 +16,7 @@ import { registerApiWebhookRoutes } from './api/webhook-routes.js';
 import { registerMlflowArtifactRoutes } from './mlflow/artifact-routes.js';
 import { registerMlflowRegistryRoutes } from './mlflow/registry-routes.js';
 import { registerMlflowRegistrySearchRoutes } from './mlflow/registry-search-routes.js';
+import { registerMlflowMetricIntervalRoutes } from './mlflow/metric-interval-routes.js';
 import { registerMlflowServerInfoRoutes } from './mlflow/server-info-routes.js';
 import { registerMlflowUnservedRoutes } from './mlflow/unserved-routes.js';
 import { registerMlflowTrackingRoutes } from './mlflow/tracking-routes.js';
@@ -123,6 +124,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerMlflowRegistrySearchRoutes(app, server);
   registerMlflowArtifactRoutes(app, server);
   registerMlflowServerInfoRoutes(app);
+  registerMlflowMetricIntervalRoutes(app, server);
   registerMlflowUnservedRoutes(app);
   registerApiExperimentRoutes(app, server);
   registerApiRunRoutes(app, server);

@@ -20,7 +20,6 @@ export const UNSERVED_MLFLOW_ENDPOINTS: readonly [HTTPMethods | HTTPMethods[], s
   ['POST', '/api/2.0/mlflow/model-versions/transition-stage', 'mlcycle keeps no model stages (deprecated by MLflow): point an alias at the version instead (registered-models/alias)'],
   ['POST', '/api/2.0/mlflow/registered-models/rename', 'registered models keep their name in mlcycle: versions, aliases and registry events name it; create a model under the new name'],
   ['POST', '/api/2.0/mlflow/experiments/delete-experiment-tag', 'mlcycle does not delete experiment tags yet; set the tag to another value instead'],
-  ['GET', '/api/2.0/mlflow/metrics/get-history-bulk-interval', 'not served by mlcycle yet: read each run\'s history with metrics/get-history'],
   ['DELETE', '/api/2.0/mlflow-artifacts/artifacts/*', 'mlcycle keeps a run\'s artifacts: they are evidence for the models registered from the run'],
 ];
 
