@@ -66,7 +66,7 @@ describe('MLflow REST API: tracking', () => {
       ]),
     );
     expect(got.data.tags).toEqual(expect.arrayContaining([{ key: 'team', value: 'growth' }, { key: 'mlflow.runName', value: 'gbdt' }, { key: 'mlflow.user', value: 'ana' }]));
-    expect(got.inputs.dataset_inputs).toEqual([{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset: { name: 'flights', digest: 'abc123', source_type: 'external', source: '{"uri": "/data/flights.csv"}' } }]);
+    expect(got.inputs.dataset_inputs).toEqual([{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset: { name: 'flights', digest: 'abc123', source_type: 'local', source: '{"uri": "/data/flights.csv"}', schema: '{}', profile: '{}' } }]);
 
     const history = await call('GET', `/metrics/get-history?run_id=${id}&metric_key=loss`);
     expect(history.body.metrics).toEqual([

@@ -157,6 +157,25 @@ describe('MLflow server probes, artifact roots and multipart uploads (problems 6
     expect((await client.putArtifact(run.artifact_uri, 'big.bin', Buffer.alloc(1024, 7))).status).toBe(200);
   });
 
+  it('keeps log_input\'s source_type, schema and profile (problem 8)', async () => {
+    const client = await mlflowClient();
+    const id = await startRun(client, 'fit');
+    // mlflow.log_input(mlflow.data.from_pandas(df, source="/data/bank.csv"), context="training").
+    const dataset = {
+      name: 'bank',
+      digest: '4f1c2a9e',
+      source_type: 'local',
+      source: '{"uri": "/data/bank.csv"}',
+      schema: '{"mlflow_colspec": [{"type": "double", "name": "age", "required": true}]}',
+      profile: '{"num_rows": 3, "num_elements": 3}',
+    };
+    expect(await client.tracking('POST', '/runs/log-inputs', { run_id: id, datasets: [{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset }] })).toMatchObject({ status: 200 });
+    const inputs = (await client.tracking('GET', '/runs/get', { run_id: id })).body.run.inputs;
+    expect(inputs.dataset_inputs).toEqual([{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset }]);
+    const tooLong = await client.tracking('POST', '/runs/log-inputs', { run_id: id, datasets: [{ dataset: { ...dataset, source_type: 'x'.repeat(37) } }] });
+    expect(tooLong).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'datasets[0].dataset.source_type: has 37 characters, more than the limit of 36' } });
+  });
+
   it('names the experiment in artifacts/list root_uri (problem 8)', async () => {
     const client = await mlflowClient();
     const experimentId = (await client.tracking('POST', '/experiments/create', { name: 'churn' })).body.experiment_id;

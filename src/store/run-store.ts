@@ -62,6 +62,10 @@ export interface RunInput {
   context: string;
   versionRef?: string;
   source?: string;
+  /** As MLflow's clients describe the dataset: its source type (`local`, `http`, `code`...), schema and profile (JSON text). */
+  sourceType?: string;
+  schema?: string;
+  profile?: string;
 }
 
 export interface RunArtifact {

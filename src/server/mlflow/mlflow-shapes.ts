@@ -65,8 +65,10 @@ export function runJson(run: Run) {
         dataset: {
           name: input.dataset,
           digest: input.digest,
-          source_type: input.versionRef === undefined ? 'external' : 'mlcycle',
+          source_type: input.sourceType ?? (input.versionRef === undefined ? 'external' : 'mlcycle'),
           source: input.versionRef === undefined ? (input.source ?? '') : JSON.stringify({ ref: input.versionRef }),
+          ...(input.schema === undefined ? {} : { schema: input.schema }),
+          ...(input.profile === undefined ? {} : { profile: input.profile }),
         },
       })),
     },

@@ -13,6 +13,7 @@ import { readLogBatch, readMetricEntries } from './log-batch.js';
 import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
+import { datasetDescription } from './dataset-fields.js';
 import { nextPageField, pageOf } from './paging.js';
 import { orderWithRunTagAttributes, withRunTagAttributes } from './run-search-fields.js';
 import { fieldsOf, keyValues, optionalInteger, optionalList, optionalString, optionalStrings, requiredString, type Fields } from './request-fields.js';
@@ -228,7 +229,7 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
       const digest = requiredString(described, 'digest');
       if (name.length > TRACKING_LIMITS.datasetNameLength || digest.length > TRACKING_LIMITS.datasetDigestLength) throw new MlcycleError('invalid_input', `datasets[${index}]: name or digest too long`);
       const source = optionalString(described, 'source');
-      return { dataset: name, digest, context, ...(source === undefined ? {} : { source }) };
+      return { dataset: name, digest, context, ...(source === undefined ? {} : { source }), ...datasetDescription(described, index) };
     });
     await workspace.runs.logInputs(id, inputs, actAs());
     return {};

@@ -141,6 +141,9 @@ export interface RunInputTable {
   context: string;
   dataset_version_id: number | null;
   source: string | null;
+  source_type: string | null;
+  schema: string | null;
+  profile: string | null;
 }
 
 export interface RunArtifactTable {

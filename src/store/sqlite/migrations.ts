@@ -386,6 +386,12 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['state', 'next_attempt_at']).execute();
     },
   },
+  '0011-mlflow-dataset-fields': {
+    async up(db: AnyDatabase) {
+      // What MLflow's log-inputs sends about a dataset beyond its name and digest, kept as sent.
+      for (const column of ['source_type', 'schema', 'profile']) await db.schema.alterTable('run_inputs').addColumn(column, 'text').execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */

@@ -314,7 +314,7 @@ export class SqliteRunStore implements RunStore {
         }
         await trx
           .insertInto('run_inputs')
-          .values({ run_key: row.run_key, dataset: input.dataset, digest: input.digest, context: input.context, dataset_version_id: versionId, source: input.source ?? null })
+          .values({ run_key: row.run_key, dataset: input.dataset, digest: input.digest, context: input.context, dataset_version_id: versionId, source: input.source ?? null, source_type: input.sourceType ?? null, schema: input.schema ?? null, profile: input.profile ?? null })
           .onConflict((conflict) => conflict.doNothing())
           .execute();
       }
