@@ -50,6 +50,20 @@ describe('MLflow 2.22 client: experiment search (problem 7)', () => {
   });
 });
 
+describe('MLflow 2.22 client: experiment tags (problem 6)', () => {
+  it('deletes an experiment tag with MlflowClient.delete_experiment_tag, and says when there is none', async () => {
+    const client = await mlflowClient();
+    const id = (await client.tracking('POST', '/experiments/create', { name: 'churn', tags: [{ key: 'team', value: 'growth' }, { key: 'owner', value: 'ana' }] })).body.experiment_id;
+    expect(await client.tracking('POST', '/experiments/delete-experiment-tag', { experiment_id: id, key: 'team' })).toMatchObject({ status: 200, body: {} });
+    expect((await client.tracking('GET', '/experiments/get', { experiment_id: id })).body.experiment.tags).toEqual([{ key: 'owner', value: 'ana' }]);
+    expect(await client.tracking('POST', '/experiments/delete-experiment-tag', { experiment_id: id, key: 'team' })).toMatchObject({
+      status: 404,
+      body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `No tag with name: team in experiment with id ${id}` },
+    });
+    expect((await client.workspace.audit.list({ actionPrefix: 'experiment.tag-deleted' })).map((entry) => entry.details)).toEqual([{ key: 'team' }]);
+  });
+});
+
 describe('MLflow 2.22 client: registry searches (problem 7)', () => {
   it('searches model versions with no filter, by run_id and by name, page by page', async () => {
     const client = await mlflowClient();

@@ -137,6 +137,8 @@ export interface RunStore {
   /** Deletes or restores an experiment; a deleted experiment takes no new runs. */
   setExperimentLifecycle(id: string, stage: LifecycleStage, context: ChangeContext): Promise<Experiment>;
   setExperimentTag(id: string, key: string, value: string, context: ChangeContext): Promise<void>;
+  /** Removes an experiment's tag; a tag that is not set is not found (as MLflow's). */
+  deleteExperimentTag(id: string, key: string, context: ChangeContext): Promise<void>;
   createRun(run: NewRun, context: ChangeContext): Promise<RunInfo>;
   findRun(id: string): Promise<Run | undefined>;
   /** Sets the final status and end time; a run that already ended is a conflict. */

@@ -97,6 +97,8 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     return {};
   });
 
+  post('/experiments/delete-experiment-tag', async (fields, actAs) => (await workspace.runs.deleteExperimentTag(experimentIdOf(fields), requiredString(fields, 'key'), actAs()), {}));
+
   post('/runs/create', async (fields, actAs) => {
     const experimentId = optionalString(fields, 'experiment_id') ?? '0';
     const tags = keyValues(fields, 'tags');

@@ -164,6 +164,14 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
+  async deleteExperimentTag(id: string, key: string, context: ChangeContext): Promise<void> {
+    await this.changeExperiment(id, context, async (trx, row) => {
+      const deleted = await trx.deleteFrom('experiment_tags').where('experiment_id', '=', row.id).where('key', '=', key).executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) throw new MlcycleError('not_found', `No tag with name: ${key} in experiment with id ${id}`);
+      return { action: 'experiment.tag-deleted', subject: `experiment/${row.name}`, details: { key } };
+    });
+  }
+
   async createRun(run: NewRun, changeContext: ChangeContext): Promise<RunInfo> {
     const context = atOneInstant(changeContext);
     const id = run.id ?? randomUUID().replaceAll('-', '');
