@@ -135,4 +135,34 @@ describe('MLflow 2.22 client: log_model, register_model, load_model', () => {
       body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'Model Version (name=churn, version=9) not found' },
     });
   });
+
+  it('moves versions between stages and loads models:/name/Production through get-latest-versions', async () => {
+    const client = await mlflowClient();
+    const run = await startRun(client);
+    await logModel2x(client, run);
+    for (let index = 0; index < 3; index++) await registerModel(client, run, 'churn');
+    // MlflowClient.transition_model_version_stage(name, version, stage, archive_existing_versions).
+    const transition = (version: string, stage: string, archive: boolean) => client.tracking('POST', '/model-versions/transition-stage', { name: 'churn', version, stage, archive_existing_versions: archive });
+    expect(await transition('1', 'production', false)).toMatchObject({ status: 200, body: { model_version: { version: '1', current_stage: 'Production' } } });
+    expect((await transition('2', 'Staging', false)).body.model_version.current_stage).toBe('Staging');
+    expect((await transition('3', 'Production', true)).body.model_version.current_stage).toBe('Production');
+    expect((await client.tracking('GET', '/model-versions/get', { name: 'churn', version: '1' })).body.model_version.current_stage).toBe('Archived');
+    const stagesOf = (answer: { body: { model_versions: { version: string; current_stage: string }[] } }) => answer.body.model_versions.map((version) => `${version.version}:${version.current_stage}`);
+    expect(stagesOf(await client.tracking('POST', '/registered-models/get-latest-versions', { name: 'churn' }))).toEqual(['2:Staging', '3:Production', '1:Archived']);
+    // models:/churn/Production: get_latest_versions(name, ["Production"]), then the download URI.
+    const production = await client.tracking('POST', '/registered-models/get-latest-versions', { name: 'churn', stages: ['Production'] });
+    expect(stagesOf(production)).toEqual(['3:Production']);
+    const uri = await client.tracking('GET', '/model-versions/get-download-uri', { name: 'churn', version: production.body.model_versions[0].version });
+    expect((await client.downloadTree(uri.body.artifact_uri)).MLmodel).toBe(SKLEARN_MODEL_FILES.MLmodel);
+    expect(await transition('2', 'Live', false)).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid Model Version stage: Live. Value must be one of None, Staging, Production, Archived.' } });
+    expect(await transition('2', 'Archived', true)).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining("'Archived' is not an Active stage") } });
+    expect(await transition('9', 'Staging', false)).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    const events = (await client.workspace.registry.listEvents()).filter((event) => event.type === 'model_version.updated');
+    expect(events.map((event) => [event.version, event.details])).toEqual([
+      [1, { stage: 'Production', was: 'None' }],
+      [2, { stage: 'Staging', was: 'None' }],
+      [1, { stage: 'Archived', was: 'Production' }],
+      [3, { stage: 'Production', was: 'None' }],
+    ]);
+  });
 });

@@ -32,7 +32,13 @@ export interface ModelVersion {
   updatedAt: string;
   tags: Record<string, string>;
   aliases: string[];
+  /** MLflow's stage: None, Staging, Production or Archived (deprecated by MLflow for aliases, kept beside them). */
+  stage: ModelStage;
 }
+
+/** MLflow's model version stages (mlflow/entities/model_registry/model_version_stages.py). */
+export const MODEL_STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
+export type ModelStage = (typeof MODEL_STAGES)[number];
 
 export const REGISTRY_EVENT_TYPES = [
   'registered_model.created',
@@ -94,6 +100,8 @@ export interface ModelRegistry {
   setTag(target: RegistryTarget, key: string, value: string, context: ChangeContext): Promise<void>;
   deleteTag(target: RegistryTarget, key: string, context: ChangeContext): Promise<void>;
   /** Points an alias at a version, moving it from any other version of the model. */
+  /** Moves a version to a stage; with `archiveOthers`, the model's other versions in that stage become Archived. */
+  transitionStage(model: string, version: number, stage: ModelStage, archiveOthers: boolean, context: ChangeContext): Promise<ModelVersion>;
   setAlias(model: string, alias: string, version: number, context: ChangeContext): Promise<void>;
   deleteAlias(model: string, alias: string, context: ChangeContext): Promise<void>;
   /** Events after `afterId` (all when absent), oldest first. */

@@ -82,7 +82,7 @@ export function modelVersionJson(version: ModelVersion) {
     creation_timestamp: Date.parse(version.createdAt),
     last_updated_timestamp: Date.parse(version.updatedAt),
     user_id: version.createdBy,
-    current_stage: 'None',
+    current_stage: version.stage,
     description: version.description,
     source: `runs:/${version.runId}/${version.source}`,
     run_id: version.runId,

@@ -6,6 +6,7 @@ import { resolveModelUri } from '../../tracking/registry/model-uri.js';
 import { createRegisteredModel, deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { modelVersionJson, registeredModelJson } from './mlflow-shapes.js';
+import { canonicalStage, checkArchiveExisting } from './model-stages.js';
 import { fieldsOf, keyValues, optionalString, requiredString, type Fields } from './request-fields.js';
 
 const PREFIX = '/api/2.0/mlflow';
@@ -100,6 +101,15 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     const description = optionalString(fields, 'description');
     if (description !== undefined) await setModelDescription(workspace, { model: name, version }, description, actAs());
     return { model_version: await versionJson(name, version) };
+  });
+  body('/model-versions/transition-stage', 'POST', async (fields, actAs) => {
+    const name = requiredString(fields, 'name');
+    const version = versionNumber(fields);
+    const stage = canonicalStage(requiredString(fields, 'stage'));
+    const archive = fields.archive_existing_versions === true || fields.archive_existing_versions === 'true';
+    checkArchiveExisting(stage, archive);
+    if ((await workspace.registry.findVersion(name, version)) === undefined) throw new MlcycleError('not_found', `Model Version (name=${name}, version=${version}) not found`);
+    return { model_version: modelVersionJson(await workspace.registry.transitionStage(name, version, stage, archive, actAs())) };
   });
   body('/model-versions/delete', 'DELETE', async (fields, actAs) => {
     await deleteModelVersion(workspace, requiredString(fields, 'name'), versionNumber(fields), actAs());

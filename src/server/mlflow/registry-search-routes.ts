@@ -2,14 +2,15 @@
  * MLflow's registry reads that search or resolve: registered-model and model-version searches (filters,
  * orderings and paging as MLflow's), `get-latest-versions` (how `models:/name/latest` resolves) and
  * `model-versions/get-download-uri` (how `models:/name/N` and `models:/name@alias` reach the artifacts;
- * mlflow/store/artifact/models_artifact_repo.py, MLflow 2.22). mlcycle keeps no stages: every version is in
- * stage "None", so the latest version of stage "None" is the model's latest version.
+ * mlflow/store/artifact/models_artifact_repo.py, MLflow 2.22); get-latest-versions answers the latest
+ * version of each stage.
  */
 import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
 import type { ModelVersion, RegisteredModel } from '../../store/model-registry.js';
 import type { ServerContext } from '../server-context.js';
 import { modelVersionJson, registeredModelJson, runInfoJson } from './mlflow-shapes.js';
+import { latestPerStage } from './model-stages.js';
 import { nextPageField, pageOf } from './paging.js';
 import { matchesClauses, parseRegistryFilter, parseRegistryOrder, registryComparator } from './registry-search.js';
 import { fieldsOf, optionalString, optionalStrings, requiredString, type Fields } from './request-fields.js';
@@ -93,11 +94,7 @@ export function registerMlflowRegistrySearchRoutes(app: FastifyInstance, server:
 
   readBoth('/registered-models/get-latest-versions', async (fields) => {
     const model = await requireModel(requiredString(fields, 'name'));
-    const stages = optionalStrings(fields, 'stages');
-    // Every version is in stage "None"; asking for other stages finds none (docs/api.md).
-    const wanted = stages.length === 0 || stages.some((stage) => stage.toLowerCase() === 'none');
-    const latest = wanted && model.latestVersion !== undefined ? await registry.findVersion(model.name, model.latestVersion) : undefined;
-    return { model_versions: latest === undefined ? [] : [modelVersionJson(latest)] };
+    return { model_versions: latestPerStage(await registry.listVersions(model.name), optionalStrings(fields, 'stages')).map(modelVersionJson) };
   });
 
   app.get(`${PREFIX}/model-versions/get-download-uri`, async (request) => {

@@ -175,6 +175,7 @@ export interface ModelVersionTable {
   created_at: string;
   created_by: string;
   updated_at: string;
+  stage: Generated<string>;
 }
 
 export interface ModelTagTable {
