@@ -90,4 +90,21 @@ describe('MLflow 2.22 client: registry searches (problem 7)', () => {
     expect(await client.tracking('GET', '/registered-models/search', { max_results: 1001 })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
     expect(await client.tracking('GET', '/registered-models/search', { order_by: ['owner ASC'] })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
   });
+
+  it('renames a registered model with its versions and aliases (problem 6)', async () => {
+    const client = await mlflowClient();
+    await registerVersions(client);
+    await client.tracking('POST', '/registered-models/alias', { name: 'churn', alias: 'champion', version: '2' });
+    // MlflowClient.rename_registered_model(name, new_name).
+    const renamed = await client.tracking('POST', '/registered-models/rename', { name: 'churn', new_name: 'attrition' });
+    expect(renamed).toMatchObject({ status: 200, body: { registered_model: { name: 'attrition', aliases: [{ alias: 'champion', version: '2' }], tags: [{ key: 'team', value: 'growth' }] } } });
+    expect((await client.tracking('GET', '/registered-models/alias', { name: 'attrition', alias: 'champion' })).body.model_version).toMatchObject({ name: 'attrition', version: '2' });
+    expect(await client.tracking('GET', '/registered-models/get', { name: 'churn' })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    expect(await client.tracking('POST', '/registered-models/rename', { name: 'attrition', new_name: 'fraud' })).toMatchObject({
+      status: 400,
+      body: { error_code: 'RESOURCE_ALREADY_EXISTS', message: 'Registered Model (name=fraud) already exists.' },
+    });
+    expect(await client.tracking('POST', '/registered-models/rename', { name: 'nope', new_name: 'other' })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    expect((await client.workspace.registry.listEvents()).at(-1)).toMatchObject({ type: 'registered_model.updated', model: 'attrition', details: { name: 'attrition', was: 'churn' } });
+  });
 });

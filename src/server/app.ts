@@ -45,7 +45,7 @@ export function mlflowError(error: MlcycleError, url: string): { status: number;
     case 'not_found':
       return { status: 404, code: 'RESOURCE_DOES_NOT_EXIST' };
     case 'conflict':
-      return /\/(experiments|registered-models)\/create(\?|$)/.test(url) ? { status: 400, code: 'RESOURCE_ALREADY_EXISTS' } : { status: 400, code: 'INVALID_PARAMETER_VALUE' };
+      return /\/(experiments\/create|registered-models\/(create|rename))(\?|$)/.test(url) ? { status: 400, code: 'RESOURCE_ALREADY_EXISTS' } : { status: 400, code: 'INVALID_PARAMETER_VALUE' };
     case 'invalid_input':
     case 'usage':
       return { status: 400, code: 'INVALID_PARAMETER_VALUE' };

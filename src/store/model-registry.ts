@@ -84,6 +84,8 @@ export interface ModelRegistry {
   /** Creates a registered model with its tags in one transaction; a name that exists is a conflict. */
   createModel(name: string, description: string, context: ChangeContext, tags?: Record<string, string>): Promise<RegisteredModel>;
   /** Deletes a model with all its versions, tags and aliases. */
+  /** Renames a model; its versions, tags and aliases follow; a name already taken is a conflict. */
+  renameModel(name: string, newName: string, context: ChangeContext): Promise<RegisteredModel>;
   deleteModel(name: string, context: ChangeContext): Promise<void>;
   /** Deletes one version with its tags and the aliases that point at it; its number is not given again. */
   deleteVersion(model: string, version: number, context: ChangeContext): Promise<void>;

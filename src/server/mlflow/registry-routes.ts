@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
 import { validateRunId } from '../../tracking/limits.js';
 import { resolveModelUri } from '../../tracking/registry/model-uri.js';
+import { validateModelName } from '../../tracking/registry/registry-names.js';
 import { createRegisteredModel, deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { modelVersionJson, registeredModelJson } from './mlflow-shapes.js';
@@ -63,6 +64,12 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     const description = optionalString(fields, 'description');
     await createRegisteredModel(workspace, { name, tags: keyValues(fields, 'tags'), ...(description === undefined ? {} : { description }) }, actAs());
     return { registered_model: await modelJson(name) };
+  });
+  body('/registered-models/rename', 'POST', async (fields, actAs) => {
+    const newName = requiredString(fields, 'new_name');
+    validateModelName(newName);
+    const model = await workspace.registry.renameModel(requiredString(fields, 'name'), newName, actAs());
+    return { registered_model: await modelJson(model.name) };
   });
   body('/registered-models/delete', 'DELETE', async (fields, actAs) => {
     await deleteRegisteredModel(workspace, requiredString(fields, 'name'), actAs());

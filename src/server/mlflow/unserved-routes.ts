@@ -17,7 +17,6 @@ export const UNSERVED_MLFLOW_ENDPOINTS: readonly [HTTPMethods | HTTPMethods[], s
   ['PATCH', '/api/2.0/mlflow/logged-models/:modelId/tags', LOGGED_MODELS],
   ['DELETE', '/api/2.0/mlflow/logged-models/:modelId/tags/:key', LOGGED_MODELS],
   ['POST', '/api/2.0/mlflow/runs/outputs', LOGGED_MODELS],
-  ['POST', '/api/2.0/mlflow/registered-models/rename', 'registered models keep their name in mlcycle: versions, aliases and registry events name it; create a model under the new name'],
   ['DELETE', '/api/2.0/mlflow-artifacts/artifacts/*', 'mlcycle keeps a run\'s artifacts: they are evidence for the models registered from the run'],
 ];
 

@@ -147,6 +147,21 @@ export class SqliteModelRegistry implements ModelRegistry {
     });
   }
 
+  async renameModel(name: string, newName: string, changeContext: ChangeContext): Promise<RegisteredModel> {
+    const context = atOneInstant(changeContext);
+    const at = context.now().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      const row = await requireModel(trx, name);
+      if (newName === name) return toModel(trx, row);
+      const taken = await trx.selectFrom('registered_models').select('id').where('name', '=', newName).executeTakeFirst();
+      if (taken !== undefined) throw new MlcycleError('conflict', `Registered Model (name=${newName}) already exists.`);
+      await trx.updateTable('registered_models').set({ name: newName, updated_at: at }).where('id', '=', row.id).execute();
+      // Earlier events keep the name they were recorded under; this one links the two names.
+      await recordChange(trx, context, { type: 'registered_model.updated', model: newName, details: { name: newName, was: name } });
+      return toModel(trx, await requireModel(trx, newName));
+    });
+  }
+
   async deleteModel(name: string, changeContext: ChangeContext): Promise<void> {
     const context = atOneInstant(changeContext);
     await refusingReferenced(`registered model "${name}"`, () => this.db.transaction().execute(async (trx) => {
