@@ -66,7 +66,7 @@ describe('MLflow REST API: tracking', () => {
       ]),
     );
     expect(got.data.tags).toEqual(expect.arrayContaining([{ key: 'team', value: 'growth' }, { key: 'mlflow.runName', value: 'gbdt' }, { key: 'mlflow.user', value: 'ana' }]));
-    expect(got.inputs.dataset_inputs).toEqual([{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset: { name: 'flights', digest: 'abc123', source_type: 'external', source: '{"uri": "/data/flights.csv"}' } }]);
+    expect(got.inputs.dataset_inputs).toEqual([{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset: { name: 'flights', digest: 'abc123', source_type: 'local', source: '{"uri": "/data/flights.csv"}', schema: '{}', profile: '{}' } }]);
 
     const history = await call('GET', `/metrics/get-history?run_id=${id}&metric_key=loss`);
     expect(history.body.metrics).toEqual([
@@ -156,7 +156,7 @@ describe('MLflow REST API: model registry', () => {
     mkdirSync(path.join(root, 'model'));
     writeFileSync(path.join(root, 'model', 'MLmodel'), 'flavors: {}');
     await logArtifact(workspace, id, path.join(root, 'model'), undefined, context);
-    expect((await call('GET', `/artifacts/list?run_id=${id}`)).body).toEqual({ root_uri: `mlflow-artifacts:/${id}/artifacts`, files: [{ path: 'model', is_dir: true }] });
+    expect((await call('GET', `/artifacts/list?run_id=${id}`)).body).toEqual({ root_uri: `mlflow-artifacts:/${experimentId}/${id}/artifacts`, files: [{ path: 'model', is_dir: true }] });
     expect((await call('GET', `/artifacts/list?run_id=${id}&path=model`)).body.files).toEqual([{ path: 'model/MLmodel', is_dir: false, file_size: 11 }]);
 
     const model = await call('POST', '/registered-models/create', { name: 'delay-alert', description: 'alerts', tags: [{ key: 'owner', value: 'ana' }] });

@@ -73,7 +73,7 @@ export function authenticate(header: string | undefined, tokens: readonly Access
 }
 
 /** POST endpoints that only read (searches): a read token may call them. */
-const READ_ONLY_POSTS = ['/api/2.0/mlflow/runs/search', '/api/2.0/mlflow/experiments/search', '/api/v1/runs/search'];
+const READ_ONLY_POSTS = ['/api/2.0/mlflow/runs/search', '/api/2.0/mlflow/experiments/search', '/api/2.0/mlflow/registered-models/get-latest-versions', '/api/v1/runs/search'];
 
 /** Whether a request only reads stored state. */
 export function isReadRequest(method: string, url: string): boolean {

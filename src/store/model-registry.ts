@@ -32,7 +32,13 @@ export interface ModelVersion {
   updatedAt: string;
   tags: Record<string, string>;
   aliases: string[];
+  /** MLflow's stage: None, Staging, Production or Archived (deprecated by MLflow for aliases, kept beside them). */
+  stage: ModelStage;
 }
+
+/** MLflow's model version stages (mlflow/entities/model_registry/model_version_stages.py). */
+export const MODEL_STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
+export type ModelStage = (typeof MODEL_STAGES)[number];
 
 export const REGISTRY_EVENT_TYPES = [
   'registered_model.created',
@@ -78,6 +84,8 @@ export interface ModelRegistry {
   /** Creates a registered model with its tags in one transaction; a name that exists is a conflict. */
   createModel(name: string, description: string, context: ChangeContext, tags?: Record<string, string>): Promise<RegisteredModel>;
   /** Deletes a model with all its versions, tags and aliases. */
+  /** Renames a model; its versions, tags and aliases follow; a name already taken is a conflict. */
+  renameModel(name: string, newName: string, context: ChangeContext): Promise<RegisteredModel>;
   deleteModel(name: string, context: ChangeContext): Promise<void>;
   /** Deletes one version with its tags and the aliases that point at it; its number is not given again. */
   deleteVersion(model: string, version: number, context: ChangeContext): Promise<void>;
@@ -94,6 +102,8 @@ export interface ModelRegistry {
   setTag(target: RegistryTarget, key: string, value: string, context: ChangeContext): Promise<void>;
   deleteTag(target: RegistryTarget, key: string, context: ChangeContext): Promise<void>;
   /** Points an alias at a version, moving it from any other version of the model. */
+  /** Moves a version to a stage; with `archiveOthers`, the model's other versions in that stage become Archived. */
+  transitionStage(model: string, version: number, stage: ModelStage, archiveOthers: boolean, context: ChangeContext): Promise<ModelVersion>;
   setAlias(model: string, alias: string, version: number, context: ChangeContext): Promise<void>;
   deleteAlias(model: string, alias: string, context: ChangeContext): Promise<void>;
   /** Events after `afterId` (all when absent), oldest first. */

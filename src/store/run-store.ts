@@ -23,6 +23,13 @@ export interface Experiment {
   tags: Record<string, string>;
 }
 
+/** The fields MLflow's runs/update may change; absent ones stay. */
+export interface RunInfoChange {
+  status?: RunStatus;
+  endTime?: number | null;
+  name?: string;
+}
+
 export interface RunInfo {
   /** 32 lowercase hex digits. */
   id: string;
@@ -55,6 +62,10 @@ export interface RunInput {
   context: string;
   versionRef?: string;
   source?: string;
+  /** As MLflow's clients describe the dataset: its source type (`local`, `http`, `code`...), schema and profile (JSON text). */
+  sourceType?: string;
+  schema?: string;
+  profile?: string;
 }
 
 export interface RunArtifact {
@@ -126,11 +137,15 @@ export interface RunStore {
   /** Deletes or restores an experiment; a deleted experiment takes no new runs. */
   setExperimentLifecycle(id: string, stage: LifecycleStage, context: ChangeContext): Promise<Experiment>;
   setExperimentTag(id: string, key: string, value: string, context: ChangeContext): Promise<void>;
+  /** Removes an experiment's tag; a tag that is not set is not found (as MLflow's). */
+  deleteExperimentTag(id: string, key: string, context: ChangeContext): Promise<void>;
   createRun(run: NewRun, context: ChangeContext): Promise<RunInfo>;
   findRun(id: string): Promise<Run | undefined>;
   /** Sets the final status and end time; a run that already ended is a conflict. */
   endRun(id: string, status: RunStatus, endTime: number, context: ChangeContext): Promise<RunInfo>;
   setRunLifecycle(id: string, stage: LifecycleStage, context: ChangeContext): Promise<RunInfo>;
+  /** MLflow's update-run: status, end time (null reopens) and name as given, ended or not; audited as `run.updated`. */
+  updateRunInfo(id: string, change: RunInfoChange, context: ChangeContext): Promise<RunInfo>;
   /** Params are write-once: the same value again is accepted, a different one is a conflict; all or none. */
   logParams(id: string, params: Record<string, string>, context: ChangeContext): Promise<void>;
   setTags(id: string, tags: Record<string, string>, context: ChangeContext): Promise<void>;

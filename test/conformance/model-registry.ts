@@ -114,6 +114,21 @@ export function describeRegistryBackend(name: string, open: () => Promise<Regist
         expect(types.slice(-3)).toEqual(['model_version.deleted', 'model_version.created', 'registered_model.deleted']);
       }));
 
+    it('moves versions between MLflow stages and renames a model with its versions', () =>
+      withBackend(async (backend, context, [logistic, gbdt]) => {
+        for (const runId of [logistic, gbdt] as string[]) await backend.registry.createVersion({ model: 'delay', runId, source: 'model', createModel: true }, context);
+        expect((await backend.registry.findVersion('delay', 1))?.stage).toBe('None');
+        await backend.registry.transitionStage('delay', 1, 'Production', false, context);
+        expect(await backend.registry.transitionStage('delay', 2, 'Production', true, context)).toMatchObject({ version: 2, stage: 'Production' });
+        expect((await backend.registry.findVersion('delay', 1))?.stage).toBe('Archived');
+        await backend.registry.setAlias('delay', 'champion', 2, context);
+        expect(await backend.registry.renameModel('delay', 'late', context)).toMatchObject({ name: 'late', aliases: { champion: 2 }, latestVersion: 2 });
+        expect(await backend.registry.findModel('delay')).toBeUndefined();
+        expect((await backend.registry.listVersions('late')).map((version) => [version.version, version.stage])).toEqual([[2, 'Production'], [1, 'Archived']]);
+        await backend.registry.createModel('early', '', context);
+        await expect(backend.registry.renameModel('late', 'early', context)).rejects.toMatchObject({ code: 'conflict' });
+      }));
+
     it('writes no event and no audit entry for a change that fails', () =>
       withBackend(async (backend, context) => {
         await expect(backend.registry.createVersion({ model: 'nothing', runId: 'f'.repeat(32), source: 'model' }, context)).rejects.toThrow();

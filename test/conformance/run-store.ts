@@ -242,6 +242,27 @@ export function describeTrackingBackend(name: string, open: () => Promise<Tracki
         expect((await backend.runs.findRun(run.id))?.metrics.wave).toEqual({ value: Math.sin(count - 1), step: count - 1, timestamp: 1000 + count - 1 });
       }));
 
+    it('updates a run as MLflow does: ends again, reopens, renames; deletes experiment tags', () =>
+      withBackend(async (backend, context) => {
+        const run = await newRun(backend, context);
+        await backend.runs.endRun(run.id, 'FINISHED', 2000, context);
+        expect(await backend.runs.updateRunInfo(run.id, { status: 'KILLED', endTime: 3000 }, context)).toMatchObject({ status: 'KILLED', endTime: 3000 });
+        const reopened = await backend.runs.updateRunInfo(run.id, { status: 'RUNNING', endTime: null, name: 'resumed' }, context);
+        expect(reopened).toMatchObject({ status: 'RUNNING', name: 'resumed' });
+        expect(reopened.endTime).toBeUndefined();
+        await expect(backend.runs.updateRunInfo(run.id, { status: 'FINISHED', endTime: 999 }, context)).rejects.toMatchObject({ code: 'invalid_input' });
+        // Newest first.
+        expect((await backend.audit.list({ actionPrefix: 'run.updated' })).map((entry) => entry.details)).toEqual([
+          { status: 'RUNNING', was: 'KILLED', name: 'resumed', endTime: null },
+          { status: 'KILLED', was: 'FINISHED', endTime: 3000 },
+        ]);
+        const experiment = await backend.runs.ensureExperiment('churn', context);
+        await backend.runs.setExperimentTag(experiment.id, 'team', 'growth', context);
+        await backend.runs.deleteExperimentTag(experiment.id, 'team', context);
+        expect((await backend.runs.findExperiment({ id: experiment.id }))?.tags).toEqual({});
+        await expect(backend.runs.deleteExperimentTag(experiment.id, 'team', context)).rejects.toMatchObject({ code: 'not_found' });
+      }));
+
     it('writes nothing for an unknown run or mismatched arrays', () =>
       withBackend(async (backend, context) => {
         const run = await newRun(backend, context);

@@ -12,6 +12,10 @@ import type { ServerContext } from '../server-context.js';
 import { registerMlflowArtifactRoutes } from './artifact-routes.js';
 import { registerMlflowRegistryRoutes } from './registry-routes.js';
 import { registerMlflowTrackingRoutes } from './tracking-routes.js';
+import { registerMlflowRegistrySearchRoutes } from './registry-search-routes.js';
+import { registerMlflowMetricIntervalRoutes } from './metric-interval-routes.js';
+import { registerMlflowServerInfoRoutes } from './server-info-routes.js';
+import { registerMlflowUnservedRoutes } from './unserved-routes.js';
 
 /** MLflow's error code and HTTP status for an mlcycle error on a given route. */
 export function mlflowError(error: MlcycleError, url: string): { status: number; code: string } {
@@ -19,7 +23,7 @@ export function mlflowError(error: MlcycleError, url: string): { status: number;
     case 'not_found':
       return { status: 404, code: 'RESOURCE_DOES_NOT_EXIST' };
     case 'conflict':
-      return /\/(experiments|registered-models)\/create(\?|$)/.test(url) ? { status: 400, code: 'RESOURCE_ALREADY_EXISTS' } : { status: 400, code: 'INVALID_PARAMETER_VALUE' };
+      return /\/(experiments\/create|registered-models\/(create|rename))(\?|$)/.test(url) ? { status: 400, code: 'RESOURCE_ALREADY_EXISTS' } : { status: 400, code: 'INVALID_PARAMETER_VALUE' };
     case 'invalid_input':
     case 'usage':
       return { status: 400, code: 'INVALID_PARAMETER_VALUE' };
@@ -57,6 +61,10 @@ export function registerMlflowApi(app: FastifyInstance, server: ServerContext, o
     mlflow.setNotFoundHandler((request, reply) => reply.status(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `no endpoint ${request.method} ${request.url.split('?')[0]}` }));
     registerMlflowTrackingRoutes(mlflow, server);
     registerMlflowRegistryRoutes(mlflow, server);
+    registerMlflowRegistrySearchRoutes(mlflow, server);
     registerMlflowArtifactRoutes(mlflow, server);
+    registerMlflowServerInfoRoutes(mlflow);
+    registerMlflowMetricIntervalRoutes(mlflow, server);
+    registerMlflowUnservedRoutes(mlflow);
   });
 }

@@ -3,19 +3,34 @@ import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
 import { validateRunId } from '../../tracking/limits.js';
 import { resolveModelUri } from '../../tracking/registry/model-uri.js';
+import { validateModelName } from '../../tracking/registry/registry-names.js';
 import { createRegisteredModel, deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { modelVersionJson, registeredModelJson } from './mlflow-shapes.js';
+import { canonicalStage, checkArchiveExisting } from './model-stages.js';
 import { fieldsOf, keyValues, optionalString, requiredString, type Fields } from './request-fields.js';
 
 const PREFIX = '/api/2.0/mlflow';
 
-/** The run artifact path a version's source names: `runs:/<run id>/<path>`, as MLflow clients send it. */
-function sourcePath(source: string, runId: string): string {
-  const match = /^runs:\/([0-9a-f]{32})\/(.+)$/.exec(source);
-  if (match === null) throw new MlcycleError('invalid_input', `source: expected runs:/<run_id>/<artifact path>, got "${source}"`);
-  if (match[1] !== runId) throw new MlcycleError('invalid_input', `source: names run ${match[1]}, but run_id is ${runId}`);
-  return match[2] as string;
+/**
+ * The run and artifact path a version's source names: `runs:/<run id>/<path>`, or the run's own
+ * `mlflow-artifacts:/<experiment id>/<run id>/artifacts/<path>`, which MLflow 2.x's register_model sends
+ * (RunsArtifactRepository.get_underlying_uri). mlcycle registers artifacts of its runs only, so that a
+ * version stays linked to the run that made it: any other source is refused, saying so.
+ */
+async function versionSource(workspace: ServerContext['workspace'], source: string, runId: string | undefined): Promise<{ runId: string; path: string }> {
+  const runs = /^runs:\/([0-9a-f]{32})\/(.+)$/.exec(source);
+  const proxied = /^mlflow-artifacts:(?:\/\/[^/]*)?\/(\d{1,15})\/([0-9a-f]{32})\/artifacts\/(.+)$/.exec(source);
+  const named = runs !== null ? { runId: runs[1] as string, path: runs[2] as string } : proxied !== null ? { runId: proxied[2] as string, path: proxied[3] as string } : undefined;
+  if (named === undefined) {
+    throw new MlcycleError('invalid_input', `source: expected runs:/<run_id>/<path> or mlflow-artifacts:/<experiment_id>/<run_id>/artifacts/<path>, got "${source}" (mlcycle registers artifacts of its own runs, so that each version stays linked to the run that made it)`);
+  }
+  if (runId !== undefined && named.runId !== runId) throw new MlcycleError('invalid_input', `source: names run ${named.runId}, but run_id is ${runId}`);
+  if (proxied !== null) {
+    const run = await workspace.runs.findRun(named.runId);
+    if (run === undefined || run.experimentId !== proxied[1]) throw new MlcycleError('invalid_input', `source: run ${named.runId} is not in experiment ${proxied[1]}`);
+  }
+  return named;
 }
 
 function versionNumber(fields: Fields): number {
@@ -50,6 +65,12 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     await createRegisteredModel(workspace, { name, tags: keyValues(fields, 'tags'), ...(description === undefined ? {} : { description }) }, actAs());
     return { registered_model: await modelJson(name) };
   });
+  body('/registered-models/rename', 'POST', async (fields, actAs) => {
+    const newName = requiredString(fields, 'new_name');
+    validateModelName(newName);
+    const model = await workspace.registry.renameModel(requiredString(fields, 'name'), newName, actAs());
+    return { registered_model: await modelJson(model.name) };
+  });
   body('/registered-models/delete', 'DELETE', async (fields, actAs) => {
     await deleteRegisteredModel(workspace, requiredString(fields, 'name'), actAs());
     return {};
@@ -61,16 +82,6 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     if (description !== undefined) await setModelDescription(workspace, { model: name }, description, actAs());
     return { registered_model: await modelJson(name) };
   });
-  const searchModels = async (fields: Fields, _actAs: ActAs) => {
-    const filter = optionalString(fields, 'filter');
-    const match = filter === undefined || filter.trim() === '' ? undefined : /^\s*name\s*(=|LIKE)\s*'((?:[^']|'')*)'\s*$/i.exec(filter);
-    if (match === null) throw new MlcycleError('invalid_input', `filter: only name = '...' and name LIKE '...' are supported, got ${filter}`);
-    const pattern = match?.[2]?.replaceAll("''", "'");
-    const like = pattern === undefined ? undefined : new RegExp(`^${[...pattern].map((char) => (char === '%' ? '.*' : char === '_' ? '.' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 's');
-    const models = (await workspace.registry.listModels()).filter((model) => match === undefined || (match[1] === '=' ? model.name === pattern : like?.test(model.name)));
-    return { registered_models: await Promise.all(models.map((model) => modelJson(model.name))) };
-  };
-  get('/registered-models/search', searchModels);
   body('/registered-models/set-tag', 'POST', async (fields, actAs) => {
     await setModelTag(workspace, { model: requiredString(fields, 'name') }, requiredString(fields, 'key'), optionalString(fields, 'value') ?? '', actAs());
     return {};
@@ -82,15 +93,12 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
 
   body('/model-versions/create', 'POST', async (fields, actAs) => {
     const name = requiredString(fields, 'name');
-    const runId = requiredString(fields, 'run_id');
-    validateRunId(runId, 'run_id');
+    const givenRunId = optionalString(fields, 'run_id') || undefined;
+    if (givenRunId !== undefined) validateRunId(givenRunId, 'run_id');
     const tags = keyValues(fields, 'tags');
     const description = optionalString(fields, 'description');
-    const version = await registerModel(
-      workspace,
-      { name, run: runId, path: sourcePath(requiredString(fields, 'source'), runId), tags, ...(description === undefined ? {} : { description }) },
-      actAs(),
-    );
+    const { runId, path } = await versionSource(workspace, requiredString(fields, 'source'), givenRunId);
+    const version = await registerModel(workspace, { name, run: runId, path, tags, ...(description === undefined ? {} : { description }) }, actAs());
     return { model_version: modelVersionJson(version) };
   });
   get('/model-versions/get', async (fields) => ({ model_version: await versionJson(requiredString(fields, 'name'), versionNumber(fields)) }));
@@ -100,6 +108,15 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     const description = optionalString(fields, 'description');
     if (description !== undefined) await setModelDescription(workspace, { model: name, version }, description, actAs());
     return { model_version: await versionJson(name, version) };
+  });
+  body('/model-versions/transition-stage', 'POST', async (fields, actAs) => {
+    const name = requiredString(fields, 'name');
+    const version = versionNumber(fields);
+    const stage = canonicalStage(requiredString(fields, 'stage'));
+    const archive = fields.archive_existing_versions === true || fields.archive_existing_versions === 'true';
+    checkArchiveExisting(stage, archive);
+    if ((await workspace.registry.findVersion(name, version)) === undefined) throw new MlcycleError('not_found', `Model Version (name=${name}, version=${version}) not found`);
+    return { model_version: modelVersionJson(await workspace.registry.transitionStage(name, version, stage, archive, actAs())) };
   });
   body('/model-versions/delete', 'DELETE', async (fields, actAs) => {
     await deleteModelVersion(workspace, requiredString(fields, 'name'), versionNumber(fields), actAs());
@@ -112,13 +129,6 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
   body('/model-versions/delete-tag', 'DELETE', async (fields, actAs) => {
     await workspace.registry.deleteTag({ model: requiredString(fields, 'name'), version: versionNumber(fields) }, requiredString(fields, 'key'), actAs());
     return {};
-  });
-  get('/model-versions/search', async (fields) => {
-    const filter = optionalString(fields, 'filter') ?? '';
-    const match = /^\s*name\s*=\s*'((?:[^']|'')*)'\s*$/.exec(filter);
-    if (match === null) throw new MlcycleError('invalid_input', `filter: only name = '...' is supported, got ${filter}`);
-    const versions = await workspace.registry.listVersions((match[1] as string).replaceAll("''", "'"));
-    return { model_versions: versions.map(modelVersionJson) };
   });
 
   body('/registered-models/alias', 'POST', async (fields, actAs) => {

@@ -13,9 +13,14 @@ import { readLogBatch, readMetricEntries } from './log-batch.js';
 import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
+import { datasetDescription } from './dataset-fields.js';
+import { nextPageField, pageOf } from './paging.js';
+import { orderWithRunTagAttributes, withRunTagAttributes } from './run-search-fields.js';
 import { fieldsOf, keyValues, optionalInteger, optionalList, optionalPositiveInteger, optionalString, optionalStrings, requiredString, type Fields } from './request-fields.js';
 
 const PREFIX = '/api/2.0/mlflow';
+/** The run tag where MLflow 2.x keeps the models logged in the run. */
+const LOGGED_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 const VIEW_TYPES = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const;
 
 function runIdOf(fields: Fields): string {
@@ -58,8 +63,15 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const filter = optionalString(fields, 'filter');
     const match = filter === undefined || filter.trim() === '' ? undefined : /^\s*(?:attributes\.)?name\s*=\s*'((?:[^']|'')*)'\s*$/.exec(filter);
     if (match === null) throw new MlcycleError('invalid_input', `filter: only name = '...' is supported for experiments, got ${filter}`);
-    const experiments = (await workspace.runs.listExperiments()).filter((experiment) => match === undefined || experiment.name === match[1]?.replaceAll("''", "'"));
-    return { experiments: experiments.map(experimentJson) };
+    const viewType = optionalString(fields, 'view_type') ?? 'ACTIVE_ONLY';
+    if (!Object.hasOwn(VIEW_TYPES, viewType)) throw new MlcycleError('invalid_input', `view_type: "${viewType}" is not ACTIVE_ONLY, DELETED_ONLY or ALL`);
+    const lifecycle = VIEW_TYPES[viewType as keyof typeof VIEW_TYPES];
+    const experiments = (await workspace.runs.listExperiments()).filter(
+      (experiment) => (lifecycle === 'all' || experiment.lifecycleStage === lifecycle) && (match === undefined || experiment.name === match[1]?.replaceAll("''", "'")),
+    );
+    // MLflow's SearchExperiments: 1,000 per page by default, at most 50,000 (mlflow/utils/search_utils.py, 2.22).
+    const { page, nextPageToken } = pageOf(experiments, fields, { filter, viewType }, { maxResults: 1000, limit: 50_000 });
+    return { experiments: page.map(experimentJson), ...nextPageField(nextPageToken) };
   };
   post('/experiments/search', searchExperiments);
   get('/experiments/search', searchExperiments);
@@ -84,6 +96,8 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     await workspace.runs.setExperimentTag(experimentIdOf(fields), key, value, actAs());
     return {};
   });
+
+  post('/experiments/delete-experiment-tag', async (fields, actAs) => (await workspace.runs.deleteExperimentTag(experimentIdOf(fields), requiredString(fields, 'key'), actAs()), {}));
 
   post('/runs/create', async (fields, actAs) => {
     const experimentId = optionalString(fields, 'experiment_id') ?? '0';
@@ -120,14 +134,24 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const id = runIdOf(fields);
     const status = optionalString(fields, 'status');
     if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) throw new MlcycleError('invalid_input', `status: "${status}" is not one of ${RUN_STATUSES.join(', ')}`);
+    const name = optionalString(fields, 'run_name');
+    if (name !== undefined && name !== '') validateRunName(name);
     const run = await workspace.runs.findRun(id);
     if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
-    if (status !== undefined && status !== 'RUNNING' && status !== 'SCHEDULED') {
-      const context = actAs();
-      const info = await workspace.runs.endRun(id, status as RunStatus, optionalInteger(fields, 'end_time') ?? context.now().getTime(), context);
-      return { run_info: runInfoJson(info) };
-    }
-    return { run_info: runInfoJson(run) };
+    // As MLflow's update_run_info: a terminal status ends the run (again, if it had ended: end_run twice,
+    // KILLED after FINISHED); RUNNING reopens it, as start_run(run_id=...) does on resuming.
+    const context = actAs();
+    const endTime = optionalInteger(fields, 'end_time');
+    const ends = status !== undefined && status !== 'RUNNING' && status !== 'SCHEDULED';
+    const info = await workspace.runs.updateRunInfo(
+      id,
+      {
+        ...(status === undefined ? {} : { status: status as RunStatus, endTime: ends ? (endTime ?? context.now().getTime()) : null }),
+        ...(name === undefined || name === '' ? {} : { name }),
+      },
+      context,
+    );
+    return { run_info: runInfoJson(info) };
   });
   post('/runs/delete', async (fields, actAs) => (await workspace.runs.setRunLifecycle(runIdOf(fields), 'deleted', actAs()), {}));
   post('/runs/restore', async (fields, actAs) => (await workspace.runs.setRunLifecycle(runIdOf(fields), 'active', actAs()), {}));
@@ -147,7 +171,15 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   });
   post('/runs/set-tag', async (fields, actAs) => {
     const id = runIdOf(fields);
-    const tags = { [requiredString(fields, 'key')]: optionalString(fields, 'value') ?? '' };
+    const key = requiredString(fields, 'key');
+    const value = optionalString(fields, 'value') ?? '';
+    // mlflow.runName is the run's name in MLflow: setting it renames the run (MLflow's set_tag does the same).
+    if (key === RUN_NAME_TAG) {
+      validateRunName(value);
+      await workspace.runs.updateRunInfo(id, { name: value }, actAs());
+      return {};
+    }
+    const tags = { [key]: value };
     validateTags(tags);
     await workspace.runs.setTags(id, tags, actAs());
     return {};
@@ -160,7 +192,32 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const id = runIdOf(fields);
     const context = actAs();
     // Every entry is checked before anything is written; the store writes all of it in one transaction.
-    await workspace.runs.logBatch(id, readLogBatch(fields, context.now().getTime()), context);
+    const batch = readLogBatch(fields, context.now().getTime());
+    // set_tags({"mlflow.runName": ...}) renames the run, as MLflow's store does: checked first, renamed once the batch landed.
+    const { [RUN_NAME_TAG]: name, ...tags } = batch.tags ?? {};
+    if (name !== undefined) validateRunName(name);
+    await workspace.runs.logBatch(id, { ...batch, tags }, context);
+    if (name !== undefined) await workspace.runs.updateRunInfo(id, { name }, context);
+    return {};
+  });
+  post('/runs/log-model', async (fields, actAs) => {
+    // MLflow 2.x's log_model records the model's MLmodel as JSON in the run tag mlflow.log-model.history
+    // (a JSON list, one entry per log_model; SqlAlchemyStore.record_logged_model, MLflow 2.22).
+    const id = runIdOf(fields);
+    const modelJson = requiredString(fields, 'model_json');
+    let model: unknown;
+    try {
+      model = JSON.parse(modelJson);
+    } catch {
+      model = undefined;
+    }
+    if (typeof model !== 'object' || model === null || Array.isArray(model)) throw new MlcycleError('invalid_input', 'model_json: expected the model as a JSON object');
+    const run = await workspace.runs.findRun(id);
+    if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
+    const history: unknown[] = JSON.parse(run.tags[LOGGED_MODEL_HISTORY_TAG] ?? '[]') as unknown[];
+    const tags = { [LOGGED_MODEL_HISTORY_TAG]: JSON.stringify([...history, model]) };
+    validateTags(tags);
+    await workspace.runs.setTags(id, tags, actAs());
     return {};
   });
   post('/runs/log-inputs', async (fields, actAs) => {
@@ -174,7 +231,7 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
       const digest = requiredString(described, 'digest');
       if (name.length > TRACKING_LIMITS.datasetNameLength || digest.length > TRACKING_LIMITS.datasetDigestLength) throw new MlcycleError('invalid_input', `datasets[${index}]: name or digest too long`);
       const source = optionalString(described, 'source');
-      return { dataset: name, digest, context, ...(source === undefined ? {} : { source }) };
+      return { dataset: name, digest, context, ...(source === undefined ? {} : { source }), ...datasetDescription(described, index) };
     });
     await workspace.runs.logInputs(id, inputs, actAs());
     return {};
@@ -183,12 +240,13 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const viewType = optionalString(fields, 'run_view_type') ?? 'ACTIVE_ONLY';
     if (!Object.hasOwn(VIEW_TYPES, viewType)) throw new MlcycleError('invalid_input', `run_view_type: "${viewType}" is not ACTIVE_ONLY, DELETED_ONLY or ALL`);
     const filterText = optionalString(fields, 'filter');
-    const filter = filterText === undefined ? undefined : parseFilter(filterText);
+    const parsed = filterText === undefined ? undefined : parseFilter(filterText);
+    const filter = parsed === undefined ? undefined : withRunTagAttributes(parsed);
     const pageToken = optionalString(fields, 'page_token');
     const page = await workspace.runs.searchRuns({
       experimentIds: optionalStrings(fields, 'experiment_ids'),
       ...(filter === undefined ? {} : { filter }),
-      orderBy: parseOrderBy(optionalStrings(fields, 'order_by')),
+      orderBy: orderWithRunTagAttributes(parseOrderBy(optionalStrings(fields, 'order_by'))),
       maxResults: optionalInteger(fields, 'max_results') ?? 1000,
       ...(pageToken === undefined || pageToken === '' ? {} : { pageToken }),
       lifecycle: VIEW_TYPES[viewType as keyof typeof VIEW_TYPES],
@@ -203,14 +261,18 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     optionalPositiveInteger(fields, 'max_results');
     const series = await workspace.metrics.metricHistory(id, key);
     const metrics = Array.from(series.values, (value, index) => ({ key, value: jsonNumber(value), timestamp: series.timestamps[index], step: series.steps[index] }));
-    return { metrics };
+    // MLflow's GetMetricHistory answers the whole history unless max_results asks for pages (handlers.py, MLflow 2.22).
+    const { page, nextPageToken } = pageOf(metrics, fields, { id, key }, { maxResults: Math.max(1, metrics.length), limit: Number.MAX_SAFE_INTEGER });
+    return { metrics: page, ...nextPageField(nextPageToken) };
   });
   get('/artifacts/list', async (fields) => {
     const id = runIdOf(fields);
     const folder = requireArtifactFolder(optionalString(fields, 'path'), 'path');
+    const run = await workspace.runs.findRun(id);
+    if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
     const entries = await workspace.runs.listArtifacts(id, folder);
     return {
-      root_uri: `mlflow-artifacts:/${id}/artifacts`,
+      root_uri: runInfoJson(run).artifact_uri,
       files: entries.map((entry) => ({ path: entry.path, is_dir: entry.isDir, ...(entry.size === undefined ? {} : { file_size: entry.size }) })),
     };
   });

@@ -141,6 +141,9 @@ export interface RunInputTable {
   context: string;
   dataset_version_id: number | null;
   source: string | null;
+  source_type: string | null;
+  schema: string | null;
+  profile: string | null;
 }
 
 export interface RunArtifactTable {
@@ -172,6 +175,7 @@ export interface ModelVersionTable {
   created_at: string;
   created_by: string;
   updated_at: string;
+  stage: Generated<string>;
 }
 
 export interface ModelTagTable {

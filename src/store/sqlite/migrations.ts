@@ -386,6 +386,14 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['state', 'next_attempt_at']).execute();
     },
   },
+  '0011-mlflow-inputs-and-stages': {
+    async up(db: AnyDatabase) {
+      // What MLflow's log-inputs sends about a dataset beyond its name and digest, kept as sent.
+      for (const column of ['source_type', 'schema', 'profile']) await db.schema.alterTable('run_inputs').addColumn(column, 'text').execute();
+      // MLflow's model version stages (None, Staging, Production, Archived): deprecated there, still called by clients.
+      await db.schema.alterTable('model_versions').addColumn('stage', 'text', (column) => column.notNull().defaultTo('None')).execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */

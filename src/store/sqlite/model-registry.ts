@@ -2,7 +2,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { MlcycleError } from '../../error.js';
 import { atOneInstant, type ChangeContext } from '../audit-log.js';
-import type { ModelRegistry, ModelVersion, NewModelVersion, RegisteredModel, RegistryEvent, RegistryEventType, RegistryTarget } from '../model-registry.js';
+import type { ModelRegistry, ModelStage, ModelVersion, NewModelVersion, RegisteredModel, RegistryEvent, RegistryEventType, RegistryTarget } from '../model-registry.js';
 import { appendAuditEntry } from './audit-log.js';
 import type { Database, ModelVersionTable, RegisteredModelTable } from './database.js';
 import type { Executor } from './run-rows.js';
@@ -101,6 +101,7 @@ async function toVersions(db: Executor, rows: readonly VersionRow[]): Promise<Mo
     updatedAt: row.updated_at,
     tags: Object.fromEntries(tags.filter((tag) => tag.version_id === row.id).map((tag) => [tag.key, tag.value])),
     aliases: aliases.filter((alias) => alias.version_id === row.id).map((alias) => alias.alias),
+    stage: row.stage as ModelStage,
   }));
 }
 
@@ -143,6 +144,21 @@ export class SqliteModelRegistry implements ModelRegistry {
       if (entries.length > 0) await trx.insertInto('registered_model_tags').values(entries.map(([key, value]) => ({ model_id: row.id, key, value }))).execute();
       await recordChange(trx, context, { type: 'registered_model.created', model: name, ...(entries.length === 0 ? {} : { details: { tags } }) });
       return toModel(trx, row);
+    });
+  }
+
+  async renameModel(name: string, newName: string, changeContext: ChangeContext): Promise<RegisteredModel> {
+    const context = atOneInstant(changeContext);
+    const at = context.now().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      const row = await requireModel(trx, name);
+      if (newName === name) return toModel(trx, row);
+      const taken = await trx.selectFrom('registered_models').select('id').where('name', '=', newName).executeTakeFirst();
+      if (taken !== undefined) throw new MlcycleError('conflict', `Registered Model (name=${newName}) already exists.`);
+      await trx.updateTable('registered_models').set({ name: newName, updated_at: at }).where('id', '=', row.id).execute();
+      // Earlier events keep the name they were recorded under; this one links the two names.
+      await recordChange(trx, context, { type: 'registered_model.updated', model: newName, details: { name: newName, was: name } });
+      return toModel(trx, await requireModel(trx, newName));
     });
   }
 
@@ -232,6 +248,22 @@ export class SqliteModelRegistry implements ModelRegistry {
 
   async versionsOfRun(runId: string): Promise<ModelVersion[]> {
     return toVersions(this.db, await selectVersions(this.db).where('r.id', '=', runId).orderBy('m.name').orderBy('v.version').execute());
+  }
+
+  async transitionStage(model: string, version: number, stage: ModelStage, archiveOthers: boolean, changeContext: ChangeContext): Promise<ModelVersion> {
+    const context = atOneInstant(changeContext);
+    const at = context.now().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      const row = await requireVersion(trx, model, version);
+      const archived = archiveOthers ? await trx.selectFrom('model_versions').select(['id', 'version']).where('model_id', '=', row.model_id).where('stage', '=', stage).where('id', '!=', row.id).execute() : [];
+      for (const other of archived) {
+        await trx.updateTable('model_versions').set({ stage: 'Archived', updated_at: at }).where('id', '=', other.id).execute();
+        await recordChange(trx, context, { type: 'model_version.updated', model, version: other.version, details: { stage: 'Archived', was: stage } });
+      }
+      await trx.updateTable('model_versions').set({ stage, updated_at: at }).where('id', '=', row.id).execute();
+      await recordChange(trx, context, { type: 'model_version.updated', model, version, details: { stage, was: row.stage } });
+      return (await toVersions(trx, [await requireVersion(trx, model, version)]))[0] as ModelVersion;
+    });
   }
 
   async setDescription(target: RegistryTarget, description: string, changeContext: ChangeContext): Promise<void> {

@@ -65,7 +65,7 @@ export async function loadRuns(db: Executor, rows: readonly RunRow[]): Promise<R
       db
         .selectFrom('run_inputs as i')
         .leftJoin('dataset_versions as v', 'v.id', 'i.dataset_version_id')
-        .select(['i.run_key', 'i.dataset', 'i.digest', 'i.context', 'i.source', 'v.number'])
+        .select(['i.run_key', 'i.dataset', 'i.digest', 'i.context', 'i.source', 'i.source_type', 'i.schema', 'i.profile', 'v.number'])
         .where('i.run_key', 'in', slice)
         .orderBy('i.dataset')
         .orderBy('i.context')
@@ -81,6 +81,9 @@ export async function loadRuns(db: Executor, rows: readonly RunRow[]): Promise<R
       const input: RunInput = { dataset: row.dataset, digest: row.digest, context: row.context };
       if (row.number !== null) input.versionRef = `${row.dataset}@${row.number}`;
       if (row.source !== null) input.source = row.source;
+      if (row.source_type !== null) input.sourceType = row.source_type;
+      if (row.schema !== null) input.schema = row.schema;
+      if (row.profile !== null) input.profile = row.profile;
       (runs.get(row.run_key) as Run).inputs.push(input);
     }
   }

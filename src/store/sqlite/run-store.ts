@@ -15,6 +15,7 @@ import type {
   RunArtifact,
   RunBatch,
   RunInfo,
+  RunInfoChange,
   RunInput,
   RunPage,
   RunStatus,
@@ -164,6 +165,14 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
+  async deleteExperimentTag(id: string, key: string, context: ChangeContext): Promise<void> {
+    await this.changeExperiment(id, context, async (trx, row) => {
+      const deleted = await trx.deleteFrom('experiment_tags').where('experiment_id', '=', row.id).where('key', '=', key).executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) throw new MlcycleError('not_found', `No tag with name: ${key} in experiment with id ${id}`);
+      return { action: 'experiment.tag-deleted', subject: `experiment/${row.name}`, details: { key } };
+    });
+  }
+
   async createRun(run: NewRun, changeContext: ChangeContext): Promise<RunInfo> {
     const context = atOneInstant(changeContext);
     const id = run.id ?? randomUUID().replaceAll('-', '');
@@ -214,6 +223,22 @@ export class SqliteRunStore implements RunStore {
       await trx.updateTable('runs').set({ status, end_time: endTime }).where('run_key', '=', row.run_key).execute();
       await appendAuditEntry(trx, { action: 'run.ended', subject: `run/${id}`, details: { status, seconds: (endTime - row.start_time) / 1000 } }, context);
       return toRunInfo({ ...row, status, end_time: endTime });
+    });
+  }
+
+  async updateRunInfo(id: string, change: RunInfoChange, changeContext: ChangeContext): Promise<RunInfo> {
+    const context = atOneInstant(changeContext);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await requireRunRow(trx, id);
+      const status = change.status ?? row.status;
+      const endTime = change.endTime === undefined ? row.end_time : change.endTime;
+      const name = change.name ?? row.name;
+      if (endTime !== null && endTime < row.start_time) throw new MlcycleError('invalid_input', `end_time: ${endTime} is before the run's start time ${row.start_time}`);
+      if (status === row.status && endTime === row.end_time && name === row.name) return toRunInfo(row);
+      await trx.updateTable('runs').set({ status, end_time: endTime, name }).where('run_key', '=', row.run_key).execute();
+      const details = { ...(status === row.status ? {} : { status, was: row.status }), ...(name === row.name ? {} : { name }), ...(endTime === row.end_time ? {} : { endTime }) };
+      await appendAuditEntry(trx, { action: 'run.updated', subject: `run/${id}`, details }, context);
+      return toRunInfo({ ...row, status, end_time: endTime, name });
     });
   }
 
@@ -298,7 +323,7 @@ export class SqliteRunStore implements RunStore {
         }
         await trx
           .insertInto('run_inputs')
-          .values({ run_key: row.run_key, dataset: input.dataset, digest: input.digest, context: input.context, dataset_version_id: versionId, source: input.source ?? null })
+          .values({ run_key: row.run_key, dataset: input.dataset, digest: input.digest, context: input.context, dataset_version_id: versionId, source: input.source ?? null, source_type: input.sourceType ?? null, schema: input.schema ?? null, profile: input.profile ?? null })
           .onConflict((conflict) => conflict.doNothing())
           .execute();
       }
