@@ -27,6 +27,8 @@ export async function runCommands(argv: readonly string[], registrations: readon
     .option('-C, --dir <folder>', 'the workspace folder (default: the nearest one at or above the current folder)')
     .option('--reason <text>', 'why you make this change; kept in the audit log')
     .showHelpAfterError()
+    // Subcommands inherit this (commander copies help settings at .command()), so each one's help lists the global options.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: streams.stdout, writeErr: streams.stderr });
   for (const register of registrations) register(program, action);
   for (const command of withSubcommands(program)) command.exitOverride();
