@@ -1,7 +1,8 @@
 /**
  * The API reference (`npm run docs`, TypeDoc over src/index.ts) builds without a warning, and it lists
  * exactly what the package exports: a type that an export names but index.ts leaves out fails the build
- * (treatWarningsAsErrors in typedoc.json), and an export the reference skipped fails here.
+ * (treatWarningsAsErrors in typedoc.json), and an export the reference skipped fails here. TypeDoc compiles
+ * the whole package (about 30 s of CPU), hence the long timeout on a loaded machine.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ function indexExports(): string[] {
 }
 
 describe('the API reference', () => {
-  it('builds with no warning and lists every export of src/index.ts, and nothing else', { timeout: 180_000 }, () => {
+  it('builds with no warning and lists every export of src/index.ts, and nothing else', { timeout: 600_000 }, () => {
     const out = tempDir();
     const json = path.join(out, 'reference.json');
     // Throws (non-zero exit) on any warning: typedoc.json treats warnings as errors.
