@@ -74,7 +74,7 @@ beforeAll(async () => {
   const version = await registerModel(workspace, { name: 'delay-alert', run: tracked.id }, context);
   await setModelAlias(workspace, 'delay-alert', 'champion', version.version, context);
   serverUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await server?.app.close();

@@ -7,7 +7,7 @@ import { runMlcycle } from './support/run-cli.js';
 import { tempDir } from './support/temp-dir.js';
 
 describe('mlcycle train on a pipeline with several problems', () => {
-  it('lists a bad feature type and an unknown parameter together', { timeout: 60_000 }, () => {
+  it('lists a bad feature type and an unknown parameter together', { timeout: 180_000 }, () => {
     const dir = tempDir();
     writeBankPipelineWorkspace(dir);
     const file = path.join(dir, 'pipeline.yaml');

@@ -38,7 +38,7 @@ describe("the README's walkthrough", () => {
     expect(verbs).toEqual(['init term-deposits', 'spec check', 'data add', 'data validate', 'data split', 'explore bank-train', 'train --register', 'evaluate term-deposits@champion', 'models card', 'status']);
   });
 
-  it('runs as written and completes stages 1, 2, 3, 6 and 7', { timeout: 300_000 }, () => {
+  it('runs as written and completes stages 1, 2, 3, 6 and 7', { timeout: 600_000 }, () => {
     const repository = tempDir();
     mkdirSync(path.join(repository, 'test'));
     symlinkSync(TEST_DATA, path.join(repository, 'test', 'data'), 'dir');
