@@ -1,7 +1,7 @@
 /**
  * Offline evaluation (issue 8): 1,000 bootstrap resamples of ROC AUC on 1,000,000 real flights (May and
  * June 2001 from vega-datasets, label delay > 15) scored by the LightGBM flights model of
- * ../shared/data/lightgbm-models, read by mlcycle's importer. mlcycle sorts once and draws Poisson
+ * test/data/lightgbm-models, read by mlcycle's importer. mlcycle sorts once and draws Poisson
  * counts per row (src/evaluate/sorted-binary.ts); the reference is scikit-learn's roc_auc_score on rows
  * resampled with replacement, as a Python user would write it. Prints evaluate.bootstrap-auc-1m-s.
  *
@@ -20,12 +20,13 @@ import { parseLightgbmText } from '../src/models/import/lightgbm-text.js';
 import { predictEnsemble } from '../src/models/trees/tree-ensemble.js';
 import { openDuckDb } from '../src/store/duckdb/engine.js';
 import { quoteLiteral } from '../src/store/analytics.js';
+import { TEST_DATA } from '../test/support/test-data.js';
 import { report } from './report.js';
 
 const ROWS = 1_000_000;
 const RESAMPLES = 1000;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MODEL = path.resolve(here, '../../shared/data/lightgbm-models/flights.model.txt');
+const MODEL = path.join(TEST_DATA, 'lightgbm-models', 'flights.model.txt');
 const FEATURES = ['month', 'day', 'weekday', 'hour', 'minute', 'distance', 'origin', 'destination'];
 
 /** The first million May-June flights in the LightGBM model's feature coding, with their labels. */

@@ -2,7 +2,7 @@
  * The flights benchmark data of issue 5, made with DuckDB from vega-datasets' flights-3m.parquet: label
  * delay > 15; features month, day of month, day of week (0 = Sunday), hour, minute, distance, origin and
  * destination (codes numbered alphabetically over every airport seen as either, as in
- * ../shared/data/lightgbm-models); train January to April, test May and June.
+ * test/data/lightgbm-models); train January to April, test May and June.
  */
 import { vegaDataFile } from '../src/demo/flight-data.js';
 import { quoteLiteral, type AnalyticsEngine } from '../src/store/analytics.js';

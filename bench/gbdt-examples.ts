@@ -12,11 +12,11 @@ import { metricValue, type ValidationMetric } from '../src/models/gbdt/validatio
 import { trainGbdt, type GbdtObjective } from '../src/models/gbdt/train-gbdt.js';
 import { predictEnsemble } from '../src/models/trees/tree-ensemble.js';
 import { readLabelledFile } from '../test/support/labelled-file.js';
+import { TEST_DATA } from '../test/support/test-data.js';
 import { report } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** ../shared/data beside the project, as the tests find it. */
-const EXAMPLES = path.resolve(here, '../../shared/data/lightgbm-examples');
+const EXAMPLES = path.join(TEST_DATA, 'lightgbm-examples');
 const TASKS: { task: string; objective: GbdtObjective; metric: ValidationMetric; measure: string; higherIsBetter: boolean }[] = [
   { task: 'binary', objective: 'binary', metric: 'auc', measure: 'auc', higherIsBetter: true },
   { task: 'regression', objective: 'regression', metric: 'rmse', measure: 'rmse', higherIsBetter: false },

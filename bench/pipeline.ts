@@ -23,11 +23,11 @@ import { trainGbdt } from '../src/models/gbdt/train-gbdt.js';
 import { quoteLiteral } from '../src/store/analytics.js';
 import { openDuckDb } from '../src/store/duckdb/engine.js';
 import { readFeatureTable } from '../src/train/feature-table.js';
+import { BANK_CSV } from '../test/support/test-data.js';
 import { medianSeconds, report } from './report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
-const BANK = path.resolve(ROOT, '../shared/data/bank-marketing.csv');
 
 const SPEC = `version: 1
 name: term-deposits
@@ -115,7 +115,7 @@ export async function benchPipeline(): Promise<void> {
   try {
     mlcycle(dir, 'init', '.', '--name', 'bank');
     writeFileSync(path.join(dir, 'mlcycle.yaml'), SPEC);
-    mlcycle(dir, 'data', 'add', BANK, '--name', 'bank', '--delimiter', ';');
+    mlcycle(dir, 'data', 'add', BANK_CSV, '--name', 'bank', '--delimiter', ';');
     writeFileSync(path.join(dir, 'pipeline.yaml'), PIPELINE);
     const first = timed(dir, 'train');
     const cached = await medianSeconds(7, async () => timed(dir, 'train'));

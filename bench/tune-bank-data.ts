@@ -1,16 +1,14 @@
 /**
- * The bank marketing data (../shared/data/bank-marketing.csv) as the real tuning task of bench/tune.ts:
+ * The bank marketing data (test/data/bank-marketing.csv) as the real tuning task of bench/tune.ts:
  * label y, every column but `duration` (known only after the call: a leak) as a feature, every fifth row
  * (by file order) held out for validation. Written as Parquet for the GBDT objective.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { quoteLiteral } from '../src/store/analytics.js';
 import { openDuckDb } from '../src/store/duckdb/engine.js';
 import type { GbdtObjectiveSpec } from '../src/train/tune/gbdt-objective.js';
+import { BANK_CSV } from '../test/support/test-data.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const BANK_CSV = path.resolve(here, '../../shared/data/bank-marketing.csv');
 const CATEGORICAL = ['job', 'marital', 'education', 'default', 'housing', 'loan'];
 const NUMERIC = ['age', 'campaign', 'pdays', 'previous', 'emp.var.rate', 'cons.price.idx', 'cons.conf.idx', 'euribor3m', 'nr.employed'];
 

@@ -29,6 +29,8 @@ export async function runCommands(argv: readonly string[], registrations: readon
     .option('--reason <text>', 'why you make this change; kept in the audit log')
     .option('--verbose', 'print the stack trace of an internal error (or set MLCYCLE_DEBUG=1)', false)
     .showHelpAfterError()
+    // Subcommands inherit this (commander copies help settings at .command()), so each one's help lists the global options.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: streams.stdout, writeErr: streams.stderr });
   for (const register of registrations) register(program, action);
   for (const command of withSubcommands(program)) command.exitOverride();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED_DATA } from '../../test/support/data-workspace.js';
+import { TEST_DATA } from '../../test/support/data-workspace.js';
 import { seededRandom } from '../stats/random.js';
 import { writeLightgbmText } from './export/lightgbm-text.js';
 import { trainGbdt } from './gbdt/train-gbdt.js';
@@ -106,7 +106,7 @@ describe('LightGBM export', () => {
   });
 
   it('writes back a LightGBM model it read, predictions unchanged', () => {
-    const original = parseLightgbmText(readFileSync(path.join(SHARED_DATA, 'lightgbm-models', 'flights.model.txt'), 'utf8'));
+    const original = parseLightgbmText(readFileSync(path.join(TEST_DATA, 'lightgbm-models', 'flights.model.txt'), 'utf8'));
     const again = parseLightgbmText(writeLightgbmText(original.ensemble, original.featureNames));
     const rows = Float64Array.from({ length: 8 * 50 }, (_, index) => (index % 8 === 5 ? 300 + index : index % 8 >= 6 ? index % 229 : index % 12));
     expect(Array.from(predictEnsemble(again.ensemble, rows, 50))).toEqual(Array.from(predictEnsemble(original.ensemble, rows, 50)));

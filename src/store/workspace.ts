@@ -46,6 +46,7 @@ export interface WorkspacePaths {
 }
 
 export interface Workspace extends WorkspacePaths {
+  /** @internal The SQLite database behind the stores below; code outside `store/` goes through the stores. */
   db: Kysely<Database>;
   audit: AuditLog;
   specHistory: SpecHistory;

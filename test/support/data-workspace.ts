@@ -1,7 +1,6 @@
 /** Workspaces for data tests: a valid spec, real files, a DuckDB engine. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { initProject } from '../../src/problem/init-project.js';
 import { checkSpecText } from '../../src/problem/load-spec.js';
 import type { ProblemSpec } from '../../src/problem/spec-schema.js';
@@ -10,9 +9,7 @@ import { openDuckDb } from '../../src/store/duckdb/engine.js';
 import type { Workspace } from '../../src/store/workspace.js';
 import { tempDir, testContext } from './temp-dir.js';
 
-/** `../shared/data/` beside the project root. */
-export const SHARED_DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data');
-export const BANK_CSV = path.join(SHARED_DATA, 'bank-marketing.csv');
+export { BANK_CSV, TEST_DATA } from './test-data.js';
 
 /** A spec for the bank marketing data: target y, duration declared as known after the outcome. */
 export const BANK_SPEC = `version: 1

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED_DATA } from '../../../test/support/data-workspace.js';
+import { TEST_DATA } from '../../../test/support/data-workspace.js';
 import { readLabelledFile } from '../../../test/support/labelled-file.js';
 import { rocAucScore } from '../../metrics/roc-auc.js';
 import { seededRandom } from '../../stats/random.js';
@@ -16,7 +16,7 @@ const REFERENCE = JSON.parse(readFileSync(new URL('../../../test/fixtures/gbdt-r
 };
 
 function load(name: string) {
-  return readLabelledFile(path.join(SHARED_DATA, 'lightgbm-examples', name));
+  return readLabelledFile(path.join(TEST_DATA, 'lightgbm-examples', name));
 }
 
 describe('trainGbdt', () => {

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SHARED_DATA } from '../../../test/support/data-workspace.js';
+import { TEST_DATA } from '../../../test/support/data-workspace.js';
 import { readLabelledFile } from '../../../test/support/labelled-file.js';
 import { leafIndex, predictEnsemble, rawScores } from '../trees/tree-ensemble.js';
 import { parseLightgbmText } from './lightgbm-text.js';
 
-const MODELS = path.join(SHARED_DATA, 'lightgbm-models');
+const MODELS = path.join(TEST_DATA, 'lightgbm-models');
 
 function readFeatures(file: string, separator: string): { features: Float64Array; rows: number; width: number } {
   const data = readLabelledFile(file, separator);
@@ -22,9 +22,9 @@ function readPredictions(file: string): number[] {
 }
 
 const CASES = [
-  { model: 'binary.model.txt', data: path.join(SHARED_DATA, 'lightgbm-examples', 'binary.test'), separator: '\t', predictions: 'binary.test.pred', outputs: 1 },
-  { model: 'regression.model.txt', data: path.join(SHARED_DATA, 'lightgbm-examples', 'regression.test'), separator: '\t', predictions: 'regression.test.pred', outputs: 1 },
-  { model: 'multiclass.model.txt', data: path.join(SHARED_DATA, 'lightgbm-examples', 'multiclass.test'), separator: '\t', predictions: 'multiclass.test.pred', outputs: 5 },
+  { model: 'binary.model.txt', data: path.join(TEST_DATA, 'lightgbm-examples', 'binary.test'), separator: '\t', predictions: 'binary.test.pred', outputs: 1 },
+  { model: 'regression.model.txt', data: path.join(TEST_DATA, 'lightgbm-examples', 'regression.test'), separator: '\t', predictions: 'regression.test.pred', outputs: 1 },
+  { model: 'multiclass.model.txt', data: path.join(TEST_DATA, 'lightgbm-examples', 'multiclass.test'), separator: '\t', predictions: 'multiclass.test.pred', outputs: 5 },
   { model: 'flights.model.txt', data: path.join(MODELS, 'flights.test-sample.csv'), separator: ',', predictions: 'flights.test-sample.pred', outputs: 1 },
 ];
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHARED_DATA } from '../../../test/support/data-workspace.js';
+import { TEST_DATA } from '../../../test/support/data-workspace.js';
 import { inferSignature, resolveInputs, type InputColumns } from '../input-signature.js';
 import { featureNames, fitPipeline } from '../pipeline/feature-pipeline.js';
 import { predictLinearModel, trainLinearModel, type LinearTrainingOptions } from './linear-model.js';
@@ -41,7 +41,7 @@ const BANK = fixture<Reference>('bank.json');
 
 /** The bank marketing file as named columns: numbers where a value parses as one, else strings. */
 function bankColumns(): Record<string, (number | string)[]> {
-  const lines = readFileSync(path.join(SHARED_DATA, 'bank-marketing.csv'), 'utf8').trim().split('\n');
+  const lines = readFileSync(path.join(TEST_DATA, 'bank-marketing.csv'), 'utf8').trim().split('\n');
   const header = (lines[0] ?? '').split(';');
   const columns = header.map((): (number | string)[] => []);
   for (const line of lines.slice(1)) {

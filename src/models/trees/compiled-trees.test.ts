@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SHARED_DATA } from '../../../test/support/data-workspace.js';
+import { TEST_DATA } from '../../../test/support/data-workspace.js';
 import { readLabelledFile } from '../../../test/support/labelled-file.js';
 import { parseLightgbmText } from '../import/lightgbm-text.js';
 import { parseXgboostJson } from '../import/xgboost-json.js';
 import { COMPILE_MIN_ROWS, rawScores, type TreeEnsemble } from './tree-ensemble.js';
 
-const MODELS = path.join(SHARED_DATA, 'lightgbm-models');
+const MODELS = path.join(TEST_DATA, 'lightgbm-models');
 
 function lightgbm(name: string): TreeEnsemble {
   return parseLightgbmText(readFileSync(path.join(MODELS, name), 'utf8'), name).ensemble;
@@ -46,8 +46,8 @@ function tiled(features: Float64Array, rows: number, width: number): { features:
 describe('compiled trees', () => {
   it('score as the interpreter does, on LightGBM models with numeric and categorical splits', () => {
     for (const [model, data, separator] of [
-      ['binary.model.txt', path.join(SHARED_DATA, 'lightgbm-examples', 'binary.test'), '\t'],
-      ['multiclass.model.txt', path.join(SHARED_DATA, 'lightgbm-examples', 'multiclass.test'), '\t'],
+      ['binary.model.txt', path.join(TEST_DATA, 'lightgbm-examples', 'binary.test'), '\t'],
+      ['multiclass.model.txt', path.join(TEST_DATA, 'lightgbm-examples', 'multiclass.test'), '\t'],
       ['flights.model.txt', path.join(MODELS, 'flights.test-sample.csv'), ','],
     ] as const) {
       const file = readLabelledFile(data, separator);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SHARED_DATA } from '../../../test/support/data-workspace.js';
+import { TEST_DATA } from '../../../test/support/data-workspace.js';
 import { seededRandom } from '../../stats/random.js';
 import { trainGbdt } from '../gbdt/train-gbdt.js';
 import { parseLightgbmText } from '../import/lightgbm-text.js';
@@ -61,7 +61,7 @@ describe('shapContributions', () => {
   });
 
   it('sums to the raw score for any row, on trained and on LightGBM models (property)', () => {
-    const models: TreeEnsemble[] = [smallModel(), parseLightgbmText(readFileSync(path.join(SHARED_DATA, 'lightgbm-models', 'flights.model.txt'), 'utf8')).ensemble];
+    const models: TreeEnsemble[] = [smallModel(), parseLightgbmText(readFileSync(path.join(TEST_DATA, 'lightgbm-models', 'flights.model.txt'), 'utf8')).ensemble];
     for (const ensemble of models) {
       fc.assert(
         fc.property(fc.array(fc.oneof(fc.double({ min: -10, max: 5000, noNaN: true }), fc.integer({ min: 0, max: 228 }), fc.constant(NaN)), { minLength: ensemble.featureCount, maxLength: ensemble.featureCount }), (row) => {
@@ -76,7 +76,7 @@ describe('shapContributions', () => {
   });
 
   it('sums per class for multiclass models', () => {
-    const model = parseLightgbmText(readFileSync(path.join(SHARED_DATA, 'lightgbm-models', 'multiclass.model.txt'), 'utf8')).ensemble;
+    const model = parseLightgbmText(readFileSync(path.join(TEST_DATA, 'lightgbm-models', 'multiclass.model.txt'), 'utf8')).ensemble;
     const row = Array.from({ length: model.featureCount }, (_, index) => (index % 3) - 0.5);
     const contributions = shapContributions(model, row);
     const raw = rawScores(model, Float64Array.from(row), 1);

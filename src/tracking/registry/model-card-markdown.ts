@@ -31,7 +31,7 @@ function problemSection(problem: ModelCard['problem']): string[] {
   }
   if (problem.mlMetrics.length > 0) {
     lines.push('', '### ML metric targets', '');
-    lines.push(...table(['metric', 'target', 'this run'], problem.mlMetrics.map((metric) => [`${metric.metric}${metric.k === undefined ? '' : `@${metric.k}`}`, metric.target, metric.achieved ?? 'not logged'])));
+    lines.push(...table(['metric', 'target', 'this run'], problem.mlMetrics.map((metric) => [`${metric.metric}${metric.k === undefined ? '' : `@${metric.k}`}`, metric.target, metric.achieved === undefined ? 'not logged' : metric.loggedAs === undefined ? metric.achieved : `${metric.achieved} (${metric.loggedAs})`])));
   }
   if (problem.valueModel !== undefined) {
     lines.push('', '### Value model', '', ...Object.entries(problem.valueModel).map(([key, value]) => `- ${key}: ${cell(value)}`));

@@ -9,6 +9,7 @@ import { loadSpec } from '../../problem/load-spec.js';
 import type { ProblemSpec, SuccessMetric } from '../../problem/spec-schema.js';
 import type { EvaluationRecord } from '../../store/evaluation-store.js';
 import type { Workspace } from '../../store/workspace.js';
+import { findLoggedMetric } from '../metric-keys.js';
 import { modelLineage } from './register-model.js';
 
 export interface ModelCardDataset {
@@ -45,8 +46,11 @@ export interface ModelCard {
         task: ProblemSpec['task'];
         target: ProblemSpec['target'];
         successMetrics: Pick<SuccessMetric, 'id' | 'description' | 'kind' | 'direction' | 'role' | 'minimumDetectableEffect'>[];
-        /** Targets of ML metrics with the value this run logged under the same key, when it did. */
-        mlMetrics: { metric: string; target: number; k?: number | undefined; achieved?: number }[];
+        /**
+         * Targets of ML metrics with the value this run logged, when it did: under the metric's own key, or
+         * (a pipeline run) as `validation_NAME`, which `loggedAs` then names.
+         */
+        mlMetrics: { metric: string; target: number; k?: number | undefined; achieved?: number; loggedAs?: string }[];
         valueModel?: ProblemSpec['valueModel'];
         modelOwner?: { owner: string; onCall: string };
       }
@@ -83,7 +87,11 @@ async function describeProblem(workspace: Workspace, metrics: Record<string, num
     task: spec.task,
     target: spec.target,
     successMetrics: spec.successMetrics.map(({ id, description, kind, direction, role, minimumDetectableEffect }) => ({ id, description, kind, direction, role, minimumDetectableEffect })),
-    mlMetrics: spec.mlMetrics.map((target) => ({ ...target, ...(metrics[target.metric] === undefined ? {} : { achieved: metrics[target.metric] as number }) })),
+    mlMetrics: spec.mlMetrics.map((target) => {
+      const logged = findLoggedMetric(metrics, target.metric);
+      if (logged === undefined) return { ...target };
+      return { ...target, achieved: logged.value, ...(logged.key === target.metric ? {} : { loggedAs: logged.key }) };
+    }),
     ...(spec.valueModel === undefined ? {} : { valueModel: spec.valueModel }),
     ...(spec.owners.model === undefined ? {} : { modelOwner: spec.owners.model }),
   };

@@ -57,6 +57,21 @@ describe('compiling a pipeline', () => {
     expect(problems(PIPELINE.replace('numLeaves: 15', 'numLeave: 15'))).toEqual(['pipeline.yaml:10: train.params.numLeave: unknown field (did you mean numLeaves?) (learner gbdt)']);
   });
 
+  it('reports a bad shape and the problems of the well-formed parts in one pass', () => {
+    // A bad feature type (the shape) and an unknown learner parameter (checked against the learner) together.
+    expect(problems(PIPELINE.replace('type: categorical', 'type: text').replace('numLeaves: 15', 'numLeave: 15'))).toEqual([
+      'pipeline.yaml:7: features[1].type: expected one of numeric, categorical',
+      'pipeline.yaml:10: train.params.numLeave: unknown field (did you mean numLeaves?) (learner gbdt)',
+    ]);
+    // The same with a metric the task cannot compute and a malformed data section: each part is checked on its own.
+    const text = PIPELINE.replace('type: categorical', 'type: text').replace('seed: 7', 'seed: -1').concat('evaluate: { metrics: [rmse] }\n');
+    expect(problems(text)).toEqual([
+      'pipeline.yaml:4: data.split.seed: must be at least 0',
+      'pipeline.yaml:7: features[1].type: expected one of numeric, categorical',
+      'pipeline.yaml:11: evaluate.metrics[0]: rmse does not apply to a binary task',
+    ]);
+  });
+
   it('points YAML syntax errors at their line', () => {
     expect(problems(PIPELINE.replace('  - { name: job, type: categorical }', '  - { name: job, type: categorical'))[0]).toMatch(/^pipeline\.yaml:8: YAML: Flow map/);
   });

@@ -2,7 +2,9 @@
  * Phase 2, normalise: the pipeline spec checked against the problem spec and given its defaults. The
  * label comes from the spec's target, the metrics from the spec's `mlMetrics`, the GBDT objective from the
  * task; learner parameters are checked against the learner's schema. Every problem is collected, each
- * with its field path, as Zod collects them.
+ * with its field path, as Zod collects them; when the shape itself has problems, the parts whose shape is
+ * right are still checked, so that one pass reports a bad feature type and an unknown learner parameter
+ * together, as `mlcycle spec check` reports all of a spec's problems.
  */
 import { findMlMetric } from '../../problem/ml-metric-catalogue.js';
 import { parseSpecPart, type PathSegment, type SpecIssue } from '../../problem/spec-issues.js';
@@ -48,8 +50,11 @@ function checkData(data: PipelineSpec['data'], issues: SpecIssue[], at: PathSegm
   return { dataset: data.dataset, split };
 }
 
-function checkTraining(pipeline: PipelineSpec, spec: ProblemSpec, issues: SpecIssue[], at: PathSegment[]): TrainingChoice | undefined {
-  const { learner, params } = pipeline.train;
+/** The parts of a pipeline whose shape is right: all of them once the whole document parses. */
+type PipelineParts = Partial<Pick<PipelineSpec, 'features' | 'data' | 'train' | 'evaluate'>>;
+
+function checkTraining(train: PipelineSpec['train'], features: PipelineSpec['features'] | undefined, spec: ProblemSpec, issues: SpecIssue[], at: PathSegment[]): TrainingChoice | undefined {
+  const { learner, params } = train;
   const parsed = parseSpecPart(LEARNER_PARAM_SCHEMAS[learner], params, [...at, 'train', 'params']);
   if (parsed.data === undefined) {
     issues.push(...parsed.issues.map((issue) => ({ ...issue, message: `${issue.message} (learner ${learner})` })));
@@ -66,17 +71,18 @@ function checkTraining(pipeline: PipelineSpec, spec: ProblemSpec, issues: SpecIs
   }
   if (learner === 'grouped-rate') {
     const grouped = parsed.data as (TrainingChoice & { learner: 'grouped-rate' })['params'];
-    const names = new Set(pipeline.features.map((feature) => feature.name));
+    const names = new Set((features ?? []).map((feature) => feature.name));
     grouped.groups.forEach((group, index) => {
-      if (!names.has(group)) issues.push({ segments: [...at, 'train', 'params', 'groups', index], message: `"${group}" is not one of the features` });
+      // Without a well-formed feature list there is nothing to check the groups against.
+      if (features !== undefined && !names.has(group)) issues.push({ segments: [...at, 'train', 'params', 'groups', index], message: `"${group}" is not one of the features` });
     });
     return { learner, params: grouped };
   }
   return { learner, params: parsed.data } as TrainingChoice;
 }
 
-function checkMetrics(pipeline: PipelineSpec, spec: ProblemSpec, issues: SpecIssue[], at: PathSegment[]): string[] {
-  const listed = pipeline.evaluate.metrics;
+function checkMetrics(evaluate: PipelineSpec['evaluate'], spec: ProblemSpec, issues: SpecIssue[], at: PathSegment[]): string[] {
+  const listed = evaluate.metrics;
   if (listed === undefined) {
     const fromSpec = spec.mlMetrics.map((target) => target.metric).filter((metric) => COMPUTED_METRICS.has(metric));
     return fromSpec.length > 0 ? [...new Set(fromSpec)] : [...(DEFAULT_METRICS[spec.task] ?? [])];
@@ -91,20 +97,48 @@ function checkMetrics(pipeline: PipelineSpec, spec: ProblemSpec, issues: SpecIss
   return [...new Set(listed)];
 }
 
-/** Validates a pipeline document (already holding its overrides) against the problem spec. */
-export function normalizePipeline(raw: unknown, spec: ProblemSpec, sourceLabel: string, at: PathSegment[] = []): Normalization {
-  const shape = parseSpecPart(PipelineSpecSchema, raw, at);
-  if (shape.data === undefined) return { value: undefined, issues: shape.issues };
-  const pipeline = shape.data;
-  const issues: SpecIssue[] = [];
+/** Checks the parts against each other and the problem spec, adding to `issues`. */
+function checkParts(parts: PipelineParts, spec: ProblemSpec, issues: SpecIssue[], at: PathSegment[]) {
   const seen = new Set<string>();
-  pipeline.features.forEach((feature, index) => {
+  parts.features?.forEach((feature, index) => {
     if (seen.has(feature.name)) issues.push({ segments: [...at, 'features', index, 'name'], message: `"${feature.name}" is named twice` });
     seen.add(feature.name);
   });
-  const data = checkData(pipeline.data, issues, at);
-  const train = checkTraining(pipeline, spec, issues, at);
-  const metrics = checkMetrics(pipeline, spec, issues, at);
+  const data = parts.data === undefined ? undefined : checkData(parts.data, issues, at);
+  const train = parts.train === undefined ? undefined : checkTraining(parts.train, parts.features, spec, issues, at);
+  const metrics = parts.evaluate === undefined ? [] : checkMetrics(parts.evaluate, spec, issues, at);
+  return { data, train, metrics };
+}
+
+/** The parts of a document that failed the shape check which are well formed on their own. */
+function wellFormedParts(raw: unknown): PipelineParts {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+  const document = raw as Record<string, unknown>;
+  const { features, data, train, evaluate } = PipelineSpecSchema.shape;
+  const part = <T>(result: { success: true; data: T } | { success: false }) => (result.success ? result.data : undefined);
+  const parts: PipelineParts = {};
+  const parsedFeatures = part(features.safeParse(document.features));
+  if (parsedFeatures !== undefined) parts.features = parsedFeatures;
+  const parsedData = part(data.safeParse(document.data));
+  if (parsedData !== undefined) parts.data = parsedData;
+  const parsedTrain = part(train.safeParse(document.train));
+  if (parsedTrain !== undefined) parts.train = parsedTrain;
+  const parsedEvaluate = part(evaluate.safeParse(document.evaluate));
+  if (parsedEvaluate !== undefined) parts.evaluate = parsedEvaluate;
+  return parts;
+}
+
+/** Validates a pipeline document (already holding its overrides) against the problem spec. */
+export function normalizePipeline(raw: unknown, spec: ProblemSpec, sourceLabel: string, at: PathSegment[] = []): Normalization {
+  const shape = parseSpecPart(PipelineSpecSchema, raw, at);
+  if (shape.data === undefined) {
+    const later: SpecIssue[] = [];
+    checkParts(wellFormedParts(raw), spec, later, at);
+    return { value: undefined, issues: [...shape.issues, ...later] };
+  }
+  const pipeline = shape.data;
+  const issues: SpecIssue[] = [];
+  const { data, train, metrics } = checkParts(pipeline, spec, issues, at);
   if (metrics.length === 0 && issues.length === 0) issues.push({ segments: [...at, 'evaluate', 'metrics'], message: `no computable metric for a ${spec.task} task` });
   if (data === undefined || train === undefined || issues.length > 0) return { value: undefined, issues };
   if (train.learner === 'gbdt') train.params.validationMetric ??= roundMetricFor(train.params.objective ?? 'binary', metrics[0]);

@@ -7,6 +7,7 @@
 import type { ChangeContext } from '../../store/audit-log.js';
 import type { DatasetVersion } from '../../store/dataset-store.js';
 import type { ActiveRun } from '../../tracking/active-run.js';
+import { validationMetricKey } from '../../tracking/metric-keys.js';
 import { higherIsBetter } from './metric-names.js';
 import type { NormalizedPipeline, PipelineResult, StepName, StepOutcome } from './pipeline-types.js';
 import type { CachedStep, StepCache } from './step-cache.js';
@@ -54,7 +55,7 @@ export async function recordPipelineRun(run: ActiveRun, finished: FinishedSteps)
   const metrics = { ...evaluation };
   // A pruned run's objective is its last reported round, as Optuna reports a pruned trial.
   const last = history.at(-1);
-  run.logMetrics(Object.fromEntries(Object.entries(metrics).filter(([, value]) => Number.isFinite(value)).map(([name, value]) => [`validation_${name}`, value])));
+  run.logMetrics(Object.fromEntries(Object.entries(metrics).filter(([, value]) => Number.isFinite(value)).map(([name, value]) => [validationMetricKey(name), value])));
   const model = done.get('train')?.outputs.model;
   if (model === undefined) throw new Error('the train step left no model');
   await run.workspace.runs.recordArtifacts(run.id, [{ path: MODEL_ARTIFACT_PATH, size: model.size, sha256: model.sha256 }], finished.context);
