@@ -96,7 +96,7 @@ export type { CheckedLoggedBandit } from './evaluate/off-policy/logged-bandit.js
 export type { EvaluationRows, MetricSettings } from './evaluate/prepared-metrics.js';
 export type { ReplayOptions, ReplayStatistic } from './evaluate/replay.js';
 export type { ReportContext } from './evaluate/report/render-evaluation.js';
-export type { SampleWeights } from './evaluate/score-order.js';
+export type { SampleWeights } from './metrics/score-order.js';
 export type { SegmentComparison, SliceColumn, SliceSegment } from './evaluate/slices.js';
 export type { BinaryMetricOptions, BinaryMetricValues, SortedBinary } from './evaluate/sorted-binary.js';
 export type { Verdict, VerdictCheck } from './evaluate/verdict.js';
@@ -137,11 +137,10 @@ export type { CheckOutcome, ColumnSchema, DatasetLineage, DatasetStore, DatasetV
 export type { EvaluationRecord, EvaluationStore, ModelVersionRef, NewEvaluation } from './store/evaluation-store.js';
 export type { ProfileRecord, ProfileStore } from './store/profile-store.js';
 export type { SpecHistory, SpecVersion } from './store/spec-history.js';
-export type { StoredTrialInfo } from './store/sqlite/study-store.js';
 export type { ActiveRunOptions } from './tracking/active-run.js';
 export type { VersionChoice } from './tracking/registry/model-uri.js';
 export type { FeatureDefinition } from './train/feature-table.js';
 export type { GbdtParamsSchema, GbdtStepParams, GroupedRateParamsSchema, GroupedRateStepParams, LinearParamsSchema, LinearStepParams } from './train/pipeline/learner-params.js';
 export type { TrialContext } from './train/tune/objective.js';
 export type { PipelineObjectiveSpec } from './train/tune/pipeline-objective.js';
-export type { Observations } from './train/tuning/parzen-estimator.js';
+export type { Observations } from './optimizer/parzen-estimator.js';
