@@ -20,7 +20,7 @@ import { testContext } from './temp-dir.js';
 
 export const ORIGINS = ['ATL', 'BOS', 'DEN', 'ORD', 'SFO'];
 
-export interface FlightRow {
+export interface FlightRow extends Record<string, number | string> {
   distance: number;
   hour: number;
   origin: string;

@@ -39,6 +39,16 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** Flushes a folder's entries (new and renamed files) to disk. */
+async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads the log in a folder: sealed Parquet files and segments, whoever writes them. */
 export class SegmentEventReader implements EventReader {
   /** Files a relation handed out still reads; the writer defers deleting them. */
@@ -213,6 +223,8 @@ export class SegmentEventWriter implements EventWriter {
   private async segment(): Promise<FileHandle> {
     if (this.handle === undefined) {
       this.handle = await open(path.join(this.reader.dir, segmentName(this.seq)), 'a');
+      // A new file's name must reach the disk too, or power loss could take the file with its records.
+      if (this.durability === 'fsync') await syncFolder(this.reader.dir);
       this.segmentBytesWritten = 0;
       this.segmentOpenedAt = this.options.now().getTime();
       this.fileCount++;
@@ -263,7 +275,7 @@ export class SegmentEventWriter implements EventWriter {
     const target = path.join(this.reader.dir, sealedName(seq, seq));
     const staging = `${target}.tmp`;
     await engine.run(`COPY (SELECT * FROM read_json(${quoteLiteral(file)}, format = 'newline_delimited', columns = ${segmentColumnsSql()}) ORDER BY time) TO ${quoteLiteral(staging)} (FORMAT parquet)`);
-    await rename(staging, target);
+    await this.install(staging, target);
     await this.deleteWhenUnread(file);
   }
 
@@ -275,7 +287,7 @@ export class SegmentEventWriter implements EventWriter {
     const staging = `${target}.tmp`;
     const list = `[${files.map((file) => quoteLiteral(file.file)).join(', ')}]`;
     await engine.run(`COPY (SELECT * FROM read_parquet(${list}, union_by_name = true) ORDER BY time) TO ${quoteLiteral(staging)} (FORMAT parquet)`);
-    await rename(staging, target);
+    await this.install(staging, target);
     for (const file of files) if (file.file !== target) await this.deleteWhenUnread(file.file);
   }
 
@@ -286,6 +298,17 @@ export class SegmentEventWriter implements EventWriter {
       const newest = Number(row?.newest);
       if (Number.isFinite(newest) && newest < cutoffMs) await this.deleteWhenUnread(file.file);
     }
+  }
+
+  /** Moves a written file into place; with fsync, the file and the folder reach the disk before its sources may go. */
+  private async install(staging: string, target: string): Promise<void> {
+    if (this.durability === 'fsync') {
+      const handle = await open(staging, 'r');
+      await handle.sync();
+      await handle.close();
+    }
+    await rename(staging, target);
+    if (this.durability === 'fsync') await syncFolder(this.reader.dir);
   }
 
   /** A file a reader still reads is left for a later pass (its records are covered by its successor). */
