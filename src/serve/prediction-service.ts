@@ -5,7 +5,7 @@
  * (default info: start, stop and errors; `debug` adds one line per request with its id).
  */
 import path from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { MlcycleError } from '../error.js';
 import type { EventDurability, EventWriter } from '../store/event-store.js';
 import type { Workspace } from '../store/workspace.js';
@@ -80,7 +80,7 @@ export async function openServeRoutes(workspace: Workspace, settings: ServiceSet
 export async function buildPredictionService(workspace: Workspace, settings: ServiceSettings, version: string): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: SERVE_DEFAULTS.bodyLimit,
     genReqId: requestIdOf,
   });
