@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predictModel } from '../src/models/predict-model.js';
 import { flightRows, servedWorkspace, startServeProcess } from './support/served-workspace.js';
-import { runMlcycle } from './support/run-cli.js';
+import { runMlcycle, startServerProcess } from './support/run-cli.js';
 import type { TreeModel } from '../src/models/model-format.js';
 
 const SPEC = `name: serve-test
@@ -37,18 +37,21 @@ let remove = () => undefined as void;
 const post = (route: string, body: unknown, type = 'application/json') =>
   fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
-/** A POST whose response may come before the body is sent (a 413 on Content-Length): the server may close mid-write. */
-function postLarge(route: string, body: string): Promise<{ status: number; body: string }> {
+/** A POST announcing `bytes` of body and sending its first part: a 413 comes on the Content-Length alone. */
+function postLarge(route: string, bytes: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+    const request = http.request(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': bytes } }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      response.on('end', () => {
+        request.destroy();
+        resolve({ status: response.statusCode ?? 0, body: text });
+      });
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
     });
-    request.end(body);
+    request.write('{"rows": [');
   });
 }
 
@@ -118,7 +121,7 @@ describe('POST /api/v1/predict/:model', () => {
       expect(answer.error.message).toMatch(message);
       expect(answer.error.field).toBe(field);
     }
-    const huge = await postLarge('/api/v1/predict/delays', `{"rows": [${'{"distance": 1},'.repeat(5_000_000)}{}]}`);
+    const huge = await postLarge('/api/v1/predict/delays', 80 * 1024 * 1024);
     expect(huge.status).toBe(413);
     expect((JSON.parse(huge.body) as { error: { code: string } }).error.code).toBe('too_large');
     expect(await recordCount()).toBe(before);
@@ -209,4 +212,20 @@ describe('the event log from the CLI', () => {
     const exported = runMlcycle(['events', 'export', '--out', 'all.parquet', '--json'], { cwd: root });
     expect((JSON.parse(exported.stdout) as { records: number }).records).toBe(predictions + 4);
   });
+});
+
+describe('mlcycle server', () => {
+  it('mounts the prediction service and records its predictions in the same log', async () => {
+    const before = (JSON.parse(runMlcycle(['events', 'count', '--json'], { cwd: root }).stdout) as { total: number }).total;
+    const server = await startServerProcess(root);
+    try {
+      const response = await fetch(`${server.url}/api/v1/predict/delays@challenger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(flightRows(1, 3).rows[0]) });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ model: 'delays', version: 2 });
+      expect((await fetch(`${server.url}/api/2.0/mlflow/registered-models/get?name=delays`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+    expect((JSON.parse(runMlcycle(['events', 'count', '--json'], { cwd: root }).stdout) as { total: number }).total).toBe(before + 1);
+  }, 60_000);
 });

@@ -19,6 +19,7 @@ import { registerMlflowTrackingRoutes } from './mlflow/tracking-routes.js';
 import { authenticate, isReadRequest, type AccessToken } from './auth.js';
 import { WebhookDeliverer, type DeliverOptions } from '../tracking/registry/webhooks.js';
 import { PRINCIPAL, type ServerContext } from './server-context.js';
+import { registerServeRoutes, type ServeRouteOptions } from '../serve/serve-routes.js';
 
 /** The largest request body accepted, in bytes. */
 export const BODY_LIMIT = 4 * 1024 * 1024;
@@ -31,6 +32,8 @@ export interface ServerOptions {
   tokens?: readonly AccessToken[];
   /** Where internal errors are reported (never to the client). */
   logError?: (error: unknown) => void;
+  /** Also serve predictions and accept events (`mlcycle serve`'s routes), with these settings. */
+  serve?: ServeRouteOptions;
   /** Deliver registry webhooks from this process: polled, and nudged after each change request. */
   webhookDelivery?: DeliverOptions & { intervalMs?: number };
 }
@@ -125,6 +128,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerApiRunDataRoutes(app, server);
   registerApiRegistryRoutes(app, server);
   registerApiWebhookRoutes(app, server);
+  const serve = options.serve;
+  if (serve !== undefined) void app.register(async (instance) => registerServeRoutes(instance, serve));
   if (options.webhookDelivery !== undefined) {
     const deliverer = new WebhookDeliverer(options.workspace.webhooks, { ...options.webhookDelivery, ...(options.logError === undefined ? {} : { onError: options.logError }) });
     app.addHook('onReady', async () => deliverer.start());
