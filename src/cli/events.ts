@@ -5,7 +5,7 @@ import type { RegisterCommands } from './program.js';
 import { parsePositiveInteger, withWorkspace } from './workspace-option.js';
 
 /** Opens DuckDB and the log's reader for a body, closing the engine afterwards. */
-async function withEventReader<T>(workspace: { stateDir: string }, body: (engine: import('../store/analytics.js').AnalyticsEngine, reader: import('../store/event-store.js').EventReader) => Promise<T>): Promise<T> {
+async function withEventReader<T>(workspace: { eventsDir: string }, body: (engine: import('../store/analytics.js').AnalyticsEngine, reader: import('../store/event-store.js').EventReader) => Promise<T>): Promise<T> {
   const [{ openDuckDb }, { SegmentEventReader }, { eventLogDir }] = await Promise.all([import('../store/duckdb/engine.js'), import('../store/local-events/segment-event-store.js'), import('../serve/prediction-service.js')]);
   const engine = await openDuckDb();
   try {

@@ -4,7 +4,6 @@
  * model before it reports ready, and logs as JSON lines through Fastify's pino logger at `LOG_LEVEL`
  * (default info: start, stop and errors; `debug` adds one line per request with its id).
  */
-import path from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { MlcycleError } from '../error.js';
 import type { EventDurability, EventWriter } from '../store/event-store.js';
@@ -34,8 +33,8 @@ export interface ServiceSettings {
 export const SERVE_DEFAULTS = { maxBatchRows: 10_000, maxEventsPerRequest: 10_000, bodyLimit: 64 * 1024 * 1024, followMs: 200 } as const;
 
 /** The folder of a workspace's embedded event log. */
-export function eventLogDir(workspace: Pick<Workspace, 'stateDir'>): string {
-  return path.join(workspace.stateDir, 'events');
+export function eventLogDir(workspace: Pick<Workspace, 'eventsDir'>): string {
+  return workspace.eventsDir;
 }
 
 /** Opens what the service's routes need: the log writer, the models, the metrics. */

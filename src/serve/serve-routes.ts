@@ -58,7 +58,7 @@ function errorReply(thrown: unknown, shape: 'api' | 'mlflow', logError?: (error:
 }
 
 function writerOf(options: ServeRouteOptions): EventWriter | undefined {
-  if (options.events instanceof Error) throw new MlcycleError('internal', options.events.message);
+  if (options.events instanceof Error) throw new MlcycleError('conflict', `predictions are not served here: ${options.events.message}`);
   return options.events;
 }
 

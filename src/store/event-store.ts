@@ -97,8 +97,21 @@ export interface EventWriter {
   close(): Promise<void>;
 }
 
+/** Records of one type, name, model and version: how many, and their first and last times. */
+export interface EventSummaryRow {
+  type: EventType;
+  name: string | null;
+  model: string | null;
+  version: number | null;
+  records: number;
+  first: string;
+  last: string;
+}
+
 /** Reads the log for analysis: a SQL relation over every record, for the analytics engine. */
 export interface EventReader {
+  /** Counts by type, name, model and version (the board's evidence); empty for an empty log. */
+  summary(): Promise<EventSummaryRow[]>;
   /**
    * A DuckDB table expression (to use as `FROM (...)`) over every record written so far, with the columns
    * of EVENT_COLUMNS; the files it names stay readable until `release` is called.

@@ -11,6 +11,8 @@ import { atOneInstant, type AuditLog, type ChangeContext } from './audit-log.js'
 import { LocalArtifactStore, type ArtifactStore } from './artifact-store.js';
 import type { DatasetStore } from './dataset-store.js';
 import type { EvaluationStore } from './evaluation-store.js';
+import type { EventReader } from './event-store.js';
+import { SegmentEventReader } from './local-events/segment-event-store.js';
 import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
 import type { ProfileStore } from './profile-store.js';
 import { SqliteProfileStore } from './sqlite/profile-store.js';
@@ -31,6 +33,7 @@ import { SqliteSpecHistory } from './sqlite/spec-history.js';
 export const STATE_DIR_NAME = '.mlcycle';
 const DATABASE_FILE_NAME = 'metadata.db';
 const ARTIFACTS_DIR_NAME = 'artifacts';
+const EVENTS_DIR_NAME = 'events';
 
 export interface WorkspacePaths {
   root: string;
@@ -38,6 +41,8 @@ export interface WorkspacePaths {
   stateDir: string;
   databaseFile: string;
   artifactsDir: string;
+  /** The embedded event log's folder. */
+  eventsDir: string;
 }
 
 export interface Workspace extends WorkspacePaths {
@@ -52,6 +57,8 @@ export interface Workspace extends WorkspacePaths {
   registry: ModelRegistry;
   webhooks: WebhookStore;
   evaluations: EvaluationStore;
+  /** The event log, for reading; the prediction service opens its writer. */
+  events: EventReader;
   close(): Promise<void>;
 }
 
@@ -65,6 +72,7 @@ export function workspacePaths(root: string): WorkspacePaths {
     stateDir,
     databaseFile: path.join(stateDir, DATABASE_FILE_NAME),
     artifactsDir: path.join(stateDir, ARTIFACTS_DIR_NAME),
+    eventsDir: path.join(stateDir, EVENTS_DIR_NAME),
   };
 }
 
@@ -136,6 +144,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     registry: new SqliteModelRegistry(db),
     webhooks: new SqliteWebhookStore(db),
     evaluations: new SqliteEvaluationStore(db),
+    events: new SegmentEventReader(paths.eventsDir),
     close: () => db.destroy(),
   };
 }

@@ -12,8 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { quoteLiteral, type AnalyticsEngine } from '../analytics.js';
-import { openDuckDb } from '../duckdb/engine.js';
-import type { EventDurability, EventLogStats, EventReader, EventRecord, EventWriter } from '../event-store.js';
+import type { EventDurability, EventLogStats, EventReader, EventRecord, EventSummaryRow, EventType, EventWriter } from '../event-store.js';
 import { coveringFiles, cutTornLine, emptyRelationSql, listLogFiles, recordLine, sealedName, segmentColumnsSql, segmentName, takeWriterLock } from './segment-files.js';
 
 export interface SegmentLogOptions {
@@ -39,6 +38,12 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** DuckDB, loaded only when the log is read or sealed: opening a workspace must not load it. */
+async function openAnalytics(): Promise<AnalyticsEngine> {
+  const { openDuckDb } = await import('../duckdb/engine.js');
+  return openDuckDb();
+}
+
 /** Flushes a folder's entries (new and renamed files) to disk. */
 async function syncFolder(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
@@ -55,6 +60,30 @@ export class SegmentEventReader implements EventReader {
   readonly inUse = new Map<string, number>();
 
   constructor(readonly dir: string) {}
+
+  async summary(): Promise<EventSummaryRow[]> {
+    const { segments, sealed } = await listLogFiles(this.dir);
+    if (segments.length === 0 && sealed.length === 0) return [];
+    const engine = await openAnalytics();
+    const relation = await this.relation();
+    try {
+      const rows = await engine.query(
+        `SELECT type, name, model, version, count(*)::DOUBLE AS records, strftime(min(time), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(time), '%Y-%m-%dT%H:%M:%SZ') AS last FROM (${relation.sql}) GROUP BY ALL ORDER BY type, model, version, name`,
+      );
+      return rows.map((row) => ({
+        type: String(row.type) as EventType,
+        name: row.name === null ? null : String(row.name),
+        model: row.model === null ? null : String(row.model),
+        version: row.version === null ? null : Number(row.version),
+        records: Number(row.records),
+        first: String(row.first),
+        last: String(row.last),
+      }));
+    } finally {
+      relation.release();
+      await engine.close();
+    }
+  }
 
   async relation(): Promise<{ sql: string; release(): void }> {
     const { segments, sealed } = await listLogFiles(this.dir);
@@ -163,7 +192,7 @@ export class SegmentEventWriter implements EventWriter {
   }
 
   private async analytics(): Promise<AnalyticsEngine> {
-    this.engine ??= await openDuckDb();
+    this.engine ??= await openAnalytics();
     return this.engine;
   }
 
