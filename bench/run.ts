@@ -9,6 +9,7 @@ import { benchExplore } from './explore.js';
 import { benchGbdt } from './gbdt.js';
 import { benchOffPolicy } from './off-policy.js';
 import { benchPipeline } from './pipeline.js';
+import { benchServe } from './serve.js';
 import { benchStats } from './stats.js';
 import { benchTracking } from './tracking.js';
 import { benchTune } from './tune.js';
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   gbdt: benchGbdt,
   'off-policy': benchOffPolicy,
   pipeline: benchPipeline,
+  serve: benchServe,
   stats: benchStats,
   tracking: benchTracking,
   tune: benchTune,

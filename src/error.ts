@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   not_found: { exitCode: 2, httpStatus: 404 },
   /** The request contradicts stored state: a write-once value written again, a name taken. */
   conflict: { exitCode: 2, httpStatus: 409 },
+  /** A request larger than a stated limit: too many rows in one batch. */
+  too_large: { exitCode: 2, httpStatus: 413 },
   /** A check ran and failed: a validation, a gate. */
   check_failed: { exitCode: 1, httpStatus: 422 },
   /** A bug or an environment failure; 70 is EX_SOFTWARE of sysexits.h. */

@@ -19,8 +19,10 @@ import { processStreams, type CommandOutput, type OutputStreams } from './output
 import { runCommands } from './run-commands.js';
 import { registerModels } from './models.js';
 import { registerRuns } from './runs.js';
+import { registerServe } from './serve.js';
 import { registerServer } from './server.js';
 import { registerDoctor } from './doctor.js';
+import { registerEvents } from './events.js';
 import { registerSpec } from './spec.js';
 import { registerStats } from './stats.js';
 import { registerStatus } from './status.js';
@@ -52,7 +54,7 @@ export type ActionFactory = (body: CommandBody) => (...args: unknown[]) => Promi
 /** Each command group registers its commands with this signature. */
 export type RegisterCommands = (program: Command, action: ActionFactory) => void;
 
-const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerDoctor, registerStats, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker];
+const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerEvents, registerDoctor, registerStats, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker];
 
 /** Runs the CLI on an argument vector (`process.argv` form) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: OutputStreams = processStreams): Promise<number> {

@@ -11,7 +11,7 @@ import { openCommandWorkspace } from './workspace-option.js';
 export const registerServer: RegisterCommands = (program, action) => {
   program
     .command('server')
-    .description("serve MLflow's REST API (/api/2.0/mlflow) on the workspace, until interrupted")
+    .description("serve MLflow's REST API (/api/2.0/mlflow), mlcycle's /api/v1 and the prediction service (mlcycle serve's routes) on the workspace, until interrupted")
     .option('--port <port>', 'the TCP port (0 picks a free one)', '5000')
     .option('--host <address>', 'the address to bind; 0.0.0.0 exposes the server to the network', '127.0.0.1')
     .option('--tokens-file <file>', 'require tokens, one NAME:read|write:TOKEN per line (or set MLCYCLE_TOKENS)')
@@ -36,7 +36,14 @@ export const registerServer: RegisterCommands = (program, action) => {
         const { STAGING_LEFTOVER_AGE_MS } = await import('../store/artifact-store.js');
         const leftovers = await workspace.artifacts.removeStagingLeftovers(new Date(Date.now() - STAGING_LEFTOVER_AGE_MS));
         if (leftovers.length > 0) environment.streams.stderr(`removed ${leftovers.length} partial artifact file(s) left in the staging folder by an interrupted write\n`);
-        const app = buildServer({ workspace, tokens, webhookDelivery: {}, allowPrivateWebhooks: options.allowPrivateWebhooks === true || process.env.MLCYCLE_ALLOW_PRIVATE_WEBHOOKS === '1', logError: (error) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`) });
+        const logError = (error: unknown) => environment.streams.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        // The prediction service's routes come along; its event log is this server's unless `mlcycle serve` holds it.
+        const [{ openServeRoutes }, { loadSpec }, { knownEventNames }] = await Promise.all([import('../serve/prediction-service.js'), import('../problem/load-spec.js'), import('../events/business-events.js')]);
+        const spec = await loadSpec(workspace.specFile);
+        const names = knownEventNames(spec.exists ? spec.spec : undefined);
+        const serve = await openServeRoutes(workspace, { eventNames: () => names }, '0.1.0', logError);
+        const app = buildServer({ workspace, tokens, webhookDelivery: {}, allowPrivateWebhooks: options.allowPrivateWebhooks === true || process.env.MLCYCLE_ALLOW_PRIVATE_WEBHOOKS === '1', logError, serve: serve.routes });
+        app.addHook('onClose', async () => serve.close());
         const address = await app.listen({ port, host: options.host });
         environment.streams.stdout(`mlcycle server on ${address} (MLflow tracking URI: ${address})\n`);
         await untilStopped();

@@ -60,6 +60,18 @@ function describe(value: InputValue): string {
   return typeof value === 'string' ? `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}` : `${typeof value} ${String(value)}`;
 }
 
+const codeMaps = new WeakMap<readonly string[], Map<string, number>>();
+
+/** Category to code, built once per signature: a served model reads one row per request, and rebuilding a 229-airport map each time cost more than its trees. */
+function categoryCodes(categories: readonly string[]): Map<string, number> {
+  let codes = codeMaps.get(categories);
+  if (codes === undefined) {
+    codes = new Map(categories.map((category, code) => [category, code]));
+    codeMaps.set(categories, codes);
+  }
+  return codes;
+}
+
 /** Reads input columns as the signature says; throws one MlcycleError listing every problem found. */
 export function resolveInputs(signature: readonly FeatureSignature[], input: ModelInput): ResolvedInputs {
   const reader = readerOf(input);
@@ -72,7 +84,7 @@ export function resolveInputs(signature: readonly FeatureSignature[], input: Mod
       issues.push({ path: feature.name, message: `the ${feature.type} column "${feature.name}" is missing from the input` });
       return values;
     }
-    const codes = feature.categories === undefined ? undefined : new Map(feature.categories.map((category, code) => [category, code]));
+    const codes = feature.categories === undefined ? undefined : categoryCodes(feature.categories);
     const problem = (row: number, message: string): void => {
       if (typeIssues++ < MAX_ISSUES) issues.push({ path: `${feature.name}[${row}]`, message });
     };

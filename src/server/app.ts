@@ -13,6 +13,7 @@ import { registerSafeJsonParser } from './safe-json.js';
 import type { AccessToken } from './auth.js';
 import { registerMlflowApi } from './mlflow/mlflow-plugin.js';
 import type { ServerContext } from './server-context.js';
+import { registerServeRoutes, type ServeRouteOptions } from '../serve/serve-routes.js';
 
 /** The largest request body accepted, in bytes. */
 export const BODY_LIMIT = 4 * 1024 * 1024;
@@ -27,6 +28,8 @@ export interface ServerOptions {
   logError?: (error: unknown) => void;
   /** Deliver registry webhooks from this process: polled, and nudged after each change request. */
   webhookDelivery?: DeliverOptions & { intervalMs?: number };
+  /** Also serve predictions and accept events (`mlcycle serve`'s routes), with these settings. */
+  serve?: ServeRouteOptions;
   /** Called for every route as it is added (tests enumerate the routes this way, so new ones are covered). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
   /** Let webhooks target private, loopback and link-local addresses, when added and when delivered. */
@@ -65,6 +68,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const apiOptions = { tokens: options.tokens ?? [], logError: options.logError };
   registerMlflowApi(app, server, apiOptions);
   registerApiV1(app, server, apiOptions);
+  // The MLflow API answers /health and /version itself: the prediction routes leave them to it.
+  const serve = options.serve;
+  if (serve !== undefined) void app.register(async (instance) => registerServeRoutes(instance, { ...serve, infoRoutes: false }));
   if (options.webhookDelivery !== undefined) {
     const deliverer = new WebhookDeliverer(options.workspace.webhooks, { ...options.webhookDelivery, allowPrivateTargets: options.allowPrivateWebhooks === true, ...(options.logError === undefined ? {} : { onError: options.logError }) });
     app.addHook('onReady', async () => deliverer.start());

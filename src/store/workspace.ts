@@ -11,6 +11,8 @@ import { atOneInstant, type AuditLog, type ChangeContext } from './audit-log.js'
 import { LocalArtifactStore, type ArtifactStore } from './artifact-store.js';
 import type { DatasetStore } from './dataset-store.js';
 import type { EvaluationStore } from './evaluation-store.js';
+import type { EventReader } from './event-store.js';
+import { SegmentEventReader } from './local-events/segment-event-store.js';
 import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
 import type { ProfileStore } from './profile-store.js';
 import { SqliteProfileStore } from './sqlite/profile-store.js';
@@ -36,6 +38,7 @@ import type { StudyStore } from './study-store.js';
 export const STATE_DIR_NAME = '.mlcycle';
 const DATABASE_FILE_NAME = 'metadata.db';
 const ARTIFACTS_DIR_NAME = 'artifacts';
+const EVENTS_DIR_NAME = 'events';
 
 export interface WorkspacePaths {
   root: string;
@@ -43,6 +46,8 @@ export interface WorkspacePaths {
   stateDir: string;
   databaseFile: string;
   artifactsDir: string;
+  /** The embedded event log's folder. */
+  eventsDir: string;
 }
 
 export interface Workspace extends WorkspacePaths {
@@ -62,6 +67,8 @@ export interface Workspace extends WorkspacePaths {
   studies: StudyStore;
   /** The pipeline step cache's entries. */
   stepCache: StepCacheStore;
+  /** The event log, for reading; the prediction service opens its writer. */
+  events: EventReader;
   close(): Promise<void>;
 }
 
@@ -75,6 +82,7 @@ export function workspacePaths(root: string): WorkspacePaths {
     stateDir,
     databaseFile: path.join(stateDir, DATABASE_FILE_NAME),
     artifactsDir: path.join(stateDir, ARTIFACTS_DIR_NAME),
+    eventsDir: path.join(stateDir, EVENTS_DIR_NAME),
   };
 }
 
@@ -154,6 +162,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     webhooks: new SqliteWebhookStore(db),
     evaluations: new SqliteEvaluationStore(db),
     studies,
+    events: new SegmentEventReader(paths.eventsDir),
     stepCache: new SqliteStepCacheStore(db),
     close: async () => {
       studies.close();

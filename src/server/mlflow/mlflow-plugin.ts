@@ -29,6 +29,8 @@ export function mlflowError(error: MlcycleError, url: string): { status: number;
       return { status: 400, code: 'INVALID_PARAMETER_VALUE' };
     case 'check_failed':
       return { status: 400, code: 'INVALID_STATE' };
+    case 'too_large':
+      return { status: 413, code: 'REQUEST_LIMIT_EXCEEDED' };
     case 'internal':
       return { status: 500, code: 'INTERNAL_ERROR' };
   }

@@ -1,0 +1,152 @@
+/**
+ * The prediction service's routes, as Fastify plugins:
+ * - mlcycle's: `POST /api/v1/predict/<NAME | NAME@ALIAS | NAME/VERSION>` and `POST /api/v1/events`,
+ *   errors as `{error: {code, message, field, issues}}`;
+ * - MLflow's scoring protocol for the service's default model: `POST /invocations` (JSON or CSV),
+ *   `GET /ping`, errors as MLflow's `{error_code, message}`;
+ * - `GET /health`, `/ready` (the default model is loaded), `/version` and Prometheus' `/metrics`.
+ * A request is answered only after its records reached the event log as durably as the log promises.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { asMlcycleError, MlcycleError } from '../error.js';
+import { readBusinessEvents } from '../events/business-events.js';
+import type { EventWriter } from '../store/event-store.js';
+import { predictRows, type InputLogging } from './predict.js';
+import { readPredictBody, readScoringBody, readScoringCsv, type RequestRows } from './request-rows.js';
+import type { ServedModels, ServedVersion } from './served-models.js';
+import type { ServiceMetrics } from './service-metrics.js';
+
+export interface ServeRouteOptions {
+  models: ServedModels;
+  /** Where predictions and events are recorded; an Error when the log could not be opened (answered 503). */
+  events: EventWriter | Error | undefined;
+  logInputs: InputLogging;
+  maxBatchRows: number;
+  maxEventsPerRequest: number;
+  /** The model `/invocations` answers with, as a reference. */
+  defaultModel?: string;
+  eventNames: () => Set<string> | undefined;
+  metrics: ServiceMetrics;
+  version: string;
+  now?: () => Date;
+  logError?: (error: unknown) => void;
+  /** Register `/health` and `/version` (default true; `mlcycle server` answers them through its MLflow API). */
+  infoRoutes?: boolean;
+}
+
+const SERVED = Symbol('served');
+type Tagged = FastifyRequest & { [SERVED]?: { model: string; version: string; rows: number; route: string } };
+
+function apiError(error: MlcycleError) {
+  return { error: { code: error.code, message: error.message, field: error.issues[0]?.path || null, issues: error.issues } };
+}
+
+/** A thrown value as the status and body of one error shape; internal errors keep their text in the log. */
+function errorReply(thrown: unknown, shape: 'api' | 'mlflow', logError?: (error: unknown) => void): { status: number; body: unknown } {
+  const fastifyStatus = (thrown as { statusCode?: number }).statusCode;
+  let error: MlcycleError;
+  if (!(thrown instanceof MlcycleError) && fastifyStatus !== undefined && fastifyStatus < 500) {
+    error = new MlcycleError(fastifyStatus === 413 ? 'too_large' : 'invalid_input', `body: ${(thrown as Error).message}`, { issues: [{ path: 'body', message: (thrown as Error).message }] });
+  } else error = asMlcycleError(thrown);
+  if (error.code === 'internal') {
+    logError?.(thrown);
+    error = new MlcycleError('internal', 'internal server error; see the service log');
+  }
+  const status = fastifyStatus === 415 ? 415 : error.httpStatus;
+  if (shape === 'api') return { status, body: apiError(error) };
+  const code = status === 404 ? 'RESOURCE_DOES_NOT_EXIST' : status === 413 ? 'REQUEST_LIMIT_EXCEEDED' : status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST';
+  return { status, body: { error_code: code, message: error.message } };
+}
+
+function writerOf(options: ServeRouteOptions): EventWriter | undefined {
+  if (options.events instanceof Error) throw new MlcycleError('conflict', `predictions are not served here: ${options.events.message}`);
+  return options.events;
+}
+
+async function servedVersion(options: ServeRouteOptions, ref: string): Promise<ServedVersion> {
+  const served = options.models.get(ref);
+  return served instanceof Promise ? await served : served;
+}
+
+/** Predicts, logs, and returns the answer; shared by both protocols. */
+async function answer(options: ServeRouteOptions, request: Tagged, ref: string, rows: RequestRows, route: string) {
+  const startedAt = performance.now();
+  const served = await servedVersion(options, ref);
+  request[SERVED] = { model: served.model, version: String(served.version), rows: rows.rows, route };
+  const writer = writerOf(options);
+  const time = (options.now?.() ?? new Date()).toISOString();
+  const result = predictRows(served, rows, { id: request.id, time, startedAt, now: () => performance.now(), logInputs: options.logInputs });
+  if (writer !== undefined) await writer.append(result.records);
+  return { served, predictions: result.predictions };
+}
+
+/** Registers the prediction service's routes on an app (or inside `mlcycle server`). */
+export async function registerServeRoutes(app: FastifyInstance, options: ServeRouteOptions): Promise<void> {
+  app.addHook('onResponse', async (request: Tagged, reply) => {
+    const served = request[SERVED];
+    const route = served?.route ?? (request.routeOptions.url === '/api/v1/predict/*' ? '/api/v1/predict' : (request.routeOptions.url ?? 'unknown'));
+    if (served === undefined && !route.startsWith('/api/v1/predict') && route !== '/invocations' && route !== '/api/v1/events') return;
+    options.metrics.observe(route, served?.model ?? '', served?.version ?? '', reply.statusCode, reply.elapsedTime / 1000, reply.statusCode < 400 ? (served?.rows ?? 0) : 0);
+  });
+
+  await app.register(async (api) => {
+    api.setErrorHandler((thrown, _request, reply) => {
+      const { status, body } = errorReply(thrown, 'api', options.logError);
+      return reply.status(status).send(body);
+    });
+    api.post('/api/v1/predict/*', async (request: Tagged) => {
+      const ref = decodeURIComponent((request.params as { '*': string })['*']);
+      const rows = readPredictBody(request.body, options.maxBatchRows);
+      const { served, predictions } = await answer(options, request, ref, rows, '/api/v1/predict');
+      const head = { requestId: request.id, model: served.model, version: served.version };
+      const single = !Array.isArray((request.body as { rows?: unknown }).rows) && (request.body as { columns?: unknown }).columns === undefined;
+      return single ? { ...head, ...(predictions[0] as object) } : { ...head, predictions };
+    });
+    api.post('/api/v1/events', async (request: Tagged, reply) => {
+      request[SERVED] = { model: '', version: '', rows: 0, route: '/api/v1/events' };
+      const records = readBusinessEvents(request.body, { names: options.eventNames(), now: (options.now?.() ?? new Date()).getTime(), maxEvents: options.maxEventsPerRequest });
+      const writer = writerOf(options);
+      if (writer === undefined) throw new MlcycleError('usage', 'this service runs without an event log (--no-log): events are not accepted');
+      const { written, duplicates } = await writer.append(records);
+      return reply.status(202).send({ accepted: written, duplicates });
+    });
+  });
+
+  await app.register(async (scoring) => {
+    scoring.setErrorHandler((thrown, _request, reply) => {
+      const { status, body } = errorReply(thrown, 'mlflow', options.logError);
+      return reply.status(status).send(body);
+    });
+    scoring.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scoring.post('/invocations', async (request: Tagged) => {
+      if (options.defaultModel === undefined) throw new MlcycleError('not_found', 'this service has no default model for /invocations: start it with --model NAME@ALIAS');
+      const rows = typeof request.body === 'string' ? readScoringCsv(request.body, options.maxBatchRows) : readScoringBody(request.body, options.maxBatchRows);
+      const { predictions } = await answer(options, request, options.defaultModel, rows, '/invocations');
+      return { predictions: predictions.map((prediction) => prediction.scores ?? prediction.score) };
+    });
+    scoring.get('/ping', async (_request, reply: FastifyReply) => {
+      if (options.defaultModel !== undefined) await servedVersion(options, options.defaultModel);
+      return reply.status(200).send('\n');
+    });
+  });
+
+  if (options.infoRoutes !== false) app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    if (options.events instanceof Error) return reply.status(503).send({ ready: false, reason: options.events.message });
+    try {
+      if (options.defaultModel !== undefined) await servedVersion(options, options.defaultModel);
+    } catch (error) {
+      return reply.status(503).send({ ready: false, reason: asMlcycleError(error).message });
+    }
+    return { ready: true, models: options.models.list() };
+  });
+  if (options.infoRoutes !== false) app.get('/version', async () => ({ mlcycle: options.version }));
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', options.metrics.registry.contentType).send(await options.metrics.registry.metrics()));
+}
+
+/** A fresh request id, for Fastify's genReqId: the client's `x-request-id` when it sent a sane one. */
+export function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
