@@ -45,7 +45,7 @@ export default {
       comment: 'store/ holds interfaces and backends; it imports the pure layer only, never a stage or above.',
       severity: 'error',
       from: { path: '^src/store/', pathNot: TEST },
-      to: { path: '^src/', pathNot: `^src/(store|${PURE.slice(1, -1)})/|^src/error\\.ts$` },
+      to: { path: '^src/', pathNot: `^src/(store|${PURE.slice(1, -1)})/|^src/(error|key-record)\\.ts$` },
     },
     {
       name: 'jobs-knows-no-stage',

@@ -1,3 +1,4 @@
+/* global console, process */
 // The reference for `npm run bench -- serve`: a bare Fastify service that answers a JSON POST by echoing
 // one field, the ceiling of any Node service that parses and answers JSON. Prints its address when ready.
 import Fastify from 'fastify';

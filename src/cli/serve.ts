@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { RegisterCommands } from './program.js';
+import { untilStopped } from './interrupt.js';
 import { parsePositiveInteger } from './option-parsers.js';
 import { openCommandWorkspace } from './workspace-option.js';
 
@@ -58,10 +59,7 @@ export const registerServe: RegisterCommands = (program, action) => {
         });
         const address = await app.listen({ port, host: options.host });
         environment.streams.stdout(`mlcycle serve on ${address} (predict: POST ${address}/api/v1/predict/NAME; events: POST ${address}/api/v1/events)\n`);
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', () => resolve());
-          process.once('SIGTERM', () => resolve());
-        });
+        await untilStopped();
         await app.close();
         await workspace.close();
         return { text: 'service stopped', json: { stopped: true, address } };

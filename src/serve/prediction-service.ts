@@ -8,7 +8,6 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { MlcycleError } from '../error.js';
 import type { EventDurability, EventWriter } from '../store/event-store.js';
 import type { Workspace } from '../store/workspace.js';
-import { SegmentEventWriter } from '../store/local-events/segment-event-store.js';
 import type { InputLogging } from './predict.js';
 import { ServedModels } from './served-models.js';
 import { registerServeRoutes, requestIdOf, type ServeRouteOptions } from './serve-routes.js';
@@ -42,7 +41,7 @@ export async function openServeRoutes(workspace: Workspace, settings: ServiceSet
   let events: EventWriter | Error | undefined;
   if (settings.log !== false) {
     try {
-      events = await SegmentEventWriter.open(eventLogDir(workspace), {
+      events = await workspace.openEventWriter({
         ...(settings.durability === undefined ? {} : { durability: settings.durability }),
         ...(settings.retentionDays === undefined ? {} : { retentionDays: settings.retentionDays }),
       });

@@ -118,3 +118,10 @@ export interface EventReader {
    */
   relation(): Promise<{ sql: string; release(): void }>;
 }
+
+/** How a writer is opened: durability, retention, and how often it maintains its files on its own. */
+export interface EventWriterOptions {
+  durability?: EventDurability;
+  retentionDays?: number;
+  maintainIntervalMs?: number;
+}

@@ -11,8 +11,8 @@ import { atOneInstant, type AuditLog, type ChangeContext } from './audit-log.js'
 import { LocalArtifactStore, type ArtifactStore } from './artifact-store.js';
 import type { DatasetStore } from './dataset-store.js';
 import type { EvaluationStore } from './evaluation-store.js';
-import type { EventReader } from './event-store.js';
-import { SegmentEventReader } from './local-events/segment-event-store.js';
+import type { EventReader, EventWriter, EventWriterOptions } from './event-store.js';
+import { SegmentEventReader, SegmentEventWriter } from './local-events/segment-event-store.js';
 import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
 import type { ProfileStore } from './profile-store.js';
 import { SqliteProfileStore } from './sqlite/profile-store.js';
@@ -69,6 +69,8 @@ export interface Workspace extends WorkspacePaths {
   stepCache: StepCacheStore;
   /** The event log, for reading; the prediction service opens its writer. */
   events: EventReader;
+  /** Opens the event log for appending (one writer per log at a time: a held log is a conflict). */
+  openEventWriter(options?: EventWriterOptions): Promise<EventWriter>;
   close(): Promise<void>;
 }
 
@@ -163,6 +165,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     evaluations: new SqliteEvaluationStore(db),
     studies,
     events: new SegmentEventReader(paths.eventsDir),
+    openEventWriter: (options) => SegmentEventWriter.open(paths.eventsDir, options),
     stepCache: new SqliteStepCacheStore(db),
     close: async () => {
       studies.close();
