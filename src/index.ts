@@ -144,3 +144,13 @@ export type { GbdtParamsSchema, GbdtStepParams, GroupedRateParamsSchema, Grouped
 export type { TrialContext } from './train/tune/objective.js';
 export type { PipelineObjectiveSpec } from './train/tune/pipeline-objective.js';
 export type { Observations } from './optimizer/parzen-estimator.js';
+export type { StudyRecord as StoredStudyRecord, StudySettings as StoredStudySettings } from './store/study-store.js';
+export type { StudyRecord, StudySettings } from './train/tune/study-settings.js';
+export type { ResolveHost } from './tracking/registry/webhook-targets.js';
+export type { ServeRouteOptions } from './serve/serve-routes.js';
+export type { InputLogging } from './serve/predict.js';
+export type { ServiceMetrics } from './serve/service-metrics.js';
+export { ServedModels, type ServedVersion, type ModelSource } from './serve/served-models.js';
+export { EVENT_TYPES } from './store/event-store.js';
+export type { EventReader, EventWriter, EventWriterOptions, EventRecord, EventType, EventDurability, EventLogStats, EventSummaryRow } from './store/event-store.js';
+export type { NewAuditEntry } from './store/audit-log.js';

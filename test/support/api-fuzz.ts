@@ -20,6 +20,8 @@ export async function fuzzServer(prefix: string) {
       for (const method of [route.method].flat()) if (method !== 'HEAD' && route.url.startsWith(prefix)) routes.push({ method, url: route.url });
     },
   });
+  // The two APIs are plugins: their routes are registered when the server gets ready.
+  await server.app.ready();
   const { workspace, context } = server;
   const experiment = await workspace.runs.ensureExperiment('fuzz', context);
   const run = await workspace.runs.createRun({ experimentId: experiment.id, name: 'seed', startTime: 1 }, context);
