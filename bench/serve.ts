@@ -17,7 +17,6 @@ import { fileURLToPath } from 'node:url';
 import { trainGbdt } from '../src/models/gbdt/train-gbdt.js';
 import { serializeModel, type TreeModel } from '../src/models/model-format.js';
 import { predictModel } from '../src/models/predict-model.js';
-import { eventLogDir } from '../src/serve/prediction-service.js';
 import { DECISION_THRESHOLD_TAG } from '../src/serve/served-models.js';
 import { quoteLiteral } from '../src/store/analytics.js';
 import { openDuckDb } from '../src/store/duckdb/engine.js';
@@ -151,7 +150,7 @@ async function sigkillCounts(root: string, row: Row): Promise<{ acknowledged: nu
     }),
   );
   await killed;
-  const writer = await SegmentEventWriter.open(eventLogDir(workspacePaths(root)), { maintainIntervalMs: 0 });
+  const writer = await SegmentEventWriter.open(workspacePaths(root).eventsDir, { maintainIntervalMs: 0 });
   const engine = await openDuckDb();
   try {
     const relation = await writer.reader.relation();

@@ -7,7 +7,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventLogDir } from '../src/serve/prediction-service.js';
 import { buildPredictionService } from '../src/serve/prediction-service.js';
 import { openDuckDb } from '../src/store/duckdb/engine.js';
 import { SegmentEventWriter } from '../src/store/local-events/segment-event-store.js';
@@ -46,7 +45,7 @@ async function load(url: string, connections: number, until: Promise<unknown>): 
 }
 
 async function loggedRequestIds(root: string): Promise<{ ids: Set<string>; lines: number; torn: number }> {
-  const dir = eventLogDir(workspacePaths(root));
+  const dir = workspacePaths(root).eventsDir;
   // Opening the writer runs recovery (the torn line, if any, is counted before it is cut).
   let torn = 0;
   let lines = 0;

@@ -5,12 +5,12 @@ import type { RegisterCommands } from './program.js';
 import { parsePositiveInteger } from './option-parsers.js';
 import { withWorkspace } from './workspace-option.js';
 
-/** Opens DuckDB and the log's reader for a body, closing the engine afterwards. */
-async function withEventReader<T>(workspace: { eventsDir: string }, body: (engine: import('../store/analytics.js').AnalyticsEngine, reader: import('../store/event-store.js').EventReader) => Promise<T>): Promise<T> {
-  const [{ openDuckDb }, { SegmentEventReader }, { eventLogDir }] = await Promise.all([import('../store/duckdb/engine.js'), import('../store/local-events/segment-event-store.js'), import('../serve/prediction-service.js')]);
+/** Opens DuckDB for a body over the workspace's event log, closing the engine afterwards. */
+async function withEventReader<T>(workspace: { events: import('../store/event-store.js').EventReader }, body: (engine: import('../store/analytics.js').AnalyticsEngine, reader: import('../store/event-store.js').EventReader) => Promise<T>): Promise<T> {
+  const { openDuckDb } = await import('../store/duckdb/engine.js');
   const engine = await openDuckDb();
   try {
-    return await body(engine, new SegmentEventReader(eventLogDir(workspace)));
+    return await body(engine, workspace.events);
   } finally {
     await engine.close();
   }
@@ -27,16 +27,14 @@ export const registerEvents: RegisterCommands = (program, action) => {
       action(async (environment, [file], command: Command) => {
         const { format } = command.opts<{ format?: string }>();
         return withWorkspace(environment, async (workspace) => {
-          const [{ SegmentEventWriter }, { eventLogDir }, { importEvents }, { loadSpec }, { knownEventNames }] = await Promise.all([
-            import('../store/local-events/segment-event-store.js'),
-            import('../serve/prediction-service.js'),
+          const [{ importEvents }, { loadSpec }, { knownEventNames }] = await Promise.all([
             import('../events/event-log-files.js'),
             import('../problem/load-spec.js'),
             import('../events/business-events.js'),
           ]);
           const spec = await loadSpec(workspace.specFile);
           const names = knownEventNames(spec.exists ? spec.spec : undefined);
-          const writer = await SegmentEventWriter.open(eventLogDir(workspace), { maintainIntervalMs: 0 });
+          const writer = await workspace.openEventWriter({ maintainIntervalMs: 0 });
           try {
             const result = await withEventReader(workspace, (engine) => importEvents(engine, writer, path.resolve(environment.cwd, String(file)), { ...(format === undefined ? {} : { format }), names, now: Date.now() }));
             return { text: `imported ${result.written} events from ${String(file)}${result.duplicates > 0 ? ` (${result.duplicates} already in the log by idempotency key)` : ''}`, json: result };

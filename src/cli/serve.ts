@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { RegisterCommands } from './program.js';
 import { untilStopped } from './interrupt.js';
-import { parsePositiveInteger } from './option-parsers.js';
+import { parsePositiveInteger, parseWholeNumber } from './option-parsers.js';
 import { openCommandWorkspace } from './workspace-option.js';
 
 interface ServeOptions {
@@ -32,8 +32,7 @@ export const registerServe: RegisterCommands = (program, action) => {
     .action(
       action(async (environment, _positional, command: Command) => {
         const options = command.opts<ServeOptions>();
-        const port = Number(options.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new MlcycleError('usage', `--port: expected 0 to 65535, got "${options.port}"`);
+        const port = parseWholeNumber(options.port, '--port', '0 to 65535', { min: 0, max: 65535 });
         if (!['full', 'digest', 'none'].includes(options.logInputs)) throw new MlcycleError('usage', `--log-inputs: expected full, digest or none, got "${options.logInputs}"`);
         const maxBatchRows = parsePositiveInteger(options.maxBatchRows, '--max-batch-rows');
         const retentionDays = options.retentionDays === undefined ? undefined : parsePositiveInteger(options.retentionDays, '--retention-days');

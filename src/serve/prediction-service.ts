@@ -31,11 +31,6 @@ export interface ServiceSettings {
 
 export const SERVE_DEFAULTS = { maxBatchRows: 10_000, maxEventsPerRequest: 10_000, bodyLimit: 64 * 1024 * 1024, followMs: 200 } as const;
 
-/** The folder of a workspace's embedded event log. */
-export function eventLogDir(workspace: Pick<Workspace, 'eventsDir'>): string {
-  return workspace.eventsDir;
-}
-
 /** Opens what the service's routes need: the log writer, the models, the metrics. */
 export async function openServeRoutes(workspace: Workspace, settings: ServiceSettings, version: string, logError: (error: unknown) => void): Promise<{ routes: ServeRouteOptions; close(): Promise<void> }> {
   let events: EventWriter | Error | undefined;
