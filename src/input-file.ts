@@ -21,6 +21,8 @@ export const INPUT_LIMITS = {
   pipeline: { bytes: 8 * MIB, what: 'a pipeline file' },
   searchSpace: { bytes: 8 * MIB, what: 'a search space file' },
   analysisInput: { bytes: 64 * MIB, what: 'an analysis input' },
+  experiment: { bytes: 8 * MIB, what: 'an experiment definition' },
+  responseModel: { bytes: 8 * MIB, what: 'a customer-response model' },
 } as const;
 
 export type InputKind = keyof typeof INPUT_LIMITS;

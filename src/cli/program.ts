@@ -12,6 +12,7 @@ import type { ChangeContext } from '../store/audit-log.js';
 import { registerData } from './data.js';
 import { registerDemo } from './demo.js';
 import { registerEvaluate } from './evaluate.js';
+import { registerExperiment } from './experiment.js';
 import { registerExplore } from './explore.js';
 import { registerInit } from './init.js';
 import { registerLog } from './log.js';
@@ -21,6 +22,7 @@ import { registerModels } from './models.js';
 import { registerRuns } from './runs.js';
 import { registerServe } from './serve.js';
 import { registerServer } from './server.js';
+import { registerSimulate } from './simulate.js';
 import { registerDoctor } from './doctor.js';
 import { registerEvents } from './events.js';
 import { registerSpec } from './spec.js';
@@ -54,7 +56,7 @@ export type ActionFactory = (body: CommandBody) => (...args: unknown[]) => Promi
 /** Each command group registers its commands with this signature. */
 export type RegisterCommands = (program: Command, action: ActionFactory) => void;
 
-const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerEvents, registerDoctor, registerStats, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker];
+const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerSimulate, registerEvents, registerDoctor, registerStats, registerExperiment, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker];
 
 /** Runs the CLI on an argument vector (`process.argv` form) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: OutputStreams = processStreams): Promise<number> {

@@ -19,6 +19,7 @@ import type { ChangeContext } from '../store/audit-log.js';
 import { openDuckDb } from '../store/duckdb/engine.js';
 import { ENRICH_FLIGHTS_SQL, vegaDataFile } from './flight-data.js';
 import { evaluateDemoModels } from './evaluate-demo-models.js';
+import { runDemoAbTest } from './ab-test-demo.js';
 import { serveDemoTraffic } from './serve-demo-traffic.js';
 import { DEMO_MODEL, registerDemoModels } from './track-demo-models.js';
 import { trainDemoModels } from './train-demo-models.js';
@@ -99,7 +100,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }
       const live = split.parts.find((part) => part.part === 'live');
       const evaluated = await evaluateDemoModels(workspace, engine, spec, validation.version.ref, live?.version.ref, context, log);
-      if (live !== undefined) await serveDemoTraffic(workspace, engine, evaluated, live.version.ref, context, log);
+      if (live !== undefined) {
+        await serveDemoTraffic(workspace, engine, evaluated, live.version.ref, context, log);
+        await runDemoAbTest(workspace, engine, spec, evaluated, live.version.ref, context, log);
+      }
     }
     const board = await readBoard(workspace, context);
     return { root, board };

@@ -15,13 +15,16 @@ const MAX_TEXT = 256;
 const FIELDS = new Set(['unit', 'name', 'value', 'time', 'idempotencyKey']);
 const MAX_ISSUES = 50;
 
-/** The event names the spec's success metrics read, or undefined when it names none. */
+/** The event names the spec's success metrics read (events, and columns read from the log), or undefined when it names none. */
 export function knownEventNames(spec: ProblemSpec | undefined): Set<string> | undefined {
   const names = new Set<string>();
   for (const metric of spec?.successMetrics ?? []) {
-    const source = metric.source as Record<string, { event?: string } | string | undefined>;
+    const source = metric.source as Record<string, { event?: string; column?: string } | string | undefined>;
     for (const part of [source, source.numerator, source.denominator]) {
-      if (typeof part === 'object' && part !== null && typeof part.event === 'string') names.add(part.event);
+      if (typeof part !== 'object' || part === null) continue;
+      if (typeof part.event === 'string') names.add(part.event);
+      // A metric on a column with no event reads, in the event log, the outcome events of that name.
+      else if (typeof part.column === 'string') names.add(part.column);
     }
   }
   return names.size === 0 ? undefined : names;

@@ -9,6 +9,7 @@ import { MlcycleError } from '../error.js';
 import type { EventDurability, EventWriter } from '../store/event-store.js';
 import type { Workspace } from '../store/workspace.js';
 import type { InputLogging } from './predict.js';
+import { ServedExperiments } from './served-experiments.js';
 import { ServedModels } from './served-models.js';
 import { registerServeRoutes, requestIdOf, type ServeRouteOptions } from './serve-routes.js';
 import { createServiceMetrics } from './service-metrics.js';
@@ -47,9 +48,12 @@ export async function openServeRoutes(workspace: Workspace, settings: ServiceSet
   }
   const models = new ServedModels(workspace, logError);
   await models.follow(settings.followMs ?? SERVE_DEFAULTS.followMs);
+  const experiments = new ServedExperiments(workspace.experiments, logError);
+  await experiments.follow(settings.followMs ?? SERVE_DEFAULTS.followMs);
   const writer = events instanceof Error ? undefined : events;
   const routes: ServeRouteOptions = {
     models,
+    experiments,
     events,
     logInputs: settings.logInputs ?? 'full',
     maxBatchRows: settings.maxBatchRows ?? SERVE_DEFAULTS.maxBatchRows,
@@ -64,6 +68,7 @@ export async function openServeRoutes(workspace: Workspace, settings: ServiceSet
     routes,
     close: async () => {
       models.stop();
+      experiments.stop();
       await writer?.close();
     },
   };

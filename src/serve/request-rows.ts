@@ -16,6 +16,21 @@ export interface RequestRows {
   rows: number;
   /** The unit id of each row, when the request gave them. */
   units?: (string | undefined)[];
+  /** Request attributes beyond the model's inputs (for experiment targeting and segments), per row. */
+  attributes?: (Record<string, InputValue> | undefined)[];
+}
+
+function readAttributes(value: unknown, field: string): Record<string, InputValue> {
+  if (!isObject(value)) throw invalid(field, 'expected an object of attribute values');
+  for (const [name, cell] of Object.entries(value)) checkValue(cell, `${field}.${name}`);
+  return value as Record<string, InputValue>;
+}
+
+function readAttributeList(value: unknown, rows: number, field: string): (Record<string, InputValue> | undefined)[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw invalid(field, 'expected a list of attribute objects, one per row');
+  if (value.length !== rows) throw invalid(field, `has ${value.length} entries for ${rows} rows`);
+  return value.map((entry, index) => (entry === null ? undefined : readAttributes(entry, `${field}[${index}]`)));
 }
 
 const invalid = (field: string, message: string) => new MlcycleError('invalid_input', `${field === '' ? 'body' : field}: ${message}`, { issues: [{ path: field, message }] });
@@ -76,26 +91,29 @@ export function readPredictBody(body: unknown, maxRows: number): RequestRows {
     for (const [name, cell] of Object.entries(body)) checkValue(cell, name);
     return { input: [body as Record<string, InputValue>], rows: 1 };
   }
-  const unknown = Object.keys(body).filter((key) => !['row', 'rows', 'columns', 'unit', 'units'].includes(key));
-  if (unknown.length > 0) throw invalid(unknown[0] as string, 'unknown field; the body takes row, rows or columns, with unit or units');
+  const unknown = Object.keys(body).filter((key) => !['row', 'rows', 'columns', 'unit', 'units', 'attributes'].includes(key));
+  if (unknown.length > 0) throw invalid(unknown[0] as string, 'unknown field; the body takes row, rows or columns, with unit or units and attributes');
   if (given[0] === 'row') {
     const [row] = readRows([body.row], 'row');
     if (body.units !== undefined) throw invalid('units', 'a single row takes "unit"');
     const unit = body.unit;
     if (unit !== undefined && typeof unit !== 'string' && typeof unit !== 'number') throw invalid('unit', 'expected a string');
-    return { input: [row as Record<string, InputValue>], rows: 1, ...(unit === undefined ? {} : { units: [String(unit)] }) };
+    const attributes = body.attributes === undefined ? undefined : readAttributes(body.attributes, 'attributes');
+    return { input: [row as Record<string, InputValue>], rows: 1, ...(unit === undefined ? {} : { units: [String(unit)] }), ...(attributes === undefined ? {} : { attributes: [attributes] }) };
   }
   if (body.unit !== undefined) throw invalid('unit', 'a batch takes "units", one per row');
   if (given[0] === 'rows') {
     if (Array.isArray(body.rows)) checkBatchSize(body.rows.length, maxRows);
     const rows = readRows(body.rows, 'rows');
     const units = readUnits(body.units, rows.length, 'units');
-    return { input: rows, rows: rows.length, ...(units === undefined ? {} : { units }) };
+    const attributes = readAttributeList(body.attributes, rows.length, 'attributes');
+    return { input: rows, rows: rows.length, ...(units === undefined ? {} : { units }), ...(attributes === undefined ? {} : { attributes }) };
   }
   const { columns, rows } = readColumns(body.columns, 'columns');
   checkBatchSize(rows, maxRows);
   const units = readUnits(body.units, rows, 'units');
-  return { input: columns, rows, ...(units === undefined ? {} : { units }) };
+  const attributes = readAttributeList(body.attributes, rows, 'attributes');
+  return { input: columns, rows, ...(units === undefined ? {} : { units }), ...(attributes === undefined ? {} : { attributes }) };
 }
 
 const SCORING_FORMATS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;

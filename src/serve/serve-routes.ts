@@ -14,11 +14,16 @@ import { readBusinessEvents } from '../events/business-events.js';
 import type { EventWriter } from '../store/event-store.js';
 import { predictRows, type InputLogging } from './predict.js';
 import { readPredictBody, readScoringBody, readScoringCsv, type RequestRows } from './request-rows.js';
+import type { ServedExperiments } from './served-experiments.js';
 import type { ServedModels, ServedVersion } from './served-models.js';
+import type { EventRecord } from '../store/event-store.js';
+import type { InputValue } from '../models/input-signature.js';
 import type { ServiceMetrics } from './service-metrics.js';
 
 export interface ServeRouteOptions {
   models: ServedModels;
+  /** Running experiments: a request to a bare endpoint name with unit ids is routed by them. */
+  experiments?: ServedExperiments;
   /** Where predictions and events are recorded; an Error when the log could not be opened (answered 503). */
   events: EventWriter | Error | undefined;
   logInputs: InputLogging;
@@ -81,6 +86,87 @@ async function answer(options: ServeRouteOptions, request: Tagged, ref: string, 
   return { served, predictions: result.predictions };
 }
 
+/** One row's attributes for targeting and segments: its inputs, then the request's attributes over them. */
+function rowAttributes(rows: RequestRows, row: number): Record<string, InputValue | undefined> {
+  const out: Record<string, InputValue | undefined> = Object.create(null) as Record<string, InputValue | undefined>;
+  if (Array.isArray(rows.input)) Object.assign(out, rows.input[row]);
+  else for (const [name, column] of Object.entries(rows.input)) out[name] = (column as ArrayLike<InputValue>)[row];
+  const given = rows.attributes?.[row];
+  if (given !== undefined) Object.assign(out, given);
+  return out;
+}
+
+/** The rows at these indexes, as a request of their own. */
+function subsetRows(rows: RequestRows, indexes: readonly number[]): RequestRows {
+  if (indexes.length === rows.rows) return rows;
+  const input = Array.isArray(rows.input)
+    ? indexes.map((index) => (rows.input as Record<string, InputValue>[])[index] as Record<string, InputValue>)
+    : Object.fromEntries(Object.entries(rows.input).map(([name, column]) => [name, indexes.map((index) => (column as ArrayLike<InputValue>)[index] as InputValue)]));
+  const units = rows.units;
+  return { input, rows: indexes.length, ...(units === undefined ? {} : { units: indexes.map((index) => units[index]) }) };
+}
+
+type RoutedPrediction = Record<string, unknown> & { experiment?: string; arm?: string };
+
+/**
+ * Answers a request to an endpoint with running experiments: each row with a unit goes to the arm that
+ * takes it (rows no experiment takes go to the endpoint's default reference), each group is predicted by
+ * its arm's model (or answered with the arm's default decision), and an exposure is logged per routed row
+ * beside the predictions, in the same append.
+ */
+async function answerRouted(options: ServeRouteOptions, experiments: ServedExperiments, request: Tagged, endpoint: string, rows: RequestRows, route: string) {
+  const startedAt = performance.now();
+  const time = (options.now?.() ?? new Date()).toISOString();
+  const groups = new Map<string, { indexes: number[]; routed?: ReturnType<ServedExperiments['route']> }>();
+  const attributes: Record<string, InputValue | undefined>[] = [];
+  for (let row = 0; row < rows.rows; row++) {
+    const unit = rows.units?.[row];
+    const rowAttributesOf = rowAttributes(rows, row);
+    attributes.push(rowAttributesOf);
+    const routed = unit === undefined ? undefined : experiments.route(endpoint, unit, rowAttributesOf);
+    const key = routed === undefined ? '' : `${routed.experiment.name}\u0000${routed.arm.id}`;
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = { indexes: [], routed }));
+    group.indexes.push(row);
+  }
+  const predictions: RoutedPrediction[] = new Array(rows.rows);
+  const records: EventRecord[] = [];
+  let head: { model: string; version: number } | undefined;
+  for (const { indexes, routed } of groups.values()) {
+    const arm = routed?.arm;
+    if (arm?.default !== undefined) {
+      for (const index of indexes) predictions[index] = { decision: arm.default.decision, ...(arm.default.score === undefined ? {} : { score: arm.default.score }), unit: rows.units?.[index] };
+    } else {
+      const served = await servedVersion(options, arm?.model ?? endpoint);
+      head ??= { model: served.model, version: served.version };
+      const result = predictRows(served, subsetRows(rows, indexes), { id: request.id, time, startedAt, now: () => performance.now(), logInputs: options.logInputs });
+      indexes.forEach((index, position) => (predictions[index] = { ...(result.predictions[position] as object) }));
+      if (rows.rows > 1) result.records.forEach((record, position) => (record.requestId = `${request.id}/${indexes[position] as number}`));
+      records.push(...result.records);
+    }
+    if (routed === undefined) continue;
+    for (const index of indexes) {
+      const prediction = predictions[index] as RoutedPrediction;
+      prediction.experiment = routed.experiment.name;
+      prediction.arm = routed.arm.id;
+      records.push({
+        type: 'exposure',
+        time,
+        unit: rows.units?.[index] as string,
+        requestId: rows.rows === 1 ? request.id : `${request.id}/${index}`,
+        experiment: routed.experiment.name,
+        phase: routed.experiment.phase,
+        arm: routed.arm.id,
+        attributes: JSON.stringify(attributes[index]),
+      });
+    }
+  }
+  request[SERVED] = { model: head?.model ?? endpoint, version: String(head?.version ?? ''), rows: rows.rows, route };
+  const writer = writerOf(options);
+  if (writer !== undefined) await writer.append(records);
+  return { head, predictions };
+}
+
 /** Registers the prediction service's routes on an app (or inside `mlcycle server`). */
 export async function registerServeRoutes(app: FastifyInstance, options: ServeRouteOptions): Promise<void> {
   app.addHook('onResponse', async (request: Tagged, reply) => {
@@ -98,9 +184,15 @@ export async function registerServeRoutes(app: FastifyInstance, options: ServeRo
     api.post('/api/v1/predict/*', async (request: Tagged) => {
       const ref = decodeURIComponent((request.params as { '*': string })['*']);
       const rows = readPredictBody(request.body, options.maxBatchRows);
+      const single = !Array.isArray((request.body as { rows?: unknown }).rows) && (request.body as { columns?: unknown }).columns === undefined;
+      const experiments = options.experiments;
+      if (experiments !== undefined && rows.units !== undefined && experiments.has(ref)) {
+        const routed = await answerRouted(options, experiments, request, ref, rows, '/api/v1/predict');
+        const head = { requestId: request.id, ...(routed.head === undefined ? { model: ref } : routed.head) };
+        return single ? { ...head, ...(routed.predictions[0] as object) } : { ...head, predictions: routed.predictions };
+      }
       const { served, predictions } = await answer(options, request, ref, rows, '/api/v1/predict');
       const head = { requestId: request.id, model: served.model, version: served.version };
-      const single = !Array.isArray((request.body as { rows?: unknown }).rows) && (request.body as { columns?: unknown }).columns === undefined;
       return single ? { ...head, ...(predictions[0] as object) } : { ...head, predictions };
     });
     api.post('/api/v1/events', async (request: Tagged, reply) => {

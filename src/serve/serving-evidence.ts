@@ -1,7 +1,8 @@
 /**
- * Evidence for stage 8, online evaluation, from the event log: which model versions the prediction
- * service answered with, how often and when, and the business events that arrived. Serving is the
- * stage's start; the decision on an A/B test's success metrics (experiments) is what will complete it.
+ * Evidence for stage 8, online evaluation, from the event log and the experiments: which model versions
+ * the prediction service answered with, how often and when, the business events that arrived, and the A/B
+ * tests. Serving is the stage's start; it is done when an experiment's stored analysis reached a decision
+ * on the primary metric with its guardrails holding.
  */
 import type { StageEvidenceSource } from '../problem/board.js';
 
@@ -16,10 +17,24 @@ export const servingEvidence: StageEvidenceSource = {
     const evidence = predictions.map((row) => `${row.records} predictions by models:/${row.model}/${row.version} (${row.first} to ${row.last})`);
     const outcomes = rows.filter((row) => row.type === 'outcome');
     if (outcomes.length > 0) evidence.push(`business events: ${outcomes.map((row) => `${row.name} ${row.records}`).join(', ')}`);
+    const experiments = await workspace.experiments.list();
+    const analyses = await workspace.experiments.analyses();
+    for (const experiment of experiments) {
+      const latest = analyses.find((analysis) => analysis.experiment === experiment.name);
+      evidence.push(`experiment ${experiment.name}: ${experiment.state}${experiment.phase > 0 ? `, phase ${experiment.phase}` : ''}${latest === undefined ? ', not analysed yet' : `; latest analysis (phase ${latest.phase}, ${latest.createdAt}): ${latest.decision}`}`);
+    }
+    const decided = analyses.find((analysis) => analysis.decided);
+    if (decided !== undefined) {
+      return { state: 'done', evidence, nextStep: decided.decision.includes(': ship') ? 'roll the winner out (stage 9)' : 'back to development: the challenger did not win online' };
+    }
+    if (experiments.length > 0) {
+      const running = experiments.find((experiment) => experiment.state === 'running');
+      return { state: 'in-progress', evidence, nextStep: running === undefined ? 'start an experiment: `mlcycle experiment start NAME`' : `keep ${running.name} running and analyse it: \`mlcycle experiment status ${running.name}\` (sequential results stay valid at every look)` };
+    }
     return {
       state: 'in-progress',
       evidence,
-      nextStep: outcomes.length === 0 ? 'send outcomes to the log (`POST /api/v1/events` or `mlcycle events import FILE`), then A/B-test the challenger on the success metrics' : 'A/B-test the challenger against the champion on the success metrics (experiments are not in mlcycle yet)',
+      nextStep: outcomes.length === 0 ? 'send outcomes to the log (`POST /api/v1/events` or `mlcycle events import FILE`), then A/B-test the challenger on the success metrics' : 'A/B-test the challenger against the champion on the success metrics: `mlcycle experiment create NAME --file EXPERIMENT.yaml`',
     };
   },
 };

@@ -9,6 +9,7 @@ import { addAuthentication, frameworkClientStatus } from '../auth-hook.js';
 import type { AccessToken } from '../auth.js';
 import type { ServerContext } from '../server-context.js';
 import { registerApiExperimentRoutes } from './experiments-routes.js';
+import { registerApiOnlineExperimentRoutes } from './online-experiment-routes.js';
 import { registerApiRegistryRoutes } from './registry-routes.js';
 import { registerApiRunDataRoutes } from './run-data-routes.js';
 import { registerApiRunRoutes } from './runs-routes.js';
@@ -53,6 +54,7 @@ export function registerApiV1(app: FastifyInstance, server: ServerContext, optio
       addAuthentication(api, options.tokens, (code, message) => apiErrorBody(code, message));
       api.setNotFoundHandler((request, reply) => reply.status(404).send(apiErrorBody('endpoint_not_found', `no endpoint ${request.method} ${request.url.split('?')[0]}`)));
       registerApiExperimentRoutes(api, server);
+      registerApiOnlineExperimentRoutes(api, server);
       registerApiRunRoutes(api, server);
       registerApiRunDataRoutes(api, server);
       registerApiRegistryRoutes(api, server);

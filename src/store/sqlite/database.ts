@@ -285,6 +285,41 @@ export interface TuningTrialValueTable {
   value: number | null;
 }
 
+export interface OnlineExperimentTable {
+  id: Generated<number>;
+  name: string;
+  state: string;
+  /** JSON. */
+  definition: string;
+  phase: number;
+  revision: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface OnlineExperimentPhaseTable {
+  experiment_id: number;
+  phase: number;
+  /** JSON. */
+  definition: string;
+  started_at: string;
+  ended_at: string | null;
+}
+
+export interface OnlineExperimentAnalysisTable {
+  id: Generated<number>;
+  experiment_id: number;
+  phase: number;
+  decision: string;
+  summary: string;
+  decided: number;
+  /** JSON. */
+  result: string;
+  created_at: string;
+  created_by: string;
+}
+
 export interface PipelineStepTable {
   cache_key: string;
   step: string;
@@ -331,6 +366,9 @@ export interface Database {
   tuning_trials: TuningTrialTable;
   tuning_trial_values: TuningTrialValueTable;
   pipeline_steps: PipelineStepTable;
+  online_experiments: OnlineExperimentTable;
+  online_experiment_phases: OnlineExperimentPhaseTable;
+  online_experiment_analyses: OnlineExperimentAnalysisTable;
 }
 
 /**

@@ -394,6 +394,47 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('model_versions').addColumn('stage', 'text', (column) => column.notNull().defaultTo('None')).execute();
     },
   },
+  '0012-online-experiments': {
+    async up(db: AnyDatabase) {
+      // Online experiments (A/B tests): the current definition as JSON, the state, the current phase, and a
+      // revision that grows with every change (the prediction service polls its maximum).
+      await db.schema
+        .createTable('online_experiments')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (column) => column.notNull().unique())
+        .addColumn('state', 'text', (column) => column.notNull())
+        .addColumn('definition', 'text', (column) => column.notNull())
+        .addColumn('phase', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('revision', 'integer', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+      // One row per phase: the definition it ran with and when.
+      await db.schema
+        .createTable('online_experiment_phases')
+        .addColumn('experiment_id', 'integer', (column) => column.notNull().references('online_experiments.id'))
+        .addColumn('phase', 'integer', (column) => column.notNull())
+        .addColumn('definition', 'text', (column) => column.notNull())
+        .addColumn('started_at', 'text', (column) => column.notNull())
+        .addColumn('ended_at', 'text')
+        .addPrimaryKeyConstraint('online_experiment_phases_pk', ['experiment_id', 'phase'])
+        .execute();
+      await db.schema
+        .createTable('online_experiment_analyses')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('experiment_id', 'integer', (column) => column.notNull().references('online_experiments.id'))
+        .addColumn('phase', 'integer', (column) => column.notNull())
+        .addColumn('decision', 'text', (column) => column.notNull())
+        .addColumn('summary', 'text', (column) => column.notNull())
+        .addColumn('decided', 'integer', (column) => column.notNull())
+        .addColumn('result', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('online_experiment_analyses_experiment').on('online_experiment_analyses').column('experiment_id').execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */
