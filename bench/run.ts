@@ -5,6 +5,7 @@
  */
 import { benchData } from './data.js';
 import { benchEvaluate } from './evaluate.js';
+import { benchExperiment } from './experiment.js';
 import { benchExplore } from './explore.js';
 import { benchGbdt } from './gbdt.js';
 import { benchOffPolicy } from './off-policy.js';
@@ -18,6 +19,7 @@ import { benchTuneBank } from './tune-bank.js';
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   data: benchData,
   evaluate: benchEvaluate,
+  experiment: benchExperiment,
   explore: benchExplore,
   gbdt: benchGbdt,
   'off-policy': benchOffPolicy,

@@ -58,10 +58,11 @@ export const DEMO_PASSENGERS = {
   ],
 };
 
-async function setThreshold(workspace: Workspace, evaluated: EvaluateModelsResult, role: 'champion' | 'challenger', context: ChangeContext): Promise<void> {
-  const best = evaluated.evaluation.businessValue?.find((entry) => entry.role === role)?.best;
+/** The challenger alerts at the threshold offline evaluation chose for it (as the evaluated candidate). */
+async function setChallengerThreshold(workspace: Workspace, evaluated: EvaluateModelsResult, context: ChangeContext): Promise<void> {
+  const best = evaluated.evaluation.businessValue?.find((entry) => entry.role === 'candidate')?.best;
   if (best === undefined || 'reason' in best || !Number.isFinite(best.point.threshold)) return;
-  const version = (await workspace.registry.findModel(DEMO_MODEL))?.aliases[role];
+  const version = (await workspace.registry.findModel(DEMO_MODEL))?.aliases.challenger;
   if (version === undefined) return;
   const threshold = String(best.point.threshold);
   if ((await workspace.registry.findVersion(DEMO_MODEL, version))?.tags[DECISION_THRESHOLD_TAG] !== threshold) await setModelTag(workspace, { model: DEMO_MODEL, version }, DECISION_THRESHOLD_TAG, threshold, context);
@@ -69,10 +70,9 @@ async function setThreshold(workspace: Workspace, evaluated: EvaluateModelsResul
 
 /** Runs (or, on a rerun, re-analyses) the demo's A/B test; logs the decision. */
 export async function runDemoAbTest(workspace: Workspace, engine: AnalyticsEngine, spec: ProblemSpec, evaluated: EvaluateModelsResult, liveRef: string, context: ChangeContext, log: (line: string) => void): Promise<void> {
-  await setThreshold(workspace, evaluated, 'challenger', context);
-  let record = await workspace.experiments.find(DEMO_EXPERIMENT);
-  if (record === undefined) record = await createExperiment(workspace, DEMO_EXPERIMENT, checkExperimentDefinition(DEFINITION), context);
-  if (record.state !== 'running') record = await startExperiment(workspace, DEMO_EXPERIMENT, context);
+  await setChallengerThreshold(workspace, evaluated, context);
+  const record = (await workspace.experiments.find(DEMO_EXPERIMENT)) ?? (await createExperiment(workspace, DEMO_EXPERIMENT, checkExperimentDefinition(DEFINITION), context));
+  if (record.state !== 'running') await startExperiment(workspace, DEMO_EXPERIMENT, context);
   const exposed = (await workspace.events.summary()).some((row) => row.type === 'exposure');
   if (exposed) log(`stage 8: the event log already holds the A/B test's exposures; analysing again`);
   else {
