@@ -21,16 +21,19 @@ exposures["time"] = pd.to_datetime(exposures["time"], utc=True)
 outcomes["time"] = pd.to_datetime(outcomes["time"], utc=True)
 
 start = time.perf_counter()
-per_unit = exposures.groupby("unit", observed=True).agg(arm=("arm", "min"), arm_max=("arm", "max"), first=("time", "min"), segment=("segment", "min"))
+# Arms and segments by their category codes (what a pandas user does with repeated strings).
+codes = pd.DataFrame({"unit": exposures["unit"], "arm": exposures["arm"].cat.codes, "time": exposures["time"], "segment": exposures["segment"].cat.codes})
+per_unit = codes.groupby("unit").agg(arm=("arm", "min"), arm_max=("arm", "max"), first=("time", "min"), segment=("segment", "min"))
 mixed = per_unit["arm"] != per_unit["arm_max"]
 multiple = int(mixed.sum())
 per_unit = per_unit[~mixed].drop(columns="arm_max")
+per_unit["arm"] = exposures["arm"].cat.categories.values[per_unit["arm"].values]
 joined = outcomes.merge(per_unit[["first"]], left_on="unit", right_index=True, how="inner")
 window = joined[(joined["time"] >= joined["first"]) & (joined["time"] < joined["first"] + pd.Timedelta(hours=hours))]
 counts = window.groupby(["unit", "name"], observed=True).size().unstack(fill_value=0)
 per_unit = per_unit.join(counts, how="left").fillna(0)
 out = {"multipleExposures": multiple, "arms": {}}
-for arm, group in per_unit.groupby("arm", observed=True):
+for arm, group in per_unit.groupby("arm"):
     stats = {"n": int(len(group))}
     for name in ["rebooked_before_gate", "alerts_muted"]:
         stats[name] = int((group.get(name, 0) > 0).sum())

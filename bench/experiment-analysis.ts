@@ -81,6 +81,7 @@ export async function benchExperimentAnalysis(): Promise<void> {
     console.log(`experiment: machine load before timing ${os.loadavg().map((value) => value.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
     let result: Awaited<ReturnType<typeof analyzeOnlineExperiment>> | undefined;
     const seconds = await medianSeconds(3, async () => (result = await analyzeOnlineExperiment(engine, reader, { name: 'bench', phase: 1, definition, spec: SPEC })));
+    console.log(`experiment: mlcycle from the log to the decision: ${seconds.toFixed(2)} s (median of 3)`);
     const output = execFileSync('/usr/bin/python3', [path.join(here, 'experiment-analysis-reference.py'), path.join(folder, 'exposures.csv'), path.join(folder, 'outcomes.csv'), String(HOURS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
     const pandas = JSON.parse(output) as { seconds: number; statistics: { multipleExposures: number; arms: Record<string, Record<string, number>> } };
     const statistics = result?.statistics;

@@ -15,8 +15,11 @@ import type { CovariateStatistics, MeanStatistics, RatioCovariateStatistics, Rat
 
 /** Where exposures and outcomes are: any relation the engine can read (a table, a view, `read_parquet(...)`). */
 export interface ExperimentSource {
-  /** One row per exposure: the unit, its arm and, optionally, its segment. */
-  exposures: { relation: string; unit: string; arm: string; segment?: string };
+  /**
+   * One row per exposure: the unit, its arm and, optionally, its segment. With `perUnit`, the relation
+   * already holds one row per unit, its arm NULL when the unit saw more than one, so it is not grouped again.
+   */
+  exposures: { relation: string; unit: string; arm: string; segment?: string; perUnit?: boolean };
   /** One row per outcome event of a unit; units without events count as zero. */
   outcomes: { relation: string; unit: string };
   /** Rows of the pre-period with the outcome columns' names (one per unit or per event); units without rows count as zero. */
@@ -212,11 +215,16 @@ function unitCtes(source: ExperimentSource, metrics: readonly MetricColumns[]): 
   const armColumn = quoteIdentifier(exposures.arm);
   const segment = exposures.segment === undefined ? 'NULL' : `min(${quoteIdentifier(exposures.segment)})`;
   const withPre = pre.length > 0 && prePeriod !== undefined;
+  const exposure =
+    exposures.perUnit === true
+      ? `SELECT ${quoteIdentifier(exposures.unit)} AS unit, ${armColumn}::VARCHAR AS arm, ${exposures.segment === undefined ? 'NULL' : quoteIdentifier(exposures.segment)}::VARCHAR AS segment
+  FROM ${exposures.relation}`
+      : `SELECT ${quoteIdentifier(exposures.unit)} AS unit, CASE WHEN min(${armColumn}) = max(${armColumn}) THEN min(${armColumn})::VARCHAR END AS arm, ${segment}::VARCHAR AS segment
+  FROM ${exposures.relation}
+  GROUP BY 1`;
   return `
 WITH exposure AS (
-  SELECT ${quoteIdentifier(exposures.unit)} AS unit, CASE WHEN min(${armColumn}) = max(${armColumn}) THEN min(${armColumn})::VARCHAR END AS arm, ${segment}::VARCHAR AS segment
-  FROM ${exposures.relation}
-  GROUP BY 1
+  ${exposure}
 ),
 outcome_unit AS (SELECT ${quoteIdentifier(outcomes.unit)} AS unit, ${list(post)} FROM ${outcomes.relation} GROUP BY 1)${
     withPre ? `,\npre_unit AS (SELECT ${quoteIdentifier(prePeriod.unit)} AS unit, ${list(pre)} FROM ${prePeriod.relation} GROUP BY 1)` : ''

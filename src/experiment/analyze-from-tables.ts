@@ -15,7 +15,8 @@ import { specMetricColumns } from './spec-metrics.js';
 
 /** Where the experiment's rows are; unit columns default to the spec's randomisation unit. */
 export interface ExperimentTables {
-  exposures: { relation: string; arm: string; unit?: string };
+  /** With `perUnit`, one row per unit with its arm (NULL for a unit seen in several) and segment already. */
+  exposures: { relation: string; arm: string; unit?: string; perUnit?: boolean };
   outcomes: { relation: string; unit?: string; eventColumn?: string };
   prePeriod?: { relation: string; unit?: string };
 }
@@ -47,7 +48,7 @@ export async function analyzeExperimentFromSpec(
   }
   const unit = spec.randomizationUnit;
   const source: ExperimentSource = {
-    exposures: { relation: tables.exposures.relation, unit: tables.exposures.unit ?? unit, arm: tables.exposures.arm, ...(segment === undefined ? {} : { segment: segment.column }) },
+    exposures: { relation: tables.exposures.relation, unit: tables.exposures.unit ?? unit, arm: tables.exposures.arm, ...(segment === undefined ? {} : { segment: segment.column }), ...(tables.exposures.perUnit === true ? { perUnit: true } : {}) },
     outcomes: { relation: tables.outcomes.relation, unit: tables.outcomes.unit ?? unit },
     ...(tables.prePeriod === undefined ? {} : { prePeriod: { relation: tables.prePeriod.relation, unit: tables.prePeriod.unit ?? unit } }),
   };

@@ -59,17 +59,16 @@ export async function analyzeOnlineExperiment(engine: AnalyticsEngine, events: E
   }
   const relation = await events.relation();
   const suffix = randomUUID().replaceAll('-', '').slice(0, 12);
-  const exposures = `online_exposures_${suffix}`;
   const firsts = `online_first_${suffix}`;
   try {
     const until = input.until === undefined ? '' : ` AND time <= ${quoteLiteral(input.until.toISOString())}::TIMESTAMPTZ`;
     const segmentSql = segment === undefined ? 'NULL' : `min(json_extract_string(attributes, ${quoteLiteral(`$.${JSON.stringify(segment.column)}`)}))`;
-    await engine.run(`CREATE TEMP TABLE ${exposures} AS
-SELECT unit, arm, min(time) AS first_time, ${segmentSql}::VARCHAR AS ${quoteIdentifier(segment?.column ?? 'segment')}
+    // One row per exposed unit: its arm (NULL when it saw two), first exposure and segment, in one pass.
+    await engine.run(`CREATE TEMP TABLE ${firsts} AS
+SELECT unit, CASE WHEN min(arm) = max(arm) THEN min(arm) END AS arm, min(time) AS first_time, ${segmentSql}::VARCHAR AS ${quoteIdentifier(segment?.column ?? 'segment')}
 FROM (${relation.sql})
 WHERE type = 'exposure' AND experiment = ${quoteLiteral(input.name)} AND phase = ${Math.trunc(input.phase)} AND unit IS NOT NULL AND arm IS NOT NULL${until}
-GROUP BY unit, arm`);
-    await engine.run(`CREATE TEMP TABLE ${firsts} AS SELECT unit, min(first_time) AS first_time FROM ${exposures} GROUP BY unit`);
+GROUP BY unit`);
     const [counted] = await engine.query(`SELECT count(*)::DOUBLE AS n FROM ${firsts}`);
     const exposedUnits = Number(counted?.n ?? 0);
     if (exposedUnits === 0) {
@@ -85,7 +84,7 @@ GROUP BY unit, arm`);
       engine,
       spec,
       {
-        exposures: { relation: exposures, arm: 'arm', unit: 'unit' },
+        exposures: { relation: firsts, arm: 'arm', unit: 'unit', perUnit: true },
         outcomes: { relation: window('f.first_time', attribution), unit: 'unit', eventColumn: 'event' },
         ...(pre === undefined ? {} : { prePeriod: { relation: window(pre, 'f.first_time'), unit: 'unit' } }),
       },
@@ -102,7 +101,6 @@ GROUP BY unit, arm`);
     );
     return { name: input.name, phase: input.phase, exposedUnits, statistics, analysis };
   } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${exposures}`).catch(() => undefined);
     await engine.run(`DROP TABLE IF EXISTS ${firsts}`).catch(() => undefined);
     relation.release();
   }

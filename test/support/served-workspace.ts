@@ -16,7 +16,6 @@ import { registerModel, setModelAlias, setModelTag } from '../../src/tracking/re
 import { startRun } from '../../src/tracking/start-run.js';
 import { seededRandom } from '../../src/stats/random.js';
 import { CLI_PATH } from './run-cli.js';
-import { testContext } from './temp-dir.js';
 
 export const ORIGINS = ['ATL', 'BOS', 'DEN', 'ORD', 'SFO'];
 
@@ -58,10 +57,17 @@ export function flightModel(rounds: number): TreeModel {
   };
 }
 
+/** A change context with a fixed actor and a clock that ticks one second per call (as temp-dir.ts's, without vitest, so benchmarks can use this file). */
+function fixedContext() {
+  let tick = 0;
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  return { actor: 'tester', now: () => new Date(start + 1000 * tick++) };
+}
+
 /** Creates the workspace in a new folder (removed by `remove`). */
 export async function servedWorkspace(): Promise<{ root: string; models: TreeModel[]; remove(): void }> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'mlcycle-serve-'));
-  const context = testContext();
+  const context = fixedContext();
   const { workspace } = await createWorkspace(root, 'serve-test', context);
   const models = [flightModel(20), flightModel(40)];
   try {
