@@ -153,6 +153,17 @@ describe('an A/B test through the real service', () => {
         expect(got.version).toBe(got.arm === 'control' ? 1 : 2);
         expect((await answer(unit)).arm).toBe(got.arm);
       }
+      // A global holdout: the same units are held out of every experiment that shares its seed.
+      const { compileAssignment } = await import('../src/experiment/assignment.js');
+      const holdout = compileAssignment({ key: 'h', arms: [{ id: 'in', weight: 1 }], coverage: 1, holdout: { seed: 'mlcycle-holdout', share: 0.3 } });
+      const other = compileAssignment({ key: 'other', arms: [{ id: 'a', weight: 0.5 }, { id: 'b', weight: 0.5 }], coverage: 1, holdout: { seed: 'mlcycle-holdout', share: 0.3 } });
+      let heldOut = 0;
+      for (let index = 0; index < 2000; index++) {
+        const unit = `h${index}`;
+        expect(holdout(unit) === undefined).toBe(other(unit) === undefined);
+        if (holdout(unit) === undefined) heldOut += 1;
+      }
+      expect(Math.abs(heldOut / 2000 - 0.3)).toBeLessThan(0.04);
       const before = await answer('sticky-unit');
       await service.stop();
       service = await startServeProcess(root);

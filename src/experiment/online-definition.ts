@@ -13,6 +13,9 @@ import { parseSpecPart, type SpecIssue } from '../problem/spec-issues.js';
 import { checkYamlText } from '../problem/yaml-text.js';
 import { parseExpression } from './expression.js';
 
+/** The seed of the holdout every experiment shares unless it names its own. */
+export const GLOBAL_HOLDOUT_SEED = 'mlcycle-holdout';
+
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must start with a letter or _ and hold only letters, digits, _, . and -');
 
 const ArmSchema = z
@@ -39,6 +42,12 @@ export const ExperimentDefinitionSchema = z.strictObject({
   targeting: z.string().min(1).optional(),
   /** Experiments on one namespace with disjoint ranges never share a unit. */
   namespace: z.strictObject({ id: identifier, start: z.number().gte(0).lt(1), end: z.number().gt(0).lte(1) }).optional(),
+  /**
+   * A holdout: units whose hash under the holdout's seed falls below `share` get the endpoint's default
+   * model in this experiment. Experiments that name the same seed (the default, `mlcycle-holdout`) hold out
+   * the same units: a global holdout that measures everything shipped against nothing shipped.
+   */
+  holdout: z.strictObject({ share: z.number().gt(0).lt(1), seed: z.string().min(1).default(GLOBAL_HOLDOUT_SEED) }).optional(),
   /** The hash seed; the experiment's name by default. Changing it reshuffles every unit. */
   seed: z.string().min(1).optional(),
   /** The attribute that identifies a unit; the spec's `randomizationUnit` by default. */
@@ -123,7 +132,7 @@ export function hashSeed(name: string, definition: ExperimentDefinition): string
 /** Whether two definitions split units differently, so that a running experiment needs a new phase. */
 export function changesAssignment(before: ExperimentDefinition, after: ExperimentDefinition): boolean {
   const split = (definition: ExperimentDefinition) =>
-    JSON.stringify([definition.endpoint, definition.arms.map((arm) => [arm.id, arm.weight, arm.model ?? null, arm.default ?? null]), definition.targeting ?? null, definition.namespace ?? null, definition.seed ?? null, definition.unit ?? null]);
+    JSON.stringify([definition.endpoint, definition.arms.map((arm) => [arm.id, arm.weight, arm.model ?? null, arm.default ?? null]), definition.targeting ?? null, definition.namespace ?? null, definition.seed ?? null, definition.unit ?? null, definition.holdout ?? null]);
   return split(before) !== split(after);
 }
 

@@ -35,6 +35,7 @@ export function compileExperiment(name: string, phase: number, definition: Exper
     arms: definition.arms.map((arm) => ({ id: arm.id, weight: arm.weight })),
     coverage: definition.coverage,
     ...(definition.namespace === undefined ? {} : { namespace: definition.namespace }),
+    ...(definition.holdout === undefined ? {} : { holdout: definition.holdout }),
     ...(definition.targeting === undefined ? {} : { condition: parseExpression(definition.targeting, 'targeting') }),
   });
   return { name, phase, definition, arms: new Map(definition.arms.map((arm) => [arm.id, arm])), assign };
