@@ -80,6 +80,16 @@ describe('analyzeOnlineExperiment', () => {
       expect(result.statistics.metrics.wait?.arms).toEqual({ control: { n: 3, sum: 40, sumSquares: 1000 }, treatment: { n: 3, sum: 15, sumSquares: 225 } });
       expect(result.analysis.metrics.map((metric) => metric.id)).toEqual(['rebooked', 'wait']);
 
+      // With a pre-exposure window, each metric's same events before the first exposure are its covariate:
+      // c1 and t3 waited before (hours -5 and -1), c2's rebooking at hour 0 precedes its exposure at hour 1.
+      const writerAgain = await SegmentEventWriter.open(dir, { maintainIntervalMs: 0 });
+      await writerAgain.append([outcome('c1', 'wait_minutes', -5, 7), outcome('t3', 'wait_minutes', -1, 4), outcome('t3', 'wait_minutes', -30, 100)]);
+      await writerAgain.close();
+      const cuped = await analyzeOnlineExperiment(engine, new SegmentEventReader(dir), { name: 'ab', phase: 1, definition: { ...definition, preExposureHours: 24 }, spec: SPEC });
+      expect(cuped.statistics.metrics.wait?.arms.control).toEqual({ n: 3, sum: 40, sumSquares: 1000, covariate: { sum: 7, sumSquares: 49, metricCovariateSum: 210 } });
+      expect(cuped.statistics.metrics.wait?.arms.treatment).toEqual({ n: 3, sum: 15, sumSquares: 225, covariate: { sum: 4, sumSquares: 16, metricCovariateSum: 60 } });
+      expect(cuped.statistics.metrics.rebooked?.arms.control).toEqual({ n: 3, successes: 1, covariate: { sum: 1, sumSquares: 1, metricCovariateSum: 0 } });
+
       // An analysis up to hour 1 sees the exposures and outcomes until then: m1 has been in control only.
       const early = await analyzeOnlineExperiment(engine, new SegmentEventReader(dir), { name: 'ab', phase: 1, definition, spec: SPEC, until: new Date(hour(1)) });
       expect(early.statistics.multipleExposures).toBe(0);
