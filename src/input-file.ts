@@ -23,6 +23,7 @@ export const INPUT_LIMITS = {
   analysisInput: { bytes: 64 * MIB, what: 'an analysis input' },
   experiment: { bytes: 8 * MIB, what: 'an experiment definition' },
   responseModel: { bytes: 8 * MIB, what: 'a customer-response model' },
+  rolloutPlan: { bytes: 8 * MIB, what: 'a rollout plan' },
 } as const;
 
 export type InputKind = keyof typeof INPUT_LIMITS;

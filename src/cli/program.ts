@@ -19,6 +19,7 @@ import { registerLog } from './log.js';
 import { processStreams, type CommandOutput, type OutputStreams } from './output.js';
 import { runCommands } from './run-commands.js';
 import { registerModels } from './models.js';
+import { registerRollout } from './rollout.js';
 import { registerRuns } from './runs.js';
 import { registerServe } from './serve.js';
 import { registerServer } from './server.js';
@@ -56,7 +57,7 @@ export type ActionFactory = (body: CommandBody) => (...args: unknown[]) => Promi
 /** Each command group registers its commands with this signature. */
 export type RegisterCommands = (program: Command, action: ActionFactory) => void;
 
-const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerSimulate, registerEvents, registerDoctor, registerStats, registerExperiment, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker];
+const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerSimulate, registerRollout, registerEvents, registerDoctor, registerStats, registerExperiment, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker];
 
 /** Runs the CLI on an argument vector (`process.argv` form) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: OutputStreams = processStreams): Promise<number> {

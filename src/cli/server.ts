@@ -15,11 +15,13 @@ export const registerServer: RegisterCommands = (program, action) => {
     .option('--port <port>', 'the TCP port (0 picks a free one)', '5000')
     .option('--host <address>', 'the address to bind; 0.0.0.0 exposes the server to the network', '127.0.0.1')
     .option('--tokens-file <file>', 'require tokens, one NAME:read|write:TOKEN per line (or set MLCYCLE_TOKENS)')
+    .option('--rollout-interval <seconds>', 'how often the rollout controller ticks (0: never)', '60')
     .option('--allow-private-webhooks', 'let webhooks call private, loopback and link-local addresses (a receiver on this machine or network)')
     .action(
       action(async (environment, _positional, command: Command) => {
-        const options = command.opts<{ port: string; host: string; tokensFile?: string; allowPrivateWebhooks?: boolean }>();
+        const options = command.opts<{ port: string; host: string; tokensFile?: string; allowPrivateWebhooks?: boolean; rolloutInterval: string }>();
         const port = parseWholeNumber(options.port, '--port', '0 to 65535', { min: 0, max: 65535 });
+        const rolloutSeconds = parseWholeNumber(options.rolloutInterval, '--rollout-interval', 'a whole number of seconds', { min: 0, max: 86_400 });
         const [{ buildServer }, { parseTokens }] = await Promise.all([import('../server/app.js'), import('../server/auth.js')]);
         const tokens: AccessToken[] = [];
         if (process.env.MLCYCLE_TOKENS !== undefined) tokens.push(...parseTokens(process.env.MLCYCLE_TOKENS, 'MLCYCLE_TOKENS'));
@@ -44,6 +46,11 @@ export const registerServer: RegisterCommands = (program, action) => {
         const serve = await openServeRoutes(workspace, { eventNames: () => names }, '0.1.0', logError);
         const app = buildServer({ workspace, tokens, webhookDelivery: {}, allowPrivateWebhooks: options.allowPrivateWebhooks === true || process.env.MLCYCLE_ALLOW_PRIVATE_WEBHOOKS === '1', logError, serve: serve.routes });
         app.addHook('onClose', async () => serve.close());
+        if (rolloutSeconds > 0) {
+          const [{ startRolloutController }, { openDuckDb }, { defaultChangeContext }] = await Promise.all([import('../rollout/rollout-controller.js'), import('../store/duckdb/engine.js'), import('../store/audit-log.js')]);
+          const controller = startRolloutController(workspace, openDuckDb, () => ({ ...defaultChangeContext('rollout controller'), actor: 'rollout-controller' }), rolloutSeconds * 1000, (line) => environment.streams.stderr(`${line}\n`));
+          app.addHook('onClose', async () => controller.stop());
+        }
         const address = await app.listen({ port, host: options.host });
         environment.streams.stdout(`mlcycle server on ${address} (MLflow tracking URI: ${address})\n`);
         await untilStopped();

@@ -25,7 +25,8 @@ const ArmSchema = z
     model: z.string().min(1).optional(),
     /** The "no model" arm: the decision (and score) answered without a model. */
     default: z.strictObject({ decision: z.union([z.literal(0), z.literal(1)]), score: z.number().optional() }).optional(),
-    weight: z.number().gt(0).lte(1),
+    /** 0 keeps an arm defined but empty (a rollout's baseline at 100%). */
+    weight: z.number().gte(0).lte(1),
   })
   .refine((arm) => (arm.model === undefined) !== (arm.default === undefined), { message: 'give an arm either a model (NAME@ALIAS) or a default decision, not both' });
 

@@ -12,10 +12,12 @@ import { LocalArtifactStore, type ArtifactStore } from './artifact-store.js';
 import type { DatasetStore } from './dataset-store.js';
 import type { EvaluationStore } from './evaluation-store.js';
 import type { OnlineExperimentStore } from './online-experiment-store.js';
+import type { RolloutStore } from './rollout-store.js';
 import type { EventReader, EventWriter, EventWriterOptions } from './event-store.js';
 import { SegmentEventReader, SegmentEventWriter } from './local-events/segment-event-store.js';
 import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
 import { SqliteOnlineExperimentStore } from './sqlite/online-experiment-store.js';
+import { SqliteRolloutStore } from './sqlite/rollout-store.js';
 import type { ProfileStore } from './profile-store.js';
 import { SqliteProfileStore } from './sqlite/profile-store.js';
 import type { SpecHistory } from './spec-history.js';
@@ -67,6 +69,8 @@ export interface Workspace extends WorkspacePaths {
   evaluations: EvaluationStore;
   /** Online experiments (A/B tests), their phases and stored analyses. */
   experiments: OnlineExperimentStore;
+  /** Rollouts: plans, states, steps and their transitions. */
+  rollouts: RolloutStore;
   /** Tuning studies and their trials. */
   studies: StudyStore;
   /** The pipeline step cache's entries. */
@@ -168,6 +172,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     webhooks: new SqliteWebhookStore(db),
     evaluations: new SqliteEvaluationStore(db),
     experiments: new SqliteOnlineExperimentStore(db),
+    rollouts: new SqliteRolloutStore(db),
     studies,
     events: new SegmentEventReader(paths.eventsDir),
     openEventWriter: (options) => SegmentEventWriter.open(paths.eventsDir, options),

@@ -320,6 +320,20 @@ export interface OnlineExperimentAnalysisTable {
   created_by: string;
 }
 
+export interface RolloutTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON. */
+  plan: string;
+  state: string;
+  step: number;
+  step_started_at: string;
+  /** JSON list of transitions. */
+  history: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface PipelineStepTable {
   cache_key: string;
   step: string;
@@ -369,6 +383,7 @@ export interface Database {
   online_experiments: OnlineExperimentTable;
   online_experiment_phases: OnlineExperimentPhaseTable;
   online_experiment_analyses: OnlineExperimentAnalysisTable;
+  rollouts: RolloutTable;
 }
 
 /**

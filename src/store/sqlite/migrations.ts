@@ -435,6 +435,23 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('online_experiment_analyses_experiment').on('online_experiment_analyses').column('experiment_id').execute();
     },
   },
+  '0013-rollouts': {
+    async up(db: AnyDatabase) {
+      // Rollouts: the plan as JSON, the state and current step, and the transitions with their evidence.
+      await db.schema
+        .createTable('rollouts')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('name', 'text', (column) => column.notNull().unique())
+        .addColumn('plan', 'text', (column) => column.notNull())
+        .addColumn('state', 'text', (column) => column.notNull())
+        .addColumn('step', 'integer', (column) => column.notNull())
+        .addColumn('step_started_at', 'text', (column) => column.notNull())
+        .addColumn('history', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */

@@ -1,0 +1,59 @@
+/**
+ * The rollout controller inside `mlcycle server`: every interval, one tick of each running rollout (as
+ * `mlcycle rollout tick`). Ticks never overlap; a failed tick is logged and the next one tries again.
+ * Two servers on one workspace may both tick: the store's transitions compare the state and step they
+ * observed, so only one of them acts on an observation (the other's transition is refused and skipped).
+ */
+import { MlcycleError } from '../error.js';
+import { loadSpec } from '../problem/load-spec.js';
+import type { AnalyticsEngine } from '../store/analytics.js';
+import type { ChangeContext } from '../store/audit-log.js';
+import type { Workspace } from '../store/workspace.js';
+import { tickRollout } from './rollout.js';
+
+export interface RolloutController {
+  /** Runs one tick now (the loop's own ticks too); resolves when it is done. */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startRolloutController(workspace: Workspace, openEngine: () => Promise<AnalyticsEngine>, context: () => ChangeContext, intervalMs: number, log: (line: string) => void): RolloutController {
+  let running: Promise<void> | undefined;
+  const tick = async (): Promise<void> => {
+    const names = (await workspace.rollouts.list()).filter((record) => record.state === 'running').map((record) => record.name);
+    if (names.length === 0) return;
+    const spec = await loadSpec(workspace.specFile);
+    if (!spec.exists || spec.spec === undefined) {
+      log('rollout controller: mlcycle.yaml is missing or invalid; no rollout advances until it is fixed');
+      return;
+    }
+    const engine = await openEngine();
+    try {
+      for (const name of names) {
+        try {
+          await tickRollout(workspace, engine, spec.spec, name, context(), log);
+        } catch (error) {
+          if (error instanceof MlcycleError && error.code === 'conflict') continue;
+          log(`rollout controller: ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    } finally {
+      await engine.close();
+    }
+  };
+  const once = (): Promise<void> => {
+    running ??= tick()
+      .catch((error: unknown) => log(`rollout controller: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (running = undefined));
+    return running;
+  };
+  const timer = setInterval(() => void once(), intervalMs);
+  timer.unref();
+  return {
+    tick: once,
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * A rollout plan (`mlcycle rollout start NAME --file ROLLOUT.yaml`): a candidate model version widened
+ * step by step against a baseline, each step a traffic share and, optionally, a scope of segments (the
+ * spec's segments by name: region Northeast, then the East, then everywhere), with the gates a step must
+ * pass before the next: a minimum duration and sample, the spec's primary metric not worse than the
+ * baseline, guardrails shown non-inferior, no segment significantly worse (Holm-adjusted), and health
+ * limits (p99 latency of the candidate's predictions, its decision rate). Problems come back as
+ * `file:line: path` issues, like the spec's.
+ */
+import { z } from 'zod';
+import { MlcycleError, type InputIssue } from '../error.js';
+import type { ProblemSpec } from '../problem/spec-schema.js';
+import { parseSpecPart, type SpecIssue } from '../problem/spec-issues.js';
+import { checkYamlText } from '../problem/yaml-text.js';
+
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must start with a letter or _ and hold only letters, digits, _, . and -');
+
+const StepSchema = z.strictObject({
+  name: identifier,
+  /** The share of in-scope units the candidate serves, in (0, 1]. */
+  share: z.number().gt(0).lte(1),
+  /** The step's scope: spec segment name to the values taken in; everywhere when absent. */
+  segments: z.record(z.string(), z.array(z.union([z.string(), z.number()])).min(1)).optional(),
+  /** The least time a step runs before its gates can pass. */
+  minMinutes: z.number().nonnegative().default(0),
+  /** The least exposed units (both sides) before its gates can pass. */
+  minUnits: z.number().int().nonnegative().default(0),
+});
+
+export const RolloutPlanSchema = z.strictObject({
+  description: z.string().optional(),
+  /** The endpoint clients call (`POST /api/v1/predict/ENDPOINT`). */
+  endpoint: identifier,
+  /** The model version rolled out: NAME@ALIAS or NAME/VERSION. */
+  candidate: z.string().min(1),
+  /** What it replaces: NAME@ALIAS or NAME/VERSION (the endpoint's champion, usually). */
+  baseline: z.string().min(1),
+  steps: z.array(StepSchema).min(1),
+  gates: z
+    .strictObject({
+      /** The candidate's p99 prediction latency may not exceed this (ms). */
+      maxP99Ms: z.number().positive().optional(),
+      /** The candidate's share of positive decisions (alerts) may not exceed this. */
+      maxDecisionRate: z.number().gt(0).lte(1).optional(),
+      alpha: z.number().gt(0).lt(0.5).default(0.05),
+    })
+    .default({ alpha: 0.05 }),
+  /** What a failed gate does: roll back (traffic returns to the baseline) or pause. */
+  onFailure: z.enum(['rollback', 'pause']).default('rollback'),
+  /** How long an inconclusive step waits before the rollout pauses. */
+  inconclusiveDeadlineMinutes: z.number().positive().default(24 * 60),
+});
+
+export type RolloutPlan = z.output<typeof RolloutPlanSchema>;
+export type RolloutStep = RolloutPlan['steps'][number];
+
+/** Validates a plan against the spec: segment names must be the spec's, shares must not shrink. */
+export function validateRolloutPlan(raw: unknown, spec?: Pick<ProblemSpec, 'segments'>): { value: RolloutPlan; issues: [] } | { value: undefined; issues: SpecIssue[] } {
+  const shape = parseSpecPart(RolloutPlanSchema, raw);
+  if (shape.data === undefined) return { value: undefined, issues: shape.issues };
+  const plan = shape.data;
+  const issues: SpecIssue[] = [];
+  const names = new Set<string>();
+  plan.steps.forEach((step, index) => {
+    if (names.has(step.name)) issues.push({ segments: ['steps', index, 'name'], message: `step "${step.name}" appears twice` });
+    names.add(step.name);
+    for (const segment of Object.keys(step.segments ?? {})) {
+      if (spec !== undefined && !spec.segments.some((candidate) => candidate.name === segment)) {
+        issues.push({ segments: ['steps', index, 'segments', segment], message: `"${segment}" is not a segment of mlcycle.yaml (segments: ${spec.segments.map((item) => item.name).join(', ') || 'none'})` });
+      }
+    }
+    const previous = plan.steps[index - 1];
+    if (previous !== undefined && step.share < previous.share && sameScope(step, previous)) {
+      issues.push({ segments: ['steps', index, 'share'], message: `${step.share} is below the previous step's ${previous.share} on the same scope: a rollout only widens` });
+    }
+  });
+  if (plan.candidate === plan.baseline) issues.push({ segments: ['candidate'], message: 'the candidate and the baseline are the same reference' });
+  return issues.length > 0 ? { value: undefined, issues } : { value: plan, issues: [] };
+}
+
+function sameScope(a: RolloutStep, b: RolloutStep): boolean {
+  return JSON.stringify(a.segments ?? null) === JSON.stringify(b.segments ?? null);
+}
+
+/** Reads a plan file; every problem carries the file and line. */
+export function parseRolloutPlan(text: string, fileLabel: string, spec?: Pick<ProblemSpec, 'segments'>): RolloutPlan {
+  const result = checkYamlText(text, fileLabel, (raw) => validateRolloutPlan(raw, spec));
+  if (result.value === undefined) throw planError(fileLabel, result.issues);
+  return result.value;
+}
+
+/** Validates a stored plan again. */
+export function checkRolloutPlan(raw: unknown, label: string): RolloutPlan {
+  const result = validateRolloutPlan(raw);
+  if (result.value === undefined) throw planError(label, result.issues.map((issue) => ({ path: issue.segments.join('.'), message: issue.message })));
+  return result.value;
+}
+
+function planError(label: string, issues: InputIssue[]): MlcycleError {
+  const first = issues[0];
+  const where = first === undefined ? '' : ` (${first.line === undefined ? '' : `line ${first.line}: `}${first.path}: ${first.message})`;
+  return new MlcycleError('invalid_input', `${label} has ${issues.length} problem${issues.length === 1 ? '' : 's'}${where}`, { issues });
+}
+
+/** A step's scope as a targeting expression over the segments' columns (undefined: everywhere). */
+export function scopeExpression(step: RolloutStep, spec: Pick<ProblemSpec, 'segments'>): string | undefined {
+  const parts = Object.entries(step.segments ?? {}).map(([name, values]) => {
+    const column = spec.segments.find((segment) => segment.name === name)?.column ?? name;
+    return `${column} in [${values.map((value) => JSON.stringify(value)).join(', ')}]`;
+  });
+  return parts.length === 0 ? undefined : parts.join(' and ');
+}

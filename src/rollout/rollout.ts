@@ -1,0 +1,257 @@
+/**
+ * The rollout stage: start, tick (the controller's step), advance, pause, resume, roll back.
+ *
+ * A running rollout routes through a managed online experiment, `rollout-NAME`, on the plan's endpoint:
+ * arms `baseline` and `candidate` with weights 1 - share and share, the step's scope as targeting, and one
+ * hash seed for the whole rollout. GrowthBook's bucket ranges put the candidate at [1 - share, 1), so as the
+ * share grows every unit already on the candidate stays there, and widening the scope only adds units.
+ * Each step is a phase of that experiment, so each step's gates read that step's exposures only.
+ *
+ * The gates of a step, from the analysis of its phase (baseline as control; sequential tests, valid at any
+ * look): enough time and units; no sample ratio mismatch; the primary metric not significantly worse;
+ * guardrails shown within their margins (a significant breach fails, not yet shown waits); no segment
+ * significantly worse on a primary metric or guardrail after Holm's adjustment; the candidate's p99
+ * latency and decision rate within the plan's limits (from its logged predictions). All pass: advance, or
+ * complete (the `champion` alias moves to the candidate). One fails: roll back (the experiment stops, so
+ * traffic returns to the baseline within one poll of the services; the owner is alerted through the
+ * registry's webhooks by a tag on the candidate version, and the log) or pause, as the plan says.
+ * Otherwise the step waits until its deadline, then pauses. Every transition is audited with its evidence.
+ */
+import { MlcycleError } from '../error.js';
+import { modelUriOf } from '../evaluate/model-inputs.js';
+import type { ArmComparisonResult, ExperimentAnalysis } from '../experiment/analyze-experiment.js';
+import { checkExperimentDefinition, type ExperimentDefinition } from '../experiment/online-definition.js';
+import { analyzeStoredExperiment, checkArmModels, createExperiment, startExperiment, stopExperiment, updateExperiment } from '../experiment/online-experiments.js';
+import type { ProblemSpec } from '../problem/spec-schema.js';
+import { quoteLiteral, type AnalyticsEngine } from '../store/analytics.js';
+import type { ChangeContext } from '../store/audit-log.js';
+import type { RolloutRecord } from '../store/rollout-store.js';
+import type { Workspace } from '../store/workspace.js';
+import { resolveModelUri } from '../tracking/registry/model-uri.js';
+import { setModelAlias, setModelTag } from '../tracking/registry/register-model.js';
+import { checkRolloutPlan, scopeExpression, type RolloutPlan, type RolloutStep } from './rollout-plan.js';
+
+/** The tag on the candidate version that records a rollback (a registry event: webhooks deliver it). */
+export const ROLLOUT_TAG = 'mlcycle.rollout';
+
+export type GateStatus = 'pass' | 'fail' | 'wait';
+
+export interface GateResult {
+  gate: string;
+  status: GateStatus;
+  detail: string;
+}
+
+export interface TickResult {
+  rollout: string;
+  action: 'advanced' | 'completed' | 'rolled-back' | 'paused' | 'waiting' | 'idle';
+  step: number;
+  gates: GateResult[];
+  reason: string;
+}
+
+export const experimentOf = (name: string): string => `rollout-${name}`;
+
+/** The managed experiment's definition for a step. */
+export function stepDefinition(name: string, plan: RolloutPlan, step: RolloutStep, spec: Pick<ProblemSpec, 'segments'>): ExperimentDefinition {
+  const scope = scopeExpression(step, spec);
+  const segment = Object.keys(step.segments ?? {})[0] ?? spec.segments[0]?.name;
+  return checkExperimentDefinition(
+    {
+      description: `rollout ${name}: ${plan.candidate} against ${plan.baseline}, step ${step.name}`,
+      endpoint: plan.endpoint,
+      arms: [
+        { id: 'baseline', model: plan.baseline, weight: 1 - step.share },
+        { id: 'candidate', model: plan.candidate, weight: step.share },
+      ],
+      control: 'baseline',
+      seed: experimentOf(name),
+      ...(scope === undefined ? {} : { targeting: scope }),
+      ...(segment === undefined ? {} : { segment }),
+      sequential: true,
+    },
+    `rollout ${name} step ${step.name}`,
+  );
+}
+
+type RolloutWorkspace = Pick<Workspace, 'experiments' | 'rollouts' | 'registry' | 'events' | 'runs' | 'artifacts' | 'webhooks'>;
+
+/** Starts a rollout at its first step: validates, records, and starts routing. */
+export async function startRollout(workspace: Workspace, spec: Pick<ProblemSpec, 'segments'>, name: string, plan: RolloutPlan, context: ChangeContext): Promise<RolloutRecord> {
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,100}$/.test(name)) throw new MlcycleError('invalid_input', `rollout name "${name.slice(0, 80)}": use letters, digits, _, . and -, starting with a letter or _`);
+  if ((await workspace.rollouts.find(name)) !== undefined) throw new MlcycleError('conflict', `a rollout named "${name}" exists already`);
+  const first = stepDefinition(name, plan, plan.steps[0] as RolloutStep, spec);
+  await checkArmModels(workspace.registry, first);
+  const experiment = experimentOf(name);
+  if ((await workspace.experiments.find(experiment)) !== undefined) throw new MlcycleError('conflict', `an experiment named "${experiment}" exists already; the rollout needs that name`);
+  await createExperiment(workspace, experiment, first, context);
+  await startExperiment(workspace, experiment, context);
+  return workspace.rollouts.create(name, plan, context);
+}
+
+async function latencyAndDecisions(engine: AnalyticsEngine, workspace: RolloutWorkspace, experiment: string, phase: number): Promise<{ p99: number | null; decisionRate: number | null; predictions: number }> {
+  const relation = await workspace.events.relation();
+  try {
+    const [row] = await engine.query(
+      `WITH exposed AS (SELECT request_id FROM (${relation.sql}) WHERE type = 'exposure' AND experiment = ${quoteLiteral(experiment)} AND phase = ${Math.trunc(phase)} AND arm = 'candidate')
+SELECT count(*)::DOUBLE AS n, quantile_cont(p.latency_ms, 0.99) AS p99, avg(p.decision) AS decisions
+FROM (${relation.sql}) p JOIN exposed e ON p.request_id = e.request_id WHERE p.type = 'prediction'`,
+    );
+    return { predictions: Number(row?.n ?? 0), p99: row?.p99 === null || row?.p99 === undefined ? null : Number(row.p99), decisionRate: row?.decisions === null || row?.decisions === undefined ? null : Number(row.decisions) };
+  } finally {
+    relation.release();
+  }
+}
+
+function harmful(direction: string, estimate: number): boolean {
+  return direction === 'increase' ? estimate < 0 : estimate > 0;
+}
+
+/** The metric gates of one analysis (candidate against baseline). */
+export function metricGates(analysis: ExperimentAnalysis, alpha: number): GateResult[] {
+  const gates: GateResult[] = [];
+  if (analysis.sampleRatio.mismatch) gates.push({ gate: 'sample ratio', status: 'fail', detail: `the sides' sizes (${analysis.sampleRatio.observed.join(' / ')}) do not match the planned split (p = ${analysis.sampleRatio.pValue.toExponential(2)})` });
+  const overall = (comparisons: readonly ArmComparisonResult[]) => comparisons.find((comparison) => comparison.arm === 'candidate');
+  for (const metric of analysis.metrics) {
+    const comparison = overall(metric.comparisons);
+    const label = `${metric.role} ${metric.id}`;
+    if (comparison === undefined || comparison.degeneracy !== null) {
+      if (metric.role !== 'secondary') gates.push({ gate: label, status: 'wait', detail: comparison === undefined ? 'no comparison yet' : comparison.message });
+      continue;
+    }
+    const effect = `${(comparison.effect.estimate * 100).toFixed(2)}% [${(comparison.interval[0] * 100).toFixed(2)}%, ${(comparison.interval[1] * 100).toFixed(2)}%]`;
+    if (metric.role === 'primary') {
+      const worse = comparison.pValue < alpha && harmful(metric.direction, comparison.effect.estimate);
+      gates.push({ gate: label, status: worse ? 'fail' : 'pass', detail: `${worse ? 'worse than the baseline' : 'not worse than the baseline'}: ${effect}` });
+    } else if (metric.role === 'guardrail') {
+      const shown = comparison.nonInferiority?.nonInferior === true;
+      const breached = comparison.pValue < alpha && harmful(metric.direction, comparison.effect.estimate) && !shown;
+      gates.push({ gate: label, status: shown ? 'pass' : breached ? 'fail' : 'wait', detail: `${shown ? 'within its margin' : breached ? 'worse beyond its margin' : 'not yet shown within its margin'}: ${effect}` });
+    }
+    if (metric.role === 'secondary') continue;
+    for (const { segment, comparisons } of metric.segments) {
+      const inSegment = overall(comparisons);
+      if (inSegment === undefined || inSegment.degeneracy !== null) continue;
+      if (inSegment.adjustedPValue < alpha && harmful(metric.direction, inSegment.effect.estimate)) {
+        gates.push({ gate: `segment ${segment}`, status: 'fail', detail: `${metric.id} worse in ${segment}: ${(inSegment.effect.estimate * 100).toFixed(2)}% (adjusted p = ${inSegment.adjustedPValue.toPrecision(2)})` });
+      }
+    }
+  }
+  return gates;
+}
+
+async function alertOwner(workspace: RolloutWorkspace, plan: RolloutPlan, message: string, context: ChangeContext): Promise<void> {
+  // A tag on the candidate version is a registry event: the registry's webhooks deliver it to the owner.
+  const version = await resolveModelUri(workspace.registry, modelUriOf(plan.candidate));
+  await setModelTag(workspace as Workspace, { model: version.model, version: version.version }, ROLLOUT_TAG, message.slice(0, 5000), context);
+}
+
+/** One controller step for one rollout: evaluate the current step's gates and act. */
+export async function tickRollout(workspace: Workspace, engine: AnalyticsEngine, spec: ProblemSpec, name: string, context: ChangeContext, log: (line: string) => void = () => undefined): Promise<TickResult> {
+  const record = await workspace.rollouts.find(name);
+  if (record === undefined) throw new MlcycleError('not_found', `no rollout "${name}"`);
+  if (record.state !== 'running') return { rollout: name, action: 'idle', step: record.step, gates: [], reason: `the rollout is ${record.state}` };
+  const plan = checkRolloutPlan(record.plan, `rollout ${name}`);
+  const step = plan.steps[record.step] as RolloutStep;
+  const experiment = experimentOf(name);
+  const experimentRecord = await workspace.experiments.find(experiment);
+  if (experimentRecord === undefined) throw new MlcycleError('not_found', `the rollout's experiment "${experiment}" is missing`);
+  const minutes = (context.now().getTime() - Date.parse(record.stepStartedAt)) / 60_000;
+  const gates: GateResult[] = [];
+  let exposed = 0;
+  if (step.share < 1) {
+    try {
+      const result = await analyzeStoredExperiment(workspace, engine, spec, experiment, context);
+      exposed = result.exposedUnits;
+      gates.push(...metricGates(result.analysis, plan.gates.alpha));
+    } catch (error) {
+      if (!(error instanceof MlcycleError) || !/no exposures|at least two/.test(error.message)) throw error;
+      gates.push({ gate: 'traffic', status: 'wait', detail: 'no exposures on both sides yet' });
+    }
+  } else {
+    gates.push({ gate: 'metrics', status: 'pass', detail: 'the candidate serves the whole scope: no baseline is left to compare with (metrics were gated at the earlier steps)' });
+  }
+  gates.push({ gate: 'duration', status: minutes >= step.minMinutes ? 'pass' : 'wait', detail: `${minutes.toFixed(1)} of at least ${step.minMinutes} minutes` });
+  if (step.share < 1) gates.push({ gate: 'sample', status: exposed >= step.minUnits ? 'pass' : 'wait', detail: `${exposed} of at least ${step.minUnits} units` });
+  if (plan.gates.maxP99Ms !== undefined || plan.gates.maxDecisionRate !== undefined) {
+    const health = await latencyAndDecisions(engine, workspace, experiment, experimentRecord.phase);
+    if (plan.gates.maxP99Ms !== undefined) {
+      gates.push(health.p99 === null ? { gate: 'p99 latency', status: 'wait', detail: 'no candidate predictions yet' } : { gate: 'p99 latency', status: health.p99 <= plan.gates.maxP99Ms ? 'pass' : 'fail', detail: `${health.p99.toFixed(1)} ms (limit ${plan.gates.maxP99Ms} ms) over ${health.predictions} predictions` });
+    }
+    if (plan.gates.maxDecisionRate !== undefined) {
+      gates.push(health.decisionRate === null ? { gate: 'decision rate', status: 'wait', detail: 'no candidate decisions yet' } : { gate: 'decision rate', status: health.decisionRate <= plan.gates.maxDecisionRate ? 'pass' : 'fail', detail: `${(health.decisionRate * 100).toFixed(1)}% positive decisions (limit ${(plan.gates.maxDecisionRate * 100).toFixed(1)}%)` });
+    }
+  }
+  const failed = gates.filter((gate) => gate.status === 'fail');
+  const waiting = gates.filter((gate) => gate.status === 'wait');
+  const expected = { state: record.state, step: record.step };
+  if (failed.length > 0) {
+    const reason = `step ${step.name} failed: ${failed.map((gate) => `${gate.gate}: ${gate.detail}`).join('; ')}`;
+    if (plan.onFailure === 'pause') {
+      await workspace.rollouts.transition(name, expected, { state: 'paused', step: record.step }, { action: 'paused', reason, evidence: gates }, context);
+      log(`rollout ${name}: paused: ${reason}`);
+      return { rollout: name, action: 'paused', step: record.step, gates, reason };
+    }
+    await workspace.rollouts.transition(name, expected, { state: 'rolled-back', step: record.step }, { action: 'rolled-back', reason, evidence: gates }, context);
+    await stopExperiment(workspace, experiment, context);
+    await alertOwner(workspace, plan, `rolled back: ${reason}`, context);
+    log(`rollout ${name}: rolled back: ${reason}`);
+    return { rollout: name, action: 'rolled-back', step: record.step, gates, reason };
+  }
+  if (waiting.length > 0) {
+    const reason = `step ${step.name} waits: ${waiting.map((gate) => `${gate.gate}: ${gate.detail}`).join('; ')}`;
+    if (minutes > plan.inconclusiveDeadlineMinutes) {
+      await workspace.rollouts.transition(name, expected, { state: 'paused', step: record.step }, { action: 'paused', reason: `inconclusive past its deadline of ${plan.inconclusiveDeadlineMinutes} minutes: ${reason}`, evidence: gates }, context);
+      return { rollout: name, action: 'paused', step: record.step, gates, reason };
+    }
+    return { rollout: name, action: 'waiting', step: record.step, gates, reason };
+  }
+  return advance(workspace, spec, record, plan, gates, `step ${step.name} passed every gate`, context, log);
+}
+
+async function advance(workspace: Workspace, spec: Pick<ProblemSpec, 'segments'>, record: RolloutRecord, plan: RolloutPlan, gates: GateResult[], reason: string, context: ChangeContext, log: (line: string) => void): Promise<TickResult> {
+  const name = record.name;
+  const experiment = experimentOf(name);
+  const expected = { state: record.state, step: record.step };
+  const nextIndex = record.step + 1;
+  const next = plan.steps[nextIndex];
+  if (next === undefined) {
+    await workspace.rollouts.transition(name, expected, { state: 'completed', step: record.step }, { action: 'completed', reason, evidence: gates }, context);
+    await stopExperiment(workspace, experiment, context);
+    const version = await resolveModelUri(workspace.registry, modelUriOf(plan.candidate));
+    await setModelAlias(workspace, version.model, 'champion', version.version, context);
+    log(`rollout ${name}: completed; models:/${version.model}/${version.version} is @champion`);
+    return { rollout: name, action: 'completed', step: record.step, gates, reason };
+  }
+  await workspace.rollouts.transition(name, expected, { state: record.state, step: nextIndex }, { action: 'advanced', reason: `${reason}; now ${next.name} (${(next.share * 100).toFixed(0)}%${next.segments === undefined ? '' : ` of ${JSON.stringify(next.segments)}`})`, evidence: gates }, context);
+  await updateExperiment(workspace, experiment, stepDefinition(name, plan, next, spec), context);
+  log(`rollout ${name}: advanced to ${next.name}`);
+  return { rollout: name, action: 'advanced', step: nextIndex, gates, reason };
+}
+
+/** A manual move: advance (gates skipped, recorded as such), pause, resume or roll back. */
+export async function moveRollout(workspace: Workspace, spec: Pick<ProblemSpec, 'segments'>, name: string, verb: 'advance' | 'pause' | 'resume' | 'rollback', context: ChangeContext): Promise<RolloutRecord> {
+  const record = await workspace.rollouts.find(name);
+  if (record === undefined) throw new MlcycleError('not_found', `no rollout "${name}"`);
+  const plan = checkRolloutPlan(record.plan, `rollout ${name}`);
+  const expected = { state: record.state, step: record.step };
+  const finished = record.state === 'completed' || record.state === 'rolled-back';
+  if (finished) throw new MlcycleError('conflict', `rollout "${name}" is ${record.state}: nothing to ${verb}`);
+  const reason = context.reason ?? `${verb} by ${context.actor}`;
+  if (verb === 'pause') {
+    if (record.state === 'paused') throw new MlcycleError('conflict', `rollout "${name}" is paused already`);
+    return workspace.rollouts.transition(name, expected, { state: 'paused', step: record.step }, { action: 'paused', reason, evidence: null }, context);
+  }
+  if (verb === 'resume') {
+    if (record.state !== 'paused') throw new MlcycleError('conflict', `rollout "${name}" is not paused`);
+    return workspace.rollouts.transition(name, expected, { state: 'running', step: record.step }, { action: 'resumed', reason, evidence: null }, context);
+  }
+  if (verb === 'rollback') {
+    const rolled = await workspace.rollouts.transition(name, expected, { state: 'rolled-back', step: record.step }, { action: 'rolled-back', reason, evidence: null }, context);
+    await stopExperiment(workspace, experimentOf(name), context);
+    await alertOwner(workspace, plan, `rolled back: ${reason}`, context);
+    return rolled;
+  }
+  await advance(workspace, spec, record, plan, [], `advanced by hand: ${reason}`, context, () => undefined);
+  return (await workspace.rollouts.find(name)) as RolloutRecord;
+}
