@@ -68,7 +68,7 @@ async function setup(): Promise<Setup> {
   return { workspace, url, app, context, root: served.root };
 }
 
-function plan(overrides: Partial<RolloutPlan> = {}): RolloutPlan {
+function plan(overrides: Record<string, unknown> = {}): RolloutPlan {
   const result = validateRolloutPlan({
     endpoint: 'delays',
     candidate: 'delays@challenger',
@@ -184,6 +184,44 @@ describe('rollouts', () => {
     expect((await s.workspace.rollouts.find('unsure'))?.step).toBe(0);
     await moveRollout(s.workspace, spec, 'unsure', 'resume', s.context);
     expect((await s.workspace.rollouts.find('unsure'))?.state).toBe('running');
+  }, 120_000);
+
+  it('a shadow step scores traffic without acting, compares the two models and gates on agreement', async () => {
+    const s = await setup();
+    const spec = requireValidSpec(await loadSpec(s.workspace.specFile));
+    const shadowPlan = plan({
+      steps: [
+        { name: 'shadow', share: 0, shadow: true, minUnits: 500 },
+        { name: 'half', share: 0.5 },
+      ],
+      gates: { alpha: 0.05, minShadowAgreement: 0.5, maxShadowScoreShift: 0.99 },
+    });
+    await startRollout(s.workspace, spec, 'shadowed', shadowPlan, s.context);
+    const arms = await traffic(s.url, '0.45', 1000);
+    // Nobody is served by the candidate: every request in scope is answered by the baseline.
+    expect(arms).toEqual({ baseline: 1000 });
+    const engine = await openDuckDb();
+    try {
+      const { compareShadow, experimentOf } = await import('../src/rollout/rollout.js');
+      const comparison = await compareShadow(engine, s.workspace, experimentOf('shadowed'), 1);
+      expect(comparison.requests).toBe(1000);
+      expect(comparison.agreement).toBeGreaterThan(0.5);
+      expect(comparison.agreement).toBeLessThan(1);
+      expect(comparison.scoreShift).toBeGreaterThan(0);
+      expect(comparison.actingMeanScore).not.toBe(comparison.shadowMeanScore);
+    } finally {
+      await engine.close();
+    }
+    const result = await tick(s, 'shadowed');
+    expect(result.action, result.reason).toBe('advanced');
+    expect(result.gates.find((gate) => gate.gate === 'shadow agreement')?.detail).toMatch(/1000 requests; decisions agree on \d+\.\d%/);
+    const strict = plan({ steps: [{ name: 'shadow', share: 0, shadow: true }, { name: 'all', share: 1 }], gates: { alpha: 0.05, minShadowAgreement: 1 } });
+    await s.workspace.experiments.stop('rollout-shadowed', s.context);
+    await startRollout(s.workspace, spec, 'strict', strict, s.context);
+    await traffic(s.url, '0.45', 500);
+    const refused = await tick(s, 'strict');
+    expect(refused.action).toBe('rolled-back');
+    expect(refused.reason).toMatch(/shadow agreement/);
   }, 120_000);
 
   it('a restarted process resumes the same state, and a stale transition is refused', async () => {

@@ -59,6 +59,11 @@ export const ExperimentDefinitionSchema = z.strictObject({
   preExposureHours: z.number().positive().optional(),
   /** The spec segment whose attribute splits the effects; the spec's first segment by default, null for none. */
   segment: z.union([identifier, z.null()]).optional(),
+  /**
+   * Shadow mode: a model that scores every request the experiment takes, without acting; its predictions
+   * are logged beside the acting model's (named `shadow`, same request id) for comparison.
+   */
+  shadow: z.string().min(1).optional(),
   /** Sequential testing (valid at every look), on by default: results may be watched continuously. */
   sequential: z.boolean().default(true),
 });

@@ -37,6 +37,10 @@ export async function checkArmModels(registry: ModelRegistry, definition: Experi
     const problem = await modelProblem(registry, arm.model);
     if (problem !== undefined) problems.push({ path: `arms[${index}].model`, message: problem });
   }
+  if (definition.shadow !== undefined) {
+    const problem = await modelProblem(registry, definition.shadow);
+    if (problem !== undefined) problems.push({ path: 'shadow', message: problem });
+  }
   if (problems.length > 0) {
     throw new MlcycleError('invalid_input', `the experiment names models the registry does not have: ${problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`, { issues: problems });
   }

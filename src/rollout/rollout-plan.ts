@@ -17,8 +17,10 @@ const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must start wi
 
 const StepSchema = z.strictObject({
   name: identifier,
-  /** The share of in-scope units the candidate serves, in (0, 1]. */
-  share: z.number().gt(0).lte(1),
+  /** The share of in-scope units the candidate serves, in (0, 1]; 0 on a shadow step. */
+  share: z.number().gte(0).lte(1),
+  /** A shadow step: the candidate scores the scope's traffic without acting, and is compared with the baseline. */
+  shadow: z.boolean().default(false),
   /** The step's scope: spec segment name to the values taken in; everywhere when absent. */
   segments: z.record(z.string(), z.array(z.union([z.string(), z.number()])).min(1)).optional(),
   /** The least time a step runs before its gates can pass. */
@@ -40,6 +42,10 @@ export const RolloutPlanSchema = z.strictObject({
     .strictObject({
       /** The candidate's p99 prediction latency may not exceed this (ms). */
       maxP99Ms: z.number().positive().optional(),
+      /** On a shadow step: the least share of requests on which the candidate's decision agrees with the baseline's. */
+      minShadowAgreement: z.number().gt(0).lte(1).optional(),
+      /** On a shadow step: the largest Kolmogorov-Smirnov distance between the two models' score distributions. */
+      maxShadowScoreShift: z.number().gt(0).lte(1).optional(),
       /** The candidate's share of positive decisions (alerts) may not exceed this. */
       maxDecisionRate: z.number().gt(0).lte(1).optional(),
       alpha: z.number().gt(0).lt(0.5).default(0.05),
@@ -69,8 +75,10 @@ export function validateRolloutPlan(raw: unknown, spec?: Pick<ProblemSpec, 'segm
         issues.push({ segments: ['steps', index, 'segments', segment], message: `"${segment}" is not a segment of mlcycle.yaml (segments: ${spec.segments.map((item) => item.name).join(', ') || 'none'})` });
       }
     }
+    if (!step.shadow && step.share === 0) issues.push({ segments: ['steps', index, 'share'], message: 'must be above 0 (or make the step a shadow step: shadow: true)' });
+    if (step.shadow && step.share !== 0) issues.push({ segments: ['steps', index, 'share'], message: 'a shadow step serves no traffic from the candidate: give share 0' });
     const previous = plan.steps[index - 1];
-    if (previous !== undefined && step.share < previous.share && sameScope(step, previous)) {
+    if (previous !== undefined && !previous.shadow && step.share < previous.share && sameScope(step, previous)) {
       issues.push({ segments: ['steps', index, 'share'], message: `${step.share} is below the previous step's ${previous.share} on the same scope: a rollout only widens` });
     }
   });

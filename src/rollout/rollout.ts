@@ -64,6 +64,7 @@ export function stepDefinition(name: string, plan: RolloutPlan, step: RolloutSte
         { id: 'baseline', model: plan.baseline, weight: 1 - step.share },
         { id: 'candidate', model: plan.candidate, weight: step.share },
       ],
+      ...(step.shadow ? { shadow: plan.candidate } : {}),
       control: 'baseline',
       seed: experimentOf(name),
       ...(scope === undefined ? {} : { targeting: scope }),
@@ -105,6 +106,48 @@ FROM (${relation.sql}) p JOIN exposed e ON p.request_id = e.request_id WHERE p.t
 
 function harmful(direction: string, estimate: number): boolean {
   return direction === 'increase' ? estimate < 0 : estimate > 0;
+}
+
+export interface ShadowComparison {
+  requests: number;
+  /** The share of requests on which both models decided alike (null without decisions). */
+  agreement: number | null;
+  actingMeanScore: number | null;
+  shadowMeanScore: number | null;
+  /** The two-sample Kolmogorov-Smirnov distance between the two models' scores on the same requests. */
+  scoreShift: number | null;
+}
+
+/** The shadow model's predictions beside the acting model's, on the requests of one experiment phase. */
+export async function compareShadow(engine: AnalyticsEngine, workspace: Pick<Workspace, 'events'>, experiment: string, phase: number): Promise<ShadowComparison> {
+  const relation = await workspace.events.relation();
+  try {
+    const pairs = `WITH exposed AS (SELECT DISTINCT request_id FROM (${relation.sql}) WHERE type = 'exposure' AND experiment = ${quoteLiteral(experiment)} AND phase = ${Math.trunc(phase)}),
+acting AS (SELECT request_id, score, decision FROM (${relation.sql}) WHERE type = 'prediction' AND (name IS NULL OR name <> 'shadow')),
+shadow AS (SELECT request_id, score, decision FROM (${relation.sql}) WHERE type = 'prediction' AND name = 'shadow'),
+pairs AS (SELECT a.score AS acting, s.score AS shadow, a.decision AS acting_decision, s.decision AS shadow_decision FROM exposed e JOIN acting a USING (request_id) JOIN shadow s USING (request_id))`;
+    const [summary] = await engine.query(`${pairs}
+SELECT count(*)::DOUBLE AS n, avg(CASE WHEN acting_decision IS NULL OR shadow_decision IS NULL THEN NULL WHEN acting_decision = shadow_decision THEN 1.0 ELSE 0.0 END) AS agreement, avg(acting) AS acting_mean, avg(shadow) AS shadow_mean FROM pairs`);
+    const [shift] = await engine.query(`${pairs},
+scores AS (SELECT acting AS v, 1.0 AS a, 0.0 AS s FROM pairs UNION ALL SELECT shadow, 0.0, 1.0 FROM pairs),
+steps AS (SELECT v, sum(a) OVER w / (SELECT count(*) FROM pairs) AS fa, sum(s) OVER w / (SELECT count(*) FROM pairs) AS fs FROM scores WINDOW w AS (ORDER BY v RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
+SELECT max(abs(fa - fs)) AS d FROM steps`);
+    const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+    return { requests: Number(summary?.n ?? 0), agreement: number(summary?.agreement), actingMeanScore: number(summary?.acting_mean), shadowMeanScore: number(summary?.shadow_mean), scoreShift: number(shift?.d) };
+  } finally {
+    relation.release();
+  }
+}
+
+function shadowGates(comparison: ShadowComparison, plan: RolloutPlan): GateResult[] {
+  if (comparison.requests === 0) return [{ gate: 'shadow', status: 'wait', detail: 'no shadowed requests yet' }];
+  const gates: GateResult[] = [];
+  const detail = `${comparison.requests} requests; decisions agree on ${comparison.agreement === null ? 'n/a' : `${(comparison.agreement * 100).toFixed(1)}%`}; mean score ${comparison.actingMeanScore?.toFixed(4) ?? 'n/a'} acting, ${comparison.shadowMeanScore?.toFixed(4) ?? 'n/a'} shadow; score shift (KS) ${comparison.scoreShift?.toFixed(4) ?? 'n/a'}`;
+  const { minShadowAgreement, maxShadowScoreShift } = plan.gates;
+  if (minShadowAgreement !== undefined) gates.push({ gate: 'shadow agreement', status: comparison.agreement === null ? 'wait' : comparison.agreement >= minShadowAgreement ? 'pass' : 'fail', detail: `${detail} (at least ${(minShadowAgreement * 100).toFixed(1)}% required)` });
+  if (maxShadowScoreShift !== undefined) gates.push({ gate: 'shadow score shift', status: comparison.scoreShift === null ? 'wait' : comparison.scoreShift <= maxShadowScoreShift ? 'pass' : 'fail', detail: `${detail} (at most ${maxShadowScoreShift} allowed)` });
+  if (gates.length === 0) gates.push({ gate: 'shadow', status: 'pass', detail });
+  return gates;
 }
 
 /** The metric gates of one analysis (candidate against baseline). */
@@ -159,7 +202,11 @@ export async function tickRollout(workspace: Workspace, engine: AnalyticsEngine,
   const minutes = (context.now().getTime() - Date.parse(record.stepStartedAt)) / 60_000;
   const gates: GateResult[] = [];
   let exposed = 0;
-  if (step.share < 1) {
+  if (step.shadow) {
+    const comparison = await compareShadow(engine, workspace, experiment, experimentRecord.phase);
+    exposed = comparison.requests;
+    gates.push(...shadowGates(comparison, plan));
+  } else if (step.share < 1) {
     try {
       const result = await analyzeStoredExperiment(workspace, engine, spec, experiment, context);
       exposed = result.exposedUnits;
@@ -172,8 +219,8 @@ export async function tickRollout(workspace: Workspace, engine: AnalyticsEngine,
     gates.push({ gate: 'metrics', status: 'pass', detail: 'the candidate serves the whole scope: no baseline is left to compare with (metrics were gated at the earlier steps)' });
   }
   gates.push({ gate: 'duration', status: minutes >= step.minMinutes ? 'pass' : 'wait', detail: `${minutes.toFixed(1)} of at least ${step.minMinutes} minutes` });
-  if (step.share < 1) gates.push({ gate: 'sample', status: exposed >= step.minUnits ? 'pass' : 'wait', detail: `${exposed} of at least ${step.minUnits} units` });
-  if (plan.gates.maxP99Ms !== undefined || plan.gates.maxDecisionRate !== undefined) {
+  if (step.share < 1 || step.shadow) gates.push({ gate: 'sample', status: exposed >= step.minUnits ? 'pass' : 'wait', detail: `${exposed} of at least ${step.minUnits} units` });
+  if (!step.shadow && (plan.gates.maxP99Ms !== undefined || plan.gates.maxDecisionRate !== undefined)) {
     const health = await latencyAndDecisions(engine, workspace, experiment, experimentRecord.phase);
     if (plan.gates.maxP99Ms !== undefined) {
       gates.push(health.p99 === null ? { gate: 'p99 latency', status: 'wait', detail: 'no candidate predictions yet' } : { gate: 'p99 latency', status: health.p99 <= plan.gates.maxP99Ms ? 'pass' : 'fail', detail: `${health.p99.toFixed(1)} ms (limit ${plan.gates.maxP99Ms} ms) over ${health.predictions} predictions` });

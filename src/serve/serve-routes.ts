@@ -144,6 +144,17 @@ async function answerRouted(options: ServeRouteOptions, experiments: ServedExper
       if (rows.rows > 1) result.records.forEach((record, position) => (record.requestId = `${request.id}/${indexes[position] as number}`));
       records.push(...result.records);
     }
+    const shadow = routed?.experiment.definition.shadow;
+    if (shadow !== undefined) {
+      // Shadow mode: the candidate scores the same rows without acting; logged beside, named `shadow`.
+      const served = await servedVersion(options, shadow);
+      const result = predictRows(served, subsetRows(rows, indexes), { id: request.id, time, startedAt, now: () => performance.now(), logInputs: 'none' });
+      result.records.forEach((record, position) => {
+        record.name = 'shadow';
+        if (rows.rows > 1) record.requestId = `${request.id}/${indexes[position] as number}`;
+      });
+      records.push(...result.records);
+    }
     if (routed === undefined) continue;
     for (const index of indexes) {
       const prediction = predictions[index] as RoutedPrediction;
