@@ -6,17 +6,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runMlcycle, runMlcycleAsync, type CliRun } from './support/run-cli.js';
+import { runMlcycle, runMlcycleAsync } from './support/run-cli.js';
 import { tempDir } from './support/temp-dir.js';
+import { expectUserError } from './support/user-error.js';
 
-/** A stack frame line as Node prints it. */
-const STACK_FRAME = /^\s+at .+/m;
-
-function expectUserError(run: CliRun, message: RegExp): void {
-  expect(run.code, run.stderr).toBe(2);
-  expect(run.stderr).toMatch(message);
-  expect(run.stderr).not.toMatch(STACK_FRAME);
-}
 
 /** A workspace made by `mlcycle init` as a newcomer would: the template spec, not filled in. */
 function freshWorkspace(): string {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileExperiment } from '../src/serve/served-experiments.js';
 import { checkExperimentDefinition } from '../src/experiment/online-definition.js';
+import { expectUserError } from './support/user-error.js';
 import { runMlcycle, runMlcycleAsync } from './support/run-cli.js';
 import { flightRows, servedWorkspace, startServeProcess } from './support/served-workspace.js';
 
@@ -63,11 +64,6 @@ let remove = () => undefined as void;
 const cli = (args: string[]) => runMlcycle(args, { cwd: root });
 const write = (name: string, text: string) => writeFileSync(path.join(root, name), text);
 
-function expectUserError(run: { code: number; stdout: string; stderr: string }, pattern: RegExp): void {
-  expect(run.code, run.stdout + run.stderr).toBe(2);
-  expect(run.stderr).toMatch(pattern);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-}
 
 beforeAll(async () => {
   const served = await servedWorkspace();

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectUserError } from './support/user-error.js';
 import { runMlcycle } from './support/run-cli.js';
 import { servedWorkspace } from './support/served-workspace.js';
 
@@ -33,11 +34,6 @@ let remove = () => undefined as void;
 const cli = (args: string[]) => runMlcycle(args, { cwd: root });
 const write = (name: string, text: string) => writeFileSync(path.join(root, name), text);
 
-function expectUserError(run: { code: number; stdout: string; stderr: string }, pattern: RegExp): void {
-  expect(run.code, run.stdout + run.stderr).toBe(2);
-  expect(run.stderr).toMatch(pattern);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-}
 
 beforeAll(async () => {
   const served = await servedWorkspace();

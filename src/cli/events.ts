@@ -1,19 +1,14 @@
 /** `mlcycle events import|count|tail|export`: the workspace's event log from the command line. */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { withAnalyticsEngine } from './analytics-option.js';
 import type { RegisterCommands } from './program.js';
 import { parsePositiveInteger } from './option-parsers.js';
 import { withWorkspace } from './workspace-option.js';
 
 /** Opens DuckDB for a body over the workspace's event log, closing the engine afterwards. */
-async function withEventReader<T>(workspace: { events: import('../store/event-store.js').EventReader }, body: (engine: import('../store/analytics.js').AnalyticsEngine, reader: import('../store/event-store.js').EventReader) => Promise<T>): Promise<T> {
-  const { openDuckDb } = await import('../store/duckdb/engine.js');
-  const engine = await openDuckDb();
-  try {
-    return await body(engine, workspace.events);
-  } finally {
-    await engine.close();
-  }
+function withEventReader<T>(workspace: { events: import('../store/event-store.js').EventReader }, body: (engine: import('../store/analytics.js').AnalyticsEngine, reader: import('../store/event-store.js').EventReader) => Promise<T>): Promise<T> {
+  return withAnalyticsEngine((engine) => body(engine, workspace.events));
 }
 
 export const registerEvents: RegisterCommands = (program, action) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { OnlineExperimentRecord } from '../store/online-experiment-store.js';
-import type { Workspace } from '../store/workspace.js';
+import { withAnalyticsEngine, workspaceSpec } from './analytics-option.js';
 import { formatAnalysis } from './format-analysis.js';
 import { parsePositiveInteger } from './option-parsers.js';
 import { formatTable } from './output.js';
@@ -34,21 +34,6 @@ function describe(record: OnlineExperimentRecord): string {
   ];
   for (const phase of record.phases) lines.push(`  phase ${phase.phase}: ${phase.startedAt} to ${phase.endedAt ?? 'now'}`);
   return lines.join('\n');
-}
-
-async function specOf(workspace: Workspace) {
-  const { loadSpec, requireValidSpec } = await import('../problem/load-spec.js');
-  return requireValidSpec(await loadSpec(workspace.specFile));
-}
-
-async function withEngine<T>(body: (engine: import('../store/analytics.js').AnalyticsEngine) => Promise<T>): Promise<T> {
-  const { openDuckDb } = await import('../store/duckdb/engine.js');
-  const engine = await openDuckDb();
-  try {
-    return await body(engine);
-  } finally {
-    await engine.close();
-  }
 }
 
 export const registerExperiment: RegisterCommands = (program, action) => {
@@ -128,10 +113,10 @@ export const registerExperiment: RegisterCommands = (program, action) => {
           return withWorkspace(environment, async (workspace) => {
             const record = await workspace.experiments.find(String(name));
             if (record === undefined) throw new MlcycleError('not_found', `no experiment "${String(name)}" (mlcycle experiment list shows them)`);
-            const spec = await specOf(workspace);
+            const spec = await workspaceSpec(workspace);
             const { analyzeStoredExperiment } = await import('../experiment/online-experiments.js');
             if (verb === 'status' && record.phase === 0) return { text: `${describe(record)}\nnot started: no results yet`, json: { experiment: record, analysis: null } };
-            const analysis = await withEngine(async (engine) => {
+            const analysis = await withAnalyticsEngine(async (engine) => {
               try {
                 return await analyzeStoredExperiment(workspace, engine, spec, record.name, environment.context, { record: verb === 'analyze', ...(phaseNumber === undefined ? {} : { phase: phaseNumber }) });
               } catch (error) {

@@ -4,11 +4,12 @@ import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { RolloutRecord } from '../store/rollout-store.js';
 import type { Workspace } from '../store/workspace.js';
+import { withAnalyticsEngine, workspaceSpec } from './analytics-option.js';
 import type { CommandEnvironment, RegisterCommands } from './program.js';
 import { withWorkspace } from './workspace-option.js';
 
 async function readPlan(environment: CommandEnvironment, workspace: Workspace, file: string) {
-  const [{ readInputText }, { parseRolloutPlan }, spec] = await Promise.all([import('../input-file.js'), import('../rollout/rollout-plan.js'), specOf(workspace)]);
+  const [{ readInputText }, { parseRolloutPlan }, spec] = await Promise.all([import('../input-file.js'), import('../rollout/rollout-plan.js'), workspaceSpec(workspace)]);
   let text: string;
   try {
     text = await readInputText(path.resolve(environment.cwd, file), 'rolloutPlan', file);
@@ -19,10 +20,6 @@ async function readPlan(environment: CommandEnvironment, workspace: Workspace, f
   return { plan: parseRolloutPlan(text, file, spec), spec };
 }
 
-async function specOf(workspace: Workspace) {
-  const { loadSpec, requireValidSpec } = await import('../problem/load-spec.js');
-  return requireValidSpec(await loadSpec(workspace.specFile));
-}
 
 function describe(record: RolloutRecord): string {
   const plan = record.plan as { candidate: string; baseline: string; endpoint: string; steps: { name: string; share: number; segments?: Record<string, unknown[]> }[] };
@@ -39,16 +36,6 @@ function describe(record: RolloutRecord): string {
     for (const gate of last.evidence as { gate: string; status: string; detail: string }[]) lines.push(`    ${gate.status.padEnd(4)} ${gate.gate}: ${gate.detail}`);
   }
   return lines.join('\n');
-}
-
-async function withEngine<T>(body: (engine: import('../store/analytics.js').AnalyticsEngine) => Promise<T>): Promise<T> {
-  const { openDuckDb } = await import('../store/duckdb/engine.js');
-  const engine = await openDuckDb();
-  try {
-    return await body(engine);
-  } finally {
-    await engine.close();
-  }
 }
 
 export const registerRollout: RegisterCommands = (program, action) => {
@@ -105,10 +92,10 @@ export const registerRollout: RegisterCommands = (program, action) => {
     .action(
       action(async (environment, [name]) =>
         withWorkspace(environment, async (workspace) => {
-          const spec = await specOf(workspace);
+          const spec = await workspaceSpec(workspace);
           const { tickRollout } = await import('../rollout/rollout.js');
           const names = name === undefined ? (await workspace.rollouts.list()).filter((record) => record.state === 'running').map((record) => record.name) : [String(name)];
-          const results = await withEngine(async (engine) => {
+          const results = await withAnalyticsEngine(async (engine) => {
             const out = [];
             for (const each of names) out.push(await tickRollout(workspace, engine, spec, each, environment.context));
             return out;
@@ -126,7 +113,7 @@ export const registerRollout: RegisterCommands = (program, action) => {
       .action(
         action(async (environment, [name]) =>
           withWorkspace(environment, async (workspace) => {
-            const spec = await specOf(workspace);
+            const spec = await workspaceSpec(workspace);
             const { moveRollout } = await import('../rollout/rollout.js');
             const record = await moveRollout(workspace, spec, String(name), verb, environment.context);
             return { text: describe(record), json: record };
