@@ -39,6 +39,11 @@ export type TreeWalk = 'auto' | 'packed' | 'compiled' | 'interpret';
 export const COMPILE_MIN_ROWS = 2_000;
 const PREDICT_BLOCK_ROWS = 256;
 
+/** Builds now what prediction will walk (the packed forest, else the compiled trees), so that the first batch does not pay for it. */
+export function preparePrediction(ensemble: Pick<TreeEnsemble, 'trees' | 'featureCount'>): void {
+  if (packForest(ensemble.trees, ensemble.featureCount) === undefined) compileTrees(ensemble.trees);
+}
+
 /** Raw scores (before the link), rows x outputs, for a row-major feature matrix. */
 export function rawScores(ensemble: TreeEnsemble, input: ArrayLike<number>, rows: number, walk: TreeWalk = 'auto'): Float64Array {
   const { outputs, featureCount, trees } = ensemble;
