@@ -4,21 +4,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TEST_DATA } from '../../../test/support/data-workspace.js';
 import { readLabelledFile } from '../../../test/support/labelled-file.js';
-import { parseLightgbmText } from '../import/lightgbm-text.js';
-import { parseXgboostJson } from '../import/xgboost-json.js';
+import { LIGHTGBM_MODELS, lightgbmEnsemble, xgboostEnsemble } from '../../../test/support/tree-models.js';
 import { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, MISSING_NAN, MISSING_NONE, MISSING_ZERO, type FlatTree } from './flat-tree.js';
 import { PACKED_BLOCK_ROWS, PACKED_LANES, packForest } from './packed-forest.js';
 import { rawScores, type TreeEnsemble } from './tree-ensemble.js';
-
-const MODELS = path.join(TEST_DATA, 'lightgbm-models');
-
-function lightgbm(name: string): TreeEnsemble {
-  return parseLightgbmText(readFileSync(path.join(MODELS, name), 'utf8'), name).ensemble;
-}
-
-function xgboost(name: string): TreeEnsemble {
-  return parseXgboostJson(readFileSync(new URL(`../../../test/fixtures/xgboost/${name}`, import.meta.url), 'utf8'), name).ensemble;
-}
 
 /**
  * The packed forest's scores, for the whole batch (rows as lanes, with the rows past the last full
@@ -66,9 +55,9 @@ function ensembleOf(trees: FlatTree[], featureCount: number): TreeEnsemble {
 describe('packed forest', () => {
   it('scores as the interpreter does on the LightGBM and XGBoost models and their data (numeric, categorical, multiclass, float32)', () => {
     const lightgbmCases = [
-      [lightgbm('binary.model.txt'), path.join(TEST_DATA, 'lightgbm-examples', 'binary.test'), '\t'],
-      [lightgbm('multiclass.model.txt'), path.join(TEST_DATA, 'lightgbm-examples', 'multiclass.test'), '\t'],
-      [lightgbm('flights.model.txt'), path.join(MODELS, 'flights.test-sample.csv'), ','],
+      [lightgbmEnsemble('binary.model.txt'), path.join(TEST_DATA, 'lightgbm-examples', 'binary.test'), '\t'],
+      [lightgbmEnsemble('multiclass.model.txt'), path.join(TEST_DATA, 'lightgbm-examples', 'multiclass.test'), '\t'],
+      [lightgbmEnsemble('flights.model.txt'), path.join(LIGHTGBM_MODELS, 'flights.test-sample.csv'), ','],
     ] as const;
     for (const [ensemble, data, separator] of lightgbmCases) {
       expect(packForest(ensemble.trees, ensemble.featureCount)).toBeDefined();
@@ -77,7 +66,7 @@ describe('packed forest', () => {
     }
     // XGBoost's test rows: features only, with missing values (nan).
     for (const name of ['binary', 'multiclass', 'regression']) {
-      const ensemble = xgboost(`${name}.json`);
+      const ensemble = xgboostEnsemble(`${name}.json`);
       expect(packForest(ensemble.trees, ensemble.featureCount)).toBeDefined();
       const lines = readFileSync(new URL(`../../../test/fixtures/xgboost/${name}.test.csv`, import.meta.url), 'utf8').split('\n').filter((line) => line.trim() !== '');
       const features = Float64Array.from(lines.flatMap((line) => line.split(',').map(Number)));
@@ -87,7 +76,7 @@ describe('packed forest', () => {
   });
 
   it('scores as the interpreter does on any input: NaN, -0, negative, fractional, unseen codes, any row count (property)', () => {
-    const models = [lightgbm('flights.model.txt'), lightgbm('multiclass.model.txt'), xgboost('binary.json')];
+    const models = [lightgbmEnsemble('flights.model.txt'), lightgbmEnsemble('multiclass.model.txt'), xgboostEnsemble('binary.json')];
     const value = fc.oneof(
       fc.constantFrom(NaN, -0, 0, -1, -0.5, 0.5, 1e-40, -1e-40, 3.7, 228.9, 229, 1e9, Infinity, -Infinity),
       fc.integer({ min: -3, max: 300 }),
