@@ -308,7 +308,11 @@ function addBlockByRowLanes(forest: PackedForest, first: number, last: number, s
   }
 }
 
-/** One binned row (at `row` in the bin buffer), eight trees at a time; its scores start at scores[start]. */
+/**
+ * One binned row (at `row` in the bin buffer), eight trees at a time; its scores start at scores[start].
+ * The eight steps are written out again rather than shared with addBlockByRowLanes through scratch arrays
+ * of lanes: sharing them cost a third more instructions per row (callgrind, flights model).
+ */
 function addRowByTreeLanes(forest: PackedForest, row: number, scores: Float64Array, start: number, outputs: number): void {
   const { nodes, binBuffer: b, leafStart, leafValue, roots } = forest;
   const a = row * (forest.featureCount + 1);
