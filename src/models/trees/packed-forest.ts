@@ -55,7 +55,7 @@ export interface PackedForest {
   binBuffer: Int32Array;
 }
 
-/** Rows binned and predicted together: their bins (8 features: 8 KB) stay in the L1 cache for every tree. */
+/** Rows binned and predicted together: their bins (9 KB for 8 features) stay in the L1 cache for every tree. */
 export const PACKED_BLOCK_ROWS = 256;
 /** Traversals stepped side by side: the kernels below are written out for eight. */
 export const PACKED_LANES = 8;
