@@ -34,7 +34,7 @@ export { trainGbdt, DEFAULT_GBDT_PARAMS, type GbdtModel, type GbdtParams, type T
 export { trainLinearModel, predictLinearModel, type LinearModel, type LinearTrainingOptions } from './models/linear/linear-model.js';
 export { predictModel, predictTreeModel } from './models/predict-model.js';
 export { serializeModel, parseModel, featureImportance, type SavedModel, type TreeModel } from './models/model-format.js';
-export { predictEnsemble, rawScores, type TreeEnsemble } from './models/trees/tree-ensemble.js';
+export { predictEnsemble, rawScores, type TreeEnsemble, type TreeWalk } from './models/trees/tree-ensemble.js';
 export { shapContributions } from './models/trees/tree-shap.js';
 export { parseLightgbmText } from './models/import/lightgbm-text.js';
 export { parseXgboostJson } from './models/import/xgboost-json.js';

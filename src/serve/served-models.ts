@@ -11,7 +11,7 @@ import { MlcycleError } from '../error.js';
 import { parseModel, type SavedModel } from '../models/model-format.js';
 import { predictModel } from '../models/predict-model.js';
 import type { ModelInput } from '../models/input-signature.js';
-import { compileTrees } from '../models/trees/compiled-trees.js';
+import { preparePrediction } from '../models/trees/tree-ensemble.js';
 import type { ModelRegistry, ModelVersion } from '../store/model-registry.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { RunStore } from '../store/run-store.js';
@@ -163,8 +163,8 @@ async function loadVersion(source: ModelSource, version: ModelVersion): Promise<
   if (file === undefined) throw new MlcycleError('not_found', `${uri}: run ${version.runId} holds no model file under "${version.source}"`);
   const { file: local } = await artifactFile(source, version.runId, file.path);
   const saved = parseModel(await readFile(local, 'utf8'), `${uri} (${file.path})`);
-  // Compiled now, so that the first request does not pay for it.
-  if (saved.kind !== 'linear') compileTrees(saved.ensemble.trees);
+  // Packed (or compiled) now, so that the first request does not pay for it.
+  if (saved.kind !== 'linear') preparePrediction(saved.ensemble);
   const outputs = saved.kind === 'linear' ? 1 : saved.ensemble.outputs;
   const tagged = version.tags[DECISION_THRESHOLD_TAG];
   const recorded = (saved.training as { decisionThreshold?: unknown } | undefined)?.decisionThreshold;

@@ -1,27 +1,15 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TEST_DATA } from '../../../test/support/data-workspace.js';
 import { readLabelledFile } from '../../../test/support/labelled-file.js';
-import { parseLightgbmText } from '../import/lightgbm-text.js';
-import { parseXgboostJson } from '../import/xgboost-json.js';
+import { LIGHTGBM_MODELS, lightgbmEnsemble, xgboostEnsemble } from '../../../test/support/tree-models.js';
 import { COMPILE_MIN_ROWS, rawScores, type TreeEnsemble } from './tree-ensemble.js';
 
-const MODELS = path.join(TEST_DATA, 'lightgbm-models');
-
-function lightgbm(name: string): TreeEnsemble {
-  return parseLightgbmText(readFileSync(path.join(MODELS, name), 'utf8'), name).ensemble;
-}
-
-function xgboost(name: string): TreeEnsemble {
-  return parseXgboostJson(readFileSync(new URL(`../../../test/fixtures/xgboost/${name}`, import.meta.url), 'utf8'), name).ensemble;
-}
-
-/** The batch (compiled) scores next to row-by-row interpreted ones: they must be the same bits. */
+/** The batch scores of the compiled trees next to row-by-row interpreted ones: they must be the same bits. */
 function expectSameAsInterpreted(ensemble: TreeEnsemble, features: Float64Array, rows: number): void {
   expect(rows).toBeGreaterThanOrEqual(COMPILE_MIN_ROWS);
-  const batch = rawScores(ensemble, features, rows);
+  const batch = rawScores(ensemble, features, rows, 'compiled');
   const width = ensemble.featureCount;
   for (let row = 0; row < rows; row++) {
     const single = rawScores(ensemble, features.subarray(row * width, (row + 1) * width), 1, 'interpret');
@@ -31,8 +19,7 @@ function expectSameAsInterpreted(ensemble: TreeEnsemble, features: Float64Array,
       }
     }
   }
-  // Once compiled, single rows take the compiled trees too.
-  expect(rawScores(ensemble, features.subarray(0, width), 1)).toEqual(batch.subarray(0, ensemble.outputs));
+  expect(rawScores(ensemble, features.subarray(0, width), 1, 'compiled')).toEqual(batch.subarray(0, ensemble.outputs));
 }
 
 /** The rows of a data file, repeated until there are enough to compile. */
@@ -48,17 +35,17 @@ describe('compiled trees', () => {
     for (const [model, data, separator] of [
       ['binary.model.txt', path.join(TEST_DATA, 'lightgbm-examples', 'binary.test'), '\t'],
       ['multiclass.model.txt', path.join(TEST_DATA, 'lightgbm-examples', 'multiclass.test'), '\t'],
-      ['flights.model.txt', path.join(MODELS, 'flights.test-sample.csv'), ','],
+      ['flights.model.txt', path.join(LIGHTGBM_MODELS, 'flights.test-sample.csv'), ','],
     ] as const) {
       const file = readLabelledFile(data, separator);
       const { features, rows } = tiled(file.rowMajor, file.rows, file.width);
-      expectSameAsInterpreted(lightgbm(model), features, rows);
+      expectSameAsInterpreted(lightgbmEnsemble(model), features, rows);
     }
   });
 
   it('score as the interpreter does on any input: NaN, -0, negative, fractional and unseen codes (property)', () => {
-    const flights = lightgbm('flights.model.txt');
-    const xgb = xgboost('binary.json');
+    const flights = lightgbmEnsemble('flights.model.txt');
+    const xgb = xgboostEnsemble('binary.json');
     const value = fc.oneof(
       fc.constantFrom(NaN, -0, 0, -1, -0.5, 0.5, 1e-40, -1e-40, 3.7, 228.9, 229, 1e9, Infinity, -Infinity),
       fc.integer({ min: -3, max: 300 }),

@@ -5,6 +5,7 @@
 import { MlcycleError } from '../../error.js';
 import { compileTrees, isCompiled, type CompiledTree } from './compiled-trees.js';
 import { leafIndex, type FlatTree } from './flat-tree.js';
+import { addPackedScores, packForest } from './packed-forest.js';
 
 export { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, goesLeft, leafIndex, MISSING_NAN, MISSING_NONE, MISSING_ZERO, type FlatTree } from './flat-tree.js';
 
@@ -28,22 +29,34 @@ export interface TreeEnsemble {
 }
 
 /**
- * From this many rows a batch is predicted with the trees compiled to JavaScript (compiled-trees.ts);
- * fewer rows use the compiled trees once they exist (a served model is compiled by its first batch or by
- * `compileTrees`), and otherwise walk the flattened arrays.
+ * How a batch walks the trees: the packed forest (packed-forest.ts) whenever it can hold the forest;
+ * otherwise, from COMPILE_MIN_ROWS rows, the trees compiled to JavaScript (compiled-trees.ts), which
+ * fewer rows use too once they exist (a served model is compiled by its first batch or by
+ * `compileTrees`); otherwise the interpreter over the flattened arrays. All give the same bits.
  */
+export type TreeWalk = 'auto' | 'packed' | 'compiled' | 'interpret';
+
 export const COMPILE_MIN_ROWS = 2_000;
 const PREDICT_BLOCK_ROWS = 256;
 
+/** Builds now what prediction will walk (the packed forest, else the compiled trees), so that the first batch does not pay for it. */
+export function preparePrediction(ensemble: Pick<TreeEnsemble, 'trees' | 'featureCount'>): void {
+  if (packForest(ensemble.trees, ensemble.featureCount) === undefined) compileTrees(ensemble.trees);
+}
+
 /** Raw scores (before the link), rows x outputs, for a row-major feature matrix. */
-export function rawScores(ensemble: TreeEnsemble, input: ArrayLike<number>, rows: number, walk: 'auto' | 'interpret' = 'auto'): Float64Array {
+export function rawScores(ensemble: TreeEnsemble, input: ArrayLike<number>, rows: number, walk: TreeWalk = 'auto'): Float64Array {
   const { outputs, featureCount, trees } = ensemble;
   if (input.length !== rows * featureCount) {
     throw new MlcycleError('invalid_input', `the model takes ${featureCount} features per row: ${rows} rows need ${rows * featureCount} values, not ${input.length}`);
   }
   const features = ensemble.float32Inputs === true ? Float32Array.from(input) : input;
   const scores = new Float64Array(rows * outputs);
-  if (walk === 'auto' && (rows >= COMPILE_MIN_ROWS || isCompiled(trees))) {
+  const packed = walk === 'auto' || walk === 'packed' ? packForest(trees, featureCount) : undefined;
+  if (walk === 'packed' && packed === undefined) throw new MlcycleError('invalid_input', 'these trees cannot be packed: they split on zero as missing, on a NaN threshold or on a feature both as a category and as a number');
+  if (packed !== undefined) {
+    addPackedScores(packed, features, rows, outputs, scores);
+  } else if (walk === 'compiled' || (walk === 'auto' && (rows >= COMPILE_MIN_ROWS || isCompiled(trees)))) {
     // Blocks of rows, tree by tree: a block's features stay in the cache while every tree reads them.
     const compiled = compileTrees(trees);
     for (let first = 0; first < rows; first += PREDICT_BLOCK_ROWS) {
