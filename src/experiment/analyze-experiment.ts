@@ -3,8 +3,8 @@
  *   1. health: sample ratio mismatch and multiple exposures;
  *   2. comparisons: each treatment arm against control, per metric, overall and per segment (CUPED when
  *      both arms have a covariate, theta from that pair and relative effects over the unadjusted control
- *      mean, as gbstats; Welch's t for means, ratios and CUPED-adjusted proportions, the z-test for plain
- *      proportions);
+ *      mean, as gbstats; Welch's t for means, ratios and proportions, proportions on their unpooled
+ *      variances as gbstats);
  *   3. inference: fixed-horizon or sequential p-values and intervals, Bayesian posteriors, non-inferiority
  *      for guardrails, heterogeneity across segments;
  *   4. multiple testing across metrics x arms x segments (guardrails excluded: each is its own one-sided test);
@@ -39,7 +39,7 @@ export interface ArmComparison {
   arm: string;
   segment: string | null;
   degeneracy: null;
-  method: 'welch-t' | 'two-proportion-z' | 'quantile-z';
+  method: 'welch-t' | 'two-proportion-t' | 'quantile-z';
   inference: Inference;
   controlUnits: number;
   treatmentUnits: number;
