@@ -5,6 +5,7 @@
  * sorted); validation and later rows are resolved against the same signature, so an unseen category
  * becomes a missing value, as it will at prediction.
  */
+import { MlcycleError, type InputIssue } from '../error.js';
 import { resolveInputs, type FeatureSignature } from '../models/input-signature.js';
 import { quoteIdentifier, quoteLiteral, type AnalyticsEngine, type ResultColumn } from '../store/analytics.js';
 
@@ -39,6 +40,32 @@ function signatureOf(raw: Record<string, ResultColumn>, features: readonly Featu
 }
 
 /**
+ * Every feature must name a column of the data (or carry SQL that binds against it): a feature that does not
+ * is the pipeline's mistake, reported with its path and the columns there are, not an engine error.
+ */
+async function checkFeatureColumns(engine: AnalyticsEngine, source: string, features: readonly FeatureDefinition[], select: readonly string[]): Promise<void> {
+  const columns = (await engine.describe(`SELECT * FROM ${source}`)).map((column) => column.name);
+  const known = new Set(columns);
+  const issues: InputIssue[] = [];
+  for (const [index, feature] of features.entries()) {
+    if (feature.sql === undefined) {
+      if (!known.has(feature.name)) issues.push({ path: `features[${index}].name`, message: `the data has no column "${feature.name}" (columns: ${columns.slice(0, 30).join(', ')}${columns.length > 30 ? ', ...' : ''})` });
+      continue;
+    }
+    try {
+      await engine.describe(`SELECT ${select[index] as string} FROM ${source}`);
+    } catch (error) {
+      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+      issues.push({ path: `features[${index}].sql`, message: `\`${feature.sql}\` does not work on the data: ${message}` });
+    }
+  }
+  if (issues.length > 0) {
+    const first = issues[0] as InputIssue;
+    throw new MlcycleError('invalid_input', `the pipeline's features do not match the data (${first.path}: ${first.message})`, { issues });
+  }
+}
+
+/**
  * Reads a Parquet file's features and label (`labelSql`, an SQL expression such as `delay > 15`).
  * Without a signature, one is made from these rows.
  */
@@ -50,7 +77,9 @@ export async function readFeatureTable(
   signature?: readonly FeatureSignature[],
 ): Promise<FeatureTable> {
   const select = features.map(({ name, type, sql }) => `CAST(${sql ?? quoteIdentifier(name)} AS ${type === 'numeric' ? 'DOUBLE' : 'VARCHAR'}) AS ${quoteIdentifier(name)}`);
-  const raw = await engine.columns(`SELECT ${select.join(', ')}, CAST(${labelSql} AS DOUBLE) AS ${LABEL} FROM read_parquet(${quoteLiteral(parquetFile)})`);
+  const source = `read_parquet(${quoteLiteral(parquetFile)})`;
+  await checkFeatureColumns(engine, source, features, select);
+  const raw = await engine.columns(`SELECT ${select.join(', ')}, CAST(${labelSql} AS DOUBLE) AS ${LABEL} FROM ${source}`);
   const label = raw[LABEL] as Float64Array;
   delete raw[LABEL];
   const resolvedSignature = signature ?? signatureOf(raw, features);
