@@ -99,6 +99,19 @@ describe('user errors exit 2 without a stack trace', () => {
   });
 });
 
+describe('NUL bytes in text files', () => {
+  it('are refused with their line and column, and nothing is registered', () => {
+    const dir = freshWorkspace();
+    writeFileSync(path.join(dir, 'd.csv'), Buffer.concat([Buffer.from('a,b\n1,x\n2,y'), Buffer.from([0]), Buffer.from('z\n3,w\n')]));
+    expectUserError(runMlcycle(['data', 'add', 'd.csv', '--name', 'd'], { cwd: dir }), /d\.csv: line 3, column 4 holds a NUL byte \(0x00\): a text file with NUL bytes is UTF-16, binary or damaged/);
+    // A UTF-16 file, the usual cause: every other byte of ASCII text is 0.
+    writeFileSync(path.join(dir, 'wide.csv'), Buffer.from('\ufeffa,b\n1,x\n', 'utf16le'));
+    expectUserError(runMlcycle(['data', 'add', 'wide.csv', '--name', 'wide'], { cwd: dir }), /wide\.csv: line 1, column 4 holds a NUL byte/);
+    const listed = runMlcycle(['--json', 'data', 'list'], { cwd: dir });
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+});
+
 describe('output paths: one rule for every --out', () => {
   // The rule (src/cli/output-path.ts): a given file's folder must exist and is named when it does not;
   // a folder is not a file; checked before the command does its work.

@@ -21,7 +21,7 @@ import type { Workspace } from '../store/workspace.js';
 import { convertArrowToParquet } from './arrow-source.js';
 import { validateDatasetName } from './dataset-ref.js';
 import { engineErrorToInput } from './engine-errors.js';
-import { firstMalformedJsonLine } from './source-lines.js';
+import { firstMalformedJsonLine, firstNulByte } from './source-lines.js';
 import { profileColumns, toColumnSchemas } from './profile-columns.js';
 import { REJECTS, resolveFormat, sourceTableSql, wrongDelimiterHint, type ReadOptions } from './read-source.js';
 import { storeVersions } from './store-versions.js';
@@ -68,6 +68,13 @@ export async function addDataset(
       readable = await workspace.artifacts.stagingPath('.parquet');
       staged.push(readable);
       await convertArrowToParquet(file, readable, engine, label);
+    }
+    if (format === 'csv' || format === 'tsv' || format === 'json' || format === 'ndjson') {
+      const nul = await firstNulByte(file);
+      if (nul !== undefined) {
+        const message = `line ${nul.line}, column ${nul.column} holds a NUL byte (0x00): a text file with NUL bytes is UTF-16, binary or damaged; save it as UTF-8 text (nothing was registered)`;
+        throw new MlcycleError('invalid_input', `${label}: ${message}`, { issues: [{ file: label, line: nul.line, column: nul.column, path: '', message }] });
+      }
     }
     const source = sourceTableSql(readable, options);
     const described = await engine.describe(`SELECT * FROM ${source}`).catch(async (error: unknown) => {

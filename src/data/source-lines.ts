@@ -10,6 +10,27 @@ function splitFields(line: string, delimiter: string): string[] {
   return line.split(delimiter).map((field) => field.trim().replace(/^"(.*)"$/, '$1'));
 }
 
+/**
+ * Where the first NUL byte of a file is (1-based line and column), if it has one: a text file with NUL bytes
+ * is UTF-16, binary or corrupt, and DuckDB would read it without a word. Read in blocks, never whole.
+ */
+export async function firstNulByte(file: string): Promise<{ line: number; column: number } | undefined> {
+  let line = 1;
+  let lineStart = 0;
+  let offset = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    const nul = chunk.indexOf(0);
+    const end = nul < 0 ? chunk.length : nul;
+    for (let index = chunk.indexOf(10); index >= 0 && index < end; index = chunk.indexOf(10, index + 1)) {
+      line += 1;
+      lineStart = offset + index + 1;
+    }
+    if (nul >= 0) return { line, column: offset + nul - lineStart + 1 };
+    offset += chunk.length;
+  }
+  return undefined;
+}
+
 /** The 1-based line of the first row whose `column` field equals `value`, if found. */
 export async function findLineOfValue(file: string, column: string, value: string, delimiter?: string): Promise<number | undefined> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
