@@ -21,6 +21,7 @@ export const INPUT_LIMITS = {
   pipeline: { bytes: 8 * MIB, what: 'a pipeline file' },
   searchSpace: { bytes: 8 * MIB, what: 'a search space file' },
   analysisInput: { bytes: 64 * MIB, what: 'an analysis input' },
+  bibliography: { bytes: 8 * MIB, what: 'a bibliography' },
 } as const;
 
 export type InputKind = keyof typeof INPUT_LIMITS;

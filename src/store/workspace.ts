@@ -14,6 +14,8 @@ import type { EvaluationStore } from './evaluation-store.js';
 import type { EventReader, EventWriter, EventWriterOptions } from './event-store.js';
 import { SegmentEventReader, SegmentEventWriter } from './local-events/segment-event-store.js';
 import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
+import type { ReferenceStore } from './reference-store.js';
+import { SqliteReferenceStore } from './sqlite/reference-store.js';
 import type { ProfileStore } from './profile-store.js';
 import { SqliteProfileStore } from './sqlite/profile-store.js';
 import type { SpecHistory } from './spec-history.js';
@@ -63,6 +65,8 @@ export interface Workspace extends WorkspacePaths {
   registry: ModelRegistry;
   webhooks: WebhookStore;
   evaluations: EvaluationStore;
+  /** The literature survey's references and their linked runs. */
+  references: ReferenceStore;
   /** Tuning studies and their trials. */
   studies: StudyStore;
   /** The pipeline step cache's entries. */
@@ -163,6 +167,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     registry: new SqliteModelRegistry(db),
     webhooks: new SqliteWebhookStore(db),
     evaluations: new SqliteEvaluationStore(db),
+    references: new SqliteReferenceStore(db),
     studies,
     events: new SegmentEventReader(paths.eventsDir),
     openEventWriter: (options) => SegmentEventWriter.open(paths.eventsDir, options),

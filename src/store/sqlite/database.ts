@@ -331,6 +331,25 @@ export interface Database {
   tuning_trials: TuningTrialTable;
   tuning_trial_values: TuningTrialValueTable;
   pipeline_steps: PipelineStepTable;
+  survey_references: SurveyReferenceTable;
+  survey_reference_links: SurveyReferenceLinkTable;
+}
+
+export interface SurveyReferenceTable {
+  key: string;
+  /** The reference as JSON (reference-store.ts's NewReference). */
+  body: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface SurveyReferenceLinkTable {
+  id: Generated<number>;
+  reference_key: string;
+  run_id: string;
+  relation: string;
+  linked_at: string;
+  linked_by: string;
 }
 
 /**
