@@ -33,17 +33,25 @@ async function workspaceWithRun(): Promise<{ root: string; runId: string }> {
   return { root, runId: run.id };
 }
 
+/** The board's state of stage 4. */
+function surveyStage(root: string): string | undefined {
+  const board = JSON.parse(runMlcycle(['status', '--json'], { cwd: root }).stdout) as { stages: Array<{ id: string; state: string }> };
+  return board.stages.find((stage) => stage.id === 'literature-survey')?.state;
+}
+
 const survey = (root: string, ...args: string[]) => runMlcycle(['survey', ...args], { cwd: root });
 
 describe('mlcycle survey', () => {
   it('imports BibTeX entries, links a run and puts its numbers beside the reported ones', async () => {
     const { root, runId } = await workspaceWithRun();
     writeFileSync(path.join(root, 'refs.bib'), BIBTEX);
+    expect(surveyStage(root)).toBe('not-started');
     const added = survey(root, 'add', '--from', 'refs.bib', '--task', 'binary departure delay > 15 min', '--dataset', 'US BTS on-time', '--metric', 'accuracy=0.85');
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     expect(added.stdout).toContain('added first2019');
     expect(added.stdout).toContain('added second2020');
+    expect(surveyStage(root)).toBe('done');
     expect(survey(root, 'link', 'first2019', runId).code).toBe(0);
     const shown = survey(root, 'show', 'first2019', '--json');
     const { reference, comparison } = JSON.parse(shown.stdout) as { reference: { authors: string[]; year: number; venue: string }; comparison: unknown[] };
@@ -89,6 +97,7 @@ describe('mlcycle survey', () => {
   it('refuses a link to an unknown run or reference, a duplicate key and a bad metric, storing nothing', async () => {
     const { root } = await workspaceWithRun();
     expect(survey(root, 'add', '--key', 'k1', '--title', 'T').code).toBe(0);
+    expect(surveyStage(root)).toBe('in-progress');
     const unknownRun = survey(root, 'link', 'k1', 'no-such-run');
     expect(unknownRun.code).toBe(2);
     expect(unknownRun.stderr).toContain('no run no-such-run');
