@@ -24,6 +24,7 @@ export const INPUT_LIMITS = {
   experiment: { bytes: 8 * MIB, what: 'an experiment definition' },
   responseModel: { bytes: 8 * MIB, what: 'a customer-response model' },
   rolloutPlan: { bytes: 8 * MIB, what: 'a rollout plan' },
+  bibliography: { bytes: 8 * MIB, what: 'a bibliography' },
 } as const;
 
 export type InputKind = keyof typeof INPUT_LIMITS;

@@ -29,6 +29,7 @@ import { registerEvents } from './events.js';
 import { registerSpec } from './spec.js';
 import { registerStats } from './stats.js';
 import { registerStatus } from './status.js';
+import { registerSurvey } from './survey.js';
 import { registerTrain } from './train.js';
 import { registerTune } from './tune.js';
 import { registerWorker } from './worker.js';
@@ -57,7 +58,7 @@ export type ActionFactory = (body: CommandBody) => (...args: unknown[]) => Promi
 /** Each command group registers its commands with this signature. */
 export type RegisterCommands = (program: Command, action: ActionFactory) => void;
 
-const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerSimulate, registerRollout, registerEvents, registerDoctor, registerStats, registerExperiment, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker];
+const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerSimulate, registerRollout, registerEvents, registerDoctor, registerStats, registerExperiment, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker, registerSurvey];
 
 /** Runs the CLI on an argument vector (`process.argv` form) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: OutputStreams = processStreams): Promise<number> {

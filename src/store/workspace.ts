@@ -18,6 +18,8 @@ import { SegmentEventReader, SegmentEventWriter } from './local-events/segment-e
 import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
 import { SqliteOnlineExperimentStore } from './sqlite/online-experiment-store.js';
 import { SqliteRolloutStore } from './sqlite/rollout-store.js';
+import type { ReferenceStore } from './reference-store.js';
+import { SqliteReferenceStore } from './sqlite/reference-store.js';
 import type { ProfileStore } from './profile-store.js';
 import { SqliteProfileStore } from './sqlite/profile-store.js';
 import type { SpecHistory } from './spec-history.js';
@@ -71,6 +73,8 @@ export interface Workspace extends WorkspacePaths {
   experiments: OnlineExperimentStore;
   /** Rollouts: plans, states, steps and their transitions. */
   rollouts: RolloutStore;
+  /** The literature survey's references and their linked runs. */
+  references: ReferenceStore;
   /** Tuning studies and their trials. */
   studies: StudyStore;
   /** The pipeline step cache's entries. */
@@ -173,6 +177,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     evaluations: new SqliteEvaluationStore(db),
     experiments: new SqliteOnlineExperimentStore(db),
     rollouts: new SqliteRolloutStore(db),
+    references: new SqliteReferenceStore(db),
     studies,
     events: new SegmentEventReader(paths.eventsDir),
     openEventWriter: (options) => SegmentEventWriter.open(paths.eventsDir, options),

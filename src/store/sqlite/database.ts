@@ -384,6 +384,25 @@ export interface Database {
   online_experiment_phases: OnlineExperimentPhaseTable;
   online_experiment_analyses: OnlineExperimentAnalysisTable;
   rollouts: RolloutTable;
+  survey_references: SurveyReferenceTable;
+  survey_reference_links: SurveyReferenceLinkTable;
+}
+
+export interface SurveyReferenceTable {
+  key: string;
+  /** The reference as JSON (reference-store.ts's NewReference). */
+  body: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface SurveyReferenceLinkTable {
+  id: Generated<number>;
+  reference_key: string;
+  run_id: string;
+  relation: string;
+  linked_at: string;
+  linked_by: string;
 }
 
 /**

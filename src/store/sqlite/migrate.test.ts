@@ -59,6 +59,8 @@ describe('metadata migrations', () => {
       'run_tags',
       'runs',
       'spec_versions',
+      'survey_reference_links',
+      'survey_references',
       'tuning_studies',
       'tuning_trial_values',
       'tuning_trials',

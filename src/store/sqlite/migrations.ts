@@ -452,6 +452,27 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0014-survey-references': {
+    async up(db: AnyDatabase) {
+      // The literature survey: one row per reference (its fields as JSON), and the runs that reproduce or adapt it.
+      await db.schema
+        .createTable('survey_references')
+        .addColumn('key', 'text', (column) => column.primaryKey())
+        .addColumn('body', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('survey_reference_links')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('reference_key', 'text', (column) => column.notNull().references('survey_references.key'))
+        .addColumn('run_id', 'text', (column) => column.notNull())
+        .addColumn('relation', 'text', (column) => column.notNull())
+        .addColumn('linked_at', 'text', (column) => column.notNull())
+        .addColumn('linked_by', 'text', (column) => column.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */
