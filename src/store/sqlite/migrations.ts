@@ -2,16 +2,14 @@
  * The metadata schema's history. Migrations are append-only: a released one is never edited, a change is
  * a new migration. Names sort in the order they run.
  */
-import { PostgresAdapter, sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type RawBuilder } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type RawBuilder } from 'kysely';
+import { onPostgres } from './dialect.js';
 
 // Migrations see the database as it was when they were written, not the current `Database` type.
 type AnyDatabase = Kysely<unknown>;
 
 // The same migrations build the PostgreSQL schema: these four helpers are the only places the two
 // dialects differ. SQLite's output is exactly what it was before PostgreSQL existed.
-function onPostgres(db: AnyDatabase): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 /** SQLite's integer is 64-bit and its real is a double; PostgreSQL's namesakes are 32-bit, so they widen. */
 function columnType(db: AnyDatabase, type: 'integer' | 'real' | 'blob'): 'integer' | 'real' | 'blob' | 'bigint' | 'double precision' | 'bytea' {

@@ -5,6 +5,7 @@ import { atOneInstant, type ChangeContext } from '../audit-log.js';
 import type { ModelRegistry, ModelStage, ModelVersion, NewModelVersion, RegisteredModel, RegistryEvent, RegistryEventType, RegistryTarget } from '../model-registry.js';
 import { appendAuditEntry } from './audit-log.js';
 import type { Database, ModelVersionTable, RegisteredModelTable } from './database.js';
+import { onPostgres } from './dialect.js';
 import type { Executor } from './run-rows.js';
 
 type VersionRow = Selectable<ModelVersionTable> & { model: string; run_id: string };
@@ -27,9 +28,12 @@ async function recordChange(
     .returning('id')
     .executeTakeFirstOrThrow();
   // The outbox: one pending delivery per active webhook that wants this event type (an empty list wants all).
+  const wanted = onPostgres(trx)
+    ? sql`exists (select 1 from json_array_elements_text(w.events::json) as e(value) where e.value = ${event.type})`
+    : sql`exists (select 1 from json_each(w.events) where json_each.value = ${event.type})`;
   await sql`insert into webhook_deliveries (webhook_id, event_id, state, attempts, next_attempt_at, updated_at)
     select w.id, ${id}, 'pending', 0, ${at}, ${at} from webhooks w
-    where w.active = 1 and (w.events = '[]' or exists (select 1 from json_each(w.events) where json_each.value = ${event.type}))`.execute(trx);
+    where w.active = 1 and (w.events = '[]' or ${wanted})`.execute(trx);
   await appendAuditEntry(trx, { action: `registry.${event.type}`, subject: subject(event.model, event.version), details }, context);
 }
 
@@ -41,7 +45,9 @@ async function refusingReferenced(what: string, remove: () => Promise<void>): Pr
   try {
     await remove();
   } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    // SQLite's code, then PostgreSQL's foreign_key_violation.
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503') {
       throw new MlcycleError('conflict', `${what} cannot be deleted: other records (offline evaluations, say) refer to it`, { cause: error });
     }
     throw error;
