@@ -29,6 +29,7 @@ import type { WebhookStore } from './webhook-store.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
+import { isPostgresUri, migratePostgres, openPostgresDatabase } from './postgres/database.js';
 import { SqliteSpecHistory } from './sqlite/spec-history.js';
 import { SqliteStepCacheStore } from './sqlite/step-cache-store.js';
 import { openStudyStore } from './backends.js';
@@ -114,7 +115,9 @@ export async function createWorkspace(root: string, name: string, context: Chang
   const created = !existsSync(paths.databaseFile);
   await mkdir(paths.artifactsDir, { recursive: true });
   const workspace = await connect(paths, context, created);
-  if (created) {
+  // On a shared PostgreSQL, a second machine's `init` joins the workspace another one created.
+  const named = await workspace.db.selectFrom('workspace_meta').select('value').where('key', '=', 'name').executeTakeFirst();
+  if (named === undefined) {
     const instant = atOneInstant(context);
     await workspace.db.transaction().execute(async (trx) => {
       const at = instant.now().toISOString();
@@ -132,7 +135,58 @@ export async function createWorkspace(root: string, name: string, context: Chang
   return { workspace, created };
 }
 
+/**
+ * Where a workspace keeps its metadata: the SQLite file in `.mlcycle/` (the default), or a team's
+ * PostgreSQL named by `MLCYCLE_STORE=postgresql://user@host:port/database`. On PostgreSQL the tuning
+ * studies' trials stay in the local SQLite file (their store is synchronous); everything else is shared.
+ */
+export function metadataStoreUri(environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const uri = environment.MLCYCLE_STORE?.trim();
+  if (uri === undefined || uri === '' || uri === 'sqlite') return undefined;
+  if (!isPostgresUri(uri)) {
+    throw new MlcycleError('invalid_input', `MLCYCLE_STORE=${JSON.stringify(uri)}: expected postgresql://user@host:port/database, or sqlite (the default)`);
+  }
+  return uri;
+}
+
 async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boolean): Promise<Workspace> {
+  const local = await connectLocal(paths, context, fresh);
+  const uri = metadataStoreUri();
+  if (uri === undefined) return local;
+  const db = openPostgresDatabase(uri);
+  try {
+    const { applied } = await migratePostgres(db);
+    const named = await db.selectFrom('workspace_meta').select('value').where('key', '=', 'name').executeTakeFirst();
+    if (applied.length > 0 && named !== undefined) {
+      await appendAuditEntry(db, { action: 'store.migrated', subject: 'metadata', details: { applied } }, context);
+    }
+  } catch (error) {
+    await db.destroy();
+    await local.close();
+    const message = error instanceof Error ? error.message : String(error);
+    throw new MlcycleError('invalid_input', `MLCYCLE_STORE: the PostgreSQL metadata store could not be opened: ${message}`, { cause: error });
+  }
+  return {
+    ...local,
+    db,
+    audit: new SqliteAuditLog(db),
+    specHistory: new SqliteSpecHistory(db),
+    datasets: new SqliteDatasetStore(db),
+    profiles: new SqliteProfileStore(db),
+    runs: new SqliteRunStore(db, null),
+    metrics: new SqliteMetricStore(db, null),
+    registry: new SqliteModelRegistry(db),
+    webhooks: new SqliteWebhookStore(db),
+    evaluations: new SqliteEvaluationStore(db),
+    stepCache: new SqliteStepCacheStore(db),
+    close: async () => {
+      await db.destroy();
+      await local.close();
+    },
+  };
+}
+
+async function connectLocal(paths: WorkspacePaths, context: ChangeContext, fresh: boolean): Promise<Workspace> {
   const { db, connection } = (() => {
     try {
       return openSqliteConnection(paths.databaseFile);
