@@ -29,6 +29,7 @@ import type { WebhookStore } from './webhook-store.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
+import { parseS3Uri, S3ArtifactStore, s3ClientFromEnvironment } from './s3/artifact-store.js';
 import { isPostgresUri, migratePostgres, openPostgresDatabase } from './postgres/database.js';
 import { SqliteSpecHistory } from './sqlite/spec-history.js';
 import { SqliteStepCacheStore } from './sqlite/step-cache-store.js';
@@ -149,8 +150,30 @@ export function metadataStoreUri(environment: NodeJS.ProcessEnv = process.env): 
   return uri;
 }
 
+/**
+ * Where a workspace keeps its artifacts: `.mlcycle/artifacts` (the default), or an S3-compatible object
+ * store named by `MLCYCLE_ARTIFACTS=s3://bucket/prefix` (endpoint and keys from the standard AWS
+ * variables), with `.mlcycle/artifacts` then holding this machine's local copies.
+ */
+export function artifactStoreUri(environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const uri = environment.MLCYCLE_ARTIFACTS?.trim();
+  if (uri === undefined || uri === '' || uri === 'files') return undefined;
+  parseS3Uri(uri);
+  return uri;
+}
+
 async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boolean): Promise<Workspace> {
+  const artifactsUri = artifactStoreUri();
   const local = await connectLocal(paths, context, fresh);
+  if (artifactsUri !== undefined) {
+    const client = s3ClientFromEnvironment();
+    local.artifacts = new S3ArtifactStore(client, parseS3Uri(artifactsUri), paths.artifactsDir);
+    const closeLocal = local.close;
+    local.close = async () => {
+      client.destroy();
+      await closeLocal();
+    };
+  }
   const uri = metadataStoreUri();
   if (uri === undefined) return local;
   const db = openPostgresDatabase(uri);

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres.js';
 import { tempDir, testContext } from '../../../test/support/temp-dir.js';
-import { createWorkspace, metadataStoreUri, type Workspace } from '../workspace.js';
+import { startObjectStore } from '../../../test/support/object-store.js';
+import { artifactStoreUri, createWorkspace, metadataStoreUri, type Workspace } from '../workspace.js';
 
 const opened: Workspace[] = [];
 const databases: TestDatabase[] = [];
@@ -57,6 +58,25 @@ describe('a workspace on PostgreSQL (MLCYCLE_STORE)', () => {
     expect(previous[0]).toBeNull();
     for (let index = 1; index < moves.length; index++) expect(previous[index]).toBe(moves[index - 1]?.version);
     expect((await b.registry.findModel('delay-alert'))?.aliases).toEqual({ champion: moves.at(-1)?.version });
+  });
+
+  it('shares artifacts through the object store named by MLCYCLE_ARTIFACTS', async () => {
+    const server = await startObjectStore();
+    try {
+      for (const [name, value] of Object.entries(server.environment)) vi.stubEnv(name, value);
+      vi.stubEnv('MLCYCLE_ARTIFACTS', `s3://${server.bucket}/team`);
+      const [a, b] = await twoMachines();
+      const staged = await a.artifacts.stagingPath('.json');
+      writeFileSync(staged, '{"model":1}');
+      await a.artifacts.commit(staged, 'models/m1/model.json');
+      expect(b.artifacts.exists('models/m1/model.json')).toBe(false);
+      expect(await b.artifacts.size('models/m1/model.json')).toBe(11);
+      expect(artifactStoreUri({ MLCYCLE_ARTIFACTS: 'files' })).toBeUndefined();
+      expect(() => artifactStoreUri({ MLCYCLE_ARTIFACTS: '/mnt/x' })).toThrow(/"\/mnt\/x": expected s3:\/\/bucket\/prefix/);
+    } finally {
+      for (const workspace of opened.splice(0)) await workspace.close();
+      await server.close();
+    }
   });
 
   it('refuses an MLCYCLE_STORE that is not PostgreSQL, naming the variable', () => {
