@@ -414,6 +414,18 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('model_versions').addColumn('stage', 'text', (column) => column.notNull().defaultTo('None')).execute();
     },
   },
+  '0012-leases': {
+    async up(db: AnyDatabase) {
+      // Who runs a background loop (rollout controller, monitor scheduler, webhook delivery) when several
+      // servers share one database: one row per loop, held until expires_at (milliseconds since the epoch).
+      await db.schema
+        .createTable('leases')
+        .addColumn('name', 'text', (column) => column.primaryKey())
+        .addColumn('holder', 'text', (column) => column.notNull())
+        .addColumn('expires_at', columnType(db, 'integer'), (column) => column.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */
