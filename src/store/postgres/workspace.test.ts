@@ -60,6 +60,32 @@ describe('a workspace on PostgreSQL (MLCYCLE_STORE)', () => {
     expect((await b.registry.findModel('delay-alert'))?.aliases).toEqual({ champion: moves.at(-1)?.version });
   });
 
+  it('loses no write when both machines log batches to one run in parallel', async () => {
+    const [a, b] = await twoMachines();
+    const context = testContext('ana');
+    const experiment = await a.runs.ensureExperiment('delays', context);
+    const run = await a.runs.createRun({ experimentId: experiment.id, name: 'gbdt', startTime: 0 }, context);
+    await Promise.all(
+      Array.from({ length: 16 }, (_, batch) =>
+        (batch % 2 === 0 ? a : b).runs.logBatch(
+          run.id,
+          {
+            params: { [`p${batch}`]: String(batch) },
+            tags: { [`t${batch}`]: 'x' },
+            metrics: [{ key: 'loss', steps: Float64Array.from({ length: 100 }, (_, i) => batch * 100 + i), timestamps: new Float64Array(100).fill(1), values: Float64Array.from({ length: 100 }, (_, i) => batch * 100 + i) }],
+          },
+          testContext(batch % 2 === 0 ? 'ana' : 'ben'),
+        ),
+      ),
+    );
+    const history = await b.metrics.metricHistory(run.id, 'loss');
+    expect([...history.steps].sort((x, y) => x - y)).toEqual(Array.from({ length: 1600 }, (_, i) => i));
+    const found = await a.runs.findRun(run.id);
+    expect(Object.keys(found?.params ?? {})).toHaveLength(16);
+    expect(Object.keys(found?.tags ?? {}).filter((key) => key.startsWith('t'))).toHaveLength(16);
+    expect(found?.metrics.loss).toMatchObject({ step: 1599, value: 1599 });
+  });
+
   it('shares artifacts through the object store named by MLCYCLE_ARTIFACTS', async () => {
     const server = await startObjectStore();
     try {
