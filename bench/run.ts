@@ -10,6 +10,7 @@ import { benchExplore } from './explore.js';
 import { benchGbdt } from './gbdt.js';
 import { benchOffPolicy } from './off-policy.js';
 import { benchPipeline } from './pipeline.js';
+import { benchScale } from './scale.js';
 import { benchServe } from './serve.js';
 import { benchStats } from './stats.js';
 import { benchTracking } from './tracking.js';
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   gbdt: benchGbdt,
   'off-policy': benchOffPolicy,
   pipeline: benchPipeline,
+  scale: benchScale,
   serve: benchServe,
   stats: benchStats,
   tracking: benchTracking,

@@ -35,6 +35,8 @@ import type { WebhookStore } from './webhook-store.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
+import { parseS3Uri, S3ArtifactStore, s3ClientFromEnvironment } from './s3/artifact-store.js';
+import { isPostgresUri, migratePostgres, openPostgresDatabase } from './postgres/database.js';
 import { SqliteSpecHistory } from './sqlite/spec-history.js';
 import { SqliteStepCacheStore } from './sqlite/step-cache-store.js';
 import { openStudyStore } from './backends.js';
@@ -126,7 +128,9 @@ export async function createWorkspace(root: string, name: string, context: Chang
   const created = !existsSync(paths.databaseFile);
   await mkdir(paths.artifactsDir, { recursive: true });
   const workspace = await connect(paths, context, created);
-  if (created) {
+  // On a shared PostgreSQL, a second machine's `init` joins the workspace another one created.
+  const named = await workspace.db.selectFrom('workspace_meta').select('value').where('key', '=', 'name').executeTakeFirst();
+  if (named === undefined) {
     const instant = atOneInstant(context);
     await workspace.db.transaction().execute(async (trx) => {
       const at = instant.now().toISOString();
@@ -144,7 +148,83 @@ export async function createWorkspace(root: string, name: string, context: Chang
   return { workspace, created };
 }
 
+/**
+ * Where a workspace keeps its metadata: the SQLite file in `.mlcycle/` (the default), or a team's
+ * PostgreSQL named by `MLCYCLE_STORE=postgresql://user@host:port/database`. On PostgreSQL the tuning
+ * studies' trials stay in the local SQLite file (their store is synchronous); everything else is shared.
+ */
+export function metadataStoreUri(environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const uri = environment.MLCYCLE_STORE?.trim();
+  if (uri === undefined || uri === '' || uri === 'sqlite') return undefined;
+  if (!isPostgresUri(uri)) {
+    throw new MlcycleError('invalid_input', `MLCYCLE_STORE=${JSON.stringify(uri)}: expected postgresql://user@host:port/database, or sqlite (the default)`);
+  }
+  return uri;
+}
+
+/**
+ * Where a workspace keeps its artifacts: `.mlcycle/artifacts` (the default), or an S3-compatible object
+ * store named by `MLCYCLE_ARTIFACTS=s3://bucket/prefix` (endpoint and keys from the standard AWS
+ * variables), with `.mlcycle/artifacts` then holding this machine's local copies.
+ */
+export function artifactStoreUri(environment: NodeJS.ProcessEnv = process.env): string | undefined {
+  const uri = environment.MLCYCLE_ARTIFACTS?.trim();
+  if (uri === undefined || uri === '' || uri === 'files') return undefined;
+  parseS3Uri(uri);
+  return uri;
+}
+
 async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boolean): Promise<Workspace> {
+  const artifactsUri = artifactStoreUri();
+  const local = await connectLocal(paths, context, fresh);
+  if (artifactsUri !== undefined) {
+    const client = s3ClientFromEnvironment();
+    local.artifacts = new S3ArtifactStore(client, parseS3Uri(artifactsUri), paths.artifactsDir);
+    const closeLocal = local.close;
+    local.close = async () => {
+      client.destroy();
+      await closeLocal();
+    };
+  }
+  const uri = metadataStoreUri();
+  if (uri === undefined) return local;
+  const db = openPostgresDatabase(uri);
+  try {
+    const { applied } = await migratePostgres(db);
+    const named = await db.selectFrom('workspace_meta').select('value').where('key', '=', 'name').executeTakeFirst();
+    if (applied.length > 0 && named !== undefined) {
+      await appendAuditEntry(db, { action: 'store.migrated', subject: 'metadata', details: { applied } }, context);
+    }
+  } catch (error) {
+    await db.destroy();
+    await local.close();
+    const message = error instanceof Error ? error.message : String(error);
+    throw new MlcycleError('invalid_input', `MLCYCLE_STORE: the PostgreSQL metadata store could not be opened: ${message}`, { cause: error });
+  }
+  return {
+    ...local,
+    db,
+    audit: new SqliteAuditLog(db),
+    specHistory: new SqliteSpecHistory(db),
+    datasets: new SqliteDatasetStore(db),
+    profiles: new SqliteProfileStore(db),
+    runs: new SqliteRunStore(db, null),
+    metrics: new SqliteMetricStore(db, null),
+    registry: new SqliteModelRegistry(db),
+    webhooks: new SqliteWebhookStore(db),
+    evaluations: new SqliteEvaluationStore(db),
+    experiments: new SqliteOnlineExperimentStore(db),
+    rollouts: new SqliteRolloutStore(db),
+    references: new SqliteReferenceStore(db),
+    stepCache: new SqliteStepCacheStore(db),
+    close: async () => {
+      await db.destroy();
+      await local.close();
+    },
+  };
+}
+
+async function connectLocal(paths: WorkspacePaths, context: ChangeContext, fresh: boolean): Promise<Workspace> {
   const { db, connection } = (() => {
     try {
       return openSqliteConnection(paths.databaseFile);

@@ -350,7 +350,15 @@ export interface PipelineStepTable {
 }
 
 /** The tables of the latest schema, as Kysely sees them. */
+/** Who holds a background loop across servers, until when (milliseconds since the epoch). */
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface Database {
+  leases: LeaseTable;
   workspace_meta: WorkspaceMetaTable;
   audit_log: AuditLogTable;
   spec_versions: SpecVersionTable;

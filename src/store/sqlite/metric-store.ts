@@ -6,7 +6,7 @@
  * (little-endian on every platform Node supports in practice).
  */
 import type Sqlite from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { MlcycleError } from '../../error.js';
 import { atOneInstant, type ChangeContext } from '../audit-log.js';
 import type { MetricSeries, MetricStore } from '../run-store.js';
@@ -66,13 +66,20 @@ export function metricStatements(connection: Sqlite.Database): MetricStatements 
   return statements;
 }
 
-/**
- * Writes one series as chunks and upserts its latest value; synchronous, so it runs inside whatever
- * transaction is open on the connection (log-batch writes params, tags and metrics in one).
- */
-export function writeMetricSeries(statements: MetricStatements, runKey: number, series: MetricSeries): void {
-  const { key, steps, timestamps, values } = series;
+interface SeriesChunk {
+  count: number;
+  minStep: number;
+  maxStep: number;
+  steps: Buffer;
+  timestamps: Buffer;
+  values: Buffer;
+}
+
+/** Cuts one series into stored chunks and finds its latest point, in MLflow's order. */
+function chunkSeries(series: MetricSeries): { chunks: SeriesChunk[]; best: { step: number; timestamp: number; value: number } } {
+  const { steps, timestamps, values } = series;
   const best = { step: -Infinity, timestamp: -Infinity, value: NaN };
+  const chunks: SeriesChunk[] = [];
   for (let start = 0; start < values.length; start += CHUNK_POINTS) {
     const end = Math.min(values.length, start + CHUNK_POINTS);
     let minStep = Infinity;
@@ -89,10 +96,42 @@ export function writeMetricSeries(statements: MetricStatements, runKey: number, 
         best.value = value;
       }
     }
-    statements.chunk.run(runKey, key, end - start, minStep, maxStep, bytes(steps, start, end), bytes(timestamps, start, end), bytes(values, start, end));
+    chunks.push({ count: end - start, minStep, maxStep, steps: bytes(steps, start, end), timestamps: bytes(timestamps, start, end), values: bytes(values, start, end) });
   }
+  return { chunks, best };
+}
+
+/**
+ * Writes one series as chunks and upserts its latest value; synchronous, so it runs inside whatever
+ * transaction is open on the connection (log-batch writes params, tags and metrics in one).
+ */
+export function writeMetricSeries(statements: MetricStatements, runKey: number, series: MetricSeries): void {
+  const { chunks, best } = chunkSeries(series);
+  for (const chunk of chunks) statements.chunk.run(runKey, series.key, chunk.count, chunk.minStep, chunk.maxStep, chunk.steps, chunk.timestamps, chunk.values);
   const nan = Number.isNaN(best.value);
-  statements.latest.run(runKey, key, nan ? null : best.value, nan ? 1 : 0, best.step, best.timestamp);
+  statements.latest.run(runKey, series.key, nan ? null : best.value, nan ? 1 : 0, best.step, best.timestamp);
+}
+
+/**
+ * The same write through Kysely, for a database with no better-sqlite3 connection beneath (PostgreSQL):
+ * the chunks of all series in one insert, then the latest-value upserts, in the caller's transaction.
+ * Reals that are not numbers are stored as SQL null with is_nan set, as on SQLite.
+ */
+export async function writeMetricSeriesThroughKysely(trx: Kysely<Database>, runKey: number, series: readonly MetricSeries[]): Promise<void> {
+  const cut = series.map((one) => ({ key: one.key, ...chunkSeries(one) }));
+  const rows = cut.flatMap((one) =>
+    one.chunks.map((chunk) => ({ run_key: runKey, key: one.key, count: chunk.count, min_step: chunk.minStep, max_step: chunk.maxStep, steps: chunk.steps, timestamps: chunk.timestamps, values: chunk.values })),
+  );
+  if (rows.length > 0) await trx.insertInto('metric_chunks').values(rows).execute();
+  for (const { key, best } of cut) {
+    const nan = Number.isNaN(best.value);
+    await sql`insert into latest_metrics (run_key, key, value, is_nan, step, "timestamp") values (${runKey}, ${key}, ${nan ? null : best.value}, ${nan ? 1 : 0}, ${best.step}, ${best.timestamp})
+      on conflict (run_key, key) do update set value = excluded.value, is_nan = excluded.is_nan, step = excluded.step, "timestamp" = excluded."timestamp"
+      where excluded.step > latest_metrics.step
+         or (excluded.step = latest_metrics.step and excluded."timestamp" > latest_metrics."timestamp")
+         or (excluded.step = latest_metrics.step and excluded."timestamp" = latest_metrics."timestamp"
+             and coalesce(excluded.value, '-Infinity') > coalesce(latest_metrics.value, '-Infinity'))`.execute(trx);
+  }
 }
 
 /** Refuses series whose columns differ in length. */
@@ -110,7 +149,7 @@ export function checkSeriesShapes(series: readonly MetricSeries[]): void {
  */
 export async function appendSeriesInOneTransaction(
   db: Kysely<Database>,
-  connection: Sqlite.Database,
+  connection: Sqlite.Database | null,
   runId: string,
   series: readonly MetricSeries[],
   changeContext: ChangeContext,
@@ -122,6 +161,16 @@ export async function appendSeriesInOneTransaction(
     .insertInto('audit_log')
     .values({ at: context.now().toISOString(), actor: context.actor, action: audit.action, subject: `run/${runId}`, details: JSON.stringify(audit.details), reason: context.reason ?? null })
     .compile();
+  if (connection === null) {
+    await db.transaction().execute(async (trx) => {
+      const run = await trx.selectFrom('runs').select(['run_key', 'lifecycle_stage']).where('id', '=', runId).forUpdate().executeTakeFirst();
+      if (run === undefined) throw new MlcycleError('not_found', `no run with id ${runId}`);
+      if (run.lifecycle_stage !== 'active') throw new MlcycleError('conflict', `run ${runId} is deleted; restore it before logging to it`);
+      await writeMetricSeriesThroughKysely(trx, run.run_key, series);
+      await trx.executeQuery(entry);
+    });
+    return;
+  }
   const statements = metricStatements(connection);
   const write = connection.transaction(() => {
     const run = statements.run.get(runId) as { run_key: number; lifecycle_stage: string } | undefined;
@@ -138,7 +187,8 @@ export async function appendSeriesInOneTransaction(
 export class SqliteMetricStore implements MetricStore {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly connection: Sqlite.Database,
+    /** The better-sqlite3 connection beneath `db`, or null on PostgreSQL (writes then go through Kysely). */
+    private readonly connection: Sqlite.Database | null,
   ) {}
 
   async appendMetrics(runId: string, series: readonly MetricSeries[], changeContext: ChangeContext): Promise<void> {

@@ -41,6 +41,7 @@ describe('metadata migrations', () => {
       'kysely_migration',
       'kysely_migration_lock',
       'latest_metrics',
+      'leases',
       'metric_chunks',
       'model_aliases',
       'model_version_tags',

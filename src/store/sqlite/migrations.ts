@@ -2,10 +2,30 @@
  * The metadata schema's history. Migrations are append-only: a released one is never edited, a change is
  * a new migration. Names sort in the order they run.
  */
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type RawBuilder } from 'kysely';
+import { onPostgres } from './dialect.js';
 
 // Migrations see the database as it was when they were written, not the current `Database` type.
 type AnyDatabase = Kysely<unknown>;
+
+// The same migrations build the PostgreSQL schema: these four helpers are the only places the two
+// dialects differ. SQLite's output is exactly what it was before PostgreSQL existed.
+
+/** SQLite's integer is 64-bit and its real is a double; PostgreSQL's namesakes are 32-bit, so they widen. */
+function columnType(db: AnyDatabase, type: 'integer' | 'real' | 'blob'): 'integer' | 'real' | 'blob' | 'bigint' | 'double precision' | 'bytea' {
+  if (!onPostgres(db)) return type;
+  return type === 'integer' ? 'bigint' : type === 'real' ? 'double precision' : 'bytea';
+}
+
+/** An integer key the database numbers itself: SQLite's autoincrement, PostgreSQL's identity column. */
+function serialKey(db: AnyDatabase, column: ColumnDefinitionBuilder): ColumnDefinitionBuilder {
+  return onPostgres(db) ? column.primaryKey().generatedByDefaultAsIdentity() : column.primaryKey().autoIncrement();
+}
+
+/** SQLite's clustered-table option; PostgreSQL has no such clause. */
+function withoutRowid(db: AnyDatabase): RawBuilder<unknown> {
+  return onPostgres(db) ? sql`` : sql`without rowid`;
+}
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-workspace-and-audit-log': {
@@ -17,7 +37,7 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('audit_log')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('at', 'text', (column) => column.notNull())
         .addColumn('actor', 'text', (column) => column.notNull())
         .addColumn('action', 'text', (column) => column.notNull())
@@ -31,7 +51,7 @@ export const MIGRATIONS: Record<string, Migration> = {
     async up(db: AnyDatabase) {
       await db.schema
         .createTable('spec_versions')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('hash', 'text', (column) => column.notNull())
         .addColumn('text', 'text', (column) => column.notNull())
         .addColumn('recorded_at', 'text', (column) => column.notNull())
@@ -51,13 +71,13 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('dataset_versions')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('dataset', 'text', (column) => column.notNull().references('datasets.name'))
-        .addColumn('number', 'integer', (column) => column.notNull())
+        .addColumn('number', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('hash', 'text', (column) => column.notNull())
         .addColumn('artifact_key', 'text', (column) => column.notNull())
-        .addColumn('row_count', 'integer', (column) => column.notNull())
-        .addColumn('byte_size', 'integer', (column) => column.notNull())
+        .addColumn('row_count', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('byte_size', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('columns', 'text', (column) => column.notNull())
         .addColumn('time_column', 'text')
         .addColumn('lineage', 'text', (column) => column.notNull())
@@ -68,12 +88,12 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('dataset_validations')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('version_id', 'integer', (column) => column.notNull().references('dataset_versions.id'))
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('version_id', columnType(db, 'integer'), (column) => column.notNull().references('dataset_versions.id'))
         .addColumn('at', 'text', (column) => column.notNull())
         .addColumn('actor', 'text', (column) => column.notNull())
-        .addColumn('passed', 'integer', (column) => column.notNull())
-        .addColumn('target_present', 'integer', (column) => column.notNull())
+        .addColumn('passed', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('target_present', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('spec_hash', 'text')
         .addColumn('outcomes', 'text', (column) => column.notNull())
         .execute();
@@ -84,11 +104,11 @@ export const MIGRATIONS: Record<string, Migration> = {
     async up(db: AnyDatabase) {
       await db.schema
         .createTable('dataset_profiles')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('version_id', 'integer', (column) => column.notNull().references('dataset_versions.id'))
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('version_id', columnType(db, 'integer'), (column) => column.notNull().references('dataset_versions.id'))
         .addColumn('options_key', 'text', (column) => column.notNull())
         .addColumn('target', 'text')
-        .addColumn('has_strawman', 'integer', (column) => column.notNull())
+        .addColumn('has_strawman', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('artifact_key', 'text', (column) => column.notNull())
         .addColumn('created_at', 'text', (column) => column.notNull())
         .addColumn('created_by', 'text', (column) => column.notNull())
@@ -100,7 +120,7 @@ export const MIGRATIONS: Record<string, Migration> = {
     async up(db: AnyDatabase) {
       await db.schema
         .createTable('experiments')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('name', 'text', (column) => column.notNull().unique())
         .addColumn('lifecycle_stage', 'text', (column) => column.notNull().defaultTo('active'))
         .addColumn('created_at', 'text', (column) => column.notNull())
@@ -108,23 +128,23 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('experiment_tags')
-        .addColumn('experiment_id', 'integer', (column) => column.notNull().references('experiments.id'))
+        .addColumn('experiment_id', columnType(db, 'integer'), (column) => column.notNull().references('experiments.id'))
         .addColumn('key', 'text', (column) => column.notNull())
         .addColumn('value', 'text', (column) => column.notNull())
         .addPrimaryKeyConstraint('experiment_tags_key', ['experiment_id', 'key'])
-        .modifyEnd(sql`without rowid`)
+        .modifyEnd(withoutRowid(db))
         .execute();
       // Runs carry a small integer key for the child tables' joins and a 32-hex id for the outside world.
       await db.schema
         .createTable('runs')
-        .addColumn('run_key', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('run_key', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('id', 'text', (column) => column.notNull().unique())
-        .addColumn('experiment_id', 'integer', (column) => column.notNull().references('experiments.id'))
+        .addColumn('experiment_id', columnType(db, 'integer'), (column) => column.notNull().references('experiments.id'))
         .addColumn('name', 'text', (column) => column.notNull())
         .addColumn('status', 'text', (column) => column.notNull())
-        .addColumn('start_time', 'integer', (column) => column.notNull())
-        .addColumn('end_time', 'integer')
-        .addColumn('parent_key', 'integer', (column) => column.references('runs.run_key'))
+        .addColumn('start_time', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('end_time', columnType(db, 'integer'))
+        .addColumn('parent_key', columnType(db, 'integer'), (column) => column.references('runs.run_key'))
         .addColumn('user_id', 'text', (column) => column.notNull())
         .addColumn('git_commit', 'text')
         .addColumn('command', 'text')
@@ -135,11 +155,11 @@ export const MIGRATIONS: Record<string, Migration> = {
       for (const table of ['run_params', 'run_tags']) {
         await db.schema
           .createTable(table)
-          .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+          .addColumn('run_key', columnType(db, 'integer'), (column) => column.notNull().references('runs.run_key'))
           .addColumn('key', 'text', (column) => column.notNull())
           .addColumn('value', 'text', (column) => column.notNull())
           .addPrimaryKeyConstraint(`${table}_key`, ['run_key', 'key'])
-          .modifyEnd(sql`without rowid`)
+          .modifyEnd(withoutRowid(db))
           .execute();
         // Search filters and orders by one key's value across runs.
         await db.schema.createIndex(`${table}_by_value`).on(table).columns(['key', 'value', 'run_key']).execute();
@@ -147,46 +167,46 @@ export const MIGRATIONS: Record<string, Migration> = {
       // Metric history in columnar chunks: one row per (run, key) and flush, the points as float64 arrays.
       await db.schema
         .createTable('metric_chunks')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('run_key', columnType(db, 'integer'), (column) => column.notNull().references('runs.run_key'))
         .addColumn('key', 'text', (column) => column.notNull())
-        .addColumn('count', 'integer', (column) => column.notNull())
-        .addColumn('min_step', 'integer', (column) => column.notNull())
-        .addColumn('max_step', 'integer', (column) => column.notNull())
-        .addColumn('steps', 'blob', (column) => column.notNull())
-        .addColumn('timestamps', 'blob', (column) => column.notNull())
-        .addColumn('values', 'blob', (column) => column.notNull())
+        .addColumn('count', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('min_step', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('max_step', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('steps', columnType(db, 'blob'), (column) => column.notNull())
+        .addColumn('timestamps', columnType(db, 'blob'), (column) => column.notNull())
+        .addColumn('values', columnType(db, 'blob'), (column) => column.notNull())
         .execute();
       await db.schema.createIndex('metric_chunks_series').on('metric_chunks').columns(['run_key', 'key', 'id']).execute();
       await db.schema
         .createTable('latest_metrics')
-        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('run_key', columnType(db, 'integer'), (column) => column.notNull().references('runs.run_key'))
         .addColumn('key', 'text', (column) => column.notNull())
         // NULL when the latest value is NaN: SQL has no NaN, and a NaN matches no comparison.
-        .addColumn('value', 'real')
-        .addColumn('is_nan', 'integer', (column) => column.notNull())
-        .addColumn('step', 'integer', (column) => column.notNull())
-        .addColumn('timestamp', 'integer', (column) => column.notNull())
+        .addColumn('value', columnType(db, 'real'))
+        .addColumn('is_nan', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('step', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('timestamp', columnType(db, 'integer'), (column) => column.notNull())
         .addPrimaryKeyConstraint('latest_metrics_key', ['run_key', 'key'])
-        .modifyEnd(sql`without rowid`)
+        .modifyEnd(withoutRowid(db))
         .execute();
       await db.schema.createIndex('latest_metrics_by_value').on('latest_metrics').columns(['key', 'value', 'run_key']).execute();
       await db.schema
         .createTable('run_inputs')
-        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('run_key', columnType(db, 'integer'), (column) => column.notNull().references('runs.run_key'))
         .addColumn('dataset', 'text', (column) => column.notNull())
         .addColumn('digest', 'text', (column) => column.notNull())
         .addColumn('context', 'text', (column) => column.notNull())
-        .addColumn('dataset_version_id', 'integer', (column) => column.references('dataset_versions.id'))
+        .addColumn('dataset_version_id', columnType(db, 'integer'), (column) => column.references('dataset_versions.id'))
         .addColumn('source', 'text')
         .addPrimaryKeyConstraint('run_inputs_key', ['run_key', 'dataset', 'digest', 'context'])
         .execute();
       await db.schema.createIndex('run_inputs_dataset').on('run_inputs').columns(['dataset', 'digest']).execute();
       await db.schema
         .createTable('run_artifacts')
-        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('run_key', columnType(db, 'integer'), (column) => column.notNull().references('runs.run_key'))
         .addColumn('path', 'text', (column) => column.notNull())
-        .addColumn('size', 'integer', (column) => column.notNull())
+        .addColumn('size', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('sha256', 'text', (column) => column.notNull())
         .addColumn('logged_at', 'text', (column) => column.notNull())
         .addPrimaryKeyConstraint('run_artifacts_key', ['run_key', 'path'])
@@ -197,7 +217,7 @@ export const MIGRATIONS: Record<string, Migration> = {
     async up(db: AnyDatabase) {
       await db.schema
         .createTable('registered_models')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('name', 'text', (column) => column.notNull().unique())
         .addColumn('description', 'text', (column) => column.notNull().defaultTo(''))
         .addColumn('created_at', 'text', (column) => column.notNull())
@@ -206,10 +226,10 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('model_versions')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('model_id', 'integer', (column) => column.notNull().references('registered_models.id'))
-        .addColumn('version', 'integer', (column) => column.notNull())
-        .addColumn('run_key', 'integer', (column) => column.notNull().references('runs.run_key'))
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('model_id', columnType(db, 'integer'), (column) => column.notNull().references('registered_models.id'))
+        .addColumn('version', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('run_key', columnType(db, 'integer'), (column) => column.notNull().references('runs.run_key'))
         .addColumn('source', 'text', (column) => column.notNull())
         .addColumn('description', 'text', (column) => column.notNull().defaultTo(''))
         .addColumn('created_at', 'text', (column) => column.notNull())
@@ -221,29 +241,29 @@ export const MIGRATIONS: Record<string, Migration> = {
       for (const [table, owner] of [['registered_model_tags', 'model_id'], ['model_version_tags', 'version_id']] as const) {
         await db.schema
           .createTable(table)
-          .addColumn(owner, 'integer', (column) => column.notNull().references(owner === 'model_id' ? 'registered_models.id' : 'model_versions.id'))
+          .addColumn(owner, columnType(db, 'integer'), (column) => column.notNull().references(owner === 'model_id' ? 'registered_models.id' : 'model_versions.id'))
           .addColumn('key', 'text', (column) => column.notNull())
           .addColumn('value', 'text', (column) => column.notNull())
           .addPrimaryKeyConstraint(`${table}_key`, [owner, 'key'])
-          .modifyEnd(sql`without rowid`)
+          .modifyEnd(withoutRowid(db))
           .execute();
       }
       await db.schema
         .createTable('model_aliases')
-        .addColumn('model_id', 'integer', (column) => column.notNull().references('registered_models.id'))
+        .addColumn('model_id', columnType(db, 'integer'), (column) => column.notNull().references('registered_models.id'))
         .addColumn('alias', 'text', (column) => column.notNull())
-        .addColumn('version_id', 'integer', (column) => column.notNull().references('model_versions.id'))
+        .addColumn('version_id', columnType(db, 'integer'), (column) => column.notNull().references('model_versions.id'))
         .addPrimaryKeyConstraint('model_aliases_key', ['model_id', 'alias'])
         .execute();
       // An outbox: each registry change adds its event in the change's transaction; deliverers read from it.
       await db.schema
         .createTable('registry_events')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('at', 'text', (column) => column.notNull())
         .addColumn('actor', 'text', (column) => column.notNull())
         .addColumn('type', 'text', (column) => column.notNull())
         .addColumn('model', 'text', (column) => column.notNull())
-        .addColumn('version', 'integer')
+        .addColumn('version', columnType(db, 'integer'))
         .addColumn('details', 'text', (column) => column.notNull().defaultTo('{}'))
         .execute();
     },
@@ -254,12 +274,12 @@ export const MIGRATIONS: Record<string, Migration> = {
       // compared with, the verdict, the metrics as JSON; the full evaluation and its HTML report are artifacts.
       await db.schema
         .createTable('evaluations')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('model_version_id', 'integer', (column) => column.notNull().references('model_versions.id'))
-        .addColumn('champion_version_id', 'integer', (column) => column.references('model_versions.id'))
-        .addColumn('dataset_version_id', 'integer', (column) => column.notNull().references('dataset_versions.id'))
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('model_version_id', columnType(db, 'integer'), (column) => column.notNull().references('model_versions.id'))
+        .addColumn('champion_version_id', columnType(db, 'integer'), (column) => column.references('model_versions.id'))
+        .addColumn('dataset_version_id', columnType(db, 'integer'), (column) => column.notNull().references('dataset_versions.id'))
         .addColumn('task', 'text', (column) => column.notNull())
-        .addColumn('ready', 'integer', (column) => column.notNull())
+        .addColumn('ready', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('summary', 'text', (column) => column.notNull())
         .addColumn('metrics', 'text', (column) => column.notNull())
         .addColumn('artifact_key', 'text', (column) => column.notNull())
@@ -276,7 +296,7 @@ export const MIGRATIONS: Record<string, Migration> = {
       // reader that cached the trials reloads only those changed since (by any process sharing the file).
       await db.schema
         .createTable('tuning_studies')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('name', 'text', (column) => column.notNull().unique())
         .addColumn('direction', 'text', (column) => column.notNull())
         .addColumn('space', 'text', (column) => column.notNull())
@@ -284,35 +304,35 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('pruner', 'text', (column) => column.notNull())
         .addColumn('objective', 'text', (column) => column.notNull())
         .addColumn('parent_run_id', 'text')
-        .addColumn('revision', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('revision', columnType(db, 'integer'), (column) => column.notNull().defaultTo(0))
         .addColumn('created_at', 'text', (column) => column.notNull())
         .addColumn('created_by', 'text', (column) => column.notNull())
         .execute();
       await db.schema
         .createTable('tuning_trials')
-        .addColumn('study_id', 'integer', (column) => column.notNull().references('tuning_studies.id'))
-        .addColumn('number', 'integer', (column) => column.notNull())
+        .addColumn('study_id', columnType(db, 'integer'), (column) => column.notNull().references('tuning_studies.id'))
+        .addColumn('number', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('state', 'text', (column) => column.notNull())
         .addColumn('params', 'text', (column) => column.notNull())
-        .addColumn('value', 'real')
+        .addColumn('value', columnType(db, 'real'))
         .addColumn('attributes', 'text', (column) => column.notNull().defaultTo('{}'))
         .addColumn('owner', 'text', (column) => column.notNull())
         .addColumn('run_id', 'text')
-        .addColumn('started_at', 'integer', (column) => column.notNull())
-        .addColumn('finished_at', 'integer')
-        .addColumn('revision', 'integer', (column) => column.notNull())
+        .addColumn('started_at', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('finished_at', columnType(db, 'integer'))
+        .addColumn('revision', columnType(db, 'integer'), (column) => column.notNull())
         .addPrimaryKeyConstraint('tuning_trials_key', ['study_id', 'number'])
         .execute();
       await db.schema.createIndex('tuning_trials_revision').on('tuning_trials').columns(['study_id', 'revision']).execute();
       await db.schema
         .createTable('tuning_trial_values')
-        .addColumn('study_id', 'integer', (column) => column.notNull())
-        .addColumn('number', 'integer', (column) => column.notNull())
-        .addColumn('step', 'integer', (column) => column.notNull())
+        .addColumn('study_id', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('number', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('step', columnType(db, 'integer'), (column) => column.notNull())
         // NULL for NaN, which SQLite cannot store as a REAL.
-        .addColumn('value', 'real')
+        .addColumn('value', columnType(db, 'real'))
         .addPrimaryKeyConstraint('tuning_trial_values_key', ['study_id', 'number', 'step'])
-        .modifyEnd(sql`without rowid`)
+        .modifyEnd(withoutRowid(db))
         .execute();
     },
   },
@@ -329,7 +349,7 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('inputs', 'text', (column) => column.notNull())
         .addColumn('outputs', 'text', (column) => column.notNull())
         .addColumn('summary', 'text', (column) => column.notNull())
-        .addColumn('seconds', 'real', (column) => column.notNull())
+        .addColumn('seconds', columnType(db, 'real'), (column) => column.notNull())
         .addColumn('run_id', 'text')
         .addColumn('created_at', 'text', (column) => column.notNull())
         .addColumn('created_by', 'text', (column) => column.notNull())
@@ -357,28 +377,28 @@ export const MIGRATIONS: Record<string, Migration> = {
         }
       }
       // Version numbers are never reused, even after the newest version is deleted (as in MLflow).
-      await db.schema.alterTable('registered_models').addColumn('last_version', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('registered_models').addColumn('last_version', columnType(db, 'integer'), (column) => column.notNull().defaultTo(0)).execute();
       await sql`update registered_models set last_version = coalesce((select max(version) from model_versions where model_id = registered_models.id), 0)`.execute(db);
       await db.schema
         .createTable('webhooks')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('url', 'text', (column) => column.notNull())
         // JSON list of event types; an empty list means every event.
         .addColumn('events', 'text', (column) => column.notNull().defaultTo('[]'))
         .addColumn('secret', 'text', (column) => column.notNull())
-        .addColumn('active', 'integer', (column) => column.notNull().defaultTo(1))
+        .addColumn('active', columnType(db, 'integer'), (column) => column.notNull().defaultTo(1))
         .addColumn('created_at', 'text', (column) => column.notNull())
         .addColumn('created_by', 'text', (column) => column.notNull())
         .execute();
       // The outbox: a delivery per (event, webhook), written in the event's transaction; deliverers update it.
       await db.schema
         .createTable('webhook_deliveries')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('webhook_id', 'integer', (column) => column.notNull().references('webhooks.id'))
-        .addColumn('event_id', 'integer', (column) => column.notNull().references('registry_events.id'))
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('webhook_id', columnType(db, 'integer'), (column) => column.notNull().references('webhooks.id'))
+        .addColumn('event_id', columnType(db, 'integer'), (column) => column.notNull().references('registry_events.id'))
         .addColumn('state', 'text', (column) => column.notNull().defaultTo('pending'))
-        .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
-        .addColumn('last_status', 'integer')
+        .addColumn('attempts', columnType(db, 'integer'), (column) => column.notNull().defaultTo(0))
+        .addColumn('last_status', columnType(db, 'integer'))
         .addColumn('last_error', 'text')
         .addColumn('next_attempt_at', 'text', (column) => column.notNull())
         .addColumn('updated_at', 'text', (column) => column.notNull())
@@ -400,12 +420,12 @@ export const MIGRATIONS: Record<string, Migration> = {
       // revision that grows with every change (the prediction service polls its maximum).
       await db.schema
         .createTable('online_experiments')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('name', 'text', (column) => column.notNull().unique())
         .addColumn('state', 'text', (column) => column.notNull())
         .addColumn('definition', 'text', (column) => column.notNull())
-        .addColumn('phase', 'integer', (column) => column.notNull().defaultTo(0))
-        .addColumn('revision', 'integer', (column) => column.notNull())
+        .addColumn('phase', columnType(db, 'integer'), (column) => column.notNull().defaultTo(0))
+        .addColumn('revision', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('created_at', 'text', (column) => column.notNull())
         .addColumn('created_by', 'text', (column) => column.notNull())
         .addColumn('updated_at', 'text', (column) => column.notNull())
@@ -413,8 +433,8 @@ export const MIGRATIONS: Record<string, Migration> = {
       // One row per phase: the definition it ran with and when.
       await db.schema
         .createTable('online_experiment_phases')
-        .addColumn('experiment_id', 'integer', (column) => column.notNull().references('online_experiments.id'))
-        .addColumn('phase', 'integer', (column) => column.notNull())
+        .addColumn('experiment_id', columnType(db, 'integer'), (column) => column.notNull().references('online_experiments.id'))
+        .addColumn('phase', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('definition', 'text', (column) => column.notNull())
         .addColumn('started_at', 'text', (column) => column.notNull())
         .addColumn('ended_at', 'text')
@@ -422,12 +442,12 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('online_experiment_analyses')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
-        .addColumn('experiment_id', 'integer', (column) => column.notNull().references('online_experiments.id'))
-        .addColumn('phase', 'integer', (column) => column.notNull())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('experiment_id', columnType(db, 'integer'), (column) => column.notNull().references('online_experiments.id'))
+        .addColumn('phase', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('decision', 'text', (column) => column.notNull())
         .addColumn('summary', 'text', (column) => column.notNull())
-        .addColumn('decided', 'integer', (column) => column.notNull())
+        .addColumn('decided', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('result', 'text', (column) => column.notNull())
         .addColumn('created_at', 'text', (column) => column.notNull())
         .addColumn('created_by', 'text', (column) => column.notNull())
@@ -440,11 +460,11 @@ export const MIGRATIONS: Record<string, Migration> = {
       // Rollouts: the plan as JSON, the state and current step, and the transitions with their evidence.
       await db.schema
         .createTable('rollouts')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('name', 'text', (column) => column.notNull().unique())
         .addColumn('plan', 'text', (column) => column.notNull())
         .addColumn('state', 'text', (column) => column.notNull())
-        .addColumn('step', 'integer', (column) => column.notNull())
+        .addColumn('step', columnType(db, 'integer'), (column) => column.notNull())
         .addColumn('step_started_at', 'text', (column) => column.notNull())
         .addColumn('history', 'text', (column) => column.notNull())
         .addColumn('created_at', 'text', (column) => column.notNull())
@@ -464,12 +484,24 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('survey_reference_links')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
         .addColumn('reference_key', 'text', (column) => column.notNull().references('survey_references.key'))
         .addColumn('run_id', 'text', (column) => column.notNull())
         .addColumn('relation', 'text', (column) => column.notNull())
         .addColumn('linked_at', 'text', (column) => column.notNull())
         .addColumn('linked_by', 'text', (column) => column.notNull())
+        .execute();
+    },
+  },
+  '0015-leases': {
+    async up(db: AnyDatabase) {
+      // Who runs a background loop (rollout controller, monitor scheduler, webhook delivery) when several
+      // servers share one database: one row per loop, held until expires_at (milliseconds since the epoch).
+      await db.schema
+        .createTable('leases')
+        .addColumn('name', 'text', (column) => column.primaryKey())
+        .addColumn('holder', 'text', (column) => column.notNull())
+        .addColumn('expires_at', columnType(db, 'integer'), (column) => column.notNull())
         .execute();
     },
   },

@@ -5,6 +5,7 @@ import { atOneInstant, type ChangeContext } from '../audit-log.js';
 import type { ModelRegistry, ModelStage, ModelVersion, NewModelVersion, RegisteredModel, RegistryEvent, RegistryEventType, RegistryTarget } from '../model-registry.js';
 import { appendAuditEntry } from './audit-log.js';
 import type { Database, ModelVersionTable, RegisteredModelTable } from './database.js';
+import { onPostgres } from './dialect.js';
 import type { Executor } from './run-rows.js';
 
 type VersionRow = Selectable<ModelVersionTable> & { model: string; run_id: string };
@@ -27,9 +28,12 @@ async function recordChange(
     .returning('id')
     .executeTakeFirstOrThrow();
   // The outbox: one pending delivery per active webhook that wants this event type (an empty list wants all).
+  const wanted = onPostgres(trx)
+    ? sql`exists (select 1 from json_array_elements_text(w.events::json) as e(value) where e.value = ${event.type})`
+    : sql`exists (select 1 from json_each(w.events) where json_each.value = ${event.type})`;
   await sql`insert into webhook_deliveries (webhook_id, event_id, state, attempts, next_attempt_at, updated_at)
     select w.id, ${id}, 'pending', 0, ${at}, ${at} from webhooks w
-    where w.active = 1 and (w.events = '[]' or exists (select 1 from json_each(w.events) where json_each.value = ${event.type}))`.execute(trx);
+    where w.active = 1 and (w.events = '[]' or ${wanted})`.execute(trx);
   await appendAuditEntry(trx, { action: `registry.${event.type}`, subject: subject(event.model, event.version), details }, context);
 }
 
@@ -41,11 +45,22 @@ async function refusingReferenced(what: string, remove: () => Promise<void>): Pr
   try {
     await remove();
   } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    // SQLite's code, then PostgreSQL's foreign_key_violation.
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503') {
       throw new MlcycleError('conflict', `${what} cannot be deleted: other records (offline evaluations, say) refer to it`, { cause: error });
     }
     throw error;
   }
+}
+
+/**
+ * Takes the model's row lock for the rest of the transaction (a no-op write): on PostgreSQL concurrent
+ * alias moves of one model then run one after another, so each records the version it really replaced.
+ * SQLite serializes writers already.
+ */
+async function lockModel(trx: Transaction<Database>, modelId: number): Promise<void> {
+  await trx.updateTable('registered_models').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', modelId).execute();
 }
 
 /** The version an alias of a model points at, if the alias exists. */
@@ -221,8 +236,14 @@ export class SqliteModelRegistry implements ModelRegistry {
         .where((eb) => eb.or([eb('path', '=', draft.source), eb(eb.fn('substr', ['path', eb.val(1), eb.val(prefix.length)]), '=', prefix)]))
         .executeTakeFirst();
       if (artifact === undefined) throw new MlcycleError('not_found', `run ${draft.runId} has no artifact at "${draft.source}": log the model with run.logArtifact first`);
-      const version = model.last_version + 1;
-      await trx.updateTable('registered_models').set({ last_version: version }).where('id', '=', model.id).execute();
+      // Incremented in the database, not from the value read above: on PostgreSQL two servers registering
+      // at once then queue on the model's row and get consecutive numbers instead of the same one.
+      const { last_version: version } = await trx
+        .updateTable('registered_models')
+        .set((eb) => ({ last_version: eb('last_version', '+', 1) }))
+        .where('id', '=', model.id)
+        .returning('last_version')
+        .executeTakeFirstOrThrow();
       const { id } = await trx
         .insertInto('model_versions')
         .values({ model_id: model.id, version, run_key: run.run_key, source: draft.source, description: draft.description ?? '', created_at: at, created_by: context.actor, updated_at: at })
@@ -319,6 +340,7 @@ export class SqliteModelRegistry implements ModelRegistry {
     const context = atOneInstant(changeContext);
     await this.db.transaction().execute(async (trx) => {
       const row = await requireVersion(trx, model, version);
+      await lockModel(trx, row.model_id);
       const previous = await aliasedVersion(trx, row.model_id, alias);
       if (previous?.version === version) return;
       await trx
@@ -334,6 +356,7 @@ export class SqliteModelRegistry implements ModelRegistry {
     const context = atOneInstant(changeContext);
     await this.db.transaction().execute(async (trx) => {
       const row = await requireModel(trx, model);
+      await lockModel(trx, row.id);
       const existing = await aliasedVersion(trx, row.id, alias);
       if (existing === undefined) throw new MlcycleError('not_found', `registered model "${model}" has no alias "${alias}"`);
       await trx.deleteFrom('model_aliases').where('model_id', '=', row.id).where('alias', '=', alias).execute();

@@ -19,6 +19,7 @@ import {
   type RunOrder,
   type RunQuery,
 } from '../run-filter.js';
+import { onPostgres } from './dialect.js';
 import type { Executor, RunRow } from './run-rows.js';
 
 const OPERATORS: Record<Exclude<Comparator, 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN'>, string> = {
@@ -64,37 +65,38 @@ export function likeToGlob(pattern: string): string {
   return glob;
 }
 
-function condition(column: RawBuilder<unknown>, comparator: Comparator, value: FilterValue | readonly FilterValue[]): RawBuilder<unknown> {
+function condition(column: RawBuilder<unknown>, comparator: Comparator, value: FilterValue | readonly FilterValue[], postgres: boolean): RawBuilder<unknown> {
   if (comparator === 'IN' || comparator === 'NOT IN') {
     const list = sql.join((value as readonly FilterValue[]).map((item) => sql`${item}`));
     return comparator === 'IN' ? sql`${column} in (${list})` : sql`${column} not in (${list})`;
   }
-  if (comparator === 'LIKE') return sql`${column} glob ${likeToGlob(String(value))}`;
+  // SQLite's like ignores case, so its case-sensitive LIKE is a glob; PostgreSQL's like keeps case.
+  if (comparator === 'LIKE') return postgres ? sql`${column} like ${String(value)}` : sql`${column} glob ${likeToGlob(String(value))}`;
   if (comparator === 'ILIKE') return sql`lower(${column}) like lower(${String(value)})`;
   return sql`${column} ${sql.raw(OPERATORS[comparator])} ${value as FilterValue}`;
 }
 
-function compileComparison(comparison: FilterComparison): RawBuilder<unknown> {
+function compileComparison(comparison: FilterComparison, postgres: boolean): RawBuilder<unknown> {
   const { field, comparator, value } = comparison;
   if (field.entity === 'attribute') {
     const column = ATTRIBUTE_COLUMNS[field.key as RunAttribute];
     if (column === undefined) throw new MlcycleError('invalid_input', `filter: unknown attribute "${field.key}"`);
-    return condition(column, comparator, value);
+    return condition(column, comparator, value, postgres);
   }
   if (field.entity === 'dataset') {
     const column = DATASET_COLUMNS[field.key as keyof typeof DATASET_COLUMNS];
     if (column === undefined) throw new MlcycleError('invalid_input', `filter: unknown dataset field "${field.key}"`);
-    return sql`exists (select 1 from run_inputs i where i.run_key = r.run_key and ${condition(sql`i.${column}`, comparator, value)})`;
+    return sql`exists (select 1 from run_inputs i where i.run_key = r.run_key and ${condition(sql`i.${column}`, comparator, value, postgres)})`;
   }
   const { table, value: valueColumn } = KEYED_TABLES[field.entity];
-  return sql`exists (select 1 from ${table} k where k.run_key = r.run_key and k.key = ${field.key} and ${condition(sql`k.${valueColumn}`, comparator, value)})`;
+  return sql`exists (select 1 from ${table} k where k.run_key = r.run_key and k.key = ${field.key} and ${condition(sql`k.${valueColumn}`, comparator, value, postgres)})`;
 }
 
 /** The filter as a SQL boolean expression over `runs r` (joined to its parent as `parent`). */
-export function compileFilter(expression: FilterExpression): RawBuilder<unknown> {
-  if (expression.kind === 'comparison') return compileComparison(expression);
-  if (expression.operands.length === 0) return expression.kind === 'and' ? sql`1` : sql`0`;
-  const parts = expression.operands.map((operand) => sql`(${compileFilter(operand)})`);
+export function compileFilter(expression: FilterExpression, postgres = false): RawBuilder<unknown> {
+  if (expression.kind === 'comparison') return compileComparison(expression, postgres);
+  if (expression.operands.length === 0) return expression.kind === 'and' ? sql`1 = 1` : sql`1 = 0`;
+  const parts = expression.operands.map((operand) => sql`(${compileFilter(operand, postgres)})`);
   return sql.join(parts, expression.kind === 'and' ? sql` and ` : sql` or `);
 }
 
@@ -142,7 +144,7 @@ export async function searchRunRows(db: Executor, query: RunQuery): Promise<{ ro
     if (ids.some((id) => !Number.isSafeInteger(id))) throw new MlcycleError('invalid_input', `experimentIds: ${query.experimentIds.join(', ')} are not all whole numbers`);
     where.push(ids.length === 0 ? sql`0` : sql`r.experiment_id in (${sql.join(ids)})`);
   }
-  if (query.filter !== undefined) where.push(compileFilter(query.filter));
+  if (query.filter !== undefined) where.push(compileFilter(query.filter, onPostgres(db)));
   const { joins, terms } = compileOrder(orderBy);
   const statement = sql<RunRow>`select r.*, parent.id as parent_id from runs r left join runs parent on parent.run_key = r.parent_key ${sql.join(joins, sql` `)}
     where ${where.length === 0 ? sql`1` : sql.join(where.map((part) => sql`(${part})`), sql` and `)}

@@ -23,7 +23,7 @@ import type {
 } from '../run-store.js';
 import { appendAuditEntry } from './audit-log.js';
 import type { Database, ExperimentTable } from './database.js';
-import { appendSeriesInOneTransaction, checkSeriesShapes, metricStatements, writeMetricSeries } from './metric-store.js';
+import { appendSeriesInOneTransaction, checkSeriesShapes, metricStatements, writeMetricSeries, writeMetricSeriesThroughKysely } from './metric-store.js';
 import { loadRuns, requireActiveRunRow, requireRunRow, selectRunRows, toRunInfo, type Executor, type RunRow } from './run-rows.js';
 import { searchRunRows } from './run-search.js';
 
@@ -75,7 +75,7 @@ export class SqliteRunStore implements RunStore {
   /** `connection` is the better-sqlite3 connection beneath `db`: log-batch writes metric chunks through it. */
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly connection: Sqlite.Database,
+    private readonly connection: Sqlite.Database | null,
   ) {}
 
   async ensureExperiment(name: string, changeContext: ChangeContext): Promise<Experiment> {
@@ -292,8 +292,12 @@ export class SqliteRunStore implements RunStore {
       const fresh = await insertParams(trx, row, params);
       await upsertTags(trx, row, tags);
       // The raw connection is the one beneath this transaction, so the chunks commit or roll back with it.
-      const statements = metricStatements(this.connection);
-      for (const one of series) writeMetricSeries(statements, row.run_key, one);
+      if (this.connection === null) {
+        await writeMetricSeriesThroughKysely(trx, row.run_key, series);
+      } else {
+        const statements = metricStatements(this.connection);
+        for (const one of series) writeMetricSeries(statements, row.run_key, one);
+      }
       const details = { params: fresh, tags: tags.map(([key]) => key), points, metrics: series.map((one) => one.key).slice(0, 50) };
       await appendAuditEntry(trx, { action: 'run.batch-logged', subject: `run/${id}`, details }, context);
     });

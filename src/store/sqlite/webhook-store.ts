@@ -6,6 +6,7 @@ import type { RegistryEventType } from '../model-registry.js';
 import type { DeliveryAttempt, DeliveryState, DueDelivery, NewWebhook, Webhook, WebhookDelivery, WebhookStore } from '../webhook-store.js';
 import { appendAuditEntry } from './audit-log.js';
 import type { Database, WebhookDeliveryTable, WebhookTable } from './database.js';
+import { onPostgres } from './dialect.js';
 
 function toWebhook(row: Selectable<WebhookTable>): Webhook {
   return { id: row.id, url: row.url, events: JSON.parse(row.events) as RegistryEventType[], active: row.active === 1, createdAt: row.created_at, createdBy: row.created_by };
@@ -71,6 +72,9 @@ export class SqliteWebhookStore implements WebhookStore {
         .where('d.next_attempt_at', '<=', at)
         .orderBy('d.id')
         .limit(limit)
+        // Several servers on one PostgreSQL claim at once: each takes rows no other claim holds, so an
+        // event goes out once. (SQLite runs one write transaction at a time already.)
+        .$if(onPostgres(trx), (query) => query.forUpdate('d').skipLocked())
         .execute();
       if (rows.length === 0) return [];
       const leased = new Date(now.getTime() + leaseMs).toISOString();
