@@ -107,7 +107,7 @@ describe('ratio metrics by the delta method, against a linearisation of the raw 
   }
 });
 
-describe('two-proportion z-test against statsmodels proportions_ztest and confint_proportions_2indep', () => {
+describe('two-proportion z-test against statsmodels test_proportions_2indep and confint_proportions_2indep (wald)', () => {
   for (const reference of STATS_REFERENCE.proportions ?? []) {
     it(reference.name, () => {
       const result = computed(twoProportionTest(reference.control, reference.treatment, { scale: 'absolute', alternative: reference.alternative, alpha: reference.alpha }));
