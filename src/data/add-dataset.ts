@@ -21,7 +21,7 @@ import type { Workspace } from '../store/workspace.js';
 import { convertArrowToParquet } from './arrow-source.js';
 import { validateDatasetName } from './dataset-ref.js';
 import { engineErrorToInput } from './engine-errors.js';
-import { firstMalformedJsonLine } from './source-lines.js';
+import { firstMalformedJsonLine, firstNulByteLine } from './source-lines.js';
 import { profileColumns, toColumnSchemas } from './profile-columns.js';
 import { REJECTS, resolveFormat, sourceTableSql, wrongDelimiterHint, type ReadOptions } from './read-source.js';
 import { storeVersions } from './store-versions.js';
@@ -58,6 +58,12 @@ export async function addDataset(
   const label = request.file;
   const format = resolveFormat(file, request.format);
   const options: ReadOptions = { format, ...(request.delimiter === undefined ? {} : { delimiter: unescapeDelimiter(request.delimiter) }) };
+  if (format === 'csv' || format === 'tsv' || format === 'json' || format === 'ndjson') {
+    const nulLine = await firstNulByteLine(file);
+    if (nulLine !== undefined) {
+      throw new MlcycleError('invalid_input', `${label}:${nulLine}: a NUL byte (\\0) in a text file; it is refused rather than read as part of a value, which would turn its column into text: remove it (for example with tr -d '\\000') or fix the export`);
+    }
+  }
   const datasetSpec = spec?.datasets[request.name];
   const timeColumn = request.timeColumn ?? datasetSpec?.timeColumn;
   const hashing = hashFile(file);

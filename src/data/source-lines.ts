@@ -52,3 +52,27 @@ export async function firstMalformedJsonLine(file: string): Promise<number | und
   }
   return undefined;
 }
+
+/**
+ * The 1-based line of the first NUL byte in a file, if any. A NUL in a text file is refused rather than
+ * read: DuckDB keeps it inside the value (turning a number column into text), pandas' C parser cuts the
+ * field at it, so no reading of it is the one its author expects.
+ */
+export async function firstNulByteLine(file: string): Promise<number | undefined> {
+  let line = 1;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    const at = chunk.indexOf(0);
+    if (at < 0) {
+      line += countNewlines(chunk, chunk.length);
+      continue;
+    }
+    return line + countNewlines(chunk, at);
+  }
+  return undefined;
+}
+
+function countNewlines(chunk: Buffer, end: number): number {
+  let count = 0;
+  for (let at = chunk.indexOf(10); at >= 0 && at < end; at = chunk.indexOf(10, at + 1)) count++;
+  return count;
+}
