@@ -27,3 +27,23 @@ describe('mlcycle train on a pipeline with several problems', () => {
     expect(JSON.parse(runs.stdout)).toMatchObject({ runs: [] });
   });
 });
+
+describe('mlcycle train on a pipeline whose feature names a missing column', () => {
+  it('exits 2 naming the feature and the column, and records no run', { timeout: 180_000 }, () => {
+    const dir = tempDir();
+    writeBankPipelineWorkspace(dir);
+    const file = path.join(dir, 'pipeline.yaml');
+    const text = readFileSync(file, 'utf8');
+    const bad = text.replace('{ name: job, type: categorical }', '{ name: jobb, type: categorical }');
+    expect(bad).not.toBe(text);
+    writeFileSync(file, bad);
+
+    const result = runMlcycle(['train'], { cwd: dir });
+    expect(result.stderr).toMatch(/features\[1\]/);
+    expect(result.stderr).toMatch(/"jobb"/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.code).toBe(2);
+    const runs = runMlcycle(['--json', 'runs', 'list'], { cwd: dir });
+    expect(JSON.parse(runs.stdout)).toMatchObject({ runs: [] });
+  });
+});

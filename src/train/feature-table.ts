@@ -5,6 +5,7 @@
  * sorted); validation and later rows are resolved against the same signature, so an unseen category
  * becomes a missing value, as it will at prediction.
  */
+import { MlcycleError } from '../error.js';
 import { resolveInputs, type FeatureSignature } from '../models/input-signature.js';
 import { quoteIdentifier, quoteLiteral, type AnalyticsEngine, type ResultColumn } from '../store/analytics.js';
 
@@ -38,6 +39,20 @@ function signatureOf(raw: Record<string, ResultColumn>, features: readonly Featu
   });
 }
 
+/** A feature read straight from a column (no `sql`) must name a column of the data: exit 2, naming both. */
+async function checkFeatureColumns(engine: AnalyticsEngine, parquetFile: string, features: readonly FeatureDefinition[]): Promise<void> {
+  const columns = (await engine.describe(`SELECT * FROM read_parquet(${quoteLiteral(parquetFile)})`)).map((column) => column.name);
+  const present = new Set(columns);
+  const issues = features.flatMap((feature, index) =>
+    feature.sql === undefined && !present.has(feature.name)
+      ? [`features[${index}] "${feature.name}": the dataset has no column "${feature.name}"`]
+      : [],
+  );
+  if (issues.length === 0) return;
+  const shown = columns.length > 30 ? `${columns.slice(0, 30).join(', ')}, ... (${columns.length} in all)` : columns.join(', ');
+  throw new MlcycleError('invalid_input', `${issues.join('; ')} (columns: ${shown})`);
+}
+
 /**
  * Reads a Parquet file's features and label (`labelSql`, an SQL expression such as `delay > 15`).
  * Without a signature, one is made from these rows.
@@ -49,6 +64,7 @@ export async function readFeatureTable(
   labelSql: string,
   signature?: readonly FeatureSignature[],
 ): Promise<FeatureTable> {
+  await checkFeatureColumns(engine, parquetFile, features);
   const select = features.map(({ name, type, sql }) => `CAST(${sql ?? quoteIdentifier(name)} AS ${type === 'numeric' ? 'DOUBLE' : 'VARCHAR'}) AS ${quoteIdentifier(name)}`);
   const raw = await engine.columns(`SELECT ${select.join(', ')}, CAST(${labelSql} AS DOUBLE) AS ${LABEL} FROM read_parquet(${quoteLiteral(parquetFile)})`);
   const label = raw[LABEL] as Float64Array;
