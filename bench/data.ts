@@ -4,9 +4,13 @@
  *   `COPY (SELECT * FROM read_parquet(...)) TO ... (FORMAT parquet)`; target ratio <= 1.5 and <= 5 s;
  * - data.csv-1m-add-s: registering a generated 1,000,000-row, 20-column CSV against DuckDB's own
  *   `CREATE TABLE AS SELECT * FROM read_csv(...)`; target ratio <= 2;
- * - data.flights-validate-10-checks-s: ten checks on the 3,000,000 flights; target under 2 s.
+ * - data.flights-validate-10-checks-s: ten checks on the 3,000,000 flights; target under 2 s;
+ * - data.wide-3000-add-s: registering (reading, storing, profiling) a generated 10,000-row x 3,000-column
+ *   numeric CSV against pandas' `read_csv` of the same file (Debian python3-pandas); target under 10 s.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -50,6 +54,49 @@ async function writeWideCsv(file: string): Promise<void> {
   }
   await engine.run(`COPY (SELECT ${columns.join(', ')} FROM range(1000000) AS t(i)) TO ${quoteLiteral(file)} (FORMAT csv, HEADER)`);
   await engine.close();
+}
+
+/** Writes a rows x columns CSV of small integers and decimals, as a one-hot or sensor export would have. */
+async function writeVeryWideCsv(file: string, rows: number, columns: number): Promise<void> {
+  const out = createWriteStream(file);
+  const write = async (line: string) => {
+    if (!out.write(line)) await once(out, 'drain');
+  };
+  await write(`${Array.from({ length: columns }, (_, index) => `x${index}`).join(',')}\n`);
+  for (let row = 0; row < rows; row++) {
+    const cells = new Array<string>(columns);
+    for (let index = 0; index < columns; index++) {
+      const value = (row * 7919 + index * 104729) % 1009;
+      cells[index] = index % 3 === 0 ? String(value % 2) : index % 3 === 1 ? String(value) : (value / 8).toFixed(3);
+    }
+    await write(`${cells.join(',')}\n`);
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** data.wide-3000-add-s: one registration of the 10,000 x 3,000 CSV against pandas reading it. */
+export async function benchWideData(): Promise<void> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'mlcycle-bench-wide-'));
+  try {
+    const csv = path.join(scratch, 'wide-3000.csv');
+    await writeVeryWideCsv(csv, 10_000, 3000);
+    const pandasSeconds = Number(
+      execFileSync('/usr/bin/python3', ['-c', 'import sys, time, pandas\nstart = time.perf_counter()\npandas.read_csv(sys.argv[1])\nprint(time.perf_counter() - start)', csv], { encoding: 'utf8' }).trim(),
+    );
+    const context = defaultChangeContext();
+    const { workspace } = await initProject(path.join(scratch, 'workspace'), { context });
+    const engine = await openDuckDb();
+    const started = performance.now();
+    const { version } = await addDataset(workspace, engine, undefined, { file: csv, name: 'wide' }, context);
+    const addSeconds = (performance.now() - started) / 1000;
+    if (version.columns.length !== 3000 || version.rowCount !== 10_000) throw new Error('the wide file was not read whole');
+    report('data.wide-3000-add-s', addSeconds, pandasSeconds);
+    await engine.close();
+    await workspace.close();
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /** Times `addDataset` on a fresh workspace each run (so the content is new each time). */
@@ -111,6 +158,7 @@ export async function benchData(): Promise<void> {
     report('data.flights-validate-10-checks-s', validateSeconds);
     await engine.close();
     await workspace.close();
+    await benchWideData();
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

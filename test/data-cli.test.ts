@@ -28,6 +28,8 @@ describe('mlcycle data add: bad input', () => {
     { name: 'a wrong delimiter', file: 'semi.csv', content: 'a;b;c\n1;2;3\n4;5;6\n', args: ['--delimiter', ','], stderr: /semi.csv: the header was read as one column "a;b;c": the file looks semicolon-separated; pass --delimiter ';'/ },
     { name: 'a TSV flag on a comma file', file: 'comma.txt', content: 'a,b\n1,2\n', args: ['--format', 'tsv'], stderr: /looks comma-separated/ },
     { name: 'invalid UTF-8', file: 'latin1.csv', content: Buffer.from('a,b\n1,caf\xe9\n2,ok\n', 'latin1'), stderr: /latin1.csv:2: invalid encoding: .*not utf-8 encoded/ },
+    { name: 'a NUL byte inside a CSV value', file: 'nul.csv', content: 'a,b\n1,2\n3\u0000,4\n5,6\n', stderr: /nul\.csv: line 3, column 2 holds a NUL byte \(0x00\)/ },
+    { name: 'a NUL byte in JSON lines', file: 'nul.ndjson', content: '{"a":1}\n{"a":2}\n{"a":"x\u0000"}\n', stderr: /nul\.ndjson: line 3, column 8 holds a NUL byte/ },
     { name: 'an empty file', file: 'empty.csv', content: '', stderr: /empty.csv: the file is empty/ },
     { name: 'a header-only file', file: 'header.csv', content: 'a,b,c\n', stderr: /header.csv: no data rows \(the file holds only a header\)/ },
     { name: 'malformed JSON lines', file: 'bad.ndjson', content: '{"a":1}\n{"a":2}\n{bad\n', stderr: /bad.ndjson:3: .*Malformed JSON/ },

@@ -73,3 +73,38 @@ describe('mlcycle doctor', () => {
     expect(after.report.findings.map((finding) => finding.kind).sort()).toEqual(['missing blob', 'missing blob', 'missing blob', 'orphan blob']);
   });
 });
+
+describe('mlcycle doctor on a corrupted database', () => {
+  it('reports the damage clearly, without a stack trace, and exits 2 leaving the file untouched', async () => {
+    const { root } = await workspaceWithArtifacts();
+    const { openSync, writeSync, closeSync, statSync, readdirSync } = await import('node:fs');
+    const database = readdirSync(path.join(root, '.mlcycle')).find((name) => name.endsWith('.db'));
+    expect(database).toBeDefined();
+    const file = path.join(root, '.mlcycle', database as string);
+    const size = statSync(file).size;
+    expect(size).toBeGreaterThan(8192);
+    // Overwrite the second page onwards (past the header, so SQLite still opens the file) with garbage.
+    const descriptor = openSync(file, 'r+');
+    writeSync(descriptor, Buffer.alloc(size - 4096, 0xab), 0, size - 4096, 4096);
+    closeSync(descriptor);
+    const result = runMlcycle(['doctor'], { cwd: root });
+    expect(result.stderr).toMatch(/metadata\.db is not a readable mlcycle database \(database disk image is malformed\); it was left untouched/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.code).toBe(2);
+  });
+
+  it('finds damage confined to the last page with the integrity check (exit 1)', async () => {
+    const { root } = await workspaceWithArtifacts();
+    const { openSync, writeSync, closeSync, statSync } = await import('node:fs');
+    const file = path.join(root, '.mlcycle', 'metadata.db');
+    const size = statSync(file).size;
+    const descriptor = openSync(file, 'r+');
+    writeSync(descriptor, Buffer.alloc(4096, 0xab), 0, 4096, size - 4096);
+    closeSync(descriptor);
+    const result = runMlcycle(['doctor'], { cwd: root });
+    console.log(`doctor on a damaged last page: exit ${result.code}\n${result.stdout}${result.stderr}`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/database/i);
+  });
+});

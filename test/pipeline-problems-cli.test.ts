@@ -27,7 +27,7 @@ describe('mlcycle train on a pipeline with several problems', () => {
     expect(JSON.parse(runs.stdout)).toMatchObject({ runs: [] });
   });
 
-  it('names a feature whose column the dataset lacks, exits 2 and records no run', { timeout: 180_000 }, () => {
+  it('exits 2 naming the feature and the column, and records no run', { timeout: 180_000 }, () => {
     const dir = tempDir();
     writeBankPipelineWorkspace(dir);
     const file = path.join(dir, 'pipeline.yaml');
@@ -35,11 +35,13 @@ describe('mlcycle train on a pipeline with several problems', () => {
     const bad = text.replace('{ name: job, type: categorical }', '{ name: jobb, type: categorical }');
     expect(bad).not.toBe(text);
     writeFileSync(file, bad);
+
     const result = runMlcycle(['train'], { cwd: dir });
-    expect(result.stderr).toMatch(/features\[1\]\.name: the data has no column "jobb" \(columns: .*\bjob\b/);
-    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/features\[1\]/);
+    expect(result.stderr).toMatch(/"jobb"/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.code).toBe(2);
     const runs = runMlcycle(['--json', 'runs', 'list'], { cwd: dir });
-    expect(JSON.parse(runs.stdout).runs.filter((run: { status: string }) => run.status === 'FINISHED')).toEqual([]);
+    expect(JSON.parse(runs.stdout)).toMatchObject({ runs: [] });
   });
 });

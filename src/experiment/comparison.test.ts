@@ -73,3 +73,35 @@ describe('comparisons: properties', () => {
     expect(checkSampleRatio([500, 1500], [1, 3])).toMatchObject({ statistic: 0, pValue: 1, mismatch: false });
   });
 });
+
+describe('two-proportion z-test: p-value and interval from one standard error', () => {
+  const counts = fc.integer({ min: 2, max: 5000 }).chain((n) => fc.record({ n: fc.constant(n), successes: fc.integer({ min: 0, max: n }) }));
+  const alternatives = fc.constantFrom('two-sided' as const, 'greater' as const, 'less' as const);
+
+  it('the interval excludes zero exactly when p < alpha, on both scales', () => {
+    let decided = 0;
+    fc.assert(
+      fc.property(counts, counts, alternatives, fc.constantFrom('absolute' as const, 'relative' as const), fc.constantFrom(0.01, 0.05, 0.1), (control, treatment, alternative, scale, alpha) => {
+        const result = twoProportionTest(control, treatment, { scale, alternative, alpha });
+        if (result.degeneracy !== null) return;
+        const [lower, upper] = result.interval;
+        const excludes = lower > 0 || upper < 0;
+        // ties at the boundary are decided by rounding on either side; keep clear of them
+        if (Math.abs(result.pValue - alpha) < 1e-9) return;
+        if (excludes) decided += 1;
+        expect(excludes).toBe(result.pValue < alpha);
+      }),
+      { numRuns: 2000, seed: 16 },
+    );
+    expect(decided).toBeGreaterThan(100);
+  });
+
+  it('control 106/2000 against treatment 16/500 (issue 16) no longer contradicts itself', () => {
+    for (const scale of ['absolute', 'relative'] as const) {
+      const result = twoProportionTest({ n: 2000, successes: 106 }, { n: 500, successes: 16 }, { scale, alternative: 'two-sided', alpha: 0.05 });
+      if (result.degeneracy !== null) throw new Error(result.message);
+      expect(result.interval[1]).toBeLessThan(0);
+      expect(result.pValue).toBeLessThan(0.05);
+    }
+  });
+});

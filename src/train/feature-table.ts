@@ -5,7 +5,7 @@
  * sorted); validation and later rows are resolved against the same signature, so an unseen category
  * becomes a missing value, as it will at prediction.
  */
-import { MlcycleError, type InputIssue } from '../error.js';
+import { MlcycleError } from '../error.js';
 import { resolveInputs, type FeatureSignature } from '../models/input-signature.js';
 import { quoteIdentifier, quoteLiteral, type AnalyticsEngine, type ResultColumn } from '../store/analytics.js';
 
@@ -39,30 +39,18 @@ function signatureOf(raw: Record<string, ResultColumn>, features: readonly Featu
   });
 }
 
-/**
- * Every feature must name a column of the data (or carry SQL that binds against it): a feature that does not
- * is the pipeline's mistake, reported with its path and the columns there are, not an engine error.
- */
-async function checkFeatureColumns(engine: AnalyticsEngine, source: string, features: readonly FeatureDefinition[], select: readonly string[]): Promise<void> {
-  const columns = (await engine.describe(`SELECT * FROM ${source}`)).map((column) => column.name);
-  const known = new Set(columns);
-  const issues: InputIssue[] = [];
-  for (const [index, feature] of features.entries()) {
-    if (feature.sql === undefined) {
-      if (!known.has(feature.name)) issues.push({ path: `features[${index}].name`, message: `the data has no column "${feature.name}" (columns: ${columns.slice(0, 30).join(', ')}${columns.length > 30 ? ', ...' : ''})` });
-      continue;
-    }
-    try {
-      await engine.describe(`SELECT ${select[index] as string} FROM ${source}`);
-    } catch (error) {
-      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-      issues.push({ path: `features[${index}].sql`, message: `\`${feature.sql}\` does not work on the data: ${message}` });
-    }
-  }
-  if (issues.length > 0) {
-    const first = issues[0] as InputIssue;
-    throw new MlcycleError('invalid_input', `the pipeline's features do not match the data (${first.path}: ${first.message})`, { issues });
-  }
+/** A feature read straight from a column (no `sql`) must name a column of the data: exit 2, naming both. */
+async function checkFeatureColumns(engine: AnalyticsEngine, parquetFile: string, features: readonly FeatureDefinition[]): Promise<void> {
+  const columns = (await engine.describe(`SELECT * FROM read_parquet(${quoteLiteral(parquetFile)})`)).map((column) => column.name);
+  const present = new Set(columns);
+  const issues = features.flatMap((feature, index) =>
+    feature.sql === undefined && !present.has(feature.name)
+      ? [`features[${index}] "${feature.name}": the dataset has no column "${feature.name}"`]
+      : [],
+  );
+  if (issues.length === 0) return;
+  const shown = columns.length > 30 ? `${columns.slice(0, 30).join(', ')}, ... (${columns.length} in all)` : columns.join(', ');
+  throw new MlcycleError('invalid_input', `${issues.join('; ')} (columns: ${shown})`);
 }
 
 /**
@@ -76,10 +64,9 @@ export async function readFeatureTable(
   labelSql: string,
   signature?: readonly FeatureSignature[],
 ): Promise<FeatureTable> {
+  await checkFeatureColumns(engine, parquetFile, features);
   const select = features.map(({ name, type, sql }) => `CAST(${sql ?? quoteIdentifier(name)} AS ${type === 'numeric' ? 'DOUBLE' : 'VARCHAR'}) AS ${quoteIdentifier(name)}`);
-  const source = `read_parquet(${quoteLiteral(parquetFile)})`;
-  await checkFeatureColumns(engine, source, features, select);
-  const raw = await engine.columns(`SELECT ${select.join(', ')}, CAST(${labelSql} AS DOUBLE) AS ${LABEL} FROM ${source}`);
+  const raw = await engine.columns(`SELECT ${select.join(', ')}, CAST(${labelSql} AS DOUBLE) AS ${LABEL} FROM read_parquet(${quoteLiteral(parquetFile)})`);
   const label = raw[LABEL] as Float64Array;
   delete raw[LABEL];
   const resolvedSignature = signature ?? signatureOf(raw, features);

@@ -55,6 +55,15 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     data.training = await resolveDatasetRef(workspace.datasets, pipeline.data.training);
     data.validation = await resolveDatasetRef(workspace.datasets, pipeline.data.validation);
   } else data.source = await resolveDatasetRef(workspace.datasets, pipeline.data.dataset);
+  // A feature read straight from a column must name one: a user error before any run is recorded.
+  for (const version of Object.values(data)) {
+    if (version === undefined) continue;
+    const columns = new Set(version.columns.map((column) => column.name));
+    const missing = pipeline.features.flatMap((feature, index) =>
+      feature.sql === undefined && !columns.has(feature.name) ? [`features[${index}] "${feature.name}": dataset ${version.ref} has no column "${feature.name}"`] : [],
+    );
+    if (missing.length > 0) throw new MlcycleError('invalid_input', `${pipeline.sourceLabel}: ${missing.join('; ')}`);
+  }
 
   const run = await startRun({
     experiment: pipeline.experiment,
