@@ -16,6 +16,8 @@ import { SegmentEventReader, SegmentEventWriter } from './local-events/segment-e
 import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
 import type { ReferenceStore } from './reference-store.js';
 import { SqliteReferenceStore } from './sqlite/reference-store.js';
+import type { DesignStore } from './design-store.js';
+import { SqliteDesignStore } from './sqlite/design-store.js';
 import type { ProfileStore } from './profile-store.js';
 import { SqliteProfileStore } from './sqlite/profile-store.js';
 import type { SpecHistory } from './spec-history.js';
@@ -67,6 +69,8 @@ export interface Workspace extends WorkspacePaths {
   evaluations: EvaluationStore;
   /** The literature survey's references and their linked runs. */
   references: ReferenceStore;
+  /** Design documents, versioned. */
+  designs: DesignStore;
   /** Tuning studies and their trials. */
   studies: StudyStore;
   /** The pipeline step cache's entries. */
@@ -168,6 +172,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     webhooks: new SqliteWebhookStore(db),
     evaluations: new SqliteEvaluationStore(db),
     references: new SqliteReferenceStore(db),
+    designs: new SqliteDesignStore(db),
     studies,
     events: new SegmentEventReader(paths.eventsDir),
     openEventWriter: (options) => SegmentEventWriter.open(paths.eventsDir, options),

@@ -333,6 +333,15 @@ export interface Database {
   pipeline_steps: PipelineStepTable;
   survey_references: SurveyReferenceTable;
   survey_reference_links: SurveyReferenceLinkTable;
+  designs: DesignTable;
+}
+
+export interface DesignTable {
+  name: string;
+  version: number;
+  body: string;
+  created_at: string;
+  created_by: string;
 }
 
 export interface SurveyReferenceTable {
