@@ -11,12 +11,13 @@ import { loadSpec } from './problem/load-spec.js';
 import { rolloutEvidence } from './rollout/rollout-evidence.js';
 import { servingEvidence } from './serve/serving-evidence.js';
 import { surveyEvidence } from './survey/survey-evidence.js';
+import { designEvidence } from './design/design-evidence.js';
 import { recordSpecIfChanged } from './problem/record-spec.js';
 import type { ChangeContext } from './store/audit-log.js';
 import type { Workspace } from './store/workspace.js';
 import { developmentEvidence } from './tracking/development-evidence.js';
 
-export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence, dataGatheringEvidence, explorationEvidence, surveyEvidence, developmentEvidence, evaluationEvidence, servingEvidence, rolloutEvidence];
+export const EVIDENCE_SOURCES: readonly StageEvidenceSource[] = [problemDefinitionEvidence, dataGatheringEvidence, explorationEvidence, surveyEvidence, designEvidence, developmentEvidence, evaluationEvidence, servingEvidence, rolloutEvidence];
 
 /** Reads the workspace's spec (recording it when it changed) and assesses every stage. */
 export async function readBoard(workspace: Workspace, context: ChangeContext): Promise<Board> {

@@ -30,6 +30,7 @@ import { registerSpec } from './spec.js';
 import { registerStats } from './stats.js';
 import { registerStatus } from './status.js';
 import { registerSurvey } from './survey.js';
+import { registerDesign } from './design.js';
 import { registerTrain } from './train.js';
 import { registerTune } from './tune.js';
 import { registerWorker } from './worker.js';
@@ -58,7 +59,7 @@ export type ActionFactory = (body: CommandBody) => (...args: unknown[]) => Promi
 /** Each command group registers its commands with this signature. */
 export type RegisterCommands = (program: Command, action: ActionFactory) => void;
 
-const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerSimulate, registerRollout, registerEvents, registerDoctor, registerStats, registerExperiment, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker, registerSurvey];
+const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerSimulate, registerRollout, registerEvents, registerDoctor, registerStats, registerExperiment, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker, registerSurvey, registerDesign];
 
 /** Runs the CLI on an argument vector (`process.argv` form) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: OutputStreams = processStreams): Promise<number> {

@@ -20,6 +20,8 @@ import { SqliteOnlineExperimentStore } from './sqlite/online-experiment-store.js
 import { SqliteRolloutStore } from './sqlite/rollout-store.js';
 import type { ReferenceStore } from './reference-store.js';
 import { SqliteReferenceStore } from './sqlite/reference-store.js';
+import type { DesignStore } from './design-store.js';
+import { SqliteDesignStore } from './sqlite/design-store.js';
 import type { ProfileStore } from './profile-store.js';
 import { SqliteProfileStore } from './sqlite/profile-store.js';
 import type { SpecHistory } from './spec-history.js';
@@ -77,6 +79,8 @@ export interface Workspace extends WorkspacePaths {
   rollouts: RolloutStore;
   /** The literature survey's references and their linked runs. */
   references: ReferenceStore;
+  /** Design documents, versioned. */
+  designs: DesignStore;
   /** Tuning studies and their trials. */
   studies: StudyStore;
   /** The pipeline step cache's entries. */
@@ -216,6 +220,7 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     experiments: new SqliteOnlineExperimentStore(db),
     rollouts: new SqliteRolloutStore(db),
     references: new SqliteReferenceStore(db),
+    designs: new SqliteDesignStore(db),
     stepCache: new SqliteStepCacheStore(db),
     close: async () => {
       await db.destroy();
@@ -258,6 +263,7 @@ async function connectLocal(paths: WorkspacePaths, context: ChangeContext, fresh
     experiments: new SqliteOnlineExperimentStore(db),
     rollouts: new SqliteRolloutStore(db),
     references: new SqliteReferenceStore(db),
+    designs: new SqliteDesignStore(db),
     studies,
     events: new SegmentEventReader(paths.eventsDir),
     openEventWriter: (options) => SegmentEventWriter.open(paths.eventsDir, options),

@@ -394,6 +394,15 @@ export interface Database {
   rollouts: RolloutTable;
   survey_references: SurveyReferenceTable;
   survey_reference_links: SurveyReferenceLinkTable;
+  designs: DesignTable;
+}
+
+export interface DesignTable {
+  name: string;
+  version: number;
+  body: string;
+  created_at: string;
+  created_by: string;
 }
 
 export interface SurveyReferenceTable {

@@ -35,6 +35,7 @@ describe('metadata migrations', () => {
       'dataset_validations',
       'dataset_versions',
       'datasets',
+      'designs',
       'evaluations',
       'experiment_tags',
       'experiments',

@@ -491,6 +491,16 @@ export const MIGRATIONS: Record<string, Migration> = {
         .addColumn('linked_at', 'text', (column) => column.notNull())
         .addColumn('linked_by', 'text', (column) => column.notNull())
         .execute();
+      // Design documents (stage 5), one row per version.
+      await db.schema
+        .createTable('designs')
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('version', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('body', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('designs_pk', ['name', 'version'])
+        .execute();
     },
   },
   '0015-leases': {
