@@ -17,8 +17,10 @@ export const servingEvidence: StageEvidenceSource = {
     const evidence = predictions.map((row) => `${row.records} predictions by models:/${row.model}/${row.version} (${row.first} to ${row.last})`);
     const outcomes = rows.filter((row) => row.type === 'outcome');
     if (outcomes.length > 0) evidence.push(`business events: ${outcomes.map((row) => `${row.name} ${row.records}`).join(', ')}`);
-    const experiments = await workspace.experiments.list();
-    const analyses = await workspace.experiments.analyses();
+    // A rollout's managed experiment (rollout-NAME) is stage 9's evidence, not an A/B test.
+    const rollouts = new Set((await workspace.rollouts.list()).map((rollout) => `rollout-${rollout.name}`));
+    const experiments = (await workspace.experiments.list()).filter((experiment) => !rollouts.has(experiment.name));
+    const analyses = (await workspace.experiments.analyses()).filter((analysis) => !rollouts.has(analysis.experiment));
     for (const experiment of experiments) {
       const latest = analyses.find((analysis) => analysis.experiment === experiment.name);
       evidence.push(`experiment ${experiment.name}: ${experiment.state}${experiment.phase > 0 ? `, phase ${experiment.phase}` : ''}${latest === undefined ? ', not analysed yet' : `; latest analysis (phase ${latest.phase}, ${latest.createdAt}): ${latest.decision}`}`);
