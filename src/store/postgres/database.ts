@@ -25,7 +25,12 @@ export function openPostgresDatabase(uri: string, poolSize = 10): Kysely<Databas
   if (!isPostgresUri(uri)) {
     throw new MlcycleError('invalid_input', `the metadata store URI ${JSON.stringify(uri)} is not a PostgreSQL URI (postgresql://user@host:port/database)`);
   }
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: uri, max: poolSize }) }) });
+  const pool = new pg.Pool({ connectionString: uri, max: poolSize });
+  // An idle client whose connection the server ends (a restart, a dropped database) makes the pool emit
+  // 'error'; unhandled, that would end the process. The pool discards the client and opens a new one when
+  // next needed, and a query on a broken connection still rejects to its caller.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /**
