@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
+import type Sqlite from 'better-sqlite3';
 import { MlcycleError } from '../error.js';
 import { atOneInstant, type AuditLog, type ChangeContext } from './audit-log.js';
 import { LocalArtifactStore, type ArtifactStore } from './artifact-store.js';
@@ -207,13 +208,28 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
   }
   return {
     ...local,
+    ...metadataStores(db, null),
+    close: async () => {
+      await db.destroy();
+      await local.close();
+    },
+  };
+}
+
+/**
+ * The stores that live in the metadata database, on one Kysely instance whatever its dialect: both the
+ * local SQLite workspace and the PostgreSQL one take them from here, so a new store cannot be left out of
+ * either. `connection` is better-sqlite3 beneath SQLite (the run and metric stores' fast path), null else.
+ */
+function metadataStores(db: Kysely<Database>, connection: Sqlite.Database | null) {
+  return {
     db,
     audit: new SqliteAuditLog(db),
     specHistory: new SqliteSpecHistory(db),
     datasets: new SqliteDatasetStore(db),
     profiles: new SqliteProfileStore(db),
-    runs: new SqliteRunStore(db, null),
-    metrics: new SqliteMetricStore(db, null),
+    runs: new SqliteRunStore(db, connection),
+    metrics: new SqliteMetricStore(db, connection),
     registry: new SqliteModelRegistry(db),
     webhooks: new SqliteWebhookStore(db),
     evaluations: new SqliteEvaluationStore(db),
@@ -222,10 +238,6 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
     references: new SqliteReferenceStore(db),
     designs: new SqliteDesignStore(db),
     stepCache: new SqliteStepCacheStore(db),
-    close: async () => {
-      await db.destroy();
-      await local.close();
-    },
   };
 }
 
@@ -249,25 +261,11 @@ async function connectLocal(paths: WorkspacePaths, context: ChangeContext, fresh
   const studies = openStudyStore(paths.databaseFile);
   return {
     ...paths,
-    db,
-    audit: new SqliteAuditLog(db),
-    specHistory: new SqliteSpecHistory(db),
-    datasets: new SqliteDatasetStore(db),
-    profiles: new SqliteProfileStore(db),
+    ...metadataStores(db, connection),
     artifacts: new LocalArtifactStore(paths.artifactsDir),
-    runs: new SqliteRunStore(db, connection),
-    metrics: new SqliteMetricStore(db, connection),
-    registry: new SqliteModelRegistry(db),
-    webhooks: new SqliteWebhookStore(db),
-    evaluations: new SqliteEvaluationStore(db),
-    experiments: new SqliteOnlineExperimentStore(db),
-    rollouts: new SqliteRolloutStore(db),
-    references: new SqliteReferenceStore(db),
-    designs: new SqliteDesignStore(db),
     studies,
     events: new SegmentEventReader(paths.eventsDir),
     openEventWriter: (options) => SegmentEventWriter.open(paths.eventsDir, options),
-    stepCache: new SqliteStepCacheStore(db),
     close: async () => {
       studies.close();
       await db.destroy();
