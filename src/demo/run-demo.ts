@@ -19,6 +19,7 @@ import type { ChangeContext } from '../store/audit-log.js';
 import { openDuckDb } from '../store/duckdb/engine.js';
 import { ENRICH_FLIGHTS_SQL, vegaDataFile } from './flight-data.js';
 import { evaluateDemoModels } from './evaluate-demo-models.js';
+import { runDemoMonitor } from './monitor-demo.js';
 import { runDemoAbTest } from './ab-test-demo.js';
 import { serveDemoTraffic } from './serve-demo-traffic.js';
 import { DEMO_MODEL, registerDemoModels } from './track-demo-models.js';
@@ -103,6 +104,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (live !== undefined) {
         await serveDemoTraffic(workspace, engine, evaluated, live.version.ref, context, log);
         await runDemoAbTest(workspace, engine, spec, evaluated, live.version.ref, context, log);
+        await runDemoMonitor(workspace, engine, spec, train.version.ref, context, log);
       }
     }
     const board = await readBoard(workspace, context);

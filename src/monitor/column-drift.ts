@@ -26,8 +26,15 @@ import {
 
 export type DriftTest = 'ks' | 'chi-square' | 'z-test' | 'wasserstein' | 'jensen-shannon' | 'psi' | 'kl';
 
-/** A column's samples: numbers (NaN for missing) or category labels (null for missing). */
-export type ColumnSample = { kind: 'numeric'; values: Float64Array } | { kind: 'categorical'; values: readonly (string | null)[] };
+/** A column's sample: its numbers (NaN for missing), or how often each category occurs (missing left out). */
+export type ColumnSample = { kind: 'numeric'; values: Float64Array } | { kind: 'categorical'; counts: ReadonlyMap<string, number> };
+
+/** The category counts of a list of labels, missing (null) ones left out. */
+export function categoryCounts(values: readonly (string | null)[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const value of values) if (value !== null) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
 
 export interface ColumnDrift {
   column: string;
@@ -92,8 +99,8 @@ export function columnDrift(column: string, reference: ColumnSample, current: Co
 interface Labelled {
   /** Every distinct non-missing value of either sample, reference's first (in order of first sight). */
   keys: string[];
-  referenceCounts: Map<string, number>;
-  currentCounts: Map<string, number>;
+  referenceCounts: ReadonlyMap<string, number>;
+  currentCounts: ReadonlyMap<string, number>;
   referenceCount: number;
   currentCount: number;
   referenceDistinct: number;
@@ -101,10 +108,11 @@ interface Labelled {
 
 function categoriesOf(reference: ColumnSample, current: ColumnSample): Labelled {
   const count = (sample: ColumnSample) => {
+    if (sample.kind === 'categorical') return { counts: sample.counts, total: [...sample.counts.values()].reduce((sum, n) => sum + n, 0) };
     const counts = new Map<string, number>();
     let total = 0;
     for (const value of sample.values) {
-      if (value === null || (typeof value === 'number' && Number.isNaN(value))) continue;
+      if (Number.isNaN(value)) continue;
       const key = String(value);
       counts.set(key, (counts.get(key) ?? 0) + 1);
       total += 1;

@@ -18,6 +18,8 @@ import type { EventReader, EventWriter, EventWriterOptions } from './event-store
 import { SegmentEventReader, SegmentEventWriter } from './local-events/segment-event-store.js';
 import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
 import { SqliteOnlineExperimentStore } from './sqlite/online-experiment-store.js';
+import type { MonitorStore } from './monitor-store.js';
+import { SqliteMonitorStore } from './sqlite/monitor-store.js';
 import { SqliteRolloutStore } from './sqlite/rollout-store.js';
 import type { ReferenceStore } from './reference-store.js';
 import { SqliteReferenceStore } from './sqlite/reference-store.js';
@@ -82,6 +84,8 @@ export interface Workspace extends WorkspacePaths {
   references: ReferenceStore;
   /** Design documents, versioned. */
   designs: DesignStore;
+  /** Monitoring: each check's results over time, and the incidents alerts open. */
+  monitors: MonitorStore;
   /** Tuning studies and their trials. */
   studies: StudyStore;
   /** The pipeline step cache's entries. */
@@ -237,6 +241,7 @@ function metadataStores(db: Kysely<Database>, connection: Sqlite.Database | null
     rollouts: new SqliteRolloutStore(db),
     references: new SqliteReferenceStore(db),
     designs: new SqliteDesignStore(db),
+    monitors: new SqliteMonitorStore(db),
     stepCache: new SqliteStepCacheStore(db),
   };
 }

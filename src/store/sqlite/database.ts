@@ -395,6 +395,32 @@ export interface Database {
   survey_references: SurveyReferenceTable;
   survey_reference_links: SurveyReferenceLinkTable;
   designs: DesignTable;
+  monitor_results: MonitorResultTable;
+  incidents: IncidentTable;
+}
+
+export interface MonitorResultTable {
+  id: Generated<number>;
+  monitor: string;
+  at: string;
+  alerting: number;
+  /** JSON report. */
+  report: string;
+}
+
+export interface IncidentTable {
+  id: Generated<number>;
+  source: string;
+  dedupe_key: string;
+  title: string;
+  severity: string;
+  state: string;
+  owner: string | null;
+  on_call: string | null;
+  occurrences: number;
+  opened_at: string;
+  updated_at: string;
+  note: string | null;
 }
 
 export interface DesignTable {

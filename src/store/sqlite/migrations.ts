@@ -515,6 +515,37 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0016-monitoring': {
+    async up(db: AnyDatabase) {
+      // Each monitor check's result (a drift report per window), and the incidents alerts open: one
+      // unresolved incident per dedupe key, later alerts counted as its occurrences.
+      await db.schema
+        .createTable('monitor_results')
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('monitor', 'text', (column) => column.notNull())
+        .addColumn('at', 'text', (column) => column.notNull())
+        .addColumn('alerting', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('report', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('monitor_results_monitor').on('monitor_results').columns(['monitor', 'id']).execute();
+      await db.schema
+        .createTable('incidents')
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('source', 'text', (column) => column.notNull())
+        .addColumn('dedupe_key', 'text', (column) => column.notNull())
+        .addColumn('title', 'text', (column) => column.notNull())
+        .addColumn('severity', 'text', (column) => column.notNull())
+        .addColumn('state', 'text', (column) => column.notNull())
+        .addColumn('owner', 'text')
+        .addColumn('on_call', 'text')
+        .addColumn('occurrences', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('opened_at', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema.createIndex('incidents_key').on('incidents').columns(['dedupe_key', 'state']).execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */

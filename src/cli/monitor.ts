@@ -1,0 +1,187 @@
+/**
+ * Stage 10, maintenance: `mlcycle monitor drift|results`, `mlcycle incidents list|open|ack|resolve` and
+ * `mlcycle owners`.
+ */
+import type { Command } from 'commander';
+import { MlcycleError } from '../error.js';
+import type { ColumnDrift, DriftTest } from '../monitor/column-drift.js';
+import type { Incident } from '../store/monitor-store.js';
+import type { Workspace } from '../store/workspace.js';
+import { withAnalyticsEngine } from './analytics-option.js';
+import { parseFraction, parseList, parsePositiveInteger } from './option-parsers.js';
+import type { RegisterCommands } from './program.js';
+import { withWorkspace } from './workspace-option.js';
+
+const TESTS: readonly DriftTest[] = ['ks', 'chi-square', 'z-test', 'wasserstein', 'jensen-shannon', 'psi', 'kl'];
+const MONITOR_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+
+interface DriftOptions {
+  reference: string;
+  current?: string;
+  model?: string;
+  since?: string;
+  until?: string;
+  columns?: string;
+  exclude?: string;
+  test?: string;
+  threshold?: string;
+  driftShare?: string;
+}
+
+/** The spec when it is valid, else null: monitoring runs on an incomplete spec, without owners. */
+async function optionalSpec(workspace: Workspace) {
+  const { loadSpec } = await import('../problem/load-spec.js');
+  const check = await loadSpec(workspace.specFile);
+  return check.exists && check.spec !== undefined ? check.spec : null;
+}
+
+function isoTime(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new MlcycleError('usage', `${option}: expected an ISO 8601 time such as 2026-06-01 or 2026-06-01T12:00:00Z, got "${value}"`);
+  return time.toISOString();
+}
+
+function formatColumn(column: ColumnDrift): string {
+  const score = column.scoreKind === 'p-value' ? `p = ${column.score.toPrecision(3)}` : `${column.score.toFixed(4)}`;
+  const rule = column.scoreKind === 'p-value' ? `< ${column.threshold}` : `>= ${column.threshold}`;
+  return `  ${column.drifted ? 'DRIFT' : 'ok   '} ${column.column.padEnd(18)} ${column.test.padEnd(14)} ${score.padEnd(14)} (drift ${rule}; ${column.referenceCount} vs ${column.currentCount} values)`;
+}
+
+function formatIncident(incident: Incident): string {
+  const owner = incident.owner === null ? 'no owner in the spec' : `owner ${incident.owner}${incident.onCall === null ? '' : `, on call ${incident.onCall}`}`;
+  return `#${incident.id} ${incident.state} ${incident.severity} (${owner}; ${incident.occurrences} occurrence${incident.occurrences === 1 ? '' : 's'}, opened ${incident.openedAt}): ${incident.title}${incident.note === null ? '' : `\n    note: ${incident.note}`}`;
+}
+
+export const registerMonitor: RegisterCommands = (program, action) => {
+  const monitor = program.command('monitor').description('watch a served model: data drift against a reference, with incidents routed to the owner');
+
+  monitor
+    .command('drift <name>')
+    .description("compare the current data (a dataset version, or a model's logged predictions) with a reference dataset, column by column, with Evidently's default tests")
+    .requiredOption('--reference <dataset>', 'the reference dataset version (NAME or NAME@VERSION), usually the training data')
+    .option('--current <dataset>', 'the current dataset version')
+    .option('--model <name>', "or: the inputs of this model's logged predictions")
+    .option('--since <time>', 'predictions from this time (ISO 8601)')
+    .option('--until <time>', 'predictions before this time (ISO 8601)')
+    .option('--columns <list>', 'columns to compare (default: every feature column both have)')
+    .option('--exclude <list>', 'columns to leave out (the label, say)')
+    .option('--test <test>', `one test for every column instead of the default choice: ${TESTS.join(', ')}`)
+    .option('--threshold <number>', "the test's drift threshold (default: the test's own)")
+    .option('--drift-share <fraction>', 'the share of drifted columns that makes the data drifted', '0.5')
+    .action(
+      action(async (environment, [name], command: Command) => {
+        const options = command.opts<DriftOptions>();
+        const monitorName = String(name);
+        if (!MONITOR_NAME.test(monitorName)) throw new MlcycleError('usage', `monitor name "${monitorName}": use lower-case letters, digits, ., _ and -`);
+        if ((options.current === undefined) === (options.model === undefined)) throw new MlcycleError('usage', 'give the current data as --current DATASET or --model MODEL (one of them)');
+        if (options.current !== undefined && (options.since !== undefined || options.until !== undefined)) throw new MlcycleError('usage', '--since and --until select logged predictions: use them with --model');
+        if (options.test !== undefined && !TESTS.includes(options.test as DriftTest)) throw new MlcycleError('usage', `--test: expected one of ${TESTS.join(', ')}, got "${options.test}"`);
+        const threshold = options.threshold === undefined ? undefined : Number(options.threshold);
+        if (threshold !== undefined && !(threshold > 0 && Number.isFinite(threshold))) throw new MlcycleError('usage', `--threshold: expected a positive number, got "${options.threshold}"`);
+        const since = isoTime(options.since, '--since');
+        const until = isoTime(options.until, '--until');
+        const request = {
+          reference: options.reference,
+          current: options.current !== undefined ? { kind: 'dataset' as const, ref: options.current } : { kind: 'predictions' as const, model: options.model as string, ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) },
+          ...(options.columns === undefined ? {} : { columns: parseList(options.columns) }),
+          ...(options.exclude === undefined ? {} : { exclude: parseList(options.exclude) }),
+          ...(options.test === undefined ? {} : { test: options.test as DriftTest }),
+          ...(threshold === undefined ? {} : { threshold }),
+          driftShare: parseFraction(options.driftShare ?? '0.5', '--drift-share'),
+        };
+        const { checkDrift } = await import('../monitor/check-drift.js');
+        return withWorkspace(environment, async (workspace) => {
+          const spec = await optionalSpec(workspace);
+          const check = await withAnalyticsEngine((engine) => checkDrift(workspace, engine, spec, monitorName, request, environment.context));
+          const { report } = check;
+          const lines = [
+            `monitor ${monitorName}: ${report.current.description} (${report.current.rows} rows) against ${report.reference.ref} (${report.reference.rows} rows)`,
+            ...report.columns.map(formatColumn),
+            `data drift: ${report.dataset.drifted ? 'YES' : 'no'}, ${report.dataset.driftedColumns} of ${report.columns.length} columns drifted (the data drifts at ${(report.dataset.threshold * 100).toFixed(0)}%)`,
+          ];
+          if (check.incident !== null) lines.push(`${check.incident.opened ? 'opened' : 'added an occurrence to'} incident ${formatIncident(check.incident.incident)}`);
+          return { text: lines.join('\n'), json: { result: check.result.id, report, incident: check.incident } };
+        });
+      }),
+    );
+
+  monitor
+    .command('results [name]')
+    .description("the monitors' checks, newest first")
+    .option('--limit <n>', 'at most this many', '20')
+    .action(
+      action(async (environment, [name], command: Command) => {
+        const limit = parsePositiveInteger(command.opts<{ limit: string }>().limit, '--limit');
+        return withWorkspace(environment, async (workspace) => {
+          const results = await workspace.monitors.listResults({ ...(name === undefined ? {} : { monitor: String(name) }), limit });
+          const text = results.length === 0 ? 'no monitor has run yet' : results.map((result) => `${result.at} ${result.monitor}: ${result.alerting ? 'DRIFT' : 'no drift'} (result ${result.id})`).join('\n');
+          return { text, json: results };
+        });
+      }),
+    );
+
+  const incidents = program.command('incidents').description('incidents opened by monitors or by hand: list, open, acknowledge, resolve');
+  incidents
+    .command('list')
+    .description('unresolved incidents (all with --all)')
+    .option('--all', 'resolved ones too')
+    .action(
+      action(async (environment, _positional, command: Command) =>
+        withWorkspace(environment, async (workspace) => {
+          const list = await workspace.monitors.listIncidents(command.opts<{ all?: boolean }>().all === true ? undefined : ['open', 'acknowledged']);
+          return { text: list.length === 0 ? 'no incidents' : list.map(formatIncident).join('\n'), json: list };
+        }),
+      ),
+    );
+  incidents
+    .command('open')
+    .description('open an incident by hand (a bug report, an outage seen elsewhere)')
+    .requiredOption('--title <text>', 'what is wrong')
+    .option('--severity <level>', 'warning or critical', 'warning')
+    .action(
+      action(async (environment, _positional, command: Command) => {
+        const { title, severity } = command.opts<{ title: string; severity: string }>();
+        if (severity !== 'warning' && severity !== 'critical') throw new MlcycleError('usage', `--severity: expected warning or critical, got "${severity}"`);
+        if (title.trim() === '') throw new MlcycleError('usage', '--title: must not be empty');
+        return withWorkspace(environment, async (workspace) => {
+          const spec = await optionalSpec(workspace);
+          const owner = spec?.owners.model ?? spec?.owners.monitor;
+          const key = `manual:${environment.context.now().toISOString()}:${title}`;
+          const { incident } = await workspace.monitors.raiseIncident({ source: 'manual', dedupeKey: key, title, severity, owner: owner?.owner ?? null, onCall: owner?.onCall ?? null }, environment.context);
+          return { text: `opened incident ${formatIncident(incident)}`, json: incident };
+        });
+      }),
+    );
+  for (const [verb, state] of [['ack', 'acknowledged'], ['resolve', 'resolved']] as const) {
+    incidents
+      .command(`${verb} <id>`)
+      .description(verb === 'ack' ? 'acknowledge an incident: someone is on it' : 'resolve an incident')
+      .option('--note <text>', 'what was done')
+      .action(
+        action(async (environment, [id], command: Command) => {
+          const number = parsePositiveInteger(String(id), 'incident id');
+          return withWorkspace(environment, async (workspace) => {
+            const incident = await workspace.monitors.transitionIncident(number, state, command.opts<{ note?: string }>().note ?? null, environment.context);
+            return { text: formatIncident(incident), json: incident };
+          });
+        }),
+      );
+  }
+
+  program
+    .command('owners')
+    .description("each component's owner and on-call contact from mlcycle.yaml; components without one are flagged")
+    .action(
+      action(async (environment) =>
+        withWorkspace(environment, async (workspace) => {
+          const spec = await optionalSpec(workspace);
+          if (spec === null) throw new MlcycleError('invalid_input', `${workspace.specFile} is missing or invalid: \`mlcycle spec check\` shows why`);
+          const components = ['dataset', 'pipeline', 'model', 'endpoint', 'monitor'] as const;
+          const rows = components.map((component) => ({ component, owner: spec.owners[component]?.owner ?? null, onCall: spec.owners[component]?.onCall ?? null }));
+          const text = rows.map((row) => `${row.component.padEnd(9)} ${row.owner === null ? 'NO OWNER (add owners.' + row.component + ' to mlcycle.yaml)' : `${row.owner}, on call ${row.onCall}`}`).join('\n');
+          return { text, json: rows };
+        }),
+      ),
+    );
+};
