@@ -196,6 +196,16 @@ describe('mlcycle demo', () => {
     expect(run.stderr).toMatch(/stage 7: replay of flights-live@1 \(502,228 rows\) acting at May's thresholds/);
     expect(run.stderr).toMatch(/stage 7: {3}models:\/flight-delay\/2 \(score >= [0-9.]+\): [0-9,]+ actions, [0-9,]+ of [0-9,]+ positives caught, .* against models:\/flight-delay\/1/);
     expect(run.stdout).toMatch(/7 {2}offline evaluation +\[x\] done/);
+    // Stage 8: June served by the champion, then the A/B test through the real service with simulated passengers.
+    expect(run.stderr).toMatch(/stage 8: 3,000 predictions in [0-9.]+ s .* each recorded in the event log before its answer/);
+    expect(run.stderr).toMatch(/stage 8: 12,000 requests in [0-9.]+ s \([0-9,]+\/s\): control \d+, treatment \d+/);
+    expect(run.stderr).toMatch(/stage 8: decision for treatment: [a-z-]+\./);
+    // Stage 10: the logged June requests against the January-April training data: summer departs at other
+    // hours, so that column drifts and an incident goes to the monitor's owner.
+    expect(run.stderr).toMatch(/stage 10: monitor flight-alerts-drift: predictions of flight-delay \(15,000 requests\) against flights-train@1 \(1,978,941 rows\)/);
+    expect(run.stderr).toMatch(/stage 10: {3}drift hour: jensen-shannon 0\.\d+/);
+    expect(run.stderr).toMatch(/stage 10: incident 1 \(warning\) opened for Ravi Patel \(pager:flight-alerts-serving\)/);
+    expect(run.stdout).toMatch(/10 {2}maintenance +\[!\] needs attention/);
     const runs = JSON.parse(runMlcycle(['runs', 'list', '--json'], { cwd: dir }).stdout) as unknown;
     expect(JSON.stringify(runs)).toMatch(/gbdt/);
     expect(runMlcycle(['spec', 'check'], { cwd: dir }).code).toBe(0);
