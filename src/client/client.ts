@@ -20,6 +20,9 @@ import type {
   Webhook,
   WebhookDelivery,
 } from '../server/api/api-types.js';
+import type { AuditEntry } from '../store/audit-log.js';
+import type { OnlineExperimentRecord, StoredExperimentAnalysis } from '../store/online-experiment-store.js';
+import type { Board } from '../problem/board.js';
 import type { RunInput, RunStatus } from '../store/run-store.js';
 import type { DeliveryState } from '../store/webhook-store.js';
 import { parseModelUri } from '../tracking/registry/model-uri.js';
@@ -68,6 +71,25 @@ export class MlcycleClient {
   /** The server's base URL. */
   get url(): string {
     return this.http.baseUrl;
+  }
+
+  // The lifecycle.
+  /** The board: the ten stages with state, evidence and next step (`mlcycle status`). */
+  async board(): Promise<Board> {
+    return (await this.http.json<{ board: Board }>('GET', '/api/v1/board')).board;
+  }
+  /** The audit log, newest first; `action` keeps the actions starting with it (`spec.`). */
+  async auditLog(query: { limit?: number; action?: string } = {}): Promise<AuditEntry[]> {
+    return (await this.http.json<{ entries: AuditEntry[] }>('GET', '/api/v1/audit', { query })).entries;
+  }
+
+  // Online experiments (A/B tests).
+  async listOnlineExperiments(): Promise<OnlineExperimentRecord[]> {
+    return (await this.http.json<{ experiments: OnlineExperimentRecord[] }>('GET', '/api/v1/online-experiments')).experiments;
+  }
+  /** An online experiment with its latest stored analysis (null before the first). */
+  async getOnlineExperiment(name: string): Promise<{ experiment: OnlineExperimentRecord; latestAnalysis: StoredExperimentAnalysis | null }> {
+    return this.http.json('GET', `/api/v1/online-experiments/${segment(name)}`);
   }
 
   // Experiments.

@@ -1,0 +1,106 @@
+/**
+ * The web UI's lifecycle board in a real browser: a server on a workspace the test fills, the board's ten
+ * stages with the states the board service computes, evidence and next steps, and the audit log. Also the
+ * UI's host: client-side routes answered with the page, the APIs' unknown paths still their own 404s.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readBoard } from '../../src/lifecycle.js';
+import { parseTokens } from '../../src/server/auth.js';
+import { apiServer } from '../support/api-server.js';
+import { useBrowser } from '../support/browser.js';
+
+const SPEC = `name: churn-alerts
+customerProblem: customers leave without warning
+businessProblem: reduce churn by contacting at-risk customers
+task: binary
+target: { column: churned, positive: 1 }
+randomizationUnit: user
+successMetrics:
+  - { id: retention, description: users still active after 30 days, kind: proportion, source: { event: active }, direction: increase, minimumDetectableEffect: { relative: 0.05 }, role: primary }
+`;
+
+const browser = useBrowser();
+
+describe('the lifecycle board page', () => {
+  it('shows the ten stages with their states, evidence and next step, and the audit log', async () => {
+    const { root, workspace, context, listen } = await apiServer('');
+    writeFileSync(path.join(root, 'mlcycle.yaml'), SPEC);
+    await workspace.runs.ensureExperiment('churn', context);
+    const expected = await readBoard(workspace, context);
+    expect(expected.stages).toHaveLength(10);
+    const url = await listen();
+    const { page, errors } = await browser.page();
+
+    await page.goto(`${url}/`);
+    await page.locator('li.stage').first().waitFor();
+    expect(await page.locator('h1').textContent()).toBe('churn-alerts');
+    const stages = page.locator('li.stage');
+    expect(await stages.count()).toBe(10);
+    for (const [index, stage] of expected.stages.entries()) {
+      const card = stages.nth(index);
+      expect(await card.getAttribute('data-stage')).toBe(stage.id);
+      expect(await card.getAttribute('data-state')).toBe(stage.state);
+      expect(await card.locator('h2').textContent()).toBe(stage.title);
+      for (const line of stage.evidence) expect(await card.locator('ul.evidence').textContent()).toContain(line);
+      if (stage.state !== 'done') expect(await card.locator('p.step').textContent()).toBe(`Next step: ${stage.nextStep}`);
+    }
+    // The spec is there, so the problem stage has evidence; the next step is the first stage not done.
+    expect(expected.stages[0]?.evidence.length).toBeGreaterThan(0);
+    expect(await page.locator('p.next').textContent()).toBe(`Next: ${expected.next?.step}`);
+    const audit = page.locator('table.audit tbody tr');
+    const actions = await audit.locator('td:nth-child(3)').allTextContents();
+    expect(actions).toContain('workspace.created');
+    expect(actions).toContain('experiment.created');
+    expect(actions).toContain('spec.changed');
+    expect(errors).toEqual([]);
+
+    // A client-side route opened directly (a shared link) gets the page; the navigation bar routes in place.
+    await page.goto(`${url}/models`);
+    await page.getByText('No registered models').waitFor();
+    await page.locator('header nav a', { hasText: 'Lifecycle' }).click();
+    await page.locator('li.stage').first().waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.goBack();
+    await page.getByText('No registered models').waitFor();
+    await page.goto(`${url}/no/such/view`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('serves the page for UI paths, its assets, and leaves unknown API paths to the APIs', async () => {
+    const { app } = await apiServer('');
+    const index = await app.inject({ method: 'GET', url: '/runs/abc?x=1' });
+    expect(index.statusCode).toBe(200);
+    expect(index.headers['content-type']).toMatch(/text\/html/);
+    expect(index.body).toContain('<div id="root">');
+    const script = /src="\/assets\/([^"]+\.js)"/.exec(index.body)?.[1];
+    expect(script).toBeDefined();
+    const asset = await app.inject({ method: 'GET', url: `/assets/${script}` });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['content-type']).toMatch(/javascript/);
+    expect((await app.inject({ method: 'GET', url: '/assets/nothing.js' })).statusCode).toBe(404);
+    const v1 = await app.inject({ method: 'GET', url: '/api/v1/nothing' });
+    expect(v1.statusCode).toBe(404);
+    expect(v1.json()).toMatchObject({ error: { code: 'endpoint_not_found' } });
+    const mlflow = await app.inject({ method: 'GET', url: '/api/2.0/mlflow/nothing' });
+    expect(mlflow.statusCode).toBe(404);
+    expect(mlflow.json()).toMatchObject({ error_code: 'ENDPOINT_NOT_FOUND' });
+    const audit = await app.inject({ method: 'GET', url: '/api/v1/audit?limit=0' });
+    expect(audit.statusCode).toBe(400);
+    expect(audit.json()).toMatchObject({ error: { code: 'invalid_input', field: 'limit' } });
+  });
+
+  it('asks for a token when the server wants one, and the page itself needs none', async () => {
+    const { listen } = await apiServer('', { tokens: parseTokens('team:read:secret-token-0123456789', 'tokens') });
+    const url = await listen();
+    const { page } = await browser.page();
+    await page.goto(`${url}/`);
+    await page.getByText('This server requires a token').waitFor();
+    await page.getByLabel('token').fill('secret-token-0123456789');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.locator('li.stage').first().waitFor();
+    expect(await page.locator('li.stage').count()).toBe(10);
+  });
+});

@@ -1,0 +1,87 @@
+// The web UI's entry: the layout (navigation and the page for the URL) mounted into index.html.
+import { StrictMode, useEffect, useState } from 'react';
+import { TOKEN_WANTED } from './api.js';
+import { createRoot } from 'react-dom/client';
+import { BoardPage } from './pages/board.js';
+import { CompareRunsPage } from './pages/compare-runs.js';
+import { ExperimentPage, ExperimentsPage } from './pages/experiments.js';
+import { ModelPage, ModelsPage } from './pages/models.js';
+import { RunPage } from './pages/run.js';
+import { RunsPage } from './pages/runs.js';
+import { Link, segmentsAfter, useLocation } from './router.js';
+import { TokenForm } from './view.js';
+import './style.css';
+
+const SECTIONS = [
+  { path: '/', title: 'Lifecycle' },
+  { path: '/runs', title: 'Runs' },
+  { path: '/models', title: 'Models' },
+  { path: '/experiments', title: 'Experiments' },
+] as const;
+
+function Page() {
+  const { path, query } = useLocation();
+  const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  if (path === '/' || path === '/board') return <BoardPage />;
+  if (path === '/runs/compare') return <CompareRunsPage query={query} />;
+  if (under('/runs')) {
+    const [id] = segmentsAfter(path, '/runs');
+    return id === undefined ? <RunsPage query={query} /> : <RunPage id={id} />;
+  }
+  if (under('/models')) {
+    const [name] = segmentsAfter(path, '/models');
+    return name === undefined ? <ModelsPage /> : <ModelPage name={name} />;
+  }
+  if (under('/experiments')) {
+    const [name] = segmentsAfter(path, '/experiments');
+    return name === undefined ? <ExperimentsPage /> : <ExperimentPage name={name} />;
+  }
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        No page at <code>{path}</code>. <Link to="/">Open the lifecycle board.</Link>
+      </p>
+    </section>
+  );
+}
+
+function App() {
+  const { path } = useLocation();
+  const [tokenWanted, setTokenWanted] = useState(false);
+  useEffect(() => {
+    const want = () => setTokenWanted(true);
+    window.addEventListener(TOKEN_WANTED, want);
+    return () => window.removeEventListener(TOKEN_WANTED, want);
+  }, []);
+  const active = (section: string) => (section === '/' ? path === '/' || path === '/board' : path === section || path.startsWith(`${section}/`));
+  return (
+    <>
+      <header className="top">
+        <Link to="/" className="brand">
+          mlcycle
+        </Link>
+        <nav>
+          {SECTIONS.map((section) => (
+            <Link key={section.path} to={section.path} className={active(section.path) ? 'active' : ''}>
+              {section.title}
+            </Link>
+          ))}
+        </nav>
+      </header>
+      <main>
+        {tokenWanted ? <TokenForm /> : null}
+        <Page />
+      </main>
+    </>
+  );
+}
+
+const root = document.getElementById('root');
+if (root !== null) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}
