@@ -74,7 +74,7 @@ export function ExperimentPage({ name }: { name: string }) {
                     Phase {latestAnalysis.phase} · analysed {formatTime(latestAnalysis.createdAt)} by {latestAnalysis.createdBy}
                     {result.exposedUnits === undefined ? '' : ` · ${result.exposedUnits.toLocaleString('en-US')} units exposed`}
                   </p>
-                  <Results analysis={result.analysis} summary={latestAnalysis.summary} />
+                  <Results analysis={result.analysis} />
                 </>
               )}
             </>
@@ -85,7 +85,7 @@ export function ExperimentPage({ name }: { name: string }) {
   );
 }
 
-function Results({ analysis, summary }: { analysis: ExperimentAnalysis; summary: string }) {
+function Results({ analysis }: { analysis: ExperimentAnalysis }) {
   const { sampleRatio, multipleExposures } = analysis;
   return (
     <>
@@ -103,7 +103,6 @@ function Results({ analysis, summary }: { analysis: ExperimentAnalysis; summary:
           </div>
         ))}
       </div>
-      {summary === '' ? null : <p className="summary">{summary}</p>}
       <h2>Health</h2>
       <ul className="health">
         <li className={sampleRatio.mismatch ? 'bad' : 'good'} data-check="srm">
