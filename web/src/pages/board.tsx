@@ -1,4 +1,5 @@
 // The lifecycle board: the ten stages with state, evidence and next step, and the audit log beneath.
+import { useState } from 'react';
 import { api, useLoad } from '../api.js';
 import { Badge, formatTime, Show } from '../view.js';
 
@@ -6,7 +7,8 @@ const STATE_WORDS: Record<string, string> = { 'not-started': 'not started', 'in-
 
 export function BoardPage() {
   const [board] = useLoad(() => api().board(), 'board');
-  const [audit] = useLoad(() => api().auditLog({ limit: 50 }), 'audit');
+  const [auditLimit, setAuditLimit] = useState(25);
+  const [audit] = useLoad(() => api().auditLog({ limit: auditLimit }), `audit-${auditLimit}`);
   return (
     <section>
       <Show loaded={board}>
@@ -80,6 +82,13 @@ export function BoardPage() {
           )
         }
       </Show>
+      {audit.state === 'done' && audit.value.length === auditLimit && auditLimit < 1000 ? (
+        <div className="pager">
+          <button type="button" onClick={() => setAuditLimit(1000)}>
+            Show the last 1,000 changes
+          </button>
+        </div>
+      ) : null}
     </section>
   );
 }

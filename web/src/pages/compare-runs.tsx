@@ -30,7 +30,7 @@ export function CompareRunsPage({ query }: { query: URLSearchParams }) {
                   <tr>
                     <th>Metric</th>
                     {runs.map((run) => (
-                      <th key={run.id}>
+                      <th key={run.id} className="num">
                         <Link to={`/runs/${encodeURIComponent(run.id)}`}>{run.name}</Link>
                       </th>
                     ))}
