@@ -21,6 +21,7 @@ import type {
   WebhookDelivery,
 } from '../server/api/api-types.js';
 import type { AuditEntry } from '../store/audit-log.js';
+import type { EvaluationRecord } from '../store/evaluation-store.js';
 import type { OnlineExperimentRecord, StoredExperimentAnalysis } from '../store/online-experiment-store.js';
 import type { Board } from '../problem/board.js';
 import type { RunInput, RunStatus } from '../store/run-store.js';
@@ -81,6 +82,15 @@ export class MlcycleClient {
   /** The audit log, newest first; `action` keeps the actions starting with it (`spec.`). */
   async auditLog(query: { limit?: number; action?: string } = {}): Promise<AuditEntry[]> {
     return (await this.http.json<{ entries: AuditEntry[] }>('GET', '/api/v1/audit', { query })).entries;
+  }
+
+  // Offline evaluations.
+  /** Stored evaluations, newest first: candidate, champion, dataset version, verdict and metrics. */
+  async listEvaluations(): Promise<EvaluationRecord[]> {
+    return (await this.http.json<{ evaluations: EvaluationRecord[] }>('GET', '/api/v1/evaluations')).evaluations;
+  }
+  async getEvaluation(id: number): Promise<EvaluationRecord> {
+    return (await this.http.json<{ evaluation: EvaluationRecord }>('GET', `/api/v1/evaluations/${id}`)).evaluation;
   }
 
   // Online experiments (A/B tests).

@@ -4,6 +4,7 @@ import { TOKEN_WANTED } from './api.js';
 import { createRoot } from 'react-dom/client';
 import { BoardPage } from './pages/board.js';
 import { CompareRunsPage } from './pages/compare-runs.js';
+import { EvaluationPage, EvaluationsPage } from './pages/evaluations.js';
 import { ExperimentPage, ExperimentsPage } from './pages/experiments.js';
 import { ModelPage, ModelsPage } from './pages/models.js';
 import { RunPage } from './pages/run.js';
@@ -16,6 +17,7 @@ const SECTIONS = [
   { path: '/', title: 'Lifecycle' },
   { path: '/runs', title: 'Runs' },
   { path: '/models', title: 'Models' },
+  { path: '/evaluations', title: 'Evaluations' },
   { path: '/experiments', title: 'Experiments' },
 ] as const;
 
@@ -31,6 +33,10 @@ function Page() {
   if (under('/models')) {
     const [name] = segmentsAfter(path, '/models');
     return name === undefined ? <ModelsPage /> : <ModelPage name={name} />;
+  }
+  if (under('/evaluations')) {
+    const [id] = segmentsAfter(path, '/evaluations');
+    return id === undefined ? <EvaluationsPage /> : <EvaluationPage id={id} />;
   }
   if (under('/experiments')) {
     const [name] = segmentsAfter(path, '/experiments');

@@ -8,6 +8,7 @@ import { asMlcycleError, type InputIssue } from '../../error.js';
 import { addAuthentication, frameworkClientStatus } from '../auth-hook.js';
 import type { AccessToken } from '../auth.js';
 import type { ServerContext } from '../server-context.js';
+import { registerApiEvaluationRoutes } from './evaluation-routes.js';
 import { registerApiExperimentRoutes } from './experiments-routes.js';
 import { registerApiLifecycleRoutes } from './lifecycle-routes.js';
 import { registerApiOnlineExperimentRoutes } from './online-experiment-routes.js';
@@ -58,6 +59,7 @@ export function registerApiV1(app: FastifyInstance, server: ServerContext, optio
       // The web UI answers every other GET path with its page (ui-routes.ts): an unknown GET here stays this API's 404.
       api.get('/*', notFound);
       registerApiLifecycleRoutes(api, server);
+      registerApiEvaluationRoutes(api, server);
       registerApiExperimentRoutes(api, server);
       registerApiOnlineExperimentRoutes(api, server);
       registerApiRunRoutes(api, server);
