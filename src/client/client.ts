@@ -22,6 +22,7 @@ import type {
 } from '../server/api/api-types.js';
 import type { AuditEntry } from '../store/audit-log.js';
 import type { EvaluationRecord } from '../store/evaluation-store.js';
+import type { RolloutRecord } from '../store/rollout-store.js';
 import type { OnlineExperimentRecord, StoredExperimentAnalysis } from '../store/online-experiment-store.js';
 import type { Board } from '../problem/board.js';
 import type { RunInput, RunStatus } from '../store/run-store.js';
@@ -91,6 +92,18 @@ export class MlcycleClient {
   }
   async getEvaluation(id: number): Promise<EvaluationRecord> {
     return (await this.http.json<{ evaluation: EvaluationRecord }>('GET', `/api/v1/evaluations/${id}`)).evaluation;
+  }
+
+  // Rollouts.
+  async listRollouts(): Promise<RolloutRecord[]> {
+    return (await this.http.json<{ rollouts: RolloutRecord[] }>('GET', '/api/v1/rollouts')).rollouts;
+  }
+  async getRollout(name: string): Promise<RolloutRecord> {
+    return (await this.http.json<{ rollout: RolloutRecord }>('GET', `/api/v1/rollouts/${segment(name)}`)).rollout;
+  }
+  /** Moves a rollout by hand, as `mlcycle rollout advance|pause|resume|rollback`; The actor is the token's name when the server has tokens. */
+  async moveRollout(name: string, verb: 'advance' | 'pause' | 'resume' | 'rollback'): Promise<RolloutRecord> {
+    return (await this.http.json<{ rollout: RolloutRecord }>('POST', `/api/v1/rollouts/${segment(name)}/${verb}`)).rollout;
   }
 
   // Online experiments (A/B tests).

@@ -33,6 +33,8 @@ export function useBrowser() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     contexts.push(context);
     const opened = await context.newPage();
+    // Shorter than the test's timeout, so that a missing element fails naming its locator.
+    opened.setDefaultTimeout(15_000);
     const errors: string[] = [];
     opened.on('pageerror', (error) => errors.push(error.message));
     opened.on('console', (message) => {

@@ -64,7 +64,7 @@ describe('the runs pages', () => {
     await page.waitForURL(/filter=/);
     const kept = best.filter((index) => aucOf(index) > 0.9 && index % 2 === 0).map((index) => `run-${String(index).padStart(3, '0')}`);
     expect(kept.length).toBeGreaterThan(3);
-    await page.waitForFunction((count) => document.querySelectorAll('table.runs tbody tr').length === count, kept.length);
+    await page.waitForFunction(`document.querySelectorAll('table.runs tbody tr').length === ${kept.length}`);
     expect(await names()).toEqual(kept);
 
     // A bad filter is the server's error, shown with where it is wrong.
@@ -92,7 +92,7 @@ describe('the runs pages', () => {
 
     // Comparing two selected runs: one chart, a line per run, and both runs' metrics side by side.
     await page.goto(`${url}/runs?filter=${encodeURIComponent("attributes.run_name IN ('run-007', 'run-008')")}`);
-    await page.waitForFunction(() => document.querySelectorAll('table.runs tbody tr').length === 2);
+    await page.waitForFunction("document.querySelectorAll('table.runs tbody tr').length === 2");
     await page.getByLabel('select run-007').check();
     await page.getByLabel('select run-008').check();
     await page.getByRole('button', { name: /Compare/ }).click();

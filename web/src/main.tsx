@@ -7,6 +7,7 @@ import { CompareRunsPage } from './pages/compare-runs.js';
 import { EvaluationPage, EvaluationsPage } from './pages/evaluations.js';
 import { ExperimentPage, ExperimentsPage } from './pages/experiments.js';
 import { ModelPage, ModelsPage } from './pages/models.js';
+import { RolloutPage, RolloutsPage } from './pages/rollouts.js';
 import { RunPage } from './pages/run.js';
 import { RunsPage } from './pages/runs.js';
 import { Link, segmentsAfter, useLocation } from './router.js';
@@ -19,6 +20,7 @@ const SECTIONS = [
   { path: '/models', title: 'Models' },
   { path: '/evaluations', title: 'Evaluations' },
   { path: '/experiments', title: 'Experiments' },
+  { path: '/rollouts', title: 'Rollouts' },
 ] as const;
 
 function Page() {
@@ -41,6 +43,10 @@ function Page() {
   if (under('/experiments')) {
     const [name] = segmentsAfter(path, '/experiments');
     return name === undefined ? <ExperimentsPage /> : <ExperimentPage name={name} />;
+  }
+  if (under('/rollouts')) {
+    const [name] = segmentsAfter(path, '/rollouts');
+    return name === undefined ? <RolloutsPage /> : <RolloutPage name={name} />;
   }
   return (
     <section>

@@ -14,6 +14,7 @@ import { registerApiLifecycleRoutes } from './lifecycle-routes.js';
 import { registerApiOnlineExperimentRoutes } from './online-experiment-routes.js';
 import { registerApiRegistryRoutes } from './registry-routes.js';
 import { registerApiRunDataRoutes } from './run-data-routes.js';
+import { registerApiRolloutRoutes } from './rollout-routes.js';
 import { registerApiRunRoutes } from './runs-routes.js';
 import { registerApiWebhookRoutes } from './webhook-routes.js';
 
@@ -60,6 +61,7 @@ export function registerApiV1(app: FastifyInstance, server: ServerContext, optio
       api.get('/*', notFound);
       registerApiLifecycleRoutes(api, server);
       registerApiEvaluationRoutes(api, server);
+      registerApiRolloutRoutes(api, server);
       registerApiExperimentRoutes(api, server);
       registerApiOnlineExperimentRoutes(api, server);
       registerApiRunRoutes(api, server);
