@@ -76,6 +76,10 @@ export class MlcycleClient {
   }
 
   // The lifecycle.
+  /** The caller's token name (null without tokens) and whether it may write. */
+  async session(): Promise<{ user: string | null; access: 'read' | 'write' }> {
+    return (await this.http.json<{ session: { user: string | null; access: 'read' | 'write' } }>('GET', '/api/v1/session')).session;
+  }
   /** The board: the ten stages with state, evidence and next step (`mlcycle status`). */
   async board(): Promise<Board> {
     return (await this.http.json<{ board: Board }>('GET', '/api/v1/board')).board;

@@ -92,15 +92,28 @@ describe('the lifecycle board page', () => {
     expect(audit.json()).toMatchObject({ error: { code: 'invalid_input', field: 'limit' } });
   });
 
-  it('asks for a token when the server wants one, and the page itself needs none', async () => {
-    const { listen } = await apiServer('', { tokens: parseTokens('team:read:secret-token-0123456789', 'tokens') });
+  it('asks for a token when the server wants one, and shows a read token no write buttons', async () => {
+    const { workspace, context, listen } = await apiServer('', { tokens: parseTokens('team:read:read-token-0123456789\nlead:write:write-token-0123456789', 'tokens') });
+    await workspace.registry.createModel('delay-model', '', context);
     const url = await listen();
     const { page } = await browser.page();
     await page.goto(`${url}/`);
     await page.getByText('This server requires a token').waitFor();
-    await page.getByLabel('token').fill('secret-token-0123456789');
+    await page.getByLabel('token').fill('read-token-0123456789');
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.locator('li.stage').first().waitFor();
     expect(await page.locator('li.stage').count()).toBe(10);
+    await page.goto(`${url}/models/delay-model`);
+    await page.getByText('This token may only read').waitFor();
+    expect(await page.getByRole('button', { name: 'Set alias' }).count()).toBe(0);
+
+    const writer = await browser.page();
+    await writer.page.goto(`${url}/models/delay-model`);
+    await writer.page.getByLabel('token').fill('write-token-0123456789');
+    await writer.page.getByRole('button', { name: 'Use token' }).click();
+    await writer.page.getByRole('button', { name: 'Set alias' }).waitFor();
+    expect(await writer.page.getByText('This token may only read').count()).toBe(0);
+    const session = await writer.page.request.get(`${url}/api/v1/session`, { headers: { authorization: 'Bearer write-token-0123456789' } });
+    expect(await session.json()).toEqual({ session: { user: 'lead', access: 'write' } });
   });
 });

@@ -57,3 +57,14 @@ export function useLoad<T>(load: () => Promise<T>, key: string): [Loaded<T>, () 
   }, [key, generation]);
   return [loaded, () => setGeneration((n) => n + 1)];
 }
+
+let session: { token: string | undefined; access: Promise<'read' | 'write'> } | undefined;
+
+/** What the stored token may do (`write` without tokens); undefined until known, so no button flashes. */
+export function useAccess(): 'read' | 'write' | undefined {
+  const token = storedToken();
+  if (session === undefined || session.token !== token) session = { token, access: api().session().then((answer) => answer.access) };
+  const current = session;
+  const [loaded] = useLoad(() => current.access, `session-${token ?? ''}`);
+  return loaded.state === 'done' ? loaded.value : undefined;
+}

@@ -1,18 +1,20 @@
 /**
- * /api/v1/board and /api/v1/audit: the lifecycle board (the ten stages with state, evidence and next
- * step, as `mlcycle status` shows them) and the audit log, newest first, for the web UI's first page.
+ * /api/v1/board, /api/v1/audit and /api/v1/session: the lifecycle board (the ten stages with state, evidence
+ * and next step, as `mlcycle status` shows them), the audit log, newest first, and who the caller's token is.
  */
 import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
 import { readBoard } from '../../lifecycle.js';
 import { fieldsOf, optionalInteger, optionalString } from '../mlflow/request-fields.js';
-import { actorOf, type ServerContext } from '../server-context.js';
+import { actorOf, sessionOf, type ServerContext } from '../server-context.js';
 
 /** The most audit entries one request returns. */
 export const AUDIT_PAGE_LIMIT = 1000;
 
 export function registerApiLifecycleRoutes(app: FastifyInstance, server: ServerContext): void {
   const { workspace } = server;
+  // Who the request's token is and whether it may write: the UI shows no write buttons to a read token.
+  app.get('/session', async (request) => ({ session: sessionOf(request) }));
   app.get('/board', async (request) => ({ board: await readBoard(workspace, actorOf(server, request)()) }));
   app.get('/audit', async (request) => {
     const fields = fieldsOf({ query: request.query });

@@ -1,7 +1,7 @@
 // The model registry: every model with its aliases, and a model's versions with their runs, aliases and
 // stages; moving an alias is the page's action.
 import { useState } from 'react';
-import { api, useLoad } from '../api.js';
+import { api, useAccess, useLoad } from '../api.js';
 import { Link } from '../router.js';
 import { Badge, ErrorBox, formatTime, Show } from '../view.js';
 
@@ -56,6 +56,7 @@ export function ModelsPage() {
 
 export function ModelPage({ name }: { name: string }) {
   const [detail, reload] = useLoad(() => api().getModel(name), name);
+  const access = useAccess();
   return (
     <section>
       <p className="crumbs">
@@ -100,7 +101,8 @@ export function ModelPage({ name }: { name: string }) {
                 ))}
               </tbody>
             </table>
-            <MoveAlias model={model.name} versions={versions.map((version) => version.version)} aliases={Object.keys(model.aliases)} onMoved={reload} />
+            {access !== 'read' ? null : <p className="muted">This token may only read: moving aliases needs a write token.</p>}
+            {access !== 'write' ? null : <MoveAlias model={model.name} versions={versions.map((version) => version.version)} aliases={Object.keys(model.aliases)} onMoved={reload} />}
           </>
         )}
       </Show>

@@ -2,7 +2,7 @@
 // transitions with their reasons, and buttons to advance, pause, resume or roll back (as `mlcycle rollout`).
 import { useState } from 'react';
 import type { RolloutRecord } from '../../../src/store/rollout-store.js';
-import { api, useLoad } from '../api.js';
+import { api, useAccess, useLoad } from '../api.js';
 import { Link } from '../router.js';
 import { Badge, ErrorBox, formatTime, Show } from '../view.js';
 
@@ -96,6 +96,7 @@ function Rollout({ rollout, onMoved }: { rollout: RolloutRecord; onMoved: () => 
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const finished = rollout.state === 'completed' || rollout.state === 'rolled-back';
+  const access = useAccess();
   const move = (verb: 'advance' | 'pause' | 'resume' | 'rollback') => {
     if (verb === 'rollback' && !window.confirm(`Roll back ${rollout.name}? Traffic returns to ${plan.baseline}.`)) return;
     setBusy(true);
@@ -125,7 +126,8 @@ function Rollout({ rollout, onMoved }: { rollout: RolloutRecord; onMoved: () => 
           </li>
         ))}
       </ol>
-      {finished ? null : (
+      {finished || access !== 'read' ? null : <p className="muted">This token may only read: moving the rollout needs a write token.</p>}
+      {finished || access !== 'write' ? null : (
         <div className="action buttons">
           {rollout.state === 'running' ? (
             <button type="button" disabled={busy} onClick={() => move('advance')}>
