@@ -10,6 +10,7 @@ import type {
   ApiModelDetail,
   ApiRun,
   ApiRunPage,
+  ApiSpec,
   ArtifactEntry,
   Experiment,
   ModelCard,
@@ -21,6 +22,7 @@ import type {
   WebhookDelivery,
 } from '../server/api/api-types.js';
 import type { AuditEntry } from '../store/audit-log.js';
+import type { DatasetValidation, DatasetVersion } from '../store/dataset-store.js';
 import type { EvaluationRecord } from '../store/evaluation-store.js';
 import type { RolloutRecord } from '../store/rollout-store.js';
 import type { OnlineExperimentRecord, StoredExperimentAnalysis } from '../store/online-experiment-store.js';
@@ -87,6 +89,19 @@ export class MlcycleClient {
   /** The audit log, newest first; `action` keeps the actions starting with it (`spec.`). */
   async auditLog(query: { limit?: number; action?: string } = {}): Promise<AuditEntry[]> {
     return (await this.http.json<{ entries: AuditEntry[] }>('GET', '/api/v1/audit', { query })).entries;
+  }
+
+  // The problem spec and the data.
+  /** The workspace's problem spec: its text and, when valid, the parsed spec; else its issues by line. */
+  async spec(): Promise<ApiSpec> {
+    return (await this.http.json<{ spec: ApiSpec }>('GET', '/api/v1/spec')).spec;
+  }
+  async listDatasets(): Promise<{ name: string; versions: number; latest: DatasetVersion }[]> {
+    return (await this.http.json<{ datasets: { name: string; versions: number; latest: DatasetVersion }[] }>('GET', '/api/v1/datasets')).datasets;
+  }
+  /** A dataset's versions, newest first as the store lists them, each with its latest validation (null when never validated). */
+  async getDataset(name: string): Promise<{ dataset: string; versions: { version: DatasetVersion; validation: DatasetValidation | null }[] }> {
+    return this.http.json('GET', `/api/v1/datasets/${segment(name)}`);
   }
 
   // Offline evaluations.

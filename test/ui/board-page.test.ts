@@ -69,6 +69,41 @@ describe('the lifecycle board page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows the problem spec, its issues by line, and the datasets with lineage and validation', async () => {
+    const { root, workspace, context, listen } = await apiServer('');
+    const spec = `${SPEC}segments:\n  - { name: region, column: origin_region, description: where the flight leaves from }\nstakeholders:\n  - { name: Ana, roles: [product-manager] }\nowners:\n  model: { owner: Ana, onCall: ana@example.com }\n`;
+    writeFileSync(path.join(root, 'mlcycle.yaml'), spec);
+    const hash = '56'.repeat(32);
+    const [version] = await workspace.datasets.registerVersions([{ dataset: 'flights', hash, artifactKey: `datasets/56/${hash}.parquet`, rowCount: 3000, byteSize: 10, columns: [{ name: 'delay', storageType: 'DOUBLE', semanticType: 'numeric', inferredType: 'numeric', overridden: false, nonNull: 2990, distinct: 400, min: -20, max: 300 }], lineage: { source: { path: 'flights.csv', size: 10, modifiedAt: '2026-01-01T00:00:00Z', format: 'csv', options: {} } } }], context);
+    await workspace.datasets.recordValidation({ ref: version?.ref ?? '', passed: false, targetPresent: true, outcomes: [{ description: 'delay is never null', kind: 'not_null', severity: 'error', passed: false, observed: 10, examples: [] }, { description: 'at least 1000 rows', kind: 'row_count', severity: 'error', passed: true, observed: 3000, examples: [] }] }, context);
+    const url = await listen();
+    const { page, errors } = await browser.page();
+
+    await page.goto(`${url}/problem`);
+    await page.locator('table.success-metrics').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('churn-alerts');
+    expect(await page.locator('tr[data-metric="retention"]').textContent()).toContain('primary');
+    expect(await page.locator('ul.stakeholders').textContent()).toBe('Ana (product-manager)');
+    expect(await page.locator('table.owners tr[data-key="model"]').textContent()).toContain('ana@example.com');
+    expect(await page.locator('pre.spec-text').textContent()).toBe(spec);
+
+    await page.locator('header nav a', { hasText: 'Data' }).click();
+    await page.locator('tr[data-dataset="flights"]').waitFor();
+    expect(await page.locator('tr[data-dataset="flights"]').textContent()).toContain('3,000');
+    await page.getByRole('link', { name: 'flights' }).click();
+    await page.locator('.dataset-version[data-version="flights@1"]').waitFor();
+    expect(await page.locator('.dataset-version .badge').textContent()).toBe('invalid');
+    expect(await page.locator('.dataset-version ul.health li.bad').textContent()).toBe('delay is never null (observed 10, error)');
+    expect(await page.locator('.dataset-version .lineage').textContent()).toContain('flights.csv');
+
+    // A spec that does not check: its issues with their lines, and the text as written.
+    writeFileSync(path.join(root, 'mlcycle.yaml'), `${SPEC}task: clustering\n`);
+    await page.goto(`${url}/problem`);
+    await page.locator('.error li').first().waitFor();
+    expect(await page.locator('.error').textContent()).toMatch(/line \d+/);
+    expect(errors).toEqual([]);
+  });
+
   it('serves the page for UI paths, its assets, and leaves unknown API paths to the APIs', async () => {
     const { app } = await apiServer('');
     const index = await app.inject({ method: 'GET', url: '/runs/abc?x=1' });

@@ -4,9 +4,11 @@ import { TOKEN_WANTED } from './api.js';
 import { createRoot } from 'react-dom/client';
 import { BoardPage } from './pages/board.js';
 import { CompareRunsPage } from './pages/compare-runs.js';
+import { DatasetPage, DatasetsPage } from './pages/data.js';
 import { EvaluationPage, EvaluationsPage } from './pages/evaluations.js';
 import { ExperimentPage, ExperimentsPage } from './pages/experiments.js';
 import { ModelPage, ModelsPage } from './pages/models.js';
+import { ProblemPage } from './pages/problem.js';
 import { RolloutPage, RolloutsPage } from './pages/rollouts.js';
 import { RunPage } from './pages/run.js';
 import { RunsPage } from './pages/runs.js';
@@ -16,6 +18,8 @@ import './style.css';
 
 const SECTIONS = [
   { path: '/', title: 'Lifecycle' },
+  { path: '/problem', title: 'Problem' },
+  { path: '/data', title: 'Data' },
   { path: '/runs', title: 'Runs' },
   { path: '/models', title: 'Models' },
   { path: '/evaluations', title: 'Evaluations' },
@@ -27,6 +31,11 @@ function Page() {
   const { path, query } = useLocation();
   const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
   if (path === '/' || path === '/board') return <BoardPage />;
+  if (path === '/problem') return <ProblemPage />;
+  if (under('/data')) {
+    const [name] = segmentsAfter(path, '/data');
+    return name === undefined ? <DatasetsPage /> : <DatasetPage name={name} />;
+  }
   if (path === '/runs/compare') return <CompareRunsPage query={query} />;
   if (under('/runs')) {
     const [id] = segmentsAfter(path, '/runs');

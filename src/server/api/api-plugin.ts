@@ -14,6 +14,7 @@ import { registerApiLifecycleRoutes } from './lifecycle-routes.js';
 import { registerApiOnlineExperimentRoutes } from './online-experiment-routes.js';
 import { registerApiRegistryRoutes } from './registry-routes.js';
 import { registerApiRunDataRoutes } from './run-data-routes.js';
+import { registerApiProblemDataRoutes } from './problem-data-routes.js';
 import { registerApiRolloutRoutes } from './rollout-routes.js';
 import { registerApiRunRoutes } from './runs-routes.js';
 import { registerApiWebhookRoutes } from './webhook-routes.js';
@@ -60,6 +61,7 @@ export function registerApiV1(app: FastifyInstance, server: ServerContext, optio
       // The web UI answers every other GET path with its page (ui-routes.ts): an unknown GET here stays this API's 404.
       api.get('/*', notFound);
       registerApiLifecycleRoutes(api, server);
+      registerApiProblemDataRoutes(api, server);
       registerApiEvaluationRoutes(api, server);
       registerApiRolloutRoutes(api, server);
       registerApiExperimentRoutes(api, server);
