@@ -49,10 +49,11 @@ const NOT_BUILT = '<!doctype html><meta charset="utf-8"><title>mlcycle</title><p
 
 /**
  * Adds the UI's routes to the root context (outside the APIs' plugins and their token checks). `folder` is
- * the built UI (index.html and assets/); without one, `/` explains how to build it.
+ * the built UI (index.html and assets/); without one (or without its index.html), every UI path explains how
+ * to build it.
  */
 export function registerUiRoutes(app: FastifyInstance, folder: string | undefined): void {
-  const ui = folder === undefined ? undefined : loadUi(folder);
+  const ui = folder === undefined || !existsSync(path.join(folder, 'index.html')) ? undefined : loadUi(folder);
   const page = (reply: FastifyReply) =>
     reply
       .header('content-type', 'text/html; charset=utf-8')

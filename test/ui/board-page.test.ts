@@ -10,6 +10,7 @@ import { readBoard } from '../../src/lifecycle.js';
 import { parseTokens } from '../../src/server/auth.js';
 import { apiServer } from '../support/api-server.js';
 import { useBrowser } from '../support/browser.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const SPEC = `name: churn-alerts
 customerProblem: customers leave without warning
@@ -122,6 +123,10 @@ describe('the lifecycle board page', () => {
     const mlflow = await app.inject({ method: 'GET', url: '/api/2.0/mlflow/nothing' });
     expect(mlflow.statusCode).toBe(404);
     expect(mlflow.json()).toMatchObject({ error_code: 'ENDPOINT_NOT_FOUND' });
+    const unbuilt = await apiServer('', { ui: tempDir() });
+    const notBuilt = await unbuilt.app.inject({ method: 'GET', url: '/runs' });
+    expect(notBuilt.statusCode).toBe(200);
+    expect(notBuilt.body).toContain('The web UI is not built in this installation: run <code>npm run build</code>');
     const audit = await app.inject({ method: 'GET', url: '/api/v1/audit?limit=0' });
     expect(audit.statusCode).toBe(400);
     expect(audit.json()).toMatchObject({ error: { code: 'invalid_input', field: 'limit' } });

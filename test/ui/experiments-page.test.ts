@@ -70,6 +70,12 @@ describe('the online experiment pages', () => {
     expect(await row.locator('svg.interval-bar').getAttribute('class')).toContain('good');
     expect(await row.locator('.badge').textContent()).toBe('better');
     expect(await page.locator('.metric[data-metric="latency"] h3').textContent()).toContain('guardrail, lower is better');
+    // Latency (lower is better) moved by +0.5 ms of 300 with an interval across zero: neither good nor bad.
+    const guardrail = analysis.metrics[1]?.comparisons[0];
+    if (guardrail === undefined || guardrail.degeneracy !== null) throw new Error('expected a latency comparison');
+    expect(guardrail.interval[0]).toBeLessThan(0);
+    expect(guardrail.interval[1]).toBeGreaterThan(0);
+    expect(await page.locator('.metric[data-metric="latency"] svg.interval-bar').getAttribute('class')).toBe('interval-bar unclear');
 
     await page.goto(`${url}/experiments/draft-test`);
     await page.getByText('Not analysed yet').waitFor();

@@ -63,7 +63,7 @@ describe('the rollout pages', () => {
     await row.getByRole('link').click();
     await page.waitForURL(`${url}/rollouts/trees-to-all`);
     await page.locator('ol.steps li.current').waitFor();
-    expect(await page.locator('ol.steps li.current').textContent()).toBe('shadow: shadow on all traffic · at least 60 min and 0 units');
+    expect(await page.locator('ol.steps li.current').textContent()).toBe('shadow: shadow on all traffic · at least 60 min');
     expect(await page.locator('[data-state]').textContent()).toBe('running');
 
     await page.getByRole('button', { name: 'Advance to tenth' }).click();

@@ -198,7 +198,8 @@ function IntervalBar({ comparison, reach, good }: { comparison: ArmComparison; r
   const width = 160;
   const x = (value: number) => width / 2 + (Math.max(-reach, Math.min(reach, value)) / reach) * (width / 2 - 4);
   const [low, high] = comparison.interval;
-  const side = low * good > 0 ? 'good' : high * good < 0 ? 'bad' : 'unclear';
+  // Good only when the whole interval lies on the good side of zero, bad only when it all lies on the other.
+  const side = Math.min(low * good, high * good) > 0 ? 'good' : Math.max(low * good, high * good) < 0 ? 'bad' : 'unclear';
   return (
     <svg className={`interval-bar ${side}`} width={width} height={18} role="img" aria-label={`interval ${low} to ${high}`}>
       <line x1={width / 2} x2={width / 2} y1={0} y2={18} className="zero" />

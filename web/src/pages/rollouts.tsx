@@ -79,6 +79,12 @@ function scope(step: PlanStep): string {
   return step.shadow === true ? `shadow on ${where}` : `${(step.share * 100).toFixed(0)}% of ${where}`;
 }
 
+/** A step's minimum duration and sample, the ones it has: `60 min and 2,000 units`. */
+function minimums(step: PlanStep): string {
+  const parts = [(step.minMinutes ?? 0) > 0 ? `${step.minMinutes} min` : '', (step.minUnits ?? 0) > 0 ? `${(step.minUnits ?? 0).toLocaleString('en-US')} units` : ''].filter((part) => part !== '');
+  return parts.join(' and ');
+}
+
 export function RolloutPage({ name }: { name: string }) {
   const [loaded, reload] = useLoad(() => api().getRollout(name), name);
   return (
@@ -122,7 +128,7 @@ function Rollout({ rollout, onMoved }: { rollout: RolloutRecord; onMoved: () => 
         {plan.steps.map((step, index) => (
           <li key={step.name} className={index === rollout.step ? 'current' : index < rollout.step ? 'past' : ''} data-step={index}>
             <strong>{step.name}</strong>: {scope(step)}
-            {(step.minMinutes ?? 0) > 0 || (step.minUnits ?? 0) > 0 ? <span className="muted"> · at least {step.minMinutes ?? 0} min and {(step.minUnits ?? 0).toLocaleString('en-US')} units</span> : null}
+            {minimums(step) === '' ? null : <span className="muted"> · at least {minimums(step)}</span>}
           </li>
         ))}
       </ol>
