@@ -60,9 +60,16 @@ describe('the registry pages', () => {
     expect(await page.locator('form.action .error').textContent()).toMatch(/alias/);
     expect((await workspace.registry.findModel('delay-model'))?.aliases).toEqual({ champion: 3, challenger: 3 });
 
+    // A version's page: its lineage (no dataset logged here, the run, the version) and its model card.
+    await page.getByRole('link', { name: 'v2', exact: true }).click();
+    await page.waitForURL(`${url}/models/delay-model/2`);
+    await page.locator('pre.model-card').waitFor();
+    expect(await page.locator('.lineage-graph .node.run a').textContent()).toBe('gbdt-b');
+    expect(await page.locator('.lineage-graph').textContent()).toContain('no dataset inputs logged');
+    expect(await page.locator('pre.model-card').textContent()).toContain('delay-model');
     // The version's run links to the run page.
-    await page.locator('tr[data-version="1"] a').click();
-    await page.getByRole('heading', { name: /gbdt-a/ }).waitFor();
+    await page.locator('.lineage-graph .node.run a').click();
+    await page.getByRole('heading', { name: /gbdt-b/ }).waitFor();
     expect(errors.filter((error) => !/status of 400/.test(error))).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { CompareRunsPage } from './pages/compare-runs.js';
 import { DatasetPage, DatasetsPage } from './pages/data.js';
 import { EvaluationPage, EvaluationsPage } from './pages/evaluations.js';
 import { ExperimentPage, ExperimentsPage } from './pages/experiments.js';
-import { ModelPage, ModelsPage } from './pages/models.js';
+import { ModelPage, ModelsPage, ModelVersionPage } from './pages/models.js';
 import { ProblemPage } from './pages/problem.js';
 import { RolloutPage, RolloutsPage } from './pages/rollouts.js';
 import { RunPage } from './pages/run.js';
@@ -42,8 +42,9 @@ function Page() {
     return id === undefined ? <RunsPage query={query} /> : <RunPage id={id} />;
   }
   if (under('/models')) {
-    const [name] = segmentsAfter(path, '/models');
-    return name === undefined ? <ModelsPage /> : <ModelPage name={name} />;
+    const [name, version] = segmentsAfter(path, '/models');
+    if (name === undefined) return <ModelsPage />;
+    return version === undefined ? <ModelPage name={name} /> : <ModelVersionPage name={name} version={version} />;
   }
   if (under('/evaluations')) {
     const [id] = segmentsAfter(path, '/evaluations');

@@ -82,7 +82,9 @@ export function ModelPage({ name }: { name: string }) {
               <tbody>
                 {versions.map((version) => (
                   <tr key={version.version} data-version={version.version}>
-                    <td className="num">v{version.version}</td>
+                    <td className="num">
+                      <Link to={`/models/${encodeURIComponent(version.model)}/${version.version}`}>v{version.version}</Link>
+                    </td>
                     <td className="aliases">
                       {version.aliases.map((alias) => (
                         <Badge key={alias} kind="alias">
@@ -152,5 +154,66 @@ function MoveAlias({ model, versions, aliases, onMoved }: { model: string; versi
       </button>
       {error === undefined ? null : <ErrorBox error={error} />}
     </form>
+  );
+}
+
+/** One version: where it came from (datasets, then the run, then the version) and its model card. */
+export function ModelVersionPage({ name, version }: { name: string; version: string }) {
+  const uri = `models:/${name}/${version}`;
+  const [loaded] = useLoad(async () => {
+    const [lineage, card] = await Promise.all([api().modelLineage(uri), api().modelCardMarkdown(uri)]);
+    return { lineage, card };
+  }, uri);
+  return (
+    <section>
+      <p className="crumbs">
+        <Link to="/models">Models</Link> / <Link to={`/models/${encodeURIComponent(name)}`}>{name}</Link> /
+      </p>
+      <Show loaded={loaded}>
+        {({ lineage, card }) => (
+          <>
+            <h1>
+              {name} v{lineage.version.version}{' '}
+              {lineage.version.aliases.map((alias) => (
+                <Badge key={alias} kind="alias">
+                  @{alias}
+                </Badge>
+              ))}
+            </h1>
+            <h2>Lineage</h2>
+            <div className="lineage-graph">
+              <div className="lineage-column">
+                {lineage.inputs.length === 0 ? <div className="node muted">no dataset inputs logged</div> : null}
+                {lineage.inputs.map(({ input, datasetVersion }, index) => (
+                  <div key={index} className="node dataset" data-dataset={input.versionRef ?? input.dataset}>
+                    <strong>{input.versionRef ?? input.dataset}</strong>
+                    {input.context === '' ? null : <span className="muted"> ({input.context})</span>}
+                    {datasetVersion === undefined ? null : <div className="muted small">{datasetVersion.rowCount.toLocaleString('en-US')} rows{datasetVersion.lineage.parents === undefined ? '' : ` · from ${datasetVersion.lineage.parents.map((parent) => parent.ref).join(', ')}`}{datasetVersion.lineage.source === undefined ? '' : ` · from ${datasetVersion.lineage.source.path}`}</div>}
+                  </div>
+                ))}
+              </div>
+              <div className="arrow">→</div>
+              <div className="lineage-column">
+                <div className="node run">
+                  run <Link to={`/runs/${encodeURIComponent(lineage.run.id)}`}>{lineage.run.name}</Link>
+                  <div className="muted small">{formatTime(lineage.run.startTime)}</div>
+                </div>
+              </div>
+              <div className="arrow">→</div>
+              <div className="lineage-column">
+                <div className="node version">
+                  <strong>
+                    {name} v{lineage.version.version}
+                  </strong>
+                  <div className="muted small">artifact {lineage.version.source}</div>
+                </div>
+              </div>
+            </div>
+            <h2>Model card</h2>
+            <pre className="spec-text model-card">{card}</pre>
+          </>
+        )}
+      </Show>
+    </section>
   );
 }
