@@ -34,7 +34,15 @@ describe('the online experiment pages', () => {
           { id: 'treatment', weight: 1, units: 10000 },
         ],
         metrics: [
-          { id: 'conversion', kind: 'proportion', arms: { control: { n: 10000, successes: 1000 }, treatment: { n: 10000, successes: 1200 } } },
+          {
+            id: 'conversion',
+            kind: 'proportion',
+            arms: { control: { n: 10000, successes: 1000 }, treatment: { n: 10000, successes: 1200 } },
+            segments: {
+              east: { control: { n: 5000, successes: 500 }, treatment: { n: 5000, successes: 650 } },
+              west: { control: { n: 5000, successes: 500 }, treatment: { n: 5000, successes: 550 } },
+            },
+          },
           { id: 'latency', kind: 'mean', role: 'guardrail', direction: 'decrease', nonInferiorityMargin: 0.01, arms: { control: latency(300, 10000), treatment: latency(300.5, 10000) } },
         ],
       }),
@@ -64,7 +72,7 @@ describe('the online experiment pages', () => {
     // Conversion: +20% relative (1,200 against 1,000 of 10,000), its interval from the engine, significant and better.
     const conversion = analysis.metrics[0]?.comparisons[0];
     if (conversion === undefined || conversion.degeneracy !== null) throw new Error('expected a conversion comparison');
-    const row = page.locator('.metric[data-metric="conversion"] tr[data-arm="treatment"]');
+    const row = page.locator('.metric[data-metric="conversion"] table.overall tr[data-arm="treatment"]');
     expect(await row.locator('td.effect').textContent()).toBe('+20.0%');
     expect(await row.locator('.interval').textContent()).toBe(`[+${(conversion.interval[0] * 100).toFixed(1)}%, +${(conversion.interval[1] * 100).toFixed(1)}%]`);
     expect(await row.locator('svg.interval-bar').getAttribute('class')).toContain('good');
@@ -75,7 +83,12 @@ describe('the online experiment pages', () => {
     if (guardrail === undefined || guardrail.degeneracy !== null) throw new Error('expected a latency comparison');
     expect(guardrail.interval[0]).toBeLessThan(0);
     expect(guardrail.interval[1]).toBeGreaterThan(0);
-    expect(await page.locator('.metric[data-metric="latency"] svg.interval-bar').getAttribute('class')).toBe('interval-bar unclear');
+    expect(await page.locator('.metric[data-metric="latency"] table.overall svg.interval-bar').getAttribute('class')).toBe('interval-bar unclear');
+
+    // Per segment: east +30% (650 against 500 of 5,000), west +10%, behind a disclosure.
+    await page.locator('details[data-metric-segments="conversion"] summary').click();
+    expect(await page.locator('tr[data-segment="east"][data-arm="treatment"] td.effect').textContent()).toBe('+30.0%');
+    expect(await page.locator('tr[data-segment="west"][data-arm="treatment"] td.effect').textContent()).toBe('+10.0%');
 
     await page.goto(`${url}/experiments/draft-test`);
     await page.getByText('Not analysed yet').waitFor();

@@ -137,7 +137,7 @@ function MetricResults({ metric, control }: { metric: MetricAnalysis; control: s
       <h3>
         {metric.id} <span className="muted">({metric.role}, {metric.direction === 'decrease' ? 'lower is better' : 'higher is better'})</span>
       </h3>
-      <table className="results">
+      <table className="results overall">
         <thead>
           <tr>
             <th>Arm</th>
@@ -181,6 +181,55 @@ function MetricResults({ metric, control }: { metric: MetricAnalysis; control: s
           )}
         </tbody>
       </table>
+      {metric.segments.length === 0 ? null : (
+        <details className="segments" data-metric-segments={metric.id}>
+          <summary>By segment ({metric.segments.length})</summary>
+          <table className="results">
+            <thead>
+              <tr>
+                <th>Segment</th>
+                <th>Arm</th>
+                <th className="num">Units</th>
+                <th className="num">Effect</th>
+                <th>Interval</th>
+                <th className="num">p</th>
+                <th>Result</th>
+              </tr>
+            </thead>
+            <tbody>
+              {metric.segments.flatMap(({ segment, comparisons: inSegment }) =>
+                inSegment.map((comparison) =>
+                  isComparison(comparison) ? (
+                    <tr key={`${segment}/${comparison.arm}`} data-segment={segment} data-arm={comparison.arm}>
+                      <td>{segment}</td>
+                      <td>{comparison.arm}</td>
+                      <td className="num">
+                        {comparison.controlUnits.toLocaleString('en-US')} / {comparison.treatmentUnits.toLocaleString('en-US')}
+                      </td>
+                      <td className="num effect">{formatEffect(comparison.effect.estimate, comparison.effect.scale)}</td>
+                      <td>
+                        <span className="muted interval">
+                          [{formatEffect(comparison.interval[0], comparison.effect.scale)}, {formatEffect(comparison.interval[1], comparison.effect.scale)}]
+                        </span>
+                      </td>
+                      <td className="num">{formatNumber(comparison.adjustedPValue)}</td>
+                      <td>{verdict(comparison, metric.direction === 'decrease' ? -1 : 1)}</td>
+                    </tr>
+                  ) : (
+                    <tr key={`${segment}/${comparison.arm}`} data-segment={segment}>
+                      <td>{segment}</td>
+                      <td>{comparison.arm}</td>
+                      <td colSpan={5} className="muted">
+                        {comparison.message}
+                      </td>
+                    </tr>
+                  ),
+                ),
+              )}
+            </tbody>
+          </table>
+        </details>
+      )}
       <p className="muted small">
         Effect of each arm against {control}, with its {metric.comparisons.some((c) => isComparison(c) && c.inference !== 'fixed-horizon') ? 'always-valid (sequential)' : ''} interval.
       </p>
