@@ -16,6 +16,7 @@ import { benchStats } from './stats.js';
 import { benchTracking } from './tracking.js';
 import { benchTune } from './tune.js';
 import { benchTuneBank } from './tune-bank.js';
+import { benchUi } from './ui.js';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   data: benchData,
@@ -31,6 +32,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   tracking: benchTracking,
   tune: benchTune,
   'tune-bank': benchTuneBank,
+  ui: benchUi,
 };
 
 const wanted = process.argv.slice(2);

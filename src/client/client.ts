@@ -10,6 +10,7 @@ import type {
   ApiModelDetail,
   ApiRun,
   ApiRunPage,
+  ApiSpec,
   ArtifactEntry,
   Experiment,
   ModelCard,
@@ -20,6 +21,12 @@ import type {
   Webhook,
   WebhookDelivery,
 } from '../server/api/api-types.js';
+import type { AuditEntry } from '../store/audit-log.js';
+import type { DatasetValidation, DatasetVersion } from '../store/dataset-store.js';
+import type { EvaluationRecord } from '../store/evaluation-store.js';
+import type { RolloutRecord } from '../store/rollout-store.js';
+import type { OnlineExperimentRecord, StoredExperimentAnalysis } from '../store/online-experiment-store.js';
+import type { Board } from '../problem/board.js';
 import type { RunInput, RunStatus } from '../store/run-store.js';
 import type { DeliveryState } from '../store/webhook-store.js';
 import { parseModelUri } from '../tracking/registry/model-uri.js';
@@ -68,6 +75,63 @@ export class MlcycleClient {
   /** The server's base URL. */
   get url(): string {
     return this.http.baseUrl;
+  }
+
+  // The lifecycle.
+  /** The caller's token name (null without tokens) and whether it may write. */
+  async session(): Promise<{ user: string | null; access: 'read' | 'write' }> {
+    return (await this.http.json<{ session: { user: string | null; access: 'read' | 'write' } }>('GET', '/api/v1/session')).session;
+  }
+  /** The board: the ten stages with state, evidence and next step (`mlcycle status`). */
+  async board(): Promise<Board> {
+    return (await this.http.json<{ board: Board }>('GET', '/api/v1/board')).board;
+  }
+  /** The audit log, newest first; `action` keeps the actions starting with it (`spec.`). */
+  async auditLog(query: { limit?: number; action?: string } = {}): Promise<AuditEntry[]> {
+    return (await this.http.json<{ entries: AuditEntry[] }>('GET', '/api/v1/audit', { query })).entries;
+  }
+
+  // The problem spec and the data.
+  /** The workspace's problem spec: its text and, when valid, the parsed spec; else its issues by line. */
+  async spec(): Promise<ApiSpec> {
+    return (await this.http.json<{ spec: ApiSpec }>('GET', '/api/v1/spec')).spec;
+  }
+  async listDatasets(): Promise<{ name: string; versions: number; latest: DatasetVersion }[]> {
+    return (await this.http.json<{ datasets: { name: string; versions: number; latest: DatasetVersion }[] }>('GET', '/api/v1/datasets')).datasets;
+  }
+  /** A dataset's versions, newest first as the store lists them, each with its latest validation (null when never validated). */
+  async getDataset(name: string): Promise<{ dataset: string; versions: { version: DatasetVersion; validation: DatasetValidation | null }[] }> {
+    return this.http.json('GET', `/api/v1/datasets/${segment(name)}`);
+  }
+
+  // Offline evaluations.
+  /** Stored evaluations, newest first: candidate, champion, dataset version, verdict and metrics. */
+  async listEvaluations(): Promise<EvaluationRecord[]> {
+    return (await this.http.json<{ evaluations: EvaluationRecord[] }>('GET', '/api/v1/evaluations')).evaluations;
+  }
+  async getEvaluation(id: number): Promise<EvaluationRecord> {
+    return (await this.http.json<{ evaluation: EvaluationRecord }>('GET', `/api/v1/evaluations/${id}`)).evaluation;
+  }
+
+  // Rollouts.
+  async listRollouts(): Promise<RolloutRecord[]> {
+    return (await this.http.json<{ rollouts: RolloutRecord[] }>('GET', '/api/v1/rollouts')).rollouts;
+  }
+  async getRollout(name: string): Promise<RolloutRecord> {
+    return (await this.http.json<{ rollout: RolloutRecord }>('GET', `/api/v1/rollouts/${segment(name)}`)).rollout;
+  }
+  /** Moves a rollout by hand, as `mlcycle rollout advance|pause|resume|rollback`; The actor is the token's name when the server has tokens. */
+  async moveRollout(name: string, verb: 'advance' | 'pause' | 'resume' | 'rollback'): Promise<RolloutRecord> {
+    return (await this.http.json<{ rollout: RolloutRecord }>('POST', `/api/v1/rollouts/${segment(name)}/${verb}`)).rollout;
+  }
+
+  // Online experiments (A/B tests).
+  async listOnlineExperiments(): Promise<OnlineExperimentRecord[]> {
+    return (await this.http.json<{ experiments: OnlineExperimentRecord[] }>('GET', '/api/v1/online-experiments')).experiments;
+  }
+  /** An online experiment with its latest stored analysis (null before the first). */
+  async getOnlineExperiment(name: string): Promise<{ experiment: OnlineExperimentRecord; latestAnalysis: StoredExperimentAnalysis | null }> {
+    return this.http.json('GET', `/api/v1/online-experiments/${segment(name)}`);
   }
 
   // Experiments.

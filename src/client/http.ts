@@ -51,7 +51,8 @@ export class HttpTransport {
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new MlcycleError('usage', `server URL "${options.url}": expected http:// or https://`);
     this.baseUrl = parsed.toString().replace(/\/+$/, '');
-    this.fetchImpl = options.fetch ?? fetch;
+    // The global fetch called as a method of this object throws in browsers ("Illegal invocation"): wrap it.
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
   /** The URL of a path (segments already encoded) with a query string. */
@@ -70,13 +71,14 @@ export class HttpTransport {
   async send(method: string, path: string, options: { query?: Query; json?: unknown; bytes?: Uint8Array } = {}): Promise<Response> {
     const headers: Record<string, string> = {};
     if (this.options.token !== undefined) headers.authorization = `Bearer ${this.options.token}`;
-    let body: string | Uint8Array | undefined;
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.json);
     } else if (options.bytes !== undefined) {
       headers['content-type'] = 'application/octet-stream';
-      body = options.bytes;
+      // fetch sends views of ArrayBuffers (the DOM's BodyInit says so; Node's accepts any Uint8Array).
+      body = options.bytes as Uint8Array<ArrayBuffer>;
     }
     const url = this.url(path, options.query);
     let response: Response;

@@ -1,7 +1,7 @@
 /**
  * The HTTP server (Fastify): MLflow's REST API 2.0 under /api/2.0/mlflow (mlflow/mlflow-plugin.ts),
  * mlcycle's own under /api/v1 (api/api-plugin.ts, docs/api.md), two encapsulated plugins with their own
- * error and not-found handlers. Request bodies are limited in size (MLflow's log-batch limit is 1 MB).
+ * error and not-found handlers; the web UI (ui-routes.ts) at `/`. Request bodies are limited in size (MLflow's log-batch limit is 1 MB).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { defaultChangeContext } from '../store/audit-log.js';
@@ -10,6 +10,7 @@ import { WebhookDeliverer, type DeliverOptions } from '../tracking/registry/webh
 import { API_V1_PREFIX, apiErrorBody, registerApiV1 } from './api/api-plugin.js';
 import { boundedError, frameworkRefusal } from './client-errors.js';
 import { registerSafeJsonParser } from './safe-json.js';
+import { defaultUiDirectory, registerUiRoutes } from './ui-routes.js';
 import type { AccessToken } from './auth.js';
 import { registerMlflowApi } from './mlflow/mlflow-plugin.js';
 import type { ServerContext } from './server-context.js';
@@ -34,6 +35,8 @@ export interface ServerOptions {
   onRoute?: (route: { method: string | string[]; url: string }) => void;
   /** Let webhooks target private, loopback and link-local addresses, when added and when delivered. */
   allowPrivateWebhooks?: boolean;
+  /** The built web UI's folder (index.html and assets/), served at `/`; dist/web by default; false for none. */
+  ui?: string | false;
 }
 
 /** Builds the server around an open workspace; the caller listens and closes. */
@@ -68,6 +71,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const apiOptions = { tokens: options.tokens ?? [], logError: options.logError };
   registerMlflowApi(app, server, apiOptions);
   registerApiV1(app, server, apiOptions);
+  if (options.ui !== false) registerUiRoutes(app, options.ui ?? defaultUiDirectory());
   // The MLflow API answers /health and /version itself: the prediction routes leave them to it.
   const serve = options.serve;
   if (serve !== undefined) void app.register(async (instance) => registerServeRoutes(instance, { ...serve, infoRoutes: false }));

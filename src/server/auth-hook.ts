@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { authenticate, isReadRequest, type AccessToken } from './auth.js';
-import { PRINCIPAL } from './server-context.js';
+import { ACCESS, PRINCIPAL } from './server-context.js';
 
 /** An API's error body for a refused request (its own shape). */
 export type RefusalBody = (code: 'unauthenticated' | 'permission_denied', message: string) => unknown;
@@ -21,7 +21,9 @@ export function addAuthentication(app: FastifyInstance, tokens: readonly AccessT
     if (holder.access === 'read' && !isReadRequest(request.method, request.url)) {
       return reply.status(403).send(refusal('permission_denied', `token ${holder.name} may only read`));
     }
-    (request as typeof request & { [PRINCIPAL]?: string })[PRINCIPAL] = holder.name;
+    const marked = request as typeof request & { [PRINCIPAL]?: string; [ACCESS]?: 'read' | 'write' };
+    marked[PRINCIPAL] = holder.name;
+    marked[ACCESS] = holder.access;
     return undefined;
   });
 }

@@ -16,6 +16,15 @@ export interface ServerContext {
 /** The name an authenticated request carries (set by the auth hook). */
 export const PRINCIPAL = Symbol('mlcycle.principal');
 
+/** What an authenticated request's token may do, `read` or `write` (set by the auth hook). */
+export const ACCESS = Symbol('mlcycle.access');
+
+/** Who a request acts as and what it may do: without tokens configured, anyone may write. */
+export function sessionOf(request: FastifyRequest): { user: string | null; access: 'read' | 'write' } {
+  const marked = request as FastifyRequest & { [PRINCIPAL]?: string; [ACCESS]?: 'read' | 'write' };
+  return { user: marked[PRINCIPAL] ?? null, access: marked[ACCESS] ?? 'write' };
+}
+
 /** The acting context for a request: an authenticated token's name wins over a user the client names. */
 export function actorOf(server: ServerContext, request: FastifyRequest): ActAs {
   const principal = (request as FastifyRequest & { [PRINCIPAL]?: string })[PRINCIPAL];

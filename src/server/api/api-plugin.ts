@@ -3,15 +3,19 @@
  * not-found handlers answering `{error: {code, message, field, issues}}`; an internal error's text stays in
  * the server's log and the client gets a generic message.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { asMlcycleError, type InputIssue } from '../../error.js';
 import { addAuthentication, frameworkClientStatus } from '../auth-hook.js';
 import type { AccessToken } from '../auth.js';
 import type { ServerContext } from '../server-context.js';
+import { registerApiEvaluationRoutes } from './evaluation-routes.js';
 import { registerApiExperimentRoutes } from './experiments-routes.js';
+import { registerApiLifecycleRoutes } from './lifecycle-routes.js';
 import { registerApiOnlineExperimentRoutes } from './online-experiment-routes.js';
 import { registerApiRegistryRoutes } from './registry-routes.js';
 import { registerApiRunDataRoutes } from './run-data-routes.js';
+import { registerApiProblemDataRoutes } from './problem-data-routes.js';
+import { registerApiRolloutRoutes } from './rollout-routes.js';
 import { registerApiRunRoutes } from './runs-routes.js';
 import { registerApiWebhookRoutes } from './webhook-routes.js';
 
@@ -52,7 +56,14 @@ export function registerApiV1(app: FastifyInstance, server: ServerContext, optio
         return reply.status(500).send(apiErrorBody('internal', 'internal server error; see the server log'));
       });
       addAuthentication(api, options.tokens, (code, message) => apiErrorBody(code, message));
-      api.setNotFoundHandler((request, reply) => reply.status(404).send(apiErrorBody('endpoint_not_found', `no endpoint ${request.method} ${request.url.split('?')[0]}`)));
+      const notFound = (request: FastifyRequest, reply: FastifyReply) => reply.status(404).send(apiErrorBody('endpoint_not_found', `no endpoint ${request.method} ${request.url.split('?')[0]}`));
+      api.setNotFoundHandler(notFound);
+      // The web UI answers every other GET path with its page (ui-routes.ts): an unknown GET here stays this API's 404.
+      api.get('/*', notFound);
+      registerApiLifecycleRoutes(api, server);
+      registerApiProblemDataRoutes(api, server);
+      registerApiEvaluationRoutes(api, server);
+      registerApiRolloutRoutes(api, server);
       registerApiExperimentRoutes(api, server);
       registerApiOnlineExperimentRoutes(api, server);
       registerApiRunRoutes(api, server);

@@ -9,6 +9,8 @@ import type { ArtifactEntry, Experiment, Run, RunArtifact, RunInput } from '../.
 import type { DatasetVersion } from '../../store/dataset-store.js';
 import type { Webhook, WebhookDelivery } from '../../store/webhook-store.js';
 import type { ModelCard } from '../../tracking/registry/model-card.js';
+import type { InputIssue } from '../../error.js';
+import type { ProblemSpec } from '../../problem/spec-schema.js';
 
 export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
 
@@ -63,3 +65,8 @@ export interface ApiMetricPoint {
   /** Milliseconds since the epoch; the server's time when absent. */
   timestamp?: number;
 }
+
+/** `GET /api/v1/spec`: the workspace's mlcycle.yaml, parsed when valid, else its issues (file, line, path). */
+export type ApiSpec =
+  | { exists: false; file: string }
+  | { exists: true; file: string; hash: string; text: string; spec: ProblemSpec | null; issues: InputIssue[] };
