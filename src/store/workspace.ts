@@ -20,6 +20,8 @@ import { SqliteEvaluationStore } from './sqlite/evaluation-store.js';
 import { SqliteOnlineExperimentStore } from './sqlite/online-experiment-store.js';
 import { SqliteRolloutStore } from './sqlite/rollout-store.js';
 import type { ReferenceStore } from './reference-store.js';
+import type { LoggedModelStore } from './logged-model-store.js';
+import { SqliteLoggedModelStore } from './sqlite/logged-model-store.js';
 import { SqliteReferenceStore } from './sqlite/reference-store.js';
 import type { DesignStore } from './design-store.js';
 import { SqliteDesignStore } from './sqlite/design-store.js';
@@ -82,6 +84,8 @@ export interface Workspace extends WorkspacePaths {
   references: ReferenceStore;
   /** Design documents, versioned. */
   designs: DesignStore;
+  /** MLflow 3's logged models and the runs that output them. */
+  loggedModels: LoggedModelStore;
   /** Tuning studies and their trials. */
   studies: StudyStore;
   /** The pipeline step cache's entries. */
@@ -237,6 +241,7 @@ function metadataStores(db: Kysely<Database>, connection: Sqlite.Database | null
     rollouts: new SqliteRolloutStore(db),
     references: new SqliteReferenceStore(db),
     designs: new SqliteDesignStore(db),
+    loggedModels: new SqliteLoggedModelStore(db),
     stepCache: new SqliteStepCacheStore(db),
   };
 }

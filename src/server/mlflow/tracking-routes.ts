@@ -10,6 +10,7 @@ import { RUN_STATUSES } from '../../store/run-store.js';
 import { requireArtifactFolder } from '../../tracking/artifact-paths.js';
 import { TRACKING_LIMITS, validateExperimentName, validateParams, validateRunId, validateRunName, validateTags } from '../../tracking/limits.js';
 import { readLogBatch, readMetricEntries } from './log-batch.js';
+import { modelMetricsOf } from './logged-model-routes.js';
 import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
@@ -128,7 +129,9 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const id = runIdOf(fields);
     const run = await workspace.runs.findRun(id);
     if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
-    return { run: runJson(run) };
+    // MLflow 3's RunOutputs: the logged models the run output (MLflow 3's register_model("runs:/...") reads them).
+    const outputs = await workspace.loggedModels.outputsOf(id);
+    return { run: { ...runJson(run), outputs: { model_outputs: outputs.map((output) => ({ model_id: output.modelId, step: output.step })) } } };
   });
   post('/runs/update', async (fields, actAs) => {
     const id = runIdOf(fields);
@@ -192,14 +195,48 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const id = runIdOf(fields);
     const context = actAs();
     // Every entry is checked before anything is written; the store writes all of it in one transaction.
-    const batch = readLogBatch(fields, context.now().getTime());
+    readLogBatch(fields, context.now().getTime());
+    // MLflow 3's metrics may name a logged model (model_id): they are kept on the model too. MLflow 3's
+    // log_model copies the run's points at its step onto the model through log-batch; as MLflow's store, a
+    // point the run already holds (same key, step, timestamp and value) is not added to the run twice.
+    const modelMetrics = modelMetricsOf(fields, id, context.now().getTime());
+    for (const modelId of modelMetrics.keys()) {
+      const model = await workspace.loggedModels.find(modelId);
+      if (model === undefined || model.lifecycleStage === 'deleted') throw new MlcycleError('not_found', `metrics: no logged model ${modelId}; nothing stored`);
+    }
+    const runFields = modelMetrics.size === 0 ? fields : { ...fields, metrics: await withoutRepeatedModelPoints(id, optionalList(fields, 'metrics')) };
+    const batch = readLogBatch(runFields, context.now().getTime());
     // set_tags({"mlflow.runName": ...}) renames the run, as MLflow's store does: checked first, renamed once the batch landed.
     const { [RUN_NAME_TAG]: name, ...tags } = batch.tags ?? {};
     if (name !== undefined) validateRunName(name);
     await workspace.runs.logBatch(id, { ...batch, tags }, context);
     if (name !== undefined) await workspace.runs.updateRunInfo(id, { name }, context);
+    for (const [modelId, metrics] of modelMetrics) await workspace.loggedModels.logMetrics(modelId, metrics, context);
     return {};
   });
+  /** The metric entries minus those naming a logged model whose point the run already holds. */
+  async function withoutRepeatedModelPoints(runId: string, entries: readonly Fields[]): Promise<Fields[]> {
+    const histories = new Map<string, Set<string>>();
+    const kept: Fields[] = [];
+    for (const entry of entries) {
+      if (typeof entry.model_id !== 'string' || entry.model_id === '' || typeof entry.key !== 'string') {
+        kept.push(entry);
+        continue;
+      }
+      let points = histories.get(entry.key);
+      if (points === undefined) {
+        const series = await workspace.metrics.metricHistory(runId, entry.key);
+        points = new Set(Array.from(series.values, (value, index) => `${series.steps[index]}|${series.timestamps[index]}|${value}`));
+        histories.set(entry.key, points);
+      }
+      const point = `${optionalInteger(entry, 'step') ?? 0}|${optionalInteger(entry, 'timestamp')}|${Number(entry.value)}`;
+      if (!points.has(point)) {
+        points.add(point);
+        kept.push(entry);
+      }
+    }
+    return kept;
+  }
   post('/runs/log-model', async (fields, actAs) => {
     // MLflow 2.x's log_model records the model's MLmodel as JSON in the run tag mlflow.log-model.history
     // (a JSON list, one entry per log_model; SqlAlchemyStore.record_logged_model, MLflow 2.22).

@@ -6,17 +6,8 @@
  */
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 
-const LOGGED_MODELS = 'MLflow 3 logged models are not served by mlcycle (docs/api.md): log models with an MLflow 2.x client, whose log_model stores them as run artifacts';
-
 /** Method, path (under the server root) and why it is not served. */
 export const UNSERVED_MLFLOW_ENDPOINTS: readonly [HTTPMethods | HTTPMethods[], string, string][] = [
-  ['POST', '/api/2.0/mlflow/logged-models', LOGGED_MODELS],
-  ['POST', '/api/2.0/mlflow/logged-models/search', LOGGED_MODELS],
-  [['GET', 'PATCH', 'DELETE'], '/api/2.0/mlflow/logged-models/:modelId', LOGGED_MODELS],
-  ['POST', '/api/2.0/mlflow/logged-models/:modelId/params', LOGGED_MODELS],
-  ['PATCH', '/api/2.0/mlflow/logged-models/:modelId/tags', LOGGED_MODELS],
-  ['DELETE', '/api/2.0/mlflow/logged-models/:modelId/tags/:key', LOGGED_MODELS],
-  ['POST', '/api/2.0/mlflow/runs/outputs', LOGGED_MODELS],
   ['DELETE', '/api/2.0/mlflow-artifacts/artifacts/*', 'mlcycle keeps a run\'s artifacts: they are evidence for the models registered from the run'],
 ];
 
