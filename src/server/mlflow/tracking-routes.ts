@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
-import type { RunInput, RunStatus } from '../../store/run-store.js';
+import type { Experiment, RunInput, RunStatus } from '../../store/run-store.js';
+import { matchesClauses, parseRegistryFilter, parseRegistryOrder, registryComparator } from './registry-search.js';
 import { RUN_STATUSES } from '../../store/run-store.js';
 import { requireArtifactFolder } from '../../tracking/artifact-paths.js';
 import { TRACKING_LIMITS, validateExperimentName, validateParams, validateRunId, validateRunName, validateTags } from '../../tracking/limits.js';
@@ -23,6 +24,12 @@ const PREFIX = '/api/2.0/mlflow';
 /** The run tag where MLflow 2.x keeps the models logged in the run. */
 const LOGGED_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 const VIEW_TYPES = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const;
+const EXPERIMENT_ORDER_KEYS = ['experiment_id', 'name', 'creation_time', 'last_update_time'];
+
+function experimentField(experiment: Experiment, key: string): string | number {
+  const json = experimentJson(experiment);
+  return key === 'experiment_id' ? Number(experiment.id) : key === 'name' ? experiment.name : key === 'creation_time' ? json.creation_time : json.last_update_time;
+}
 
 function runIdOf(fields: Fields): string {
   const id = optionalString(fields, 'run_id') ?? requiredString(fields, 'run_uuid');
@@ -61,17 +68,20 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     return { experiment: experimentJson(experiment) };
   });
   const searchExperiments = async (fields: Fields, _actAs: ActAs) => {
+    // MLflow's SearchExperiments (SqlAlchemyStore, MLflow 2.22): clauses on name and tags.KEY joined by AND,
+    // ordered by experiment_id, name, creation_time or last_update_time; by default newest first, then by id.
     const filter = optionalString(fields, 'filter');
-    const match = filter === undefined || filter.trim() === '' ? undefined : /^\s*(?:attributes\.)?name\s*=\s*'((?:[^']|'')*)'\s*$/.exec(filter);
-    if (match === null) throw new MlcycleError('invalid_input', `filter: only name = '...' is supported for experiments, got ${filter}`);
+    const clauses = parseRegistryFilter(filter?.replace(/(^|\s)attributes\.name(?=\s|=|!)/gi, '$1name'), ['name', 'tags']);
+    const orderBy = optionalStrings(fields, 'order_by');
+    const orders = parseRegistryOrder(orderBy.length === 0 ? ['creation_time DESC', 'experiment_id ASC'] : orderBy, EXPERIMENT_ORDER_KEYS);
     const viewType = optionalString(fields, 'view_type') ?? 'ACTIVE_ONLY';
     if (!Object.hasOwn(VIEW_TYPES, viewType)) throw new MlcycleError('invalid_input', `view_type: "${viewType}" is not ACTIVE_ONLY, DELETED_ONLY or ALL`);
     const lifecycle = VIEW_TYPES[viewType as keyof typeof VIEW_TYPES];
-    const experiments = (await workspace.runs.listExperiments()).filter(
-      (experiment) => (lifecycle === 'all' || experiment.lifecycleStage === lifecycle) && (match === undefined || experiment.name === match[1]?.replaceAll("''", "'")),
-    );
+    const experiments = (await workspace.runs.listExperiments())
+      .filter((experiment) => (lifecycle === 'all' || experiment.lifecycleStage === lifecycle) && matchesClauses(clauses, (field) => (field === 'name' ? experiment.name : experiment.tags[field.slice(5)])))
+      .sort(registryComparator(orders, experimentField, (a, b) => Number(a.id) - Number(b.id)));
     // MLflow's SearchExperiments: 1,000 per page by default, at most 50,000 (mlflow/utils/search_utils.py, 2.22).
-    const { page, nextPageToken } = pageOf(experiments, fields, { filter, viewType }, { maxResults: 1000, limit: 50_000 });
+    const { page, nextPageToken } = pageOf(experiments, fields, { filter, viewType, orderBy }, { maxResults: 1000, limit: 50_000 });
     return { experiments: page.map(experimentJson), ...nextPageField(nextPageToken) };
   };
   post('/experiments/search', searchExperiments);
