@@ -55,7 +55,7 @@ describe('MLflow 2.22 client: experiment search (problem 7)', () => {
     for (const [name, team] of [['churn-a', 'growth'], ['churn-b', 'risk'], ['fraud', 'risk']]) {
       await client.tracking('POST', '/experiments/create', { name, tags: [{ key: 'team', value: team as string }] });
     }
-    const search = async (message: Record<string, unknown>) => {
+    const search = async (message: Record<string, string | string[]>) => {
       const answer = await client.tracking('POST', '/experiments/search', message);
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       return answer.body.experiments as { experiment_id: string; name: string; creation_time: number }[];

@@ -95,14 +95,15 @@ export function modelVersionJson(version: ModelVersion) {
   };
 }
 
-export function registeredModelJson(model: RegisteredModel, latest?: ModelVersion) {
+/** A registered model; `latest` is the latest version of each stage (MLflow's latest_versions). */
+export function registeredModelJson(model: RegisteredModel, latest: readonly ModelVersion[]) {
   return {
     name: model.name,
     creation_timestamp: Date.parse(model.createdAt),
     last_updated_timestamp: Date.parse(model.updatedAt),
     user_id: model.createdBy,
     description: model.description,
-    latest_versions: latest === undefined ? [] : [modelVersionJson(latest)],
+    latest_versions: latest.map(modelVersionJson),
     tags: tagList(model.tags),
     aliases: Object.entries(model.aliases).map(([alias, version]) => ({ alias, version: String(version) })),
   };

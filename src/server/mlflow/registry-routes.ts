@@ -8,7 +8,7 @@ import { createRegisteredModel, deleteModelAlias, deleteModelVersion, deleteRegi
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { modelVersionJson, registeredModelJson } from './mlflow-shapes.js';
 import { loggedModelArtifactPath } from './logged-model-routes.js';
-import { canonicalStage, checkArchiveExisting } from './model-stages.js';
+import { canonicalStage, checkArchiveExisting, latestPerStage } from './model-stages.js';
 import { fieldsOf, keyValues, optionalString, requiredString, type Fields } from './request-fields.js';
 
 const PREFIX = '/api/2.0/mlflow';
@@ -61,8 +61,7 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
   const modelJson = async (name: string) => {
     const model = await workspace.registry.findModel(name);
     if (model === undefined) throw new MlcycleError('not_found', `Registered Model with name=${name} not found`);
-    const latest = model.latestVersion === undefined ? undefined : await workspace.registry.findVersion(name, model.latestVersion);
-    return registeredModelJson(model, latest);
+    return registeredModelJson(model, latestPerStage(await workspace.registry.listVersions(model.name), []));
   };
   const versionJson = async (name: string, version: number) => {
     const found = await workspace.registry.findVersion(name, version);
