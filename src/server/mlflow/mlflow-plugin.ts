@@ -15,7 +15,6 @@ import { registerMlflowTrackingRoutes } from './tracking-routes.js';
 import { registerMlflowRegistrySearchRoutes } from './registry-search-routes.js';
 import { registerMlflowMetricIntervalRoutes } from './metric-interval-routes.js';
 import { registerMlflowServerInfoRoutes } from './server-info-routes.js';
-import { registerMlflowUnservedRoutes } from './unserved-routes.js';
 import { registerMlflowLoggedModelRoutes } from './logged-model-routes.js';
 
 /** MLflow's error code and HTTP status for an mlcycle error on a given route. */
@@ -69,6 +68,5 @@ export function registerMlflowApi(app: FastifyInstance, server: ServerContext, o
     registerMlflowServerInfoRoutes(mlflow);
     registerMlflowMetricIntervalRoutes(mlflow, server);
     registerMlflowLoggedModelRoutes(mlflow, server);
-    registerMlflowUnservedRoutes(mlflow);
   });
 }
