@@ -184,6 +184,12 @@ describe('MLflow 3.1 client: logged models (problem 2)', () => {
     const run = await startRun(client);
     const created = await client.tracking('POST', '/logged-models', { experiment_id: '0', name: 'm', source_run_id: run.run_id, params: [{ key: 'lr', value: '0.1' }] });
     const id = created.body.model.info.model_id as string;
+    // mlflow.log_metric(key, value, model_id=...) of 3.1: log-metric with model_id and the dataset, kept on the run and on the model.
+    expect(await client.tracking('POST', '/runs/log-metric', { run_uuid: run.run_id, run_id: run.run_id, key: 'rmse', value: 1.5, timestamp: START + 1, step: 2, model_id: id, dataset_name: 'test', dataset_digest: 'd9' })).toMatchObject({ status: 200 });
+    expect((await client.tracking('GET', '/metrics/get-history', { run_id: run.run_id, metric_key: 'rmse' })).body.metrics).toEqual([{ key: 'rmse', value: 1.5, timestamp: START + 1, step: 2 }]);
+    expect((await client.tracking('GET', `/logged-models/${id}`, {})).body.model.data.metrics).toEqual([{ key: 'rmse', value: 1.5, timestamp: START + 1, step: 2, model_id: id, run_id: run.run_id, dataset_name: 'test', dataset_digest: 'd9' }]);
+    expect(await client.tracking('POST', '/runs/log-metric', { run_id: run.run_id, key: 'rmse', value: 1, timestamp: START, step: 3, model_id: `m-${'b'.repeat(32)}` })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    expect((await client.tracking('GET', '/metrics/get-history', { run_id: run.run_id, metric_key: 'rmse' })).body.metrics).toHaveLength(1);
     // log_model_params, set/delete tags.
     expect(await client.tracking('POST', `/logged-models/${id}/params`, { model_id: id, params: [{ key: 'depth', value: '4' }] })).toMatchObject({ status: 200, body: {} });
     expect(await client.tracking('POST', `/logged-models/${id}/params`, { model_id: id, params: [{ key: 'lr', value: '0.2' }] })).toMatchObject({

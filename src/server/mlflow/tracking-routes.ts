@@ -172,7 +172,15 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   post('/runs/log-metric', async (fields, actAs) => {
     const id = runIdOf(fields);
     const context = actAs();
-    await workspace.metrics.appendMetrics(id, readMetricEntries([fields], context.now().getTime()), context);
+    const series = readMetricEntries([fields], context.now().getTime());
+    // MLflow 3's log_metric(..., model_id=...): the point is the run's and the logged model's.
+    const modelMetrics = modelMetricsOf({ metrics: [fields] }, id, context.now().getTime());
+    for (const modelId of modelMetrics.keys()) {
+      const model = await workspace.loggedModels.find(modelId);
+      if (model === undefined || model.lifecycleStage === 'deleted') throw new MlcycleError('not_found', `model_id: no logged model ${modelId}; nothing stored`);
+    }
+    await workspace.metrics.appendMetrics(id, series, context);
+    for (const [modelId, metrics] of modelMetrics) await workspace.loggedModels.logMetrics(modelId, metrics, context);
     return {};
   });
   post('/runs/log-parameter', async (fields, actAs) => {
