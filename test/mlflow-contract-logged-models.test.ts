@@ -144,6 +144,32 @@ describe('MLflow 3.1 client: logged models (problem 2)', () => {
     expect(await client.tracking('POST', '/model-versions/create', { name: 'churn', source: `models:/${missing}`, model_id: missing })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
   });
 
+  it('logs a model outside any run into a run the server makes for it, and registers and loads it', async () => {
+    const client = await mlflowClient('v3');
+    // mlflow.pyfunc.log_model(name="agent", ...) with no active run: no source_run_id, no runs/outputs.
+    const created = await client.tracking('POST', '/logged-models', { experiment_id: '0', name: 'agent', model_type: 'agent', params: [], tags: [] });
+    expect(created.status).toBe(200);
+    const { model_id: id, source_run_id: runId, artifact_uri: artifactUri } = created.body.model.info;
+    const run = (await client.tracking('GET', '/runs/get', { run_id: runId })).body.run;
+    expect(run.info).toMatchObject({ run_name: 'agent', status: 'FINISHED', experiment_id: '0', lifecycle_stage: 'active' });
+    expect(run.data.tags).toContainEqual({ key: 'mlcycle.loggedModelRun', value: 'true' });
+    expect(run.outputs).toEqual({ model_outputs: [{ model_id: id, step: 0 }] });
+    expect(artifactUri).toBe(`mlflow-artifacts:/0/${runId}/artifacts/models/${id}`);
+    for (const [file, content] of Object.entries(MODEL_FILES)) expect((await client.putArtifact(artifactUri, file, content)).status).toBe(200);
+    expect((await client.tracking('PATCH', `/logged-models/${id}`, { model_id: id, status: 'LOGGED_MODEL_READY' })).body.model.info.status).toBe('LOGGED_MODEL_READY');
+    const version = await registerLoggedModel(client, id, 'agent');
+    expect(version).toMatchObject({ source: `models:/${id}`, model_id: id, run_id: runId });
+    const uri = await client.tracking('GET', '/model-versions/get-download-uri', { name: 'agent', version: '1' });
+    expect(await client.downloadTree(uri.body.artifact_uri)).toEqual(MODEL_FILES);
+    // A deleted experiment takes no model (its run cannot be made), and nothing is left behind.
+    const gone = (await client.tracking('POST', '/experiments/create', { name: 'gone' })).body.experiment_id;
+    await client.tracking('POST', '/experiments/delete', { experiment_id: gone });
+    const refused = await client.tracking('POST', '/logged-models', { experiment_id: gone, name: 'x' });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+    expect((await client.tracking('POST', '/runs/search', { experiment_ids: [gone], run_view_type: 'ALL' })).body.runs ?? []).toEqual([]);
+    expect(await client.workspace.loggedModels.list([gone])).toEqual([]);
+  });
+
   it('searches with MLflow\'s filter and order_by, and refuses what it cannot read, naming the column', async () => {
     const client = await mlflowClient('v3');
     const run = await startRun(client);
@@ -211,17 +237,14 @@ describe('MLflow 3.1 client: logged models (problem 2)', () => {
     expect((await client.tracking('POST', '/logged-models/search', { experiment_ids: ['0'] })).body).toEqual({ models: [] });
     expect(await client.tracking('GET', '/logged-models/not-an-id', {})).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
 
-    // Creation: without a run (log_model outside mlflow.start_run()), with a run of another experiment, in a missing experiment.
-    expect(await client.tracking('POST', '/logged-models', { experiment_id: '0', name: 'm' })).toMatchObject({
-      status: 400,
-      body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('log the model inside a run (mlflow.start_run())') },
-    });
+    // Creation refused: with a run of another experiment, in a missing experiment, with a malformed run id.
     const other = await client.tracking('POST', '/experiments/create', { name: 'other' });
     expect(await client.tracking('POST', '/logged-models', { experiment_id: other.body.experiment_id, source_run_id: run.run_id })).toMatchObject({
       status: 400,
       body: { message: `source_run_id: run ${run.run_id} is in experiment 0, not ${other.body.experiment_id}; nothing stored` },
     });
     expect(await client.tracking('POST', '/logged-models', { experiment_id: '99', source_run_id: run.run_id })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    expect(await client.tracking('POST', '/logged-models', { experiment_id: '0', source_run_id: 'not-a-run' })).toMatchObject({ status: 400, body: { message: expect.stringContaining('source_run_id: "not-a-run" is not a run id') } });
     expect((await client.workspace.loggedModels.list(['0', other.body.experiment_id])).length).toBe(0);
 
     // runs/outputs: an unknown model links nothing; a deleted run takes no outputs.

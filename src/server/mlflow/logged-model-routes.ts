@@ -7,13 +7,14 @@
  * mlcycle keeps a logged model's files with the run that made it: its `artifact_uri` is
  * `mlflow-artifacts:/<experiment>/<run>/artifacts/models/<model id>`, which the client uploads to and
  * downloads from through the proxied artifact routes, so the files stay evidence of that run and a version
- * registered from the model is linked to the run. A model without a source run (log_model outside a run)
- * is therefore refused, saying so.
+ * registered from the model is linked to the run. A model logged outside any run gets a run of its own,
+ * made by the server, named after the model and tagged `mlcycle.loggedModelRun`.
  */
 import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
 import { LOGGED_MODEL_STATUSES, type LoggedModel, type LoggedModelMetric, type LoggedModelStatus } from '../../store/logged-model-store.js';
 import { validateParams, validateRunId, validateTags } from '../../tracking/limits.js';
+import type { ChangeContext } from '../../store/audit-log.js';
 import { actorOf, type ServerContext } from '../server-context.js';
 import { jsonNumber } from './mlflow-shapes.js';
 import { matchesLoggedModelFilter, parseLoggedModelFilter, parseLoggedModelOrder, sortLoggedModels } from './logged-model-search.js';
@@ -24,6 +25,8 @@ const PREFIX = '/api/2.0/mlflow';
 const MODEL_ID = /^m-[0-9a-f]{32}$/;
 /** The run folder a logged model's files live in. */
 export const LOGGED_MODEL_FOLDER = 'models';
+/** The tag of a run mlcycle made for a model logged outside any run. */
+export const LOGGED_MODEL_RUN_TAG = 'mlcycle.loggedModelRun';
 
 /** The artifact path (in its source run) of a logged model's files. */
 export function loggedModelArtifactPath(modelId: string): string {
@@ -115,6 +118,12 @@ export function modelMetricsOf(fields: Fields, runId: string, now: number): Map<
 export function registerMlflowLoggedModelRoutes(app: FastifyInstance, server: ServerContext): void {
   const { workspace } = server;
   const store = workspace.loggedModels;
+  const runForModel = async (experimentId: string, name: string, context: ChangeContext) => {
+    const start = context.now().getTime();
+    const run = await workspace.runs.createRun({ experimentId, name, startTime: start, tags: { [LOGGED_MODEL_RUN_TAG]: 'true' } }, context);
+    await workspace.runs.endRun(run.id, 'FINISHED', start, context);
+    return run.id;
+  };
   const found = async (id: string) => {
     const model = await store.find(modelIdOf(id));
     if (model === undefined || model.lifecycleStage === 'deleted') throw new MlcycleError('not_found', `Logged model with ID '${id}' not found`);
@@ -124,22 +133,22 @@ export function registerMlflowLoggedModelRoutes(app: FastifyInstance, server: Se
   app.post(`${PREFIX}/logged-models`, async (request) => {
     const fields = fieldsOf(request);
     const experimentId = requiredString(fields, 'experiment_id');
-    const sourceRunId = optionalString(fields, 'source_run_id');
-    if (sourceRunId === undefined || sourceRunId === '') {
-      throw new MlcycleError('invalid_input', 'source_run_id: missing; mlcycle keeps a logged model\'s files with the run that made it, so log the model inside a run (mlflow.start_run())');
-    }
-    validateRunId(sourceRunId, 'source_run_id');
+    const givenRunId = optionalString(fields, 'source_run_id') || undefined;
+    if (givenRunId !== undefined) validateRunId(givenRunId, 'source_run_id');
     if (!/^\d{1,15}$/.test(experimentId) || (await workspace.runs.findExperiment({ id: experimentId })) === undefined) throw new MlcycleError('not_found', `No Experiment with id=${experimentId} exists`);
     const params = keyValues(fields, 'params');
     const tags = keyValues(fields, 'tags');
     validateParams(params);
     validateTags(tags);
-    const name = optionalString(fields, 'name');
+    const given = optionalString(fields, 'name');
+    const name = given === undefined || given === '' ? `model-${Date.now().toString(36)}` : given;
     const modelType = optionalString(fields, 'model_type');
-    const model = await store.create(
-      { experimentId, sourceRunId, name: name === undefined || name === '' ? `model-${Date.now().toString(36)}` : name, params, tags, ...(modelType === undefined || modelType === '' ? {} : { modelType }) },
-      actorOf(server, request)(),
-    );
+    const context = actorOf(server, request)();
+    // log_model outside a run (MLflow 3 allows it): mlcycle keeps every model's files with a run, so it makes
+    // one for the model, named after it, tagged LOGGED_MODEL_RUN_TAG, ended at once, with the model as its output.
+    const sourceRunId = givenRunId ?? (await runForModel(experimentId, name, context));
+    const model = await store.create({ experimentId, sourceRunId, name, params, tags, ...(modelType === undefined || modelType === '' ? {} : { modelType }) }, context);
+    if (givenRunId === undefined) await store.logOutputs(sourceRunId, [{ modelId: model.id, step: 0 }], context);
     return { model: loggedModelJson(model) };
   });
 
