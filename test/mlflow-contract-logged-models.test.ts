@@ -128,6 +128,11 @@ describe('MLflow 3.1 client: logged models (problem 2)', () => {
       pages++;
     } while (pageToken !== undefined);
     expect(pages).toBe(2);
+    expect(found.map((model) => model.info.name)).toEqual(['other', 'model', 'model']);
+    // A token is bound to its query: another page size, or a forged token, is refused.
+    const firstPage = await client.tracking('POST', '/logged-models/search', { experiment_ids: [run.experiment_id], max_results: 2 });
+    expect(await client.tracking('POST', '/logged-models/search', { experiment_ids: [run.experiment_id], max_results: 2, filter: "name = 'model'", page_token: firstPage.body.next_page_token })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(await client.tracking('POST', '/logged-models/search', { experiment_ids: [run.experiment_id], page_token: 'forged' })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
     const candidates = found.filter((model) => model.info.source_run_id === run.run_id && model.info.name === 'model');
     const stepOf = Object.fromEntries(outputs.map((output) => [output.model_id, output.step]));
     const chosen = candidates.sort((a, b) => (stepOf[b.info.model_id] as number) - (stepOf[a.info.model_id] as number))[0]?.info.model_id as string;

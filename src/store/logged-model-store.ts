@@ -52,8 +52,8 @@ export interface LoggedModelStore {
   create(model: NewLoggedModel, context: ChangeContext): Promise<LoggedModel>;
   /** The model, deleted ones included (callers decide what a deleted model answers). */
   find(id: string): Promise<LoggedModel | undefined>;
-  /** Every model of the given experiments that is not deleted, newest first. */
-  list(experimentIds: readonly string[]): Promise<LoggedModel[]>;
+  /** The models of the given experiments that are not deleted, newest first (then by id); `page` takes a slice of that order. */
+  list(experimentIds: readonly string[], page?: { offset: number; limit: number }): Promise<LoggedModel[]>;
   /** Sets the status (READY or UPLOAD_FAILED, or back to PENDING), audited; a missing model is not_found. */
   finalize(id: string, status: LoggedModelStatus, context: ChangeContext): Promise<LoggedModel>;
   /** Marks the model deleted, audited. */

@@ -63,6 +63,8 @@ export function describeLoggedModelBackend(name: string, open: () => Promise<Log
         const first = await loggedModels.create({ experimentId, name: 'a', sourceRunId: runId, params: {}, tags: {} }, context);
         const second = await loggedModels.create({ experimentId, name: 'b', sourceRunId: runId, params: {}, tags: {} }, context);
         expect((await loggedModels.list([experimentId])).map((model) => model.name)).toEqual(['b', 'a']);
+        expect((await loggedModels.list([experimentId], { offset: 1, limit: 5 })).map((model) => model.name)).toEqual(['a']);
+        expect((await loggedModels.list([experimentId], { offset: 0, limit: 1 })).map((model) => model.name)).toEqual(['b']);
         await loggedModels.logOutputs(runId, [{ modelId: first.id, step: 0 }, { modelId: second.id, step: 3 }], context);
         expect(await loggedModels.outputsOf(runId)).toEqual([{ modelId: first.id, step: 0 }, { modelId: second.id, step: 3 }]);
         await loggedModels.remove(first.id, context);

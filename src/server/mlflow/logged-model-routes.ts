@@ -18,7 +18,7 @@ import type { ChangeContext } from '../../store/audit-log.js';
 import { actorOf, type ServerContext } from '../server-context.js';
 import { jsonNumber } from './mlflow-shapes.js';
 import { matchesLoggedModelFilter, parseLoggedModelFilter, parseLoggedModelOrder, sortLoggedModels } from './logged-model-search.js';
-import { nextPageField, pageOf } from './paging.js';
+import { nextPageField, pageOf, pageTokenAt, pageWindow } from './paging.js';
 import { fieldsOf, keyValues, optionalInteger, optionalList, optionalString, optionalStrings, requiredString, type Fields } from './request-fields.js';
 
 const PREFIX = '/api/2.0/mlflow';
@@ -165,9 +165,19 @@ export function registerMlflowLoggedModelRoutes(app: FastifyInstance, server: Se
       return { name, ...(digest === undefined ? {} : { digest }) };
     });
     const orders = parseLoggedModelOrder(optionalList(fields, 'order_by'));
-    const models = sortLoggedModels((await store.list(experimentIds)).filter((model) => matchesLoggedModelFilter(model, conditions, datasets)), orders);
     // max_results defaults to MLflow's 100 (mlflow/store/tracking/__init__.py SEARCH_LOGGED_MODEL_MAX_RESULTS_DEFAULT); mlcycle's largest page is 1,000.
-    const { page, nextPageToken } = pageOf(models, fields, { experimentIds, filter, datasets, order_by: fields.order_by ?? null }, { maxResults: 100, limit: 1000 });
+    const paging = { maxResults: 100, limit: 1000 };
+    const query = { experimentIds, filter, datasets, order_by: fields.order_by ?? null };
+    if (conditions.length === 0 && orders.length === 0) {
+      // No filter and the default order (MLflow 3's register_model("runs:/...") pages so through a whole
+      // experiment): the store reads one page, and one model more to know whether another page follows.
+      const { offset, maxResults } = pageWindow(fields, query, paging);
+      const rows = await store.list(experimentIds, { offset, limit: maxResults + 1 });
+      const more = rows.length > maxResults;
+      return { models: rows.slice(0, maxResults).map(loggedModelJson), ...nextPageField(more ? pageTokenAt(offset + maxResults, query) : undefined) };
+    }
+    const models = sortLoggedModels((await store.list(experimentIds)).filter((model) => matchesLoggedModelFilter(model, conditions, datasets)), orders);
+    const { page, nextPageToken } = pageOf(models, fields, query, paging);
     return { models: page.map(loggedModelJson), ...nextPageField(nextPageToken) };
   });
 

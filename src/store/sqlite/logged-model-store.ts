@@ -68,16 +68,16 @@ export class SqliteLoggedModelStore implements LoggedModelStore {
     return row === undefined ? undefined : modelOf(row);
   }
 
-  async list(experimentIds: readonly string[]): Promise<LoggedModel[]> {
+  async list(experimentIds: readonly string[], page?: { offset: number; limit: number }): Promise<LoggedModel[]> {
     if (experimentIds.length === 0) return [];
-    const rows = await this.db
+    const query = this.db
       .selectFrom('logged_models')
       .selectAll()
       .where('experiment_id', 'in', [...experimentIds])
       .where('lifecycle_stage', '=', 'active')
       .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .execute();
+      .orderBy('id');
+    const rows = await (page === undefined ? query : query.limit(page.limit).offset(page.offset)).execute();
     return rows.map(modelOf);
   }
 
