@@ -155,6 +155,7 @@ export { ServedExperiments, compileExperiment, type RunningExperiment, type Rout
 export { ONLINE_EXPERIMENT_STATES, type OnlineExperimentStore, type OnlineExperimentRecord, type OnlineExperimentState, type ExperimentPhase, type StoredExperimentAnalysis, type NewExperimentAnalysis } from './store/online-experiment-store.js';
 export type { DesignStore, DesignRecord } from './store/design-store.js';
 export type { ReferenceStore, ReferenceRecord, NewReference, ReferenceLink, ReportedMetric } from './store/reference-store.js';
+export type { LoggedModelStore, LoggedModel, NewLoggedModel, LoggedModelMetric, LoggedModelOutput, LoggedModelStatus } from './store/logged-model-store.js';
 export { ROLLOUT_STATES, type RolloutStore, type RolloutRecord, type RolloutState, type RolloutTransition } from './store/rollout-store.js';
 export { compileAssignment, assign, hashV1, hashV2, bucketRanges, type Assignment, type AssignmentDefinition } from './experiment/assignment.js';
 export { parseExpression, evaluateCondition, toGrowthBookCondition, type Expression } from './experiment/expression.js';

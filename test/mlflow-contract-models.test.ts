@@ -149,6 +149,10 @@ describe('MLflow 2.22 client: log_model, register_model, load_model', () => {
     expect((await client.tracking('GET', '/model-versions/get', { name: 'churn', version: '1' })).body.model_version.current_stage).toBe('Archived');
     const stagesOf = (answer: { body: { model_versions: { version: string; current_stage: string }[] } }) => answer.body.model_versions.map((version) => `${version.version}:${version.current_stage}`);
     expect(stagesOf(await client.tracking('POST', '/registered-models/get-latest-versions', { name: 'churn' }))).toEqual(['2:Staging', '3:Production', '1:Archived']);
+    // A registered model's latest_versions holds the latest version of each stage, in get and in search.
+    const latestOf = (versions: { version: string; current_stage: string }[]) => versions.map((version) => `${version.version}:${version.current_stage}`);
+    expect(latestOf((await client.tracking('GET', '/registered-models/get', { name: 'churn' })).body.registered_model.latest_versions)).toEqual(['2:Staging', '3:Production', '1:Archived']);
+    expect(latestOf((await client.tracking('GET', '/registered-models/search', { filter: "name = 'churn'" })).body.registered_models[0].latest_versions)).toEqual(['2:Staging', '3:Production', '1:Archived']);
     // models:/churn/Production: get_latest_versions(name, ["Production"]), then the download URI.
     const production = await client.tracking('POST', '/registered-models/get-latest-versions', { name: 'churn', stages: ['Production'] });
     expect(stagesOf(production)).toEqual(['3:Production']);

@@ -41,12 +41,38 @@ describe('MLflow 2.22 client: experiment search (problem 7)', () => {
     for (const name of ['a', 'b', 'c', 'd']) await client.tracking('POST', '/experiments/create', { name });
     await client.tracking('POST', '/experiments/delete', { experiment_id: '2' });
     const names = (pages: unknown[][]) => pages.map((page) => (page as { name: string }[]).map((experiment) => experiment.name));
-    expect(names(await allPages(client, 'POST', '/experiments/search', { view_type: 'ACTIVE_ONLY', max_results: 2 }, 'experiments'))).toEqual([['Default', 'a'], ['c', 'd']]);
-    expect(names(await allPages(client, 'POST', '/experiments/search', { view_type: 'DELETED_ONLY', max_results: 2 }, 'experiments'))).toEqual([['b']]);
-    expect(names(await allPages(client, 'GET', '/experiments/search', { view_type: 'ALL', max_results: 4 }, 'experiments'))).toEqual([['Default', 'a', 'b', 'c'], ['d']]);
+    const byId = ['experiment_id ASC'];
+    expect(names(await allPages(client, 'POST', '/experiments/search', { view_type: 'ACTIVE_ONLY', max_results: 2, order_by: byId }, 'experiments'))).toEqual([['Default', 'a'], ['c', 'd']]);
+    expect(names(await allPages(client, 'POST', '/experiments/search', { view_type: 'DELETED_ONLY', max_results: 2, order_by: byId }, 'experiments'))).toEqual([['b']]);
+    expect(names(await allPages(client, 'GET', '/experiments/search', { view_type: 'ALL', max_results: 4, order_by: byId }, 'experiments'))).toEqual([['Default', 'a', 'b', 'c'], ['d']]);
     // search_experiments() with no view type lists the active ones only.
-    expect(names(await allPages(client, 'POST', '/experiments/search', { max_results: 1000 }, 'experiments'))).toEqual([['Default', 'a', 'c', 'd']]);
+    expect(names(await allPages(client, 'POST', '/experiments/search', { max_results: 1000, order_by: byId }, 'experiments'))).toEqual([['Default', 'a', 'c', 'd']]);
     expect(await client.tracking('POST', '/experiments/search', { view_type: 'SOME' })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+  });
+
+  it('orders as MLflow by default (creation_time DESC, experiment_id ASC) and by order_by, and filters on name and tags', async () => {
+    const client = await mlflowClient();
+    for (const [name, team] of [['churn-a', 'growth'], ['churn-b', 'risk'], ['fraud', 'risk']]) {
+      await client.tracking('POST', '/experiments/create', { name, tags: [{ key: 'team', value: team as string }] });
+    }
+    const search = async (message: Record<string, string | string[]>) => {
+      const answer = await client.tracking('POST', '/experiments/search', message);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return answer.body.experiments as { experiment_id: string; name: string; creation_time: number }[];
+    };
+    const all = await search({});
+    const expected = [...all].sort((a, b) => b.creation_time - a.creation_time || Number(a.experiment_id) - Number(b.experiment_id));
+    expect(all.map((experiment) => experiment.name)).toEqual(expected.map((experiment) => experiment.name));
+    expect(all.map((experiment) => experiment.name).sort()).toEqual(['Default', 'churn-a', 'churn-b', 'fraud']);
+    expect((await search({ order_by: ['name DESC'] })).map((experiment) => experiment.name)).toEqual(['fraud', 'churn-b', 'churn-a', 'Default']);
+    expect((await search({ filter: "name LIKE 'churn%'", order_by: ['experiment_id DESC'] })).map((experiment) => experiment.name)).toEqual(['churn-b', 'churn-a']);
+    expect((await search({ filter: "tags.team = 'risk' AND attributes.name != 'fraud'" })).map((experiment) => experiment.name)).toEqual(['churn-b']);
+    expect((await search({ filter: "name ILIKE 'FRAUD'" })).map((experiment) => experiment.name)).toEqual(['fraud']);
+    expect(await client.tracking('POST', '/experiments/search', { order_by: ['colour ASC'] })).toMatchObject({
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'order_by: "colour ASC" is not one of experiment_id, name, creation_time, last_update_time, with ASC or DESC' },
+    });
+    expect(await client.tracking('POST', '/experiments/search', { filter: "run_id = 'x'" })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('"run_id" is not searchable here') } });
   });
 });
 

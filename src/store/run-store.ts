@@ -160,6 +160,12 @@ export interface RunStore {
   listArtifacts(id: string, folder: string): Promise<ArtifactEntry[]>;
   /** Every file at or under a path. */
   findArtifacts(id: string, pathOrFolder: string): Promise<RunArtifact[]>;
+  /**
+   * Forgets the files at or under a path (`''`: all of them), audited, and returns how many; the bytes stay
+   * in the artifact store. Files a registered model version is made of are refused (check_failed), naming
+   * the version, and nothing is removed.
+   */
+  deleteArtifacts(id: string, pathOrFolder: string, context: ChangeContext): Promise<number>;
   searchRuns(query: RunQuery): Promise<RunPage>;
 }
 

@@ -22,6 +22,8 @@ import type { MonitorStore } from './monitor-store.js';
 import { SqliteMonitorStore } from './sqlite/monitor-store.js';
 import { SqliteRolloutStore } from './sqlite/rollout-store.js';
 import type { ReferenceStore } from './reference-store.js';
+import type { LoggedModelStore } from './logged-model-store.js';
+import { SqliteLoggedModelStore } from './sqlite/logged-model-store.js';
 import { SqliteReferenceStore } from './sqlite/reference-store.js';
 import type { DesignStore } from './design-store.js';
 import { SqliteDesignStore } from './sqlite/design-store.js';
@@ -86,6 +88,8 @@ export interface Workspace extends WorkspacePaths {
   designs: DesignStore;
   /** Monitoring: each check's results over time, and the incidents alerts open. */
   monitors: MonitorStore;
+  /** MLflow 3's logged models and the runs that output them. */
+  loggedModels: LoggedModelStore;
   /** Tuning studies and their trials. */
   studies: StudyStore;
   /** The pipeline step cache's entries. */
@@ -242,6 +246,7 @@ function metadataStores(db: Kysely<Database>, connection: Sqlite.Database | null
     references: new SqliteReferenceStore(db),
     designs: new SqliteDesignStore(db),
     monitors: new SqliteMonitorStore(db),
+    loggedModels: new SqliteLoggedModelStore(db),
     stepCache: new SqliteStepCacheStore(db),
   };
 }

@@ -201,6 +201,13 @@ export function describeTrackingBackend(name: string, open: () => Promise<Tracki
         ]);
         expect((await backend.runs.findArtifacts(run.id, 'model')).map((artifact) => artifact.path)).toEqual(['model/meta/card.md', 'model/model.json']);
         expect((await backend.runs.findArtifacts(run.id, 'report.html')).map((artifact) => artifact.sha256)).toEqual([sha('c')]);
+        // Deleting a folder takes what is under it, not a sibling sharing its prefix; nothing there deletes nothing.
+        expect(await backend.runs.deleteArtifacts(run.id, 'model', context)).toBe(2);
+        expect(await backend.runs.deleteArtifacts(run.id, 'model', context)).toBe(0);
+        expect((await backend.runs.findArtifacts(run.id, '')).map((artifact) => artifact.path)).toEqual(['modelling.txt', 'report.html']);
+        expect(await backend.runs.deleteArtifacts(run.id, '', context)).toBe(2);
+        expect(await backend.runs.listArtifacts(run.id, '')).toEqual([]);
+        expect((await backend.audit.list({ actionPrefix: 'run.artifacts-deleted' })).map((entry) => entry.details).reverse()).toEqual([{ path: 'model', files: 2 }, { path: '', files: 2 }]);
       }));
   });
 

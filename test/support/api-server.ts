@@ -8,6 +8,9 @@ import { tempDir, testContext } from './temp-dir.js';
 const open: { app: FastifyInstance; workspace: Workspace }[] = [];
 afterEach(async () => {
   for (const { app, workspace } of open.splice(0)) {
+    // Every request of the test has been answered: drop the client's kept-alive sockets, which close() would
+    // otherwise wait for (a hook timeout on a loaded machine).
+    app.server.closeAllConnections();
     await app.close();
     await workspace.close().catch(() => undefined);
   }

@@ -1,6 +1,7 @@
 /**
  * MLflow's proxied artifact API (`/api/2.0/mlflow-artifacts/artifacts/...`), which MLflow clients use for
- * `mlflow-artifacts:/` URIs: upload (PUT), download (GET) and listing. Paths read
+ * `mlflow-artifacts:/` URIs: upload (PUT), download (GET), listing and delete (DELETE; a registered
+ * version's files are kept, refused naming the version). Paths read
  * `<experiment id>/<run id>/artifacts/<artifact path>`; the artifact path passes the same checks as
  * every other (no `..`, absolute, backslash or encoded forms of them), and bytes are stored by hash.
  * MLflow's client labels each upload with a guessed type (`text/plain` for MLmodel and YAML,
@@ -61,6 +62,13 @@ function artifactRoutes(app: FastifyInstance, server: ServerContext): void {
     const { artifact, file } = await artifactFile(server.workspace, runId, artifactPath);
     const stream = await openVerifiedArtifact(file, artifact);
     return reply.header('content-type', 'application/octet-stream').header('content-length', artifact.size).send(stream);
+  });
+
+  // HttpArtifactRepository.delete_artifacts: DELETE of a file or folder, answered with {} even when nothing was there (as MLflow's server).
+  app.delete<{ Params: { '*': string } }>(`${PREFIX}/*`, async (request) => {
+    const { runId, artifactPath } = await locate(server, request.params['*'], true);
+    await server.workspace.runs.deleteArtifacts(runId, artifactPath, actorOf(server, request)());
+    return {};
   });
 
   app.get<{ Querystring: { path?: string } }>(PREFIX, async (request) => {

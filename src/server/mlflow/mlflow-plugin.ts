@@ -15,7 +15,7 @@ import { registerMlflowTrackingRoutes } from './tracking-routes.js';
 import { registerMlflowRegistrySearchRoutes } from './registry-search-routes.js';
 import { registerMlflowMetricIntervalRoutes } from './metric-interval-routes.js';
 import { registerMlflowServerInfoRoutes } from './server-info-routes.js';
-import { registerMlflowUnservedRoutes } from './unserved-routes.js';
+import { registerMlflowLoggedModelRoutes } from './logged-model-routes.js';
 
 /** MLflow's error code and HTTP status for an mlcycle error on a given route. */
 export function mlflowError(error: MlcycleError, url: string): { status: number; code: string } {
@@ -67,6 +67,6 @@ export function registerMlflowApi(app: FastifyInstance, server: ServerContext, o
     registerMlflowArtifactRoutes(mlflow, server);
     registerMlflowServerInfoRoutes(mlflow);
     registerMlflowMetricIntervalRoutes(mlflow, server);
-    registerMlflowUnservedRoutes(mlflow);
+    registerMlflowLoggedModelRoutes(mlflow, server);
   });
 }

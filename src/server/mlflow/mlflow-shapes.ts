@@ -76,6 +76,8 @@ export function runJson(run: Run) {
 }
 
 export function modelVersionJson(version: ModelVersion) {
+  // A version of an MLflow 3 logged model (its files at models/<id> in the source run) names the model, as MLflow 3's source and model_id.
+  const loggedModel = /^models\/(m-[0-9a-f]{32})$/.exec(version.source)?.[1];
   return {
     name: version.model,
     version: String(version.version),
@@ -84,22 +86,24 @@ export function modelVersionJson(version: ModelVersion) {
     user_id: version.createdBy,
     current_stage: version.stage,
     description: version.description,
-    source: `runs:/${version.runId}/${version.source}`,
+    source: loggedModel === undefined ? `runs:/${version.runId}/${version.source}` : `models:/${loggedModel}`,
     run_id: version.runId,
+    ...(loggedModel === undefined ? {} : { model_id: loggedModel }),
     status: 'READY',
     tags: tagList(version.tags),
     aliases: version.aliases,
   };
 }
 
-export function registeredModelJson(model: RegisteredModel, latest?: ModelVersion) {
+/** A registered model; `latest` is the latest version of each stage (MLflow's latest_versions). */
+export function registeredModelJson(model: RegisteredModel, latest: readonly ModelVersion[]) {
   return {
     name: model.name,
     creation_timestamp: Date.parse(model.createdAt),
     last_updated_timestamp: Date.parse(model.updatedAt),
     user_id: model.createdBy,
     description: model.description,
-    latest_versions: latest === undefined ? [] : [modelVersionJson(latest)],
+    latest_versions: latest.map(modelVersionJson),
     tags: tagList(model.tags),
     aliases: Object.entries(model.aliases).map(([alias, version]) => ({ alias, version: String(version) })),
   };

@@ -7,13 +7,23 @@ import { MlcycleError } from '../../error.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from '../../store/page-token.js';
 import { optionalInteger, optionalString, type Fields } from './request-fields.js';
 
-/** One page of `items` as the request's `max_results` and `page_token` ask; `limit` is MLflow's largest page. */
-export function pageOf<T>(items: readonly T[], fields: Fields, query: unknown, defaults: { maxResults: number; limit: number }): { page: T[]; nextPageToken?: string } {
+/** The page the request's `max_results` and `page_token` ask for: where it starts and how long it is. */
+export function pageWindow(fields: Fields, query: unknown, defaults: { maxResults: number; limit: number }): { offset: number; maxResults: number } {
   const maxResults = optionalInteger(fields, 'max_results') ?? defaults.maxResults;
   if (maxResults < 1 || maxResults > defaults.limit) throw new MlcycleError('invalid_input', `max_results: ${maxResults} is not between 1 and ${defaults.limit}`, { issues: [{ path: 'max_results', message: 'out of range' }] });
-  const fingerprint = queryFingerprint(query);
   const token = optionalString(fields, 'page_token');
-  const offset = token === undefined || token === '' ? 0 : decodePageToken(token, fingerprint);
+  return { offset: token === undefined || token === '' ? 0 : decodePageToken(token, queryFingerprint(query)), maxResults };
+}
+
+/** The token of the page starting at `offset` of the same query. */
+export function pageTokenAt(offset: number, query: unknown): string {
+  return encodePageToken(offset, queryFingerprint(query));
+}
+
+/** One page of `items` as the request's `max_results` and `page_token` ask; `limit` is MLflow's largest page. */
+export function pageOf<T>(items: readonly T[], fields: Fields, query: unknown, defaults: { maxResults: number; limit: number }): { page: T[]; nextPageToken?: string } {
+  const { offset, maxResults } = pageWindow(fields, query, defaults);
+  const fingerprint = queryFingerprint(query);
   const page = items.slice(offset, offset + maxResults);
   const next = offset + maxResults;
   return next < items.length ? { page, nextPageToken: encodePageToken(next, fingerprint) } : { page };

@@ -7,7 +7,8 @@ import { validateModelName } from '../../tracking/registry/registry-names.js';
 import { createRegisteredModel, deleteModelAlias, deleteModelVersion, deleteRegisteredModel, registerModel, setModelAlias, setModelDescription, setModelTag } from '../../tracking/registry/register-model.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { modelVersionJson, registeredModelJson } from './mlflow-shapes.js';
-import { canonicalStage, checkArchiveExisting } from './model-stages.js';
+import { loggedModelArtifactPath } from './logged-model-routes.js';
+import { canonicalStage, checkArchiveExisting, latestPerStage } from './model-stages.js';
 import { fieldsOf, keyValues, optionalString, requiredString, type Fields } from './request-fields.js';
 
 const PREFIX = '/api/2.0/mlflow';
@@ -18,12 +19,22 @@ const PREFIX = '/api/2.0/mlflow';
  * (RunsArtifactRepository.get_underlying_uri). mlcycle registers artifacts of its runs only, so that a
  * version stays linked to the run that made it: any other source is refused, saying so.
  */
-async function versionSource(workspace: ServerContext['workspace'], source: string, runId: string | undefined): Promise<{ runId: string; path: string }> {
+async function versionSource(workspace: ServerContext['workspace'], source: string, runId: string | undefined, modelId: string | undefined): Promise<{ runId: string; path: string }> {
+  // MLflow 3's register_model sends `models:/<logged model id>` with model_id: the logged model's files, kept in its source run.
+  const logged = /^models:\/(m-[0-9a-f]{32})\/?$/.exec(source);
+  if (logged !== null) {
+    const id = logged[1] as string;
+    if (modelId !== undefined && modelId !== id) throw new MlcycleError('invalid_input', `source: names logged model ${id}, but model_id is ${modelId}`);
+    const model = await workspace.loggedModels.find(id);
+    if (model === undefined || model.lifecycleStage === 'deleted') throw new MlcycleError('not_found', `source: Logged model with ID '${id}' not found`);
+    if (runId !== undefined && runId !== model.sourceRunId) throw new MlcycleError('invalid_input', `source: logged model ${id} was made by run ${model.sourceRunId}, but run_id is ${runId}`);
+    return { runId: model.sourceRunId, path: loggedModelArtifactPath(id) };
+  }
   const runs = /^runs:\/([0-9a-f]{32})\/(.+)$/.exec(source);
   const proxied = /^mlflow-artifacts:(?:\/\/[^/]*)?\/(\d{1,15})\/([0-9a-f]{32})\/artifacts\/(.+)$/.exec(source);
   const named = runs !== null ? { runId: runs[1] as string, path: runs[2] as string } : proxied !== null ? { runId: proxied[2] as string, path: proxied[3] as string } : undefined;
   if (named === undefined) {
-    throw new MlcycleError('invalid_input', `source: expected runs:/<run_id>/<path> or mlflow-artifacts:/<experiment_id>/<run_id>/artifacts/<path>, got "${source}" (mlcycle registers artifacts of its own runs, so that each version stays linked to the run that made it)`);
+    throw new MlcycleError('invalid_input', `source: expected runs:/<run_id>/<path>, mlflow-artifacts:/<experiment_id>/<run_id>/artifacts/<path> or models:/<logged model id>, got "${source}" (mlcycle registers artifacts of its own runs, so that each version stays linked to the run that made it)`);
   }
   if (runId !== undefined && named.runId !== runId) throw new MlcycleError('invalid_input', `source: names run ${named.runId}, but run_id is ${runId}`);
   if (proxied !== null) {
@@ -50,8 +61,7 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
   const modelJson = async (name: string) => {
     const model = await workspace.registry.findModel(name);
     if (model === undefined) throw new MlcycleError('not_found', `Registered Model with name=${name} not found`);
-    const latest = model.latestVersion === undefined ? undefined : await workspace.registry.findVersion(name, model.latestVersion);
-    return registeredModelJson(model, latest);
+    return registeredModelJson(model, latestPerStage(await workspace.registry.listVersions(model.name), []));
   };
   const versionJson = async (name: string, version: number) => {
     const found = await workspace.registry.findVersion(name, version);
@@ -97,7 +107,8 @@ export function registerMlflowRegistryRoutes(app: FastifyInstance, server: Serve
     if (givenRunId !== undefined) validateRunId(givenRunId, 'run_id');
     const tags = keyValues(fields, 'tags');
     const description = optionalString(fields, 'description');
-    const { runId, path } = await versionSource(workspace, requiredString(fields, 'source'), givenRunId);
+    const modelId = optionalString(fields, 'model_id') || undefined;
+    const { runId, path } = await versionSource(workspace, requiredString(fields, 'source'), givenRunId, modelId);
     const version = await registerModel(workspace, { name, run: runId, path, tags, ...(description === undefined ? {} : { description }) }, actAs());
     return { model_version: modelVersionJson(version) };
   });

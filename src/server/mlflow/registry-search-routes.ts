@@ -64,8 +64,9 @@ export function registerMlflowRegistrySearchRoutes(app: FastifyInstance, server:
       .sort(registryComparator(orders, (model, key) => modelField(model, key) ?? '', (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
     // SearchRegisteredModels: 100 a page by default, at most 1,000 (model_registry.proto, MLflow 2.22).
     const { page, nextPageToken } = pageOf(models, fields, { filter, orderBy }, { maxResults: 100, limit: 1000 });
-    const latest = await Promise.all(page.map(async (model) => (model.latestVersion === undefined ? undefined : registry.findVersion(model.name, model.latestVersion))));
-    return { registered_models: page.map((model, index) => registeredModelJson(model, latest[index])), ...nextPageField(nextPageToken) };
+    // latest_versions: the latest version of each stage, as MLflow's RegisteredModel.
+    const latest = await Promise.all(page.map(async (model) => latestPerStage(await registry.listVersions(model.name), [])));
+    return { registered_models: page.map((model, index) => registeredModelJson(model, latest[index] ?? [])), ...nextPageField(nextPageToken) };
   });
 
   app.get(`${PREFIX}/model-versions/search`, async (request) => {

@@ -5,11 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
-import type { RunInput, RunStatus } from '../../store/run-store.js';
+import type { Experiment, RunInput, RunStatus } from '../../store/run-store.js';
+import { matchesClauses, parseRegistryFilter, parseRegistryOrder, registryComparator } from './registry-search.js';
 import { RUN_STATUSES } from '../../store/run-store.js';
 import { requireArtifactFolder } from '../../tracking/artifact-paths.js';
 import { TRACKING_LIMITS, validateExperimentName, validateParams, validateRunId, validateRunName, validateTags } from '../../tracking/limits.js';
 import { readLogBatch, readMetricEntries } from './log-batch.js';
+import { modelMetricsOf } from './logged-model-routes.js';
 import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
@@ -22,6 +24,12 @@ const PREFIX = '/api/2.0/mlflow';
 /** The run tag where MLflow 2.x keeps the models logged in the run. */
 const LOGGED_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 const VIEW_TYPES = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const;
+const EXPERIMENT_ORDER_KEYS = ['experiment_id', 'name', 'creation_time', 'last_update_time'];
+
+function experimentField(experiment: Experiment, key: string): string | number {
+  const json = experimentJson(experiment);
+  return key === 'experiment_id' ? Number(experiment.id) : key === 'name' ? experiment.name : key === 'creation_time' ? json.creation_time : json.last_update_time;
+}
 
 function runIdOf(fields: Fields): string {
   const id = optionalString(fields, 'run_id') ?? requiredString(fields, 'run_uuid');
@@ -60,17 +68,20 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     return { experiment: experimentJson(experiment) };
   });
   const searchExperiments = async (fields: Fields, _actAs: ActAs) => {
+    // MLflow's SearchExperiments (SqlAlchemyStore, MLflow 2.22): clauses on name and tags.KEY joined by AND,
+    // ordered by experiment_id, name, creation_time or last_update_time; by default newest first, then by id.
     const filter = optionalString(fields, 'filter');
-    const match = filter === undefined || filter.trim() === '' ? undefined : /^\s*(?:attributes\.)?name\s*=\s*'((?:[^']|'')*)'\s*$/.exec(filter);
-    if (match === null) throw new MlcycleError('invalid_input', `filter: only name = '...' is supported for experiments, got ${filter}`);
+    const clauses = parseRegistryFilter(filter?.replace(/(^|\s)attributes\.name(?=\s|=|!)/gi, '$1name'), ['name', 'tags']);
+    const orderBy = optionalStrings(fields, 'order_by');
+    const orders = parseRegistryOrder(orderBy.length === 0 ? ['creation_time DESC', 'experiment_id ASC'] : orderBy, EXPERIMENT_ORDER_KEYS);
     const viewType = optionalString(fields, 'view_type') ?? 'ACTIVE_ONLY';
     if (!Object.hasOwn(VIEW_TYPES, viewType)) throw new MlcycleError('invalid_input', `view_type: "${viewType}" is not ACTIVE_ONLY, DELETED_ONLY or ALL`);
     const lifecycle = VIEW_TYPES[viewType as keyof typeof VIEW_TYPES];
-    const experiments = (await workspace.runs.listExperiments()).filter(
-      (experiment) => (lifecycle === 'all' || experiment.lifecycleStage === lifecycle) && (match === undefined || experiment.name === match[1]?.replaceAll("''", "'")),
-    );
+    const experiments = (await workspace.runs.listExperiments())
+      .filter((experiment) => (lifecycle === 'all' || experiment.lifecycleStage === lifecycle) && matchesClauses(clauses, (field) => (field === 'name' ? experiment.name : experiment.tags[field.slice(5)])))
+      .sort(registryComparator(orders, experimentField, (a, b) => Number(a.id) - Number(b.id)));
     // MLflow's SearchExperiments: 1,000 per page by default, at most 50,000 (mlflow/utils/search_utils.py, 2.22).
-    const { page, nextPageToken } = pageOf(experiments, fields, { filter, viewType }, { maxResults: 1000, limit: 50_000 });
+    const { page, nextPageToken } = pageOf(experiments, fields, { filter, viewType, orderBy }, { maxResults: 1000, limit: 50_000 });
     return { experiments: page.map(experimentJson), ...nextPageField(nextPageToken) };
   };
   post('/experiments/search', searchExperiments);
@@ -128,7 +139,9 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const id = runIdOf(fields);
     const run = await workspace.runs.findRun(id);
     if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
-    return { run: runJson(run) };
+    // MLflow 3's RunOutputs: the logged models the run output (MLflow 3's register_model("runs:/...") reads them).
+    const outputs = await workspace.loggedModels.outputsOf(id);
+    return { run: { ...runJson(run), outputs: { model_outputs: outputs.map((output) => ({ model_id: output.modelId, step: output.step })) } } };
   });
   post('/runs/update', async (fields, actAs) => {
     const id = runIdOf(fields);
@@ -159,7 +172,15 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   post('/runs/log-metric', async (fields, actAs) => {
     const id = runIdOf(fields);
     const context = actAs();
-    await workspace.metrics.appendMetrics(id, readMetricEntries([fields], context.now().getTime()), context);
+    const series = readMetricEntries([fields], context.now().getTime());
+    // MLflow 3's log_metric(..., model_id=...): the point is the run's and the logged model's.
+    const modelMetrics = modelMetricsOf({ metrics: [fields] }, id, context.now().getTime());
+    for (const modelId of modelMetrics.keys()) {
+      const model = await workspace.loggedModels.find(modelId);
+      if (model === undefined || model.lifecycleStage === 'deleted') throw new MlcycleError('not_found', `model_id: no logged model ${modelId}; nothing stored`);
+    }
+    await workspace.metrics.appendMetrics(id, series, context);
+    for (const [modelId, metrics] of modelMetrics) await workspace.loggedModels.logMetrics(modelId, metrics, context);
     return {};
   });
   post('/runs/log-parameter', async (fields, actAs) => {
@@ -192,14 +213,48 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const id = runIdOf(fields);
     const context = actAs();
     // Every entry is checked before anything is written; the store writes all of it in one transaction.
-    const batch = readLogBatch(fields, context.now().getTime());
+    readLogBatch(fields, context.now().getTime());
+    // MLflow 3's metrics may name a logged model (model_id): they are kept on the model too. MLflow 3's
+    // log_model copies the run's points at its step onto the model through log-batch; as MLflow's store, a
+    // point the run already holds (same key, step, timestamp and value) is not added to the run twice.
+    const modelMetrics = modelMetricsOf(fields, id, context.now().getTime());
+    for (const modelId of modelMetrics.keys()) {
+      const model = await workspace.loggedModels.find(modelId);
+      if (model === undefined || model.lifecycleStage === 'deleted') throw new MlcycleError('not_found', `metrics: no logged model ${modelId}; nothing stored`);
+    }
+    const runFields = modelMetrics.size === 0 ? fields : { ...fields, metrics: await withoutRepeatedModelPoints(id, optionalList(fields, 'metrics')) };
+    const batch = readLogBatch(runFields, context.now().getTime());
     // set_tags({"mlflow.runName": ...}) renames the run, as MLflow's store does: checked first, renamed once the batch landed.
     const { [RUN_NAME_TAG]: name, ...tags } = batch.tags ?? {};
     if (name !== undefined) validateRunName(name);
     await workspace.runs.logBatch(id, { ...batch, tags }, context);
     if (name !== undefined) await workspace.runs.updateRunInfo(id, { name }, context);
+    for (const [modelId, metrics] of modelMetrics) await workspace.loggedModels.logMetrics(modelId, metrics, context);
     return {};
   });
+  /** The metric entries minus those naming a logged model whose point the run already holds. */
+  async function withoutRepeatedModelPoints(runId: string, entries: readonly Fields[]): Promise<Fields[]> {
+    const histories = new Map<string, Set<string>>();
+    const kept: Fields[] = [];
+    for (const entry of entries) {
+      if (typeof entry.model_id !== 'string' || entry.model_id === '' || typeof entry.key !== 'string') {
+        kept.push(entry);
+        continue;
+      }
+      let points = histories.get(entry.key);
+      if (points === undefined) {
+        const series = await workspace.metrics.metricHistory(runId, entry.key);
+        points = new Set(Array.from(series.values, (value, index) => `${series.steps[index]}|${series.timestamps[index]}|${value}`));
+        histories.set(entry.key, points);
+      }
+      const point = `${optionalInteger(entry, 'step') ?? 0}|${optionalInteger(entry, 'timestamp')}|${Number(entry.value)}`;
+      if (!points.has(point)) {
+        points.add(point);
+        kept.push(entry);
+      }
+    }
+    return kept;
+  }
   post('/runs/log-model', async (fields, actAs) => {
     // MLflow 2.x's log_model records the model's MLmodel as JSON in the run tag mlflow.log-model.history
     // (a JSON list, one entry per log_model; SqlAlchemyStore.record_logged_model, MLflow 2.22).

@@ -397,6 +397,8 @@ export interface Database {
   designs: DesignTable;
   monitor_results: MonitorResultTable;
   incidents: IncidentTable;
+  logged_models: LoggedModelTable;
+  logged_model_outputs: LoggedModelOutputTable;
 }
 
 export interface MonitorResultTable {
@@ -421,6 +423,32 @@ export interface IncidentTable {
   opened_at: string;
   updated_at: string;
   note: string | null;
+}
+
+export interface LoggedModelTable {
+  id: string;
+  experiment_id: string;
+  name: string;
+  source_run_id: string;
+  model_type: string | null;
+  status: string;
+  status_message: string | null;
+  lifecycle_stage: string;
+  /** JSON objects (params, tags) and a JSON list of metric points. */
+  params: string;
+  tags: string;
+  metrics: string;
+  /** Milliseconds since the epoch. */
+  created_at: number;
+  updated_at: number;
+  created_by: string;
+}
+
+export interface LoggedModelOutputTable {
+  id: Generated<number>;
+  run_id: string;
+  model_id: string;
+  step: number;
 }
 
 export interface DesignTable {

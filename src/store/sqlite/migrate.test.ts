@@ -44,6 +44,8 @@ describe('metadata migrations', () => {
       'kysely_migration_lock',
       'latest_metrics',
       'leases',
+      'logged_model_outputs',
+      'logged_models',
       'metric_chunks',
       'model_aliases',
       'model_version_tags',

@@ -546,6 +546,37 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('incidents_key').on('incidents').columns(['dedupe_key', 'state']).execute();
     },
   },
+  '0017-logged-models': {
+    async up(db: AnyDatabase) {
+      // MLflow 3's logged models: one row per model (params, tags and metrics as JSON), and the runs that output them.
+      await db.schema
+        .createTable('logged_models')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('experiment_id', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('source_run_id', 'text', (column) => column.notNull())
+        .addColumn('model_type', 'text')
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('status_message', 'text')
+        .addColumn('lifecycle_stage', 'text', (column) => column.notNull())
+        .addColumn('params', 'text', (column) => column.notNull())
+        .addColumn('tags', 'text', (column) => column.notNull())
+        .addColumn('metrics', 'text', (column) => column.notNull())
+        .addColumn('created_at', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('updated_at', columnType(db, 'integer'), (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('logged_models_experiment').on('logged_models').columns(['experiment_id', 'created_at']).execute();
+      await db.schema
+        .createTable('logged_model_outputs')
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('run_id', 'text', (column) => column.notNull())
+        .addColumn('model_id', 'text', (column) => column.notNull().references('logged_models.id'))
+        .addColumn('step', columnType(db, 'integer'), (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('logged_model_outputs_run').on('logged_model_outputs').column('run_id').execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */

@@ -368,6 +368,30 @@ export class SqliteRunStore implements RunStore {
     return rows;
   }
 
+  async deleteArtifacts(id: string, pathOrFolder: string, changeContext: ChangeContext): Promise<number> {
+    const context = atOneInstant(changeContext);
+    const prefix = folderPrefix(pathOrFolder);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await requireActiveRunRow(trx, id);
+      // A version's files are the evidence of the model it registers: the path may not cover them, nor lie inside them.
+      const versions = await trx
+        .selectFrom('model_versions')
+        .innerJoin('registered_models', 'registered_models.id', 'model_versions.model_id')
+        .select(['registered_models.name', 'model_versions.version', 'model_versions.source'])
+        .where('model_versions.run_key', '=', row.run_key)
+        .execute();
+      const kept = versions.find((version) => pathOrFolder === '' || version.source === pathOrFolder || version.source.startsWith(prefix) || pathOrFolder.startsWith(`${version.source}/`));
+      if (kept !== undefined) {
+        throw new MlcycleError('check_failed', `path: "${pathOrFolder}" holds the files of model version ${kept.name}/${kept.version} (source ${kept.source}); mlcycle keeps a registered version's files, delete the version first`);
+      }
+      const inRun = trx.deleteFrom('run_artifacts').where('run_key', '=', row.run_key);
+      const deleted = await (pathOrFolder === '' ? inRun : inRun.where((eb) => eb.or([eb('path', '=', pathOrFolder), eb(eb.fn('substr', ['path', eb.val(1), eb.val(prefix.length)]), '=', prefix)]))).executeTakeFirst();
+      const count = Number(deleted.numDeletedRows);
+      if (count > 0) await appendAuditEntry(trx, { action: 'run.artifacts-deleted', subject: `run/${id}`, details: { path: pathOrFolder, files: count } }, context);
+      return count;
+    });
+  }
+
   async listArtifacts(id: string, folder: string): Promise<ArtifactEntry[]> {
     const prefix = folderPrefix(folder);
     const files = await this.findArtifacts(id, prefix === '' ? '' : prefix);
