@@ -97,13 +97,16 @@ function splitLeaf(buffers: TrainingBuffers, thread: number): void {
   const slot = (leaf * threads + thread) * 2;
   const start = segments[slot] as number;
   const end = segments[slot + 1] as number;
-  // Without branches: which side a row goes is a coin toss for the processor's branch predictor.
+  // Without branches: which side a row goes is a coin toss for the processor's branch predictor. The
+  // target position is chosen by a mask (-1 or 0), which V8 compiles to a few integer instructions; the
+  // same choice written as goesLeft * left + (1 - goesLeft) * right took 2-3x as long per row (9-18
+  // against 2.5-7 ns in a micro-benchmark of 2M rows at load ~7, same positions).
   let left = start;
   let right = end - 1;
   for (let position = start; position < end; position++) {
     const row = source[position] as number;
-    const goesLeft = leftBins[column[row] as number] as number;
-    target[goesLeft * left + (1 - goesLeft) * right] = row;
+    const goesLeft = (leftBins[column[row] as number] as number) | 0;
+    target[right + ((left - right) & -goesLeft)] = row;
     left += goesLeft;
     right -= 1 - goesLeft;
   }
