@@ -6,7 +6,7 @@
  * whoever runs a thread's share (the main thread or a worker), the result is the same.
  */
 import type { Objective } from './objectives.js';
-import { regionStart, TASK, type TrainingBuffers } from './training-buffers.js';
+import { forEachBlock, regionStart, TASK, type TrainingBuffers } from './training-buffers.js';
 
 export const STEP = { fillRoot: 1, split: 2, updateScores: 3 } as const;
 export type Step = (typeof STEP)[keyof typeof STEP];
@@ -60,20 +60,21 @@ function buildHistogram(buffers: TrainingBuffers, thread: number, leaf: number, 
 
 /** Gradients of the thread's rows, its bagged rows into its region of copy 0, and the root's histogram. */
 function fillRoot(buffers: TrainingBuffers, thread: number, objective: Objective): void {
-  const { layout, task, inBag, segments, gradients, hessians, gradientPairs } = buffers;
-  const { rows, threads } = layout;
-  objective.gradients(buffers.scores, task[TASK.output] as number, gradients, hessians, thread, threads);
+  const { layout, task, inBag, segments, gradientPairs, scores } = buffers;
+  const output = task[TASK.output] as number;
   const bagging = task[TASK.bagging] === 1;
   const order = buffers.order[0];
   const start = regionStart(layout, thread);
   let position = start;
-  for (let row = thread; row < rows; row += threads) {
+  forEachBlock(layout, thread, (first, end) => {
     // A row's gradient and Hessian side by side: histograms read both from one cache line.
-    gradientPairs[2 * row] = gradients[row] as number;
-    gradientPairs[2 * row + 1] = hessians[row] as number;
-    if (bagging && inBag[row] === 0) continue;
-    order[position++] = row;
-  }
+    objective.gradients(scores, output, gradientPairs, first, end);
+    if (bagging) {
+      for (let row = first; row < end; row++) if (inBag[row] === 1) order[position++] = row;
+    } else {
+      for (let row = first; row < end; row++) order[position++] = row;
+    }
+  });
   segments[thread * 2] = start;
   segments[thread * 2 + 1] = position;
   buildHistogram(buffers, thread, 0, 0);
