@@ -124,6 +124,16 @@ describe('packed forest', () => {
     }
   });
 
+  it('scores a forest of one tree (arrays of one element) on two threads as on one', () => {
+    const ensemble = ensembleOf([stump(0, MISSING_NAN << 2, 0.5)], 1);
+    const rows = PARALLEL_PREDICT_MIN_ROWS + 1;
+    const features = Float64Array.from({ length: rows }, (_, row) => [0, 1, NaN, -0][row % 4] as number);
+    const one = rawScores(ensemble, features, rows, 'packed');
+    const two = rawScores(ensemble, features, rows, 'packed-threads');
+    expect(Array.from(new Set(one))).toEqual([-0.25, 0.5]);
+    expect(Array.from(two)).toEqual(Array.from(one));
+  });
+
   it('routes NaN by each split: its default for missing type NaN, as 0 for type none, right at categories', () => {
     const trees = [
       stump(0, MISSING_NAN << 2, 1),

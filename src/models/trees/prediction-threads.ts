@@ -48,7 +48,8 @@ export interface PredictJob {
 }
 
 function sharedCopy(array: Int32Array | Float64Array): SharedArrayBuffer {
-  const buffer = new SharedArrayBuffer(Math.max(array.byteLength, 8));
+  // Exactly the array's size: the worker views the whole buffer, so padding would add elements (a tree).
+  const buffer = new SharedArrayBuffer(array.byteLength);
   new Uint8Array(buffer).set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
   return buffer;
 }
