@@ -47,37 +47,51 @@ function histogramKernel(buffers: TrainingBuffers): HistogramKernel {
   return kernel;
 }
 
+/** Thread t's partial histogram, emptied. */
+function partialHistogram(buffers: TrainingBuffers, thread: number): Float64Array {
+  const { histogramSize } = buffers.layout;
+  const histogram = buffers.partials.subarray(thread * histogramSize, (thread + 1) * histogramSize);
+  histogram.fill(0);
+  return histogram;
+}
+
 /** Thread t's partial histogram of a leaf's rows in the given copy. */
 function buildHistogram(buffers: TrainingBuffers, thread: number, leaf: number, parity: number): void {
   const { layout, segments } = buffers;
-  const { threads, histogramSize } = layout;
-  const histogram = buffers.partials.subarray(thread * histogramSize, (thread + 1) * histogramSize);
-  histogram.fill(0);
+  const { threads } = layout;
+  const histogram = partialHistogram(buffers, thread);
   const start = segments[(leaf * threads + thread) * 2] as number;
   const end = segments[(leaf * threads + thread) * 2 + 1] as number;
   histogramKernel(buffers)(buffers.order[parity] as Uint32Array, buffers.binnedRows, buffers.gradientPairs, histogram, start, end);
 }
 
-/** Gradients of the thread's rows, its bagged rows into its region of copy 0, and the root's histogram. */
+/**
+ * Gradients of the thread's rows, its bagged rows into its region of copy 0, and the root's histogram,
+ * block by block: a block's gradients are still in the cache when the histogram reads them. The histogram
+ * adds the rows in the same order as one pass over the segment would, so it is the same to the bit.
+ */
 function fillRoot(buffers: TrainingBuffers, thread: number, objective: Objective): void {
-  const { layout, task, inBag, segments, gradientPairs, scores } = buffers;
+  const { layout, task, inBag, segments, gradientPairs, scores, binnedRows } = buffers;
   const output = task[TASK.output] as number;
   const bagging = task[TASK.bagging] === 1;
   const order = buffers.order[0];
+  const histogram = partialHistogram(buffers, thread);
+  const kernel = histogramKernel(buffers);
   const start = regionStart(layout, thread);
   let position = start;
   forEachBlock(layout, thread, (first, end) => {
     // A row's gradient and Hessian side by side: histograms read both from one cache line.
     objective.gradients(scores, output, gradientPairs, first, end);
+    const blockStart = position;
     if (bagging) {
       for (let row = first; row < end; row++) if (inBag[row] === 1) order[position++] = row;
     } else {
       for (let row = first; row < end; row++) order[position++] = row;
     }
+    kernel(order, binnedRows, gradientPairs, histogram, blockStart, position);
   });
   segments[thread * 2] = start;
   segments[thread * 2 + 1] = position;
-  buildHistogram(buffers, thread, 0, 0);
 }
 
 /**
