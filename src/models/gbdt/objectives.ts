@@ -16,10 +16,10 @@ export interface Objective {
   /** Starting raw score per output. */
   initScores: number[];
   /**
-   * Writes the gradients and Hessians of output `k` for rows first, first + step, first + 2 step... (every
-   * row by default), so that training threads can each take their own rows.
+   * Writes the gradient and Hessian of output `k` for rows start..end - 1 side by side into `pairs` (row r's
+   * gradient at 2r, its Hessian at 2r + 1), so that training threads can each take their own blocks of rows.
    */
-  gradients(scores: Float64Array, k: number, gradients: Float64Array, hessians: Float64Array, first?: number, step?: number): void;
+  gradients(scores: Float64Array, k: number, pairs: Float64Array, start: number, end: number): void;
   /** L1 loss: a leaf's output is renewed to the weighted median of its rows' residuals (LightGBM's RenewTreeOutput). */
   renewsLeaves: boolean;
 }
@@ -73,12 +73,21 @@ export function makeObjective(name: GbdtObjective, label: Float64Array, weights:
         link: 'logistic',
         initScores: [Math.log(mean / (1 - mean))],
         renewsLeaves: false,
-        gradients(scores, _k, gradients, hessians, first = 0, step = 1) {
-          for (let row = first; row < rows; row += step) {
+        gradients(scores, _k, pairs, start, end) {
+          if (weights === undefined) {
+            // The same numbers as with weights of 1 (1 * x is x), without the weight's load and product.
+            for (let row = start; row < end; row++) {
+              const p = 1 / (1 + Math.exp(-(scores[row] as number)));
+              pairs[2 * row] = p - (label[row] as number);
+              pairs[2 * row + 1] = Math.max(p * (1 - p), 1e-16);
+            }
+            return;
+          }
+          for (let row = start; row < end; row++) {
             const p = 1 / (1 + Math.exp(-(scores[row] as number)));
-            const w = weights === undefined ? 1 : (weights[row] as number);
-            gradients[row] = w * (p - (label[row] as number));
-            hessians[row] = w * Math.max(p * (1 - p), 1e-16);
+            const w = weights[row] as number;
+            pairs[2 * row] = w * (p - (label[row] as number));
+            pairs[2 * row + 1] = w * Math.max(p * (1 - p), 1e-16);
           }
         },
       };
@@ -94,10 +103,10 @@ export function makeObjective(name: GbdtObjective, label: Float64Array, weights:
         link: 'identity',
         initScores: [start],
         renewsLeaves: name === 'regression_l1',
-        gradients(scores, _k, gradients, hessians, first = 0, step = 1) {
-          for (let row = first; row < rows; row += step) {
-            gradients[row] = weight(row) * residualGradient((scores[row] as number) - (label[row] as number));
-            hessians[row] = weight(row);
+        gradients(scores, _k, pairs, start, end) {
+          for (let row = start; row < end; row++) {
+            pairs[2 * row] = weight(row) * residualGradient((scores[row] as number) - (label[row] as number));
+            pairs[2 * row + 1] = weight(row);
           }
         },
       };
@@ -121,8 +130,8 @@ export function makeObjective(name: GbdtObjective, label: Float64Array, weights:
         link: 'softmax',
         initScores: Array.from(priors, (count) => Math.log(Math.max(count, 1e-12) / total)),
         renewsLeaves: false,
-        gradients(scores, k, gradients, hessians, first = 0, step = 1) {
-          for (let row = first; row < rows; row += step) {
+        gradients(scores, k, pairs, start, end) {
+          for (let row = start; row < end; row++) {
             let max = -Infinity;
             for (let c = 0; c < classes; c++) max = Math.max(max, scores[row * classes + c] as number);
             let sum = 0;
@@ -131,8 +140,8 @@ export function makeObjective(name: GbdtObjective, label: Float64Array, weights:
               sum += probabilities[c] as number;
             }
             const p = (probabilities[k] as number) / sum;
-            gradients[row] = weight(row) * (p - (label[row] === k ? 1 : 0));
-            hessians[row] = weight(row) * Math.max(p * (1 - p), 1e-16);
+            pairs[2 * row] = weight(row) * (p - (label[row] === k ? 1 : 0));
+            pairs[2 * row + 1] = weight(row) * Math.max(p * (1 - p), 1e-16);
           }
         },
       };

@@ -2,8 +2,10 @@
  * The memory that training threads share: every array lives in a SharedArrayBuffer, so that worker
  * threads read and write the same rows, gradients and histograms as the main thread without copying.
  *
- * Rows are dealt to threads round-robin (row r belongs to thread r mod T), so that each thread holds an
- * even share of every leaf even when the rows are sorted (by date, say). Thread t keeps its rows in its own
+ * Rows are dealt to threads in blocks of ROW_BLOCK, round-robin (row r belongs to thread
+ * floor(r / ROW_BLOCK) mod T), so that each thread holds an even share of every leaf even when the rows are
+ * sorted (by date, say), while no two threads write the same cache line of gradients or scores (dealt
+ * row by row, they did on every line). Thread t keeps its rows in its own
  * region of positions; a leaf is, per thread, a segment of that region. Only row numbers move when a leaf
  * is split, reading the split feature's bins column by column (a column of 2M rows is 2 MB, which the
  * processor's caches hold); histograms read a row's bins, gradient and Hessian where the row is. Moving the
@@ -54,10 +56,7 @@ export interface TrainingBuffers {
   weight: Float64Array | undefined;
   /** Raw scores, `outputs` per row. */
   scores: Float64Array;
-  /** Per row, this round's gradient and Hessian. */
-  gradients: Float64Array;
-  hessians: Float64Array;
-  /** Both again, interleaved: row r's gradient at 2r, its Hessian at 2r + 1. */
+  /** Per row, this round's gradient and Hessian, interleaved: row r's gradient at 2r, its Hessian at 2r + 1. */
   gradientPairs: Float64Array;
   /** 1 for rows in this tree's bag. */
   inBag: Uint8Array;
@@ -91,8 +90,6 @@ function sharedArrays(layout: BufferLayout) {
     label: ['f64', rows],
     weight: ['f64', layout.weighted ? rows : 0],
     scores: ['f64', rows * outputs],
-    gradients: ['f64', rows],
-    hessians: ['f64', rows],
     gradientPairs: ['f64', 2 * rows],
     inBag: ['u8', rows],
     binnedColumns: ['u8', rows * features],
@@ -127,8 +124,6 @@ export function viewBuffers(layout: BufferLayout, memory: SharedMemory): Trainin
     label: f64('label').subarray(0, layout.rows),
     weight: layout.weighted ? f64('weight') : undefined,
     scores: f64('scores'),
-    gradients: f64('gradients'),
-    hessians: f64('hessians'),
     gradientPairs: f64('gradientPairs'),
     inBag: u8('inBag'),
     binnedColumns: u8('binnedColumns'),
@@ -144,9 +139,25 @@ export function viewBuffers(layout: BufferLayout, memory: SharedMemory): Trainin
   };
 }
 
-/** Where thread t's region of positions starts: threads before it hold ceil((rows - u) / T) rows each. */
+/** Rows dealt to a thread at a time: 8 KB of gradients, a multiple of any cache line. */
+export const ROW_BLOCK = 1024;
+
+/** Calls back with [start, end) of each block of rows that belongs to the thread, in row order. */
+export function forEachBlock(layout: BufferLayout, thread: number, visit: (start: number, end: number) => void): void {
+  const { rows, threads } = layout;
+  for (let start = thread * ROW_BLOCK; start < rows; start += threads * ROW_BLOCK) visit(start, Math.min(start + ROW_BLOCK, rows));
+}
+
+/** How many rows belong to the thread. */
+export function threadRows(layout: BufferLayout, thread: number): number {
+  let count = 0;
+  forEachBlock(layout, thread, (start, end) => (count += end - start));
+  return count;
+}
+
+/** Where thread t's region of positions starts: after the rows of the threads before it. */
 export function regionStart(layout: BufferLayout, thread: number): number {
   let start = 0;
-  for (let u = 0; u < thread; u++) start += Math.ceil((layout.rows - u) / layout.threads);
+  for (let u = 0; u < thread; u++) start += threadRows(layout, u);
   return start;
 }

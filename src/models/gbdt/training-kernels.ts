@@ -6,7 +6,7 @@
  * whoever runs a thread's share (the main thread or a worker), the result is the same.
  */
 import type { Objective } from './objectives.js';
-import { regionStart, TASK, type TrainingBuffers } from './training-buffers.js';
+import { forEachBlock, regionStart, TASK, type TrainingBuffers } from './training-buffers.js';
 
 export const STEP = { fillRoot: 1, split: 2, updateScores: 3 } as const;
 export type Step = (typeof STEP)[keyof typeof STEP];
@@ -47,36 +47,51 @@ function histogramKernel(buffers: TrainingBuffers): HistogramKernel {
   return kernel;
 }
 
+/** Thread t's partial histogram, emptied. */
+function partialHistogram(buffers: TrainingBuffers, thread: number): Float64Array {
+  const { histogramSize } = buffers.layout;
+  const histogram = buffers.partials.subarray(thread * histogramSize, (thread + 1) * histogramSize);
+  histogram.fill(0);
+  return histogram;
+}
+
 /** Thread t's partial histogram of a leaf's rows in the given copy. */
 function buildHistogram(buffers: TrainingBuffers, thread: number, leaf: number, parity: number): void {
   const { layout, segments } = buffers;
-  const { threads, histogramSize } = layout;
-  const histogram = buffers.partials.subarray(thread * histogramSize, (thread + 1) * histogramSize);
-  histogram.fill(0);
+  const { threads } = layout;
+  const histogram = partialHistogram(buffers, thread);
   const start = segments[(leaf * threads + thread) * 2] as number;
   const end = segments[(leaf * threads + thread) * 2 + 1] as number;
   histogramKernel(buffers)(buffers.order[parity] as Uint32Array, buffers.binnedRows, buffers.gradientPairs, histogram, start, end);
 }
 
-/** Gradients of the thread's rows, its bagged rows into its region of copy 0, and the root's histogram. */
+/**
+ * Gradients of the thread's rows, its bagged rows into its region of copy 0, and the root's histogram,
+ * block by block: a block's gradients are still in the cache when the histogram reads them. The histogram
+ * adds the rows in the same order as one pass over the segment would, so it is the same to the bit.
+ */
 function fillRoot(buffers: TrainingBuffers, thread: number, objective: Objective): void {
-  const { layout, task, inBag, segments, gradients, hessians, gradientPairs } = buffers;
-  const { rows, threads } = layout;
-  objective.gradients(buffers.scores, task[TASK.output] as number, gradients, hessians, thread, threads);
+  const { layout, task, inBag, segments, gradientPairs, scores, binnedRows } = buffers;
+  const output = task[TASK.output] as number;
   const bagging = task[TASK.bagging] === 1;
   const order = buffers.order[0];
+  const histogram = partialHistogram(buffers, thread);
+  const kernel = histogramKernel(buffers);
   const start = regionStart(layout, thread);
   let position = start;
-  for (let row = thread; row < rows; row += threads) {
+  forEachBlock(layout, thread, (first, end) => {
     // A row's gradient and Hessian side by side: histograms read both from one cache line.
-    gradientPairs[2 * row] = gradients[row] as number;
-    gradientPairs[2 * row + 1] = hessians[row] as number;
-    if (bagging && inBag[row] === 0) continue;
-    order[position++] = row;
-  }
+    objective.gradients(scores, output, gradientPairs, first, end);
+    const blockStart = position;
+    if (bagging) {
+      for (let row = first; row < end; row++) if (inBag[row] === 1) order[position++] = row;
+    } else {
+      for (let row = first; row < end; row++) order[position++] = row;
+    }
+    kernel(order, binnedRows, gradientPairs, histogram, blockStart, position);
+  });
   segments[thread * 2] = start;
   segments[thread * 2 + 1] = position;
-  buildHistogram(buffers, thread, 0, 0);
 }
 
 /**
@@ -97,13 +112,16 @@ function splitLeaf(buffers: TrainingBuffers, thread: number): void {
   const slot = (leaf * threads + thread) * 2;
   const start = segments[slot] as number;
   const end = segments[slot + 1] as number;
-  // Without branches: which side a row goes is a coin toss for the processor's branch predictor.
+  // Without branches: which side a row goes is a coin toss for the processor's branch predictor. The
+  // target position is chosen by a mask (-1 or 0), which V8 compiles to a few integer instructions; the
+  // same choice written as goesLeft * left + (1 - goesLeft) * right took 2-3x as long per row (9-18
+  // against 2.5-7 ns in a micro-benchmark of 2M rows at load ~7, same positions).
   let left = start;
   let right = end - 1;
   for (let position = start; position < end; position++) {
     const row = source[position] as number;
-    const goesLeft = leftBins[column[row] as number] as number;
-    target[goesLeft * left + (1 - goesLeft) * right] = row;
+    const goesLeft = (leftBins[column[row] as number] as number) | 0;
+    target[right + ((left - right) & -goesLeft)] = row;
     left += goesLeft;
     right -= 1 - goesLeft;
   }

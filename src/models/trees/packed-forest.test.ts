@@ -7,24 +7,28 @@ import { readLabelledFile } from '../../../test/support/labelled-file.js';
 import { LIGHTGBM_MODELS, lightgbmEnsemble, xgboostEnsemble } from '../../../test/support/tree-models.js';
 import { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, MISSING_NAN, MISSING_NONE, MISSING_ZERO, type FlatTree } from './flat-tree.js';
 import { PACKED_BLOCK_ROWS, PACKED_LANES, packForest } from './packed-forest.js';
+import { PARALLEL_PREDICT_MIN_ROWS, workerBatchCount } from './prediction-threads.js';
 import { rawScores, type TreeEnsemble } from './tree-ensemble.js';
 
 /**
  * The packed forest's scores, for the whole batch (rows as lanes, with the rows past the last full
- * group of lanes and of blocks) and row by row (trees as lanes), next to the interpreter's: the same bits.
+ * group of lanes and of blocks) on one thread and on two, and row by row (trees as lanes), next to the
+ * interpreter's: the same bits.
  */
 function expectSameAsInterpreted(ensemble: TreeEnsemble, features: Float64Array, rows: number): void {
   const width = ensemble.featureCount;
   const outputs = ensemble.outputs;
   const batch = rawScores(ensemble, features, rows, 'packed');
+  const threaded = rawScores(ensemble, features, rows, 'packed-threads');
   for (let row = 0; row < rows; row++) {
     const values = features.subarray(row * width, (row + 1) * width);
     const interpreted = rawScores(ensemble, values, 1, 'interpret');
     const single = rawScores(ensemble, values, 1, 'packed');
     for (let output = 0; output < outputs; output++) {
       const expected = interpreted[output];
-      if (!Object.is(batch[row * outputs + output], expected) || !Object.is(single[output], expected)) {
-        throw new Error(`row ${row}, output ${output}: packed batch ${batch[row * outputs + output]}, packed row ${single[output]}, interpreted ${expected}`);
+      const index = row * outputs + output;
+      if (!Object.is(batch[index], expected) || !Object.is(threaded[index], expected) || !Object.is(single[output], expected)) {
+        throw new Error(`row ${row}, output ${output}: packed batch ${batch[index]}, on two threads ${threaded[index]}, packed row ${single[output]}, interpreted ${expected}`);
       }
     }
   }
@@ -92,6 +96,42 @@ describe('packed forest', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('scores a large batch on two threads as on one, from a typed array and from a plain array', () => {
+    const ensemble = lightgbmEnsemble('flights.model.txt');
+    const file = readLabelledFile(path.join(LIGHTGBM_MODELS, 'flights.test-sample.csv'), ',');
+    // Past the size that goes to two threads by default, and not a whole number of blocks.
+    const rows = PARALLEL_PREDICT_MIN_ROWS + 3 * PACKED_BLOCK_ROWS + 5;
+    const width = ensemble.featureCount;
+    const features = new Float64Array(rows * width);
+    for (let row = 0; row < rows; row++) features.set(file.rowMajor.subarray((row % file.rows) * width, ((row % file.rows) + 1) * width), row * width);
+    // A few rows with values no tree saw.
+    features.fill(NaN, 0, width);
+    features.fill(-0.5, (rows - 1) * width, rows * width);
+    const one = rawScores(ensemble, features, rows, 'packed');
+    const before = workerBatchCount();
+    for (const scores of [rawScores(ensemble, features, rows), rawScores(ensemble, features, rows, 'packed-threads'), rawScores(ensemble, Array.from(features), rows, 'packed-threads')]) {
+      expect(scores).toHaveLength(rows);
+      let differing = 0;
+      for (let row = 0; row < rows; row++) if (!Object.is(scores[row], one[row])) differing++;
+      expect(differing).toBe(0);
+    }
+    // The worker scored its half of all three (its fallback on this thread would give the same scores).
+    expect(workerBatchCount() - before).toBe(3);
+    for (const row of [0, 1, rows >> 1, (rows >> 1) + 1, rows - 1]) {
+      expect(Object.is(one[row], rawScores(ensemble, features.subarray(row * width, (row + 1) * width), 1, 'interpret')[0])).toBe(true);
+    }
+  });
+
+  it('scores a forest of one tree (arrays of one element) on two threads as on one', () => {
+    const ensemble = ensembleOf([stump(0, MISSING_NAN << 2, 0.5)], 1);
+    const rows = PARALLEL_PREDICT_MIN_ROWS + 1;
+    const features = Float64Array.from({ length: rows }, (_, row) => [0, 1, NaN, -0][row % 4] as number);
+    const one = rawScores(ensemble, features, rows, 'packed');
+    const two = rawScores(ensemble, features, rows, 'packed-threads');
+    expect(Array.from(new Set(one))).toEqual([-0.25, 0.5]);
+    expect(Array.from(two)).toEqual(Array.from(one));
   });
 
   it('routes NaN by each split: its default for missing type NaN, as 0 for type none, right at categories', () => {

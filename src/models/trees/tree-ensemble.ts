@@ -5,7 +5,8 @@
 import { MlcycleError } from '../../error.js';
 import { compileTrees, isCompiled, type CompiledTree } from './compiled-trees.js';
 import { leafIndex, type FlatTree } from './flat-tree.js';
-import { addPackedScores, packForest } from './packed-forest.js';
+import { addPackedScores, PACKED_BLOCK_ROWS, packForest } from './packed-forest.js';
+import { addPackedScoresInParallel, predictsInParallel } from './prediction-threads.js';
 
 export { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, goesLeft, leafIndex, MISSING_NAN, MISSING_NONE, MISSING_ZERO, type FlatTree } from './flat-tree.js';
 
@@ -29,12 +30,13 @@ export interface TreeEnsemble {
 }
 
 /**
- * How a batch walks the trees: the packed forest (packed-forest.ts) whenever it can hold the forest;
- * otherwise, from COMPILE_MIN_ROWS rows, the trees compiled to JavaScript (compiled-trees.ts), which
- * fewer rows use too once they exist (a served model is compiled by its first batch or by
- * `compileTrees`); otherwise the interpreter over the flattened arrays. All give the same bits.
+ * How a batch walks the trees: the packed forest (packed-forest.ts) whenever it can hold the forest, on
+ * two threads from PARALLEL_PREDICT_MIN_ROWS rows (prediction-threads.ts; `packed-threads` forces them,
+ * `packed` keeps one); otherwise, from COMPILE_MIN_ROWS rows, the trees compiled to JavaScript
+ * (compiled-trees.ts), which fewer rows use too once they exist (a served model is compiled by its first
+ * batch or by `compileTrees`); otherwise the interpreter over the flattened arrays. All give the same bits.
  */
-export type TreeWalk = 'auto' | 'packed' | 'compiled' | 'interpret';
+export type TreeWalk = 'auto' | 'packed' | 'packed-threads' | 'compiled' | 'interpret';
 
 export const COMPILE_MIN_ROWS = 2_000;
 const PREDICT_BLOCK_ROWS = 256;
@@ -52,10 +54,11 @@ export function rawScores(ensemble: TreeEnsemble, input: ArrayLike<number>, rows
   }
   const features = ensemble.float32Inputs === true ? Float32Array.from(input) : input;
   const scores = new Float64Array(rows * outputs);
-  const packed = walk === 'auto' || walk === 'packed' ? packForest(trees, featureCount) : undefined;
-  if (walk === 'packed' && packed === undefined) throw new MlcycleError('invalid_input', 'these trees cannot be packed: they split on zero as missing, on a NaN threshold or on a feature both as a category and as a number');
+  const packed = walk === 'auto' || walk === 'packed' || walk === 'packed-threads' ? packForest(trees, featureCount) : undefined;
+  if ((walk === 'packed' || walk === 'packed-threads') && packed === undefined) throw new MlcycleError('invalid_input', 'these trees cannot be packed: they split on zero as missing, on a NaN threshold or on a feature both as a category and as a number');
   if (packed !== undefined) {
-    addPackedScores(packed, features, rows, outputs, scores);
+    if (walk === 'packed-threads' || (walk === 'auto' && predictsInParallel(rows))) addPackedScoresInParallel(packed, features, rows, outputs, scores, PACKED_BLOCK_ROWS);
+    else addPackedScores(packed, features, rows, outputs, scores);
   } else if (walk === 'compiled' || (walk === 'auto' && (rows >= COMPILE_MIN_ROWS || isCompiled(trees)))) {
     // Blocks of rows, tree by tree: a block's features stay in the cache while every tree reads them.
     const compiled = compileTrees(trees);
