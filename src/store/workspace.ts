@@ -35,6 +35,8 @@ import { SqliteRunStore } from './sqlite/run-store.js';
 import { SqliteModelRegistry } from './sqlite/model-registry.js';
 import { SqliteWebhookStore } from './sqlite/webhook-store.js';
 import type { WebhookStore } from './webhook-store.js';
+import type { LeaseStore } from './lease-store.js';
+import { SqlLeaseStore } from './sqlite/lease-store.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
@@ -73,6 +75,8 @@ export interface Workspace extends WorkspacePaths {
   metrics: MetricStore;
   registry: ModelRegistry;
   webhooks: WebhookStore;
+  /** Leases that give each background loop to one server at a time. */
+  leases: LeaseStore;
   evaluations: EvaluationStore;
   /** Online experiments (A/B tests), their phases and stored analyses. */
   experiments: OnlineExperimentStore;
@@ -232,6 +236,7 @@ function metadataStores(db: Kysely<Database>, connection: Sqlite.Database | null
     metrics: new SqliteMetricStore(db, connection),
     registry: new SqliteModelRegistry(db),
     webhooks: new SqliteWebhookStore(db),
+    leases: new SqlLeaseStore(db),
     evaluations: new SqliteEvaluationStore(db),
     experiments: new SqliteOnlineExperimentStore(db),
     rollouts: new SqliteRolloutStore(db),

@@ -176,6 +176,10 @@ export class S3ArtifactStore implements ArtifactStore {
     return this.copies.localPath(key);
   }
 
+  async localCopy(key: string): Promise<string> {
+    return this.pull(key);
+  }
+
   async removeStagingLeftovers(before: Date): Promise<string[]> {
     return this.copies.removeStagingLeftovers(before);
   }
