@@ -42,6 +42,7 @@ import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
 import { parseS3Uri, S3ArtifactStore, s3ClientFromEnvironment } from './s3/artifact-store.js';
 import { isPostgresUri, migratePostgres, openPostgresDatabase } from './postgres/database.js';
+import { SharedEventReader, SharedEventWriter } from './postgres/event-store.js';
 import { SqliteSpecHistory } from './sqlite/spec-history.js';
 import { SqliteStepCacheStore } from './sqlite/step-cache-store.js';
 import { openStudyStore } from './backends.js';
@@ -213,6 +214,9 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
   return {
     ...local,
     ...metadataStores(db, null),
+    // Every service replica of a team workspace appends to the one log in PostgreSQL.
+    events: new SharedEventReader(db),
+    openEventWriter: async (options) => new SharedEventWriter(db, options),
     close: async () => {
       await db.destroy();
       await local.close();
