@@ -6,9 +6,10 @@
  *   `scale.postgres-p99-ms`);
  * - the same load at the store level in one process (two workspaces, two pools), without HTTP
  *   (`scale.postgres-store-log-batch-points-per-s`), to separate the database from the HTTP layer;
- * - event ingestion into the shared log (two replicas' writers on one PostgreSQL, 8 concurrent clients
- *   appending batches of 100) against the embedded log of one workspace under the same load
- *   (`scale.shared-events-per-s`).
+ * - event ingestion through two `mlcycle server` replicas (their `POST /api/v1/events`, 100 events per
+ *   request from 8 concurrent clients) into the shared log on PostgreSQL, against one server writing its
+ *   embedded log (`scale.shared-events-per-s`, `scale.shared-events-p99-ms`), and the same at the writer
+ *   level in one process (`scale.shared-events-store-per-s`).
  * Needs PostgreSQL on 127.0.0.1:5432 (trust), or MLCYCLE_BENCH_POSTGRES=postgresql://.../postgres, and
  * `npm run build` (the servers run from dist/).
  */
@@ -99,20 +100,13 @@ async function post(url: string, body: unknown): Promise<Record<string, unknown>
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-/** The log-batch load over HTTP, alternating between the servers given. */
-async function ingestHttp(dirs: string[], env: Record<string, string>): Promise<Rate> {
+/** Starts a server in each folder (initialised first), runs `body` on them, stops them. */
+async function withServers<T>(dirs: string[], env: Record<string, string>, body: (urls: string[]) => Promise<T>): Promise<T> {
   for (const dir of dirs) spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, env: { ...process.env, ...env }, stdio: 'ignore' });
   const servers: Server[] = [];
   try {
     for (const dir of dirs) servers.push(await startServer(dir, env));
-    const api = (index: number) => `${servers[index % servers.length]!.url}/api/2.0/mlflow`;
-    const { experiment_id: experimentId } = await post(`${api(0)}/experiments/create`, { name: 'bench' });
-    const { run } = (await post(`${api(0)}/runs/create`, { experiment_id: experimentId })) as { run: { info: { run_id: string } } };
-    return await load(BATCHES_PER_CLIENT, POINTS, async (client, batch) => {
-      const first = (client * BATCHES_PER_CLIENT + batch) * POINTS;
-      const metrics = Array.from({ length: POINTS }, (_, i) => ({ key: `loss-${client}`, value: first + i, step: first + i, timestamp: first + i }));
-      await post(`${api(client + batch)}/runs/log-batch`, { run_id: run.info.run_id, metrics });
-    });
+    return await body(servers.map((server) => server.url));
   } finally {
     for (const server of servers) {
       const exited = new Promise((resolve) => server.child.once('exit', resolve));
@@ -120,6 +114,32 @@ async function ingestHttp(dirs: string[], env: Record<string, string>): Promise<
       await exited;
     }
   }
+}
+
+/** The log-batch load over HTTP, alternating between the servers given. */
+async function ingestHttp(dirs: string[], env: Record<string, string>): Promise<Rate> {
+  return withServers(dirs, env, async (urls) => {
+    const api = (index: number) => `${urls[index % urls.length]!}/api/2.0/mlflow`;
+    const { experiment_id: experimentId } = await post(`${api(0)}/experiments/create`, { name: 'bench' });
+    const { run } = (await post(`${api(0)}/runs/create`, { experiment_id: experimentId })) as { run: { info: { run_id: string } } };
+    return load(BATCHES_PER_CLIENT, POINTS, async (client, batch) => {
+      const first = (client * BATCHES_PER_CLIENT + batch) * POINTS;
+      const metrics = Array.from({ length: POINTS }, (_, i) => ({ key: `loss-${client}`, value: first + i, step: first + i, timestamp: first + i }));
+      await post(`${api(client + batch)}/runs/log-batch`, { run_id: run.info.run_id, metrics });
+    });
+  });
+}
+
+/** Business events over HTTP (`POST /api/v1/events`, 100 per request), alternating between the servers given. */
+async function eventsHttp(dirs: string[], env: Record<string, string>): Promise<Rate> {
+  return withServers(dirs, env, async (urls) => {
+    const base = Date.now() - 3_600_000;
+    return load(EVENT_BATCHES_PER_CLIENT, EVENTS_PER_BATCH, async (client, batch) => {
+      const first = (client * EVENT_BATCHES_PER_CLIENT + batch) * EVENTS_PER_BATCH;
+      const events = Array.from({ length: EVENTS_PER_BATCH }, (_, i) => ({ unit: `u${first + i}`, name: 'rebooked', value: 1, time: new Date(base + first + i).toISOString(), idempotencyKey: `k${first + i}` }));
+      await post(`${urls[(client + batch) % urls.length]!}/api/v1/events`, { events });
+    });
+  });
 }
 
 async function ingestEvents(workspaces: Workspace[]): Promise<Rate> {
@@ -169,6 +189,8 @@ export async function benchScale(): Promise<void> {
     // Over HTTP: one server on SQLite, then two on PostgreSQL.
     const httpSqlite = await ingestHttp([dir()], { MLCYCLE_STORE: '' });
     const httpPostgres = await ingestHttp([dir(), dir()], { MLCYCLE_STORE: uri(names[0]!) });
+    const eventsEmbedded = await eventsHttp([dir()], { MLCYCLE_STORE: '' });
+    const eventsShared = await eventsHttp([dir(), dir()], { MLCYCLE_STORE: uri(names[0]!) });
     // At the store level, and the event logs.
     const { workspace: local } = await createWorkspace(dir(), 'bench', context);
     const storeSqlite = await ingestStore([local]);
@@ -185,8 +207,9 @@ export async function benchScale(): Promise<void> {
     line('scale.postgres-log-batch-points-per-s', httpPostgres.perS, httpSqlite.perS);
     line('scale.postgres-p99-ms', httpPostgres.p99Ms, httpSqlite.p99Ms, 1);
     line('scale.postgres-store-log-batch-points-per-s', storePostgres.perS, storeSqlite.perS);
-    line('scale.shared-events-per-s', shared.perS, embedded.perS);
-    line('scale.shared-events-p99-ms', shared.p99Ms, embedded.p99Ms, 1);
+    line('scale.shared-events-per-s', eventsShared.perS, eventsEmbedded.perS);
+    line('scale.shared-events-p99-ms', eventsShared.p99Ms, eventsEmbedded.p99Ms, 1);
+    line('scale.shared-events-store-per-s', shared.perS, embedded.perS);
   } finally {
     if (previous === undefined) delete process.env.MLCYCLE_STORE;
     else process.env.MLCYCLE_STORE = previous;
