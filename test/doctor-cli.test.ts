@@ -74,6 +74,48 @@ describe('mlcycle doctor', () => {
   });
 });
 
+describe('mlcycle doctor beyond run artifacts', () => {
+  it('checks dataset files, evaluation documents and pipeline step outputs, and tells their orphans apart', async () => {
+    const root = tempDir();
+    expect(runMlcycle(['init', '--name', 'doctor'], { cwd: root }).code).toBe(0);
+    writeFileSync(path.join(root, 'd.csv'), 'x,y\n1,2\n3,4\n');
+    expect(runMlcycle(['data', 'add', 'd.csv', '--name', 'd'], { cwd: root }).code).toBe(0);
+    const context = testContext();
+    const { openWorkspace } = await import('../src/store/workspace.js');
+    const workspace = await openWorkspace(root, context);
+    // A pipeline step's output is a blob no run records: the doctor must count it as recorded, not orphaned.
+    const output = await storeBlob(workspace.artifacts, Readable.from([Buffer.from('step output')]));
+    await workspace.stepCache.save({ cacheKey: 'k'.repeat(64), step: 'fit', codeVersion: '1', params: {}, inputs: {}, outputs: { model: output }, summary: {}, seconds: 1, runId: undefined, createdAt: '2026-01-01T00:00:00Z', createdBy: 'test' });
+    const [version] = await workspace.datasets.listVersions('d');
+    const datasetFile = workspace.artifacts.localPath(version?.artifactKey ?? '');
+    const stepFile = workspace.artifacts.localPath(artifactBlobKey(output.sha256));
+    const artifactsDir = workspace.artifactsDir;
+    await workspace.close();
+    expect(doctor(root)).toEqual({ code: 0, report: { findings: [], remaining: 0 } });
+
+    writeFileSync(datasetFile, 'not the parquet file it was');
+    writeFileSync(stepFile, 'STEP OUTPUT');
+    const strayDir = path.join(artifactsDir, 'evaluations');
+    mkdirSync(strayDir, { recursive: true });
+    const stray = path.join(strayDir, `${'e'.repeat(64)}.json`);
+    writeFileSync(stray, '{}');
+    utimesSync(stray, LONG_AGO, LONG_AGO);
+    const checked = doctor(root);
+    expect(checked.code).toBe(1);
+    expect(checked.report.findings.map((finding) => `${finding.kind}: ${finding.subject}`).sort()).toEqual([
+      `damaged artifact: ${version?.artifactKey}`,
+      `damaged blob: ${output.sha256}`,
+      `orphan artifact: ${path.relative(root, stray)}`,
+    ]);
+    const repaired = doctor(root, '--repair');
+    expect(repaired.report.findings.filter((finding) => finding.repaired !== undefined).length).toBe(3);
+    expect([existsSync(datasetFile), existsSync(stepFile), existsSync(stray)]).toEqual([false, false, false]);
+    const after = doctor(root);
+    expect(after.report.findings.map((finding) => finding.kind).sort()).toEqual(['missing artifact', 'missing blob']);
+    expect(after.code).toBe(1);
+  });
+});
+
 describe('mlcycle doctor on a corrupted database', () => {
   it('reports the damage clearly, without a stack trace, and exits 2 leaving the file untouched', async () => {
     const { root } = await workspaceWithArtifacts();
@@ -117,4 +159,34 @@ describe('mlcycle doctor on a corrupted database', () => {
     expect(readFileSync(file).equals(before)).toBe(true);
   });
 
+  it('reports what SQLite\'s integrity check finds as findings (exit 1), leaving the file untouched', async () => {
+    const root = tempDir();
+    const context = testContext();
+    const { workspace } = await createWorkspace(root, 'doctor', context);
+    const experiment = await workspace.runs.ensureExperiment('e', context);
+    await workspace.runs.createRun({ experimentId: experiment.id, name: 'r', startTime: 1, tags: { team: 'MARKERVALUEQQ' } }, context);
+    await workspace.close();
+    const { openSync, writeSync, closeSync, readFileSync } = await import('node:fs');
+    const file = path.join(root, '.mlcycle', 'metadata.db');
+    const { default: Sqlite } = await import('better-sqlite3');
+    const inspect = new Sqlite(file);
+    const pageSize = Number(inspect.pragma('page_size', { simple: true }));
+    const rootPage = Number((inspect.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'run_tags_by_value'").get() as { rootpage: number }).rootpage);
+    inspect.pragma('wal_checkpoint(TRUNCATE)');
+    inspect.close();
+    // One letter of the tag's value inside the index's only page: the b-tree stays well formed, but the index
+    // entry no longer matches its row, which integrity_check reports as a row rather than SQLITE_CORRUPT.
+    const bytes = readFileSync(file);
+    const at = bytes.indexOf(Buffer.from('MARKERVALUEQQ'), (rootPage - 1) * pageSize);
+    expect(at).toBeGreaterThanOrEqual((rootPage - 1) * pageSize);
+    expect(at).toBeLessThan(rootPage * pageSize);
+    const descriptor = openSync(file, 'r+');
+    writeSync(descriptor, Buffer.from('N'), 0, 1, at);
+    closeSync(descriptor);
+    const before = readFileSync(file);
+    const checked = doctor(root);
+    expect(checked.code).toBe(1);
+    expect(checked.report.findings).toEqual([expect.objectContaining({ kind: 'database', detail: expect.stringMatching(/missing from index run_tags_by_value/) })]);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
 });

@@ -60,6 +60,22 @@ describe('mlcycle stats analyze', () => {
     expect(comparison.interval[1] - comparison.interval[0]).toBeGreaterThan(comparison.fixedHorizon.interval[1] - comparison.fixedHorizon.interval[0]);
   });
 
+  it('compares proportions with the pooled z-test on request, and refuses it beside sequential testing', () => {
+    const pooled = analyze(edited((input) => (input.options.proportionTest = 'pooled-z')), '--json');
+    expect(pooled.code).toBe(0);
+    const conversion = JSON.parse(pooled.stdout).metrics[0].comparisons[0];
+    expect(conversion.method).toBe('pooled-z');
+    expect(conversion.interval[0] > 0 || conversion.interval[1] < 0).toBe(conversion.pValue < 0.05);
+    const content = edited((input) => {
+      input.options.proportionTest = 'pooled-z';
+      input.options.sequential = { method: 'confidence-sequence' };
+    });
+    const refused = analyze(content);
+    expect(refused.code).toBe(2);
+    const line = content.split('\n').findIndex((row) => row.includes('"pooled-z"')) + 1;
+    expect(refused.stderr).toContain(`experiment.json:${line}: options.proportionTest: pooled-z is a fixed-horizon test; with options.sequential use the default unpooled-t`);
+  });
+
   it('refuses a bad file with exit code 2, naming each field and its line', () => {
     const content = edited((input) => {
       input.metrics[1].kind = 'median';

@@ -89,6 +89,11 @@ const options = z.strictObject({
   alternative: z.enum(['two-sided', 'greater', 'less']).default('two-sided'),
   multipleTesting: z.enum(['none', 'holm', 'benjamini-hochberg']).default('holm'),
   cuped: z.boolean().default(true),
+  /**
+   * How proportions without a covariate are compared: `unpooled-t`, gbstats' way (the default), or
+   * `pooled-z`, statsmodels' pooled z-test with the score interval that inverts it (fixed-horizon only).
+   */
+  proportionTest: z.enum(['unpooled-t', 'pooled-z']).default('unpooled-t'),
   sequential: z
     .discriminatedUnion('method', [
       z.strictObject({ method: z.literal('confidence-sequence'), tuningParameter: z.number().positive().default(5000) }),

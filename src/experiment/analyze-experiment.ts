@@ -14,7 +14,8 @@ import type { ArmEstimate, Degeneracy } from './arm-estimate.js';
 import { meanArmEstimate } from './arm-estimate.js';
 import type { AnalysisInput, AnalysisOptions, MetricInput } from './analysis-input.js';
 import { bayesianLift, type BayesianResult } from './bayesian.js';
-import { cupedWelchTest, quantileTest, twoProportionTest, welchTest, type ComparisonResult } from './comparison.js';
+import { cupedWelchTest, pooledProportionTest, quantileTest, twoProportionTest, welchTest, type ComparisonResult } from './comparison.js';
+import { pooledScoreTest } from './proportion-score.js';
 import { quantileArmEstimate, type QuantileStatistics } from './quantile-metric.js';
 import { cupedForMeans, cupedForRatios, varianceReduction, type CupedAdjustment } from './cuped.js';
 import { proportionStatistics } from './sufficient-statistics.js';
@@ -39,7 +40,7 @@ export interface ArmComparison {
   arm: string;
   segment: string | null;
   degeneracy: null;
-  method: 'welch-t' | 'two-proportion-t' | 'quantile-z';
+  method: 'welch-t' | 'two-proportion-t' | 'pooled-z' | 'quantile-z';
   inference: Inference;
   controlUnits: number;
   treatmentUnits: number;
@@ -129,11 +130,16 @@ function compareArms(metric: MetricInput, arms: ArmsOf<MetricInput>, control: st
     // CUPED per pair of arms, theta from control and this treatment only (as gbstats' compute_theta).
     const adjustment = options.cuped ? cupedPair(metric, arms, control, arm) : null;
     let result: ComparisonResult;
+    let marginTest: MarginTest | null = null;
     if (adjustment !== null) {
       result = cupedWelchTest(adjustment, 0, 1, comparisonOptions);
     } else if (metric.kind === 'proportion') {
       const counts = arms as Record<string, { n: number; successes: number }>;
-      result = twoProportionTest(counts[control] ?? { n: 0, successes: 0 }, counts[arm] ?? { n: 0, successes: 0 }, comparisonOptions);
+      const controlCounts = counts[control] ?? { n: 0, successes: 0 };
+      const treatmentCounts = counts[arm] ?? { n: 0, successes: 0 };
+      const pooled = options.proportionTest === 'pooled-z';
+      result = (pooled ? pooledProportionTest : twoProportionTest)(controlCounts, treatmentCounts, comparisonOptions);
+      if (pooled) marginTest = (margin, direction) => pooledNonInferiority(controlCounts, treatmentCounts, margin, direction, options);
     } else if (metric.kind === 'quantile') {
       const quantiles = arms as Record<string, QuantileStatistics>;
       const estimate = (id: string) => (quantiles[id] === undefined ? 'too-few-units' : quantileArmEstimate(quantiles[id]));
@@ -147,7 +153,7 @@ function compareArms(metric: MetricInput, arms: ArmsOf<MetricInput>, control: st
       adjustment === null || typeof unadjustedControl !== 'object'
         ? null
         : { theta: adjustment.theta, varianceReduction: cupedReduction(adjustment), unadjustedControlEstimate: unadjustedControl.estimate };
-    return { arm, segment, ...infer(metric, result.effect, result.control, result.treatment, result, options), method: result.method, cuped };
+    return { arm, segment, ...infer(metric, result.effect, result.control, result.treatment, result, options, marginTest), method: result.method, cuped };
   });
 }
 
@@ -197,6 +203,7 @@ function infer(
   treatment: ArmEstimate,
   fixed: { pValue: number; interval: Interval; degreesOfFreedom: number },
   options: AnalysisOptions,
+  marginTest: MarginTest | null,
 ): Omit<ArmComparison, 'arm' | 'segment' | 'method' | 'cuped'> {
   const fixedHorizon = { pValue: fixed.pValue, interval: fixed.interval, degreesOfFreedom: fixed.degreesOfFreedom };
   let inference: Inference = 'fixed-horizon';
@@ -212,7 +219,9 @@ function infer(
   if (guardrail) {
     const margin = metric.nonInferiorityMargin ?? 0;
     const increase = metric.direction === 'increase';
-    if (options.sequential === null) {
+    if (marginTest !== null) {
+      nonInferiority = marginTest(margin, metric.direction);
+    } else if (options.sequential === null) {
       nonInferiority = { ...testNonInferiority(effect, { margin, direction: metric.direction, alpha: options.alpha, degreesOfFreedom: fixed.degreesOfFreedom }), inference: 'fixed-horizon' };
     } else {
       // Under peeking the guardrail is watched with the one-sided sequential test against the margin.
@@ -270,6 +279,20 @@ function bayesianForDirection(effect: Effect, direction: MetricInput['direction'
 }
 
 /** Holm or Benjamini-Hochberg over every non-guardrail comparison, overall and per segment. */
+/** A guardrail's non-inferiority test at its margin, where the comparison brings its own (the pooled score test). */
+type MarginTest = (margin: number, direction: MetricInput['direction']) => NonInferiorityResult;
+
+/**
+ * Non-inferiority of a proportion under `proportionTest: pooled-z`: the score test at the margin rather than
+ * at zero (Farrington and Manning 1990), one-sided, so the guardrail uses the same test family as the metric.
+ */
+function pooledNonInferiority(control: { n: number; successes: number }, treatment: { n: number; successes: number }, margin: number, direction: MetricInput['direction'], options: AnalysisOptions): NonInferiorityResult {
+  const increase = direction === 'increase';
+  const test = pooledScoreTest(control, treatment, { scale: options.scale, alternative: increase ? 'greater' : 'less', alpha: options.alpha, nullValue: increase ? -margin : margin });
+  if (test === null) return { margin, pValue: 1, interval: [-Infinity, Infinity], nonInferior: false, inference: 'fixed-horizon' };
+  return { margin, pValue: test.pValue, interval: test.interval, nonInferior: test.pValue < options.alpha, inference: 'fixed-horizon' };
+}
+
 function adjustFamily(metrics: MetricAnalysis[], options: AnalysisOptions): void {
   const family = metrics
     .filter((metric) => metric.role !== 'guardrail')

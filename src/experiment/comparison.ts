@@ -7,6 +7,7 @@ import { cupedRelativeEffect } from './cuped-relative.js';
 import type { CupedAdjustment } from './cuped.js';
 import { estimateEffect, welchSatterthwaiteDegreesOfFreedom, type Effect, type EffectScale } from './effect.js';
 import { testEffect, type Alternative, type Interval } from './hypothesis-test.js';
+import { pooledScoreTest, type ProportionCounts } from './proportion-score.js';
 
 export interface ComparisonOptions {
   scale: EffectScale;
@@ -17,7 +18,7 @@ export interface ComparisonOptions {
 /** A comparison that could be computed. */
 export interface Comparison {
   degeneracy: null;
-  method: 'welch-t' | 'two-proportion-t' | 'quantile-z';
+  method: 'welch-t' | 'two-proportion-t' | 'pooled-z' | 'quantile-z';
   control: ArmEstimate;
   treatment: ArmEstimate;
   effect: Effect;
@@ -87,11 +88,7 @@ export function quantileTest(control: ArmEstimate | Degeneracy, treatment: ArmEs
   return { degeneracy: null, method: 'quantile-z', control, treatment, effect, ...test };
 }
 
-/** Successes out of units in one arm. */
-export interface ProportionCounts {
-  n: number;
-  successes: number;
-}
+export type { ProportionCounts } from './proportion-score.js';
 
 /**
  * Two proportions compared as gbstats compares them: each arm's rate with its unpooled variance p (1 - p) / n
@@ -113,6 +110,23 @@ export function twoProportionTest(control: ProportionCounts, treatment: Proporti
   const degreesOfFreedom = welchSatterthwaiteDegreesOfFreedom(controlArm, treatmentArm);
   const test = testEffect(effect, { alternative: options.alternative, alpha: options.alpha, degreesOfFreedom });
   return { degeneracy: null, method: 'two-proportion-t', control: controlArm, treatment: treatmentArm, effect, ...test };
+}
+
+/**
+ * The named alternative for proportions, `proportionTest: pooled-z`: statsmodels' pooled z-test
+ * (`proportions_ztest`) for the p-value and the score interval that inverts the same test
+ * (proportion-score.ts), so the two never disagree. The effect's estimate and its unpooled standard error
+ * are reported as for the default test.
+ */
+export function pooledProportionTest(control: ProportionCounts, treatment: ProportionCounts, options: ComparisonOptions): ComparisonResult {
+  if (control.n < 2 || treatment.n < 2) return degenerate('too-few-units');
+  const controlArm = proportionArm(control);
+  const treatmentArm = proportionArm(treatment);
+  const effect = estimateEffect(controlArm, treatmentArm, options.scale);
+  if (typeof effect === 'string') return degenerate(effect);
+  const test = pooledScoreTest(control, treatment, options);
+  if (test === null) return degenerate('zero-variance');
+  return { degeneracy: null, method: 'pooled-z', control: controlArm, treatment: treatmentArm, effect, degreesOfFreedom: Infinity, ...test };
 }
 
 function proportionArm(counts: ProportionCounts): ArmEstimate {

@@ -49,7 +49,20 @@ export function consistencyIssues(input: AnalysisInput): SpecIssue[] {
       }
     }
   });
+  issues.push(...optionIssues(input));
   return issues;
+}
+
+/** Options that cannot be combined: the pooled score test has neither a sequential nor a CUPED form here. */
+function optionIssues(input: AnalysisInput): SpecIssue[] {
+  if (input.options.proportionTest !== 'pooled-z') return [];
+  const at: PathSegment[] = ['options', 'proportionTest'];
+  if (input.options.sequential !== null) return [{ segments: at, message: 'pooled-z is a fixed-horizon test; with options.sequential use the default unpooled-t' }];
+  const adjusted = input.metrics.findIndex((metric) => metric.kind === 'proportion' && Object.values(metric.arms).some((arm) => (arm as { covariate?: object }).covariate !== undefined));
+  if (input.options.cuped && adjusted >= 0) {
+    return [{ segments: at, message: `pooled-z has no CUPED form, and metrics[${adjusted}] carries covariates; set options.cuped: false or use the default unpooled-t` }];
+  }
+  return [];
 }
 
 type ArmStatistics = MetricInput['arms'][string];

@@ -24,8 +24,11 @@ async function digestOf(handle: FileHandle): Promise<string> {
   }
 }
 
-/** Opens a blob for reading and checks it; the handle is open only when there is no problem. */
-export async function openCheckedBlob(file: string, blob: { sha256: string; size: number }): Promise<{ handle: FileHandle } | { problem: BlobProblem }> {
+/**
+ * Opens a blob for reading and checks it against what is recorded (a size or digest left null is not
+ * checked); the handle is open only when there is no problem.
+ */
+export async function openCheckedBlob(file: string, blob: { sha256: string | null; size: number | null }): Promise<{ handle: FileHandle } | { problem: BlobProblem }> {
   let handle: FileHandle;
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -37,7 +40,13 @@ export async function openCheckedBlob(file: string, blob: { sha256: string; size
   }
   try {
     const info = await handle.stat();
-    const problem: BlobProblem | undefined = !info.isFile() ? 'not a regular file' : info.size !== blob.size ? 'wrong size' : (await digestOf(handle)) !== blob.sha256 ? 'wrong digest' : undefined;
+    const problem: BlobProblem | undefined = !info.isFile()
+      ? 'not a regular file'
+      : blob.size !== null && info.size !== blob.size
+        ? 'wrong size'
+        : blob.sha256 !== null && (await digestOf(handle)) !== blob.sha256
+          ? 'wrong digest'
+          : undefined;
     if (problem === undefined) return { handle };
     await handle.close();
     return { problem };

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { tempDir, testContext } from '../../../test/support/temp-dir.js';
 import { createWorkspace } from '../../store/workspace.js';
@@ -28,22 +30,41 @@ describe('webhook targets', () => {
     await workspace.close();
   });
 
-  it('checks again at delivery: a name that now resolves to loopback is not called', async () => {
-    const { workspace } = await createWorkspace(tempDir(), 'rebind', testContext());
-    let address = '93.184.216.34';
-    const resolveHost = async () => [address];
-    await addWebhook(workspace.webhooks, { url: 'http://hooks.example/x', resolveHost }, testContext());
-    await workspace.registry.createModel('m', '', testContext());
-    address = '127.0.0.1';
-    const called: string[] = [];
-    const fetch = (async (url: string) => {
-      called.push(url);
-      return new Response('');
-    }) as unknown as typeof globalThis.fetch;
-    const [delivery] = await deliverWebhooks(workspace.webhooks, { resolveHost, fetch });
-    expect(called).toEqual([]);
-    expect(delivery).toMatchObject({ state: 'pending', attempts: 1 });
-    expect(delivery?.lastError).toMatch(/private, loopback or link-local address \(127\.0\.0\.1\)/);
-    await workspace.close();
+  it('checks again at delivery, at the connection itself: a name that now resolves to loopback is not called', async () => {
+    const calls: string[] = [];
+    const server = createServer((request, response) => {
+      calls.push(request.url ?? '');
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const { workspace } = await createWorkspace(tempDir(), 'rebind', testContext());
+      let address = '93.184.216.34';
+      const lookups: string[] = [];
+      const resolveHost = async (host: string) => {
+        lookups.push(host);
+        return [address];
+      };
+      await addWebhook(workspace.webhooks, { url: `http://hooks.example:${port}/x`, resolveHost }, testContext());
+      await workspace.registry.createModel('m', '', testContext());
+      address = '127.0.0.1';
+      lookups.length = 0;
+      const [refused] = await deliverWebhooks(workspace.webhooks, { resolveHost });
+      expect(calls).toEqual([]);
+      // One resolution per attempt, made by the connection: nothing resolves the name a second time.
+      expect(lookups).toEqual(['hooks.example']);
+      expect(refused).toMatchObject({ state: 'pending', attempts: 1 });
+      expect(refused?.lastError).toMatch(/private, loopback or link-local address \(127\.0\.0\.1\)/);
+      // Allowed, the same delivery goes to exactly the address the resolver gave (not to what system DNS says
+      // of hooks.example), which is what makes the check binding.
+      const later = () => new Date(Date.now() + 3_600_000);
+      const [delivered] = await deliverWebhooks(workspace.webhooks, { resolveHost, allowPrivateTargets: true, now: later });
+      expect(calls).toEqual(['/x']);
+      expect(delivered).toMatchObject({ state: 'delivered', attempts: 2 });
+      await workspace.close();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

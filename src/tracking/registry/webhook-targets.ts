@@ -74,7 +74,8 @@ export function isPrivateAddress(address: string): boolean {
 /** How a webhook host is resolved to addresses; DNS by default, injectable in tests. */
 export type ResolveHost = (hostname: string) => Promise<string[]>;
 
-const resolveWithDns: ResolveHost = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+/** Resolves a host with the system resolver (getaddrinfo), every address. */
+export const resolveWithDns: ResolveHost = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /**
  * Refuses a webhook URL whose host is, or resolves to, a non-public address unless private targets are

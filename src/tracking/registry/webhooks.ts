@@ -14,7 +14,8 @@ import { MlcycleError } from '../../error.js';
 import type { ChangeContext } from '../../store/audit-log.js';
 import { REGISTRY_EVENT_TYPES, type RegistryEvent, type RegistryEventType } from '../../store/model-registry.js';
 import type { DueDelivery, Webhook, WebhookDelivery, WebhookStore } from '../../store/webhook-store.js';
-import { checkWebhookTarget, type ResolveHost } from './webhook-targets.js';
+import { postWebhook } from './webhook-request.js';
+import { checkWebhookTarget, resolveWithDns, type ResolveHost } from './webhook-targets.js';
 
 export const WEBHOOK_DEFAULTS = { timeoutMs: 10_000, maxAttempts: 8, baseDelayMs: 10_000, maxDelayMs: 3_600_000, leaseMs: 60_000, batch: 50 } as const;
 
@@ -71,7 +72,6 @@ export function webhookPayload(event: RegistryEvent, deliveryId: number): string
 
 export interface DeliverOptions {
   now?: () => Date;
-  fetch?: typeof fetch;
   timeoutMs?: number;
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -79,8 +79,9 @@ export interface DeliverOptions {
   leaseMs?: number;
   /** At most this many deliveries per call. */
   batch?: number;
-  /** Deliver to private, loopback and link-local addresses too (checked after DNS on every attempt). */
+  /** Deliver to private, loopback and link-local addresses too (otherwise checked on every attempt, at the connection). */
   allowPrivateTargets?: boolean;
+  /** How hosts resolve; DNS by default, injectable in tests. */
   resolveHost?: ResolveHost;
 }
 
@@ -89,18 +90,11 @@ export function retryDelayMs(attempts: number, baseDelayMs: number, maxDelayMs: 
   return Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempts - 1));
 }
 
-async function sendOne(due: DueDelivery, options: Required<Omit<DeliverOptions, 'batch' | 'leaseMs' | 'resolveHost'>> & Pick<DeliverOptions, 'resolveHost'>): Promise<{ status?: number; error?: string }> {
-  try {
-    await checkWebhookTarget(new URL(due.webhook.url), { allowPrivate: options.allowPrivateTargets, unresolvable: 'refuse', ...(options.resolveHost === undefined ? {} : { resolve: options.resolveHost }) });
-  } catch (error) {
-    if (error instanceof MlcycleError) return { error: error.message };
-    throw error;
-  }
+async function sendOne(due: DueDelivery, options: Required<Omit<DeliverOptions, 'batch' | 'leaseMs'>>): Promise<{ status?: number; error?: string }> {
   const body = webhookPayload(due.event, due.delivery.id);
   const timestamp = Math.floor(options.now().getTime() / 1000);
   try {
-    const response = await options.fetch(due.webhook.url, {
-      method: 'POST',
+    const status = await postWebhook(new URL(due.webhook.url), {
       headers: {
         'content-type': 'application/json',
         'user-agent': 'mlcycle-webhooks',
@@ -110,14 +104,14 @@ async function sendOne(due: DueDelivery, options: Required<Omit<DeliverOptions, 
         'x-mlcycle-signature-256': signWebhookBody(due.secret, timestamp, body),
       },
       body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
+      timeoutMs: options.timeoutMs,
+      allowPrivate: options.allowPrivateTargets,
+      resolve: options.resolveHost,
     });
-    await response.body?.cancel().catch(() => undefined);
-    return response.ok ? { status: response.status } : { status: response.status, error: `HTTP ${response.status}` };
+    // Redirects are not followed (a 3xx is a failed delivery), so a target cannot send the request on elsewhere.
+    return status >= 200 && status < 300 ? { status } : { status, error: `HTTP ${status}` };
   } catch (error) {
-    const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-    return { error: error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : cause };
+    return { error: error instanceof Error ? error.message : String(error) };
   }
 }
 
@@ -125,13 +119,12 @@ async function sendOne(due: DueDelivery, options: Required<Omit<DeliverOptions, 
 export async function deliverWebhooks(store: WebhookStore, options: DeliverOptions = {}): Promise<WebhookDelivery[]> {
   const settings = {
     now: options.now ?? (() => new Date()),
-    fetch: options.fetch ?? fetch,
     timeoutMs: options.timeoutMs ?? WEBHOOK_DEFAULTS.timeoutMs,
     maxAttempts: options.maxAttempts ?? WEBHOOK_DEFAULTS.maxAttempts,
     baseDelayMs: options.baseDelayMs ?? WEBHOOK_DEFAULTS.baseDelayMs,
     maxDelayMs: options.maxDelayMs ?? WEBHOOK_DEFAULTS.maxDelayMs,
     allowPrivateTargets: options.allowPrivateTargets === true,
-    ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
+    resolveHost: options.resolveHost ?? resolveWithDns,
   };
   const due = await store.claimDueDeliveries(settings.now(), options.leaseMs ?? WEBHOOK_DEFAULTS.leaseMs, options.batch ?? WEBHOOK_DEFAULTS.batch);
   return Promise.all(
