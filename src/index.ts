@@ -10,6 +10,7 @@ export { initProject, type InitOptions, type InitOutcome } from './problem/init-
 export { assessBoard, type Board, type BoardStage, type StageAssessment, type StageEvidenceSource, type StageState } from './problem/board.js';
 export { EVIDENCE_SOURCES, readBoard } from './lifecycle.js';
 export { openWorkspace, createWorkspace, findWorkspaceRoot, type Workspace } from './store/workspace.js';
+export type { LeaseStore } from './store/lease-store.js';
 export { currentActor, defaultChangeContext, type AuditEntry, type AuditLog, type ChangeContext } from './store/audit-log.js';
 export { runCli } from './cli/program.js';
 export { startRun, withRun, detectGitCommit, type StartRunOptions } from './tracking/start-run.js';

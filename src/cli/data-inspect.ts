@@ -67,7 +67,7 @@ export function registerDataInspect(data: Command, action: ActionFactory): void 
         const [{ resolveDatasetRef }, { versionTableSql }] = await Promise.all([import('../data/dataset-ref.js'), import('../data/version-table.js')]);
         return withDataContext(environment, async ({ workspace, engine }) => {
           const version = await resolveDatasetRef(workspace.datasets, ref);
-          const rows = await engine.query(`SELECT * FROM ${versionTableSql(workspace.artifacts, version)} LIMIT ${count}`);
+          const rows = await engine.query(`SELECT * FROM ${await versionTableSql(workspace.artifacts, version)} LIMIT ${count}`);
           const names = version.columns.map((column) => column.name);
           const table = [names, ...rows.map((row) => names.map((name) => (row[name] === null ? '' : String(row[name]))))];
           return { text: formatTable(table), json: rows };
@@ -89,8 +89,8 @@ export function registerDataInspect(data: Command, action: ActionFactory): void 
           const to = await resolveDatasetRef(workspace.datasets, toRef);
           const diff = await diffDatasets(
             engine,
-            { version: from, table: versionTableSql(workspace.artifacts, from) },
-            { version: to, table: versionTableSql(workspace.artifacts, to) },
+            { version: from, table: await versionTableSql(workspace.artifacts, from) },
+            { version: to, table: await versionTableSql(workspace.artifacts, to) },
           );
           return { text: formatDiff(diff), json: diff };
         });

@@ -52,7 +52,7 @@ export function registerDataQuality(data: Command, action: ActionFactory): void 
         ]);
         return withDataContext(environment, async ({ workspace, engine }) => {
           const version = await resolveDatasetRef(workspace.datasets, ref);
-          const suggestions = await suggestChecks(engine, versionTableSql(workspace.artifacts, version), version);
+          const suggestions = await suggestChecks(engine, await versionTableSql(workspace.artifacts, version), version);
           const yaml = stringify({ datasets: { [version.dataset]: { checks: suggestions.map((suggestion) => suggestion.check) } } }, { flow: false });
           const why = suggestions.map((suggestion) => `# ${describeCheck(suggestion.check)}: ${suggestion.why}`);
           return { text: [`# ${suggestions.length} checks suggested from ${version.ref}; paste under mlcycle.yaml`, ...why, yaml].join('\n'), json: suggestions };

@@ -23,6 +23,7 @@ import { registerRollout } from './rollout.js';
 import { registerRuns } from './runs.js';
 import { registerServe } from './serve.js';
 import { registerServer } from './server.js';
+import { registerMigrate } from './migrate.js';
 import { registerSimulate } from './simulate.js';
 import { registerDoctor } from './doctor.js';
 import { registerMonitor } from './monitor.js';
@@ -60,7 +61,7 @@ export type ActionFactory = (body: CommandBody) => (...args: unknown[]) => Promi
 /** Each command group registers its commands with this signature. */
 export type RegisterCommands = (program: Command, action: ActionFactory) => void;
 
-const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerSimulate, registerRollout, registerEvents, registerDoctor, registerStats, registerExperiment, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker, registerSurvey, registerDesign, registerMonitor];
+const REGISTRATIONS: readonly RegisterCommands[] = [registerInit, registerSpec, registerStatus, registerData, registerExplore, registerRuns, registerModels, registerServer, registerServe, registerSimulate, registerRollout, registerEvents, registerDoctor, registerMigrate, registerStats, registerExperiment, registerLog, registerDemo, registerTrain, registerEvaluate, registerTune, registerWorker, registerSurvey, registerDesign, registerMonitor];
 
 /** Runs the CLI on an argument vector (`process.argv` form) and returns the exit code. */
 export async function runCli(argv: readonly string[], streams: OutputStreams = processStreams): Promise<number> {

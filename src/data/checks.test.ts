@@ -32,7 +32,7 @@ async function orders(): Promise<DatasetVersion> {
 
 async function check(version: DatasetVersion, checks: DataCheck[], now = new Date('2026-01-10T00:00:00Z')) {
   const { workspace, engine } = fixture as DataFixture;
-  return runChecks({ engine, table: versionTableSql(workspace.artifacts, version), version, now, resolveReference: (ref) => resolveDatasetRef(workspace.datasets, ref) }, checks);
+  return runChecks({ engine, table: await versionTableSql(workspace.artifacts, version), version, now, resolveReference: (ref) => resolveDatasetRef(workspace.datasets, ref) }, checks);
 }
 
 describe('runChecks', () => {

@@ -39,10 +39,12 @@ export async function deriveDataset(
   for (const alias of aliases) parents[alias] = await resolveDatasetRef(workspace.datasets, request.inputs[alias] ?? '');
   const unknown = [...request.sql.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((match) => match[1] ?? '').filter((alias) => !(alias in parents));
   if (unknown.length > 0) throw new MlcycleError('usage', `--sql: {${unknown[0]}} is not an input; inputs are ${aliases.map((alias) => `{${alias}}`).join(', ')}`);
+  const tables: Record<string, string> = {};
+  for (const alias of aliases) tables[alias] = await versionTableSql(workspace.artifacts, parents[alias] as DatasetVersion);
   const sql = request.sql.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, alias: string) => {
-    const parent = parents[alias];
-    if (parent === undefined) throw new Error(`unknown input ${alias}`);
-    return versionTableSql(workspace.artifacts, parent);
+    const table = tables[alias];
+    if (table === undefined) throw new Error(`unknown input ${alias}`);
+    return table;
   });
   const ordered = aliases.sort().map((alias) => ({ alias, version: parents[alias] as DatasetVersion }));
   const hash = createHash('sha256')

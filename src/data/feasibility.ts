@@ -58,8 +58,8 @@ export async function assessFeasibility(
   now: Date,
   explicitTarget?: string,
 ): Promise<FeasibilityFacts> {
-  const table = versionTableSql(artifacts, version);
-  const numberedTable = versionTableSql(artifacts, version, true);
+  const table = await versionTableSql(artifacts, version);
+  const numberedTable = await versionTableSql(artifacts, version, true);
   const notes: string[] = [];
   const columns = version.columns;
   const datasetSpec = datasetSpecFor(spec, version);

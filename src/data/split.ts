@@ -165,7 +165,7 @@ export async function splitDataset(
   const prefix = request.prefix ?? parent.dataset;
   validateDatasetName(prefix);
   await defineMacros(engine);
-  const numbered = versionTableSql(workspace.artifacts, parent, true);
+  const numbered = await versionTableSql(workspace.artifacts, parent, true);
   const { expression, from } = await partExpression(engine, request, parent, numbered, spec);
   const assigned = `(SELECT *, ${expression} AS mlcycle_part FROM ${from})`;
   const transformation: Record<string, SqlValue> = {

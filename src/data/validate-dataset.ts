@@ -19,7 +19,7 @@ export async function validateDataset(
   version: DatasetVersion,
   context: ChangeContext,
 ): Promise<DatasetValidation> {
-  const table = versionTableSql(workspace.artifacts, version);
+  const table = await versionTableSql(workspace.artifacts, version);
   const datasetSpec = datasetSpecFor(spec, version);
   const checks = datasetSpec?.checks ?? [];
   const outcomes = await runChecks(

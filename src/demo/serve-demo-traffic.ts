@@ -39,7 +39,7 @@ export async function serveDemoTraffic(workspace: Workspace, engine: AnalyticsEn
   }
   const live = await resolveDatasetRef(workspace.datasets, liveRef);
   const columns = Object.entries(featureSql(champion.model)).map(([name, sql]) => `${sql} AS ${quoteIdentifier(name)}`);
-  const rows = await engine.query(`SELECT ${columns.join(', ')} FROM read_parquet(${quoteLiteral(workspace.artifacts.localPath(datasetArtifactKey(live.hash)))}) ORDER BY date LIMIT ${LIVE_REQUESTS}`);
+  const rows = await engine.query(`SELECT ${columns.join(', ')} FROM read_parquet(${quoteLiteral(await workspace.artifacts.localCopy(datasetArtifactKey(live.hash)))}) ORDER BY date LIMIT ${LIVE_REQUESTS}`);
 
   const app = await buildPredictionService(workspace, { defaultModel: `${DEMO_MODEL}@champion`, followMs: 1000 }, '0.1.0');
   app.log.level = 'warn';

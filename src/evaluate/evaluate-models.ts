@@ -91,7 +91,7 @@ async function baselineOf(request: EvaluateModelsRequest, candidate: LoadedModel
   let source = 'the evaluated rows';
   let trainingLabels: Float64Array = labels;
   if (training !== undefined) {
-    const table = `read_parquet(${quoteLiteral(workspace.artifacts.localPath(datasetArtifactKey(training.hash)))})`;
+    const table = `read_parquet(${quoteLiteral(await workspace.artifacts.localCopy(datasetArtifactKey(training.hash)))})`;
     // Only a training version without a label falls back to the evaluated rows; any other failure is real.
     const lookup = await findLabel(engine, spec, training, table);
     if (lookup.found) {

@@ -111,7 +111,7 @@ export async function readEvaluationTable(
   segmentColumns: readonly string[],
   queryColumn: string | undefined,
 ): Promise<EvaluationTable> {
-  const table = `read_parquet(${quoteLiteral(workspace.artifacts.localPath(datasetArtifactKey(version.hash)))})`;
+  const table = `read_parquet(${quoteLiteral(await workspace.artifacts.localCopy(datasetArtifactKey(version.hash)))})`;
   const label = await labelOf(engine, spec, version, table);
   const columns = new Set(version.columns.map((column) => column.name));
   const select: string[] = [`CAST(${label.sql} AS DOUBLE) AS "__label"`];

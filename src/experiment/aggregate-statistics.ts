@@ -7,6 +7,13 @@
  * summed per unit over the pre-period as its covariate (Deng, Xu, Kohavi and Walker 2013), with every
  * cross-product cuped.ts needs; a proportion's covariate is 0/1 by the same rule as its outcome (the pre-period
  * values sum above zero), as gbstats takes a binomial metric's covariate.
+ *
+ * Warehouse SQL: the queries are written once, in the SQL that DuckDB and PostgreSQL both run with the same
+ * meaning (DOUBLE PRECISION casts, FILTER clauses, GROUPING SETS, window functions, aliased subqueries, min()
+ * where one row qualifies instead of DuckDB's any_value), so a team whose exposures and outcomes live in a
+ * PostgreSQL warehouse sends these aggregate queries there and receives only the per-arm statistics
+ * (test/warehouse-sql.test.ts runs both engines on the same data). Sums of non-integer doubles may differ in
+ * the last bits between engines, which add in different orders.
  */
 import { MlcycleError } from '../error.js';
 import { quoteIdentifier, type AnalyticsEngine, type SqlRow } from '../store/analytics.js';
@@ -181,7 +188,7 @@ function armAggregates(metric: MetricColumns, index: number, covariate: boolean)
 
 /** The per-unit sums a metric needs from one relation, as `sum(column) AS name` with names prefixed by `prefix`. */
 function unitSums(metric: MetricColumns, index: number, prefix: string): [expression: string, name: string][] {
-  const sum = (value: ValueSource, name: string): [string, string] => [`sum(${valueSql(value)})::DOUBLE`, `m${index}_${prefix}${name}`];
+  const sum = (value: ValueSource, name: string): [string, string] => [`sum(${valueSql(value)})::DOUBLE PRECISION`, `m${index}_${prefix}${name}`];
   return metric.kind === 'ratio' ? [sum(metric.numerator, 'numerator'), sum(metric.denominator, 'denominator')] : [sum(metric.value, 'value')];
 }
 
@@ -198,7 +205,7 @@ export function aggregationSql(source: ExperimentSource, metrics: readonly Metri
   const perArm = metrics.flatMap((metric, index) => armAggregates(metric, index, covariates[index] === true));
   const grouping = exposures.segment === undefined ? 'arm, segment' : 'GROUPING SETS ((arm), (arm, segment))';
   return `${unitCtes(source, metrics)}
-SELECT arm, segment, ${exposures.segment === undefined ? '1' : 'grouping(segment)'} AS by_segment, count(*)::DOUBLE AS n${perArm.map(([expression, name]) => `,\n  (${expression})::DOUBLE AS ${name}`).join('')}
+SELECT arm, segment, ${exposures.segment === undefined ? '1' : 'grouping(segment)'} AS by_segment, count(*)::DOUBLE PRECISION AS n${perArm.map(([expression, name]) => `,\n  (${expression})::DOUBLE PRECISION AS ${name}`).join('')}
 FROM per_unit
 GROUP BY ${grouping}
 ORDER BY arm NULLS LAST, by_segment DESC, segment`;
@@ -250,10 +257,10 @@ export function quantileSql(source: ExperimentSource, metrics: readonly MetricCo
   const lower = `least(n, greatest(1, floor(n * q - ${spread})))`;
   const upper = `least(n, greatest(1, ceil(n * q + ${spread})))`;
   const pick = (partition: string, segment: string): string => `
-  SELECT arm, ${segment} AS segment, any_value(n)::DOUBLE AS n,
-    any_value(v) FILTER (WHERE r = ${rank}) AS estimate, any_value(v) FILTER (WHERE r = ${lower}) AS lower, any_value(v) FILTER (WHERE r = ${upper}) AS upper
+  SELECT arm, ${segment} AS segment, min(n)::DOUBLE PRECISION AS n,
+    min(v) FILTER (WHERE r = ${rank}) AS estimate, min(v) FILTER (WHERE r = ${lower}) AS lower, min(v) FILTER (WHERE r = ${upper}) AS upper
   FROM (SELECT arm, segment, m${index}_value AS v, ${q} AS q, row_number() OVER (PARTITION BY ${partition} ORDER BY m${index}_value) AS r, count(*) OVER (PARTITION BY ${partition}) AS n
-        FROM per_unit WHERE arm IS NOT NULL)
+        FROM per_unit WHERE arm IS NOT NULL) AS ranked
   GROUP BY arm${segment === 'segment' ? ', segment' : ''}`;
   return `${unitCtes(source, metrics)}
 ${pick('arm', 'NULL::VARCHAR')}

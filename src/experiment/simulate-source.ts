@@ -26,7 +26,7 @@ export async function readReplayRows(
 ): Promise<ReplaySource> {
   const version = await resolveDatasetRef(workspace.datasets, options.dataset);
   const loaded = await Promise.all(options.models.map((ref) => loadModelVersion(workspace, ref)));
-  const table = `read_parquet(${quoteLiteral(workspace.artifacts.localPath(datasetArtifactKey(version.hash)))})`;
+  const table = `read_parquet(${quoteLiteral(await workspace.artifacts.localCopy(datasetArtifactKey(version.hash)))})`;
   const columns = new Set(version.columns.map((column) => column.name));
   if (options.orderBy !== undefined && !columns.has(options.orderBy)) {
     throw new MlcycleError('invalid_input', `${version.ref} has no column "${options.orderBy}" to order the replay by (columns: ${[...columns].slice(0, 20).join(', ')})`);

@@ -59,8 +59,8 @@ export async function profileDataset(
     throw new MlcycleError('invalid_input', `--target: the target "${options.target}" is not a column of ${version.ref} (columns: ${names})`);
   }
   const progress = options.progress ?? (() => undefined);
-  const table = versionTableSql(workspace.artifacts, version);
-  const numbered = versionTableSql(workspace.artifacts, version, true);
+  const table = await versionTableSql(workspace.artifacts, version);
+  const numbered = await versionTableSql(workspace.artifacts, version, true);
 
   progress('columns');
   const columns = await profileColumnsByType(engine, table, version.rowCount, version.columns);
@@ -131,8 +131,8 @@ export async function loadOrProfile(
 ): Promise<{ profile: DatasetProfile; computed: boolean }> {
   const optionsKey = profileOptionsKey(version, spec, options.target);
   const stored = options.refresh === true ? undefined : await workspace.profiles.find(version.ref, optionsKey);
-  if (stored !== undefined && workspace.artifacts.exists(stored.artifactKey)) {
-    return { profile: JSON.parse(await readFile(workspace.artifacts.localPath(stored.artifactKey), 'utf8')) as DatasetProfile, computed: false };
+  if (stored !== undefined && (await workspace.artifacts.has(stored.artifactKey))) {
+    return { profile: JSON.parse(await readFile(await workspace.artifacts.localCopy(stored.artifactKey), 'utf8')) as DatasetProfile, computed: false };
   }
   const profile = await profileDataset(engine, workspace, version, spec, options);
   const text = JSON.stringify(profile);

@@ -43,7 +43,7 @@ const NUMERIC_TYPES = new Set(['numeric', 'integer', 'boolean']);
 /** Measures the drift of each chosen column of the current sample against the reference. */
 export async function measureDrift(workspace: Workspace, engine: AnalyticsEngine, request: DriftRequest): Promise<DriftReport> {
   const reference = await resolveDatasetRef(workspace.datasets, request.reference);
-  const referenceSql = `read_parquet(${quoteLiteral(workspace.artifacts.localPath(reference.artifactKey))})`;
+  const referenceSql = `read_parquet(${quoteLiteral(await workspace.artifacts.localCopy(reference.artifactKey))})`;
   const current = await currentRelation(workspace, engine, request.current);
   try {
     const available = current.columns;
@@ -91,7 +91,7 @@ interface CurrentRelation {
 async function currentRelation(workspace: Workspace, engine: AnalyticsEngine, source: CurrentSource): Promise<CurrentRelation> {
   if (source.kind === 'dataset') {
     const version = await resolveDatasetRef(workspace.datasets, source.ref);
-    const sql = `read_parquet(${quoteLiteral(workspace.artifacts.localPath(version.artifactKey))})`;
+    const sql = `read_parquet(${quoteLiteral(await workspace.artifacts.localCopy(version.artifactKey))})`;
     return {
       description: version.ref,
       columns: new Set(version.columns.map((column) => column.name)),

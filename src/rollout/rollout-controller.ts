@@ -1,8 +1,9 @@
 /**
  * The rollout controller inside `mlcycle server`: every interval, one tick of each running rollout (as
  * `mlcycle rollout tick`). Ticks never overlap; a failed tick is logged and the next one tries again.
- * Two servers on one workspace may both tick: the store's transitions compare the state and step they
- * observed, so only one of them acts on an observation (the other's transition is refused and skipped).
+ * Several servers on one workspace tick through a lease (`mayRun`, jobs/lease-gate.ts), so one of them
+ * ticks at a time; should two ever tick together, the store's transitions still compare the state and
+ * step they observed, so only one of them acts on an observation (the other's is refused and skipped).
  */
 import { MlcycleError } from '../error.js';
 import { loadSpec } from '../problem/load-spec.js';
@@ -17,9 +18,18 @@ export interface RolloutController {
   stop(): Promise<void>;
 }
 
-export function startRolloutController(workspace: Workspace, openEngine: () => Promise<AnalyticsEngine>, context: () => ChangeContext, intervalMs: number, log: (line: string) => void): RolloutController {
+export function startRolloutController(
+  workspace: Workspace,
+  openEngine: () => Promise<AnalyticsEngine>,
+  context: () => ChangeContext,
+  intervalMs: number,
+  log: (line: string) => void,
+  /** Asked before every tick; a tick runs only when it answers true (this server holds the lease). */
+  mayRun: () => Promise<boolean> = () => Promise.resolve(true),
+): RolloutController {
   let running: Promise<void> | undefined;
   const tick = async (): Promise<void> => {
+    if (!(await mayRun())) return;
     const names = (await workspace.rollouts.list()).filter((record) => record.state === 'running').map((record) => record.name);
     if (names.length === 0) return;
     const spec = await loadSpec(workspace.specFile);

@@ -28,7 +28,7 @@ export interface ServerOptions {
   /** Where internal errors are reported (never to the client). */
   logError?: (error: unknown) => void;
   /** Deliver registry webhooks from this process: polled, and nudged after each change request. */
-  webhookDelivery?: DeliverOptions & { intervalMs?: number };
+  webhookDelivery?: DeliverOptions & { intervalMs?: number; mayRun?: () => Promise<boolean> };
   /** Also serve predictions and accept events (`mlcycle serve`'s routes), with these settings. */
   serve?: ServeRouteOptions;
   /** Called for every route as it is added (tests enumerate the routes this way, so new ones are covered). */

@@ -15,9 +15,17 @@ export interface ArtifactStore {
   commit(stagedFile: string, key: string): Promise<boolean>;
   /** Removes a staged file or an artifact; a missing one is not an error. */
   discard(fileOrKey: string): Promise<void>;
+  /** Whether this machine holds the artifact (a shared store may hold it and this machine not yet: see `has`). */
   exists(key: string): boolean;
-  /** A local path that DuckDB and other readers can open. */
+  /** Whether the store holds the artifact, on this machine or in the shared object store. */
+  has(key: string): Promise<boolean>;
+  /** Where this machine's copy of the artifact is or would be (see `localCopy` for one that is there). */
   localPath(key: string): string;
+  /**
+   * A local path that DuckDB and other readers can open, holding the artifact: a shared store first
+   * copies it down (checking its digest) when only the object store holds it.
+   */
+  localCopy(key: string): Promise<string>;
   size(key: string): Promise<number>;
   /** Removes staged files last written before `before` (a crash's partial blobs); returns their paths. */
   removeStagingLeftovers(before: Date): Promise<string[]>;
@@ -62,6 +70,15 @@ export class LocalArtifactStore implements ArtifactStore {
 
   exists(key: string): boolean {
     return existsSync(this.localPath(key));
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this.exists(key);
+  }
+
+  /** The file's path; here every artifact is local already (a missing one fails where it is opened). */
+  async localCopy(key: string): Promise<string> {
+    return this.localPath(key);
   }
 
   localPath(key: string): string {

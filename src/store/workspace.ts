@@ -39,11 +39,14 @@ import { SqliteRunStore } from './sqlite/run-store.js';
 import { SqliteModelRegistry } from './sqlite/model-registry.js';
 import { SqliteWebhookStore } from './sqlite/webhook-store.js';
 import type { WebhookStore } from './webhook-store.js';
+import type { LeaseStore } from './lease-store.js';
+import { SqlLeaseStore } from './sqlite/lease-store.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { MetricStore, RunStore } from './run-store.js';
 import { migrateDatabase } from './sqlite/migrate.js';
 import { parseS3Uri, S3ArtifactStore, s3ClientFromEnvironment } from './s3/artifact-store.js';
 import { isPostgresUri, migratePostgres, openPostgresDatabase } from './postgres/database.js';
+import { SharedEventReader, SharedEventWriter } from './postgres/event-store.js';
 import { SqliteSpecHistory } from './sqlite/spec-history.js';
 import { SqliteStepCacheStore } from './sqlite/step-cache-store.js';
 import { openStudyStore } from './backends.js';
@@ -77,6 +80,8 @@ export interface Workspace extends WorkspacePaths {
   metrics: MetricStore;
   registry: ModelRegistry;
   webhooks: WebhookStore;
+  /** Leases that give each background loop to one server at a time. */
+  leases: LeaseStore;
   evaluations: EvaluationStore;
   /** Online experiments (A/B tests), their phases and stored analyses. */
   experiments: OnlineExperimentStore;
@@ -217,6 +222,9 @@ async function connect(paths: WorkspacePaths, context: ChangeContext, fresh: boo
   return {
     ...local,
     ...metadataStores(db, null),
+    // Every service replica of a team workspace appends to the one log in PostgreSQL.
+    events: new SharedEventReader(db),
+    openEventWriter: async (options) => new SharedEventWriter(db, options),
     close: async () => {
       await db.destroy();
       await local.close();
@@ -240,6 +248,7 @@ function metadataStores(db: Kysely<Database>, connection: Sqlite.Database | null
     metrics: new SqliteMetricStore(db, connection),
     registry: new SqliteModelRegistry(db),
     webhooks: new SqliteWebhookStore(db),
+    leases: new SqlLeaseStore(db),
     evaluations: new SqliteEvaluationStore(db),
     experiments: new SqliteOnlineExperimentStore(db),
     rollouts: new SqliteRolloutStore(db),

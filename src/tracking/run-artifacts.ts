@@ -106,7 +106,7 @@ export async function artifactFile(stores: { runs: RunStore; artifacts: Artifact
   const wanted = requireArtifactPath(artifactPath);
   const artifact = (await stores.runs.findArtifacts(runId, wanted)).find((candidate) => candidate.path === wanted);
   if (artifact === undefined) throw new MlcycleError('not_found', `run ${runId} has no artifact file "${wanted}"`);
-  return { artifact, file: stores.artifacts.localPath(artifactBlobKey(artifact.sha256)) };
+  return { artifact, file: await stores.artifacts.localCopy(artifactBlobKey(artifact.sha256)) };
 }
 
 /** Creates the folders from `root` down to `folder`, refusing any that exists as a symbolic link. */
@@ -145,7 +145,7 @@ export async function downloadArtifacts(
       throw error;
     });
     try {
-      await pipeline(await openVerifiedArtifact(stores.artifacts.localPath(artifactBlobKey(file.sha256)), file), handle.createWriteStream());
+      await pipeline(await openVerifiedArtifact(await stores.artifacts.localCopy(artifactBlobKey(file.sha256)), file), handle.createWriteStream());
     } finally {
       await handle.close().catch(() => undefined);
     }

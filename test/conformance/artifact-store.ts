@@ -31,6 +31,9 @@ export function describeArtifactStore(name: string, open: () => Promise<{ store:
         expect(await store.commit(staged, 'models/abc/model.json')).toBe(true);
         expect(store.exists('models/abc/model.json')).toBe(true);
         expect(readFileSync(store.localPath('models/abc/model.json'), 'utf8')).toBe('{"weights":[1,2,3]}');
+        expect(await store.has('models/abc/model.json')).toBe(true);
+        expect(await store.has('models/abd/model.json')).toBe(false);
+        expect(readFileSync(await store.localCopy('models/abc/model.json'), 'utf8')).toBe('{"weights":[1,2,3]}');
         expect(await store.size('models/abc/model.json')).toBe(19);
         expect(await store.commit(await stage(store, '{"weights":[1,2,3]}'), 'models/abc/model.json')).toBe(false);
       }));

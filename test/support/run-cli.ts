@@ -39,13 +39,21 @@ export function runMlcycleAsync(args: string[], options: { cwd: string; env?: Re
   });
 }
 
-/** Starts `mlcycle server --port 0` in a folder and resolves with its address once it listens. */
-export async function startServerProcess(cwd: string, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [CLI_PATH, 'server', '--port', '0'], { cwd, env: { ...process.env, TZ: 'UTC', MLCYCLE_USER: 'ana', ...env } });
+/** Starts `mlcycle server --port 0 [ARGS]` in a folder and resolves with its address once it listens. */
+export async function startServerProcess(cwd: string, env: Record<string, string> = {}, args: readonly string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [CLI_PATH, 'server', '--port', '0', ...args], { cwd, env: { ...process.env, TZ: 'UTC', MLCYCLE_USER: 'ana', ...env } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const stop = async () => {
-    if (child.exitCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    await exited;
+  };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
     await exited;
   };
   try {
@@ -56,11 +64,22 @@ export async function startServerProcess(cwd: string, env: Record<string, string
         const match = /on (http:\/\/[^\s]+) /.exec(output);
         if (match !== null) resolve(match[1] as string);
       });
-      child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+      child.once('exit', (code) => reject(new Error(`the server exited with ${code}: ${stderr}`)));
     });
-    return { url, stop };
+    return { url, stop, kill, pid: child.pid as number, stderr: () => stderr };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+export interface ServerProcess {
+  url: string;
+  /** SIGTERM, and waits for the exit. */
+  stop: () => Promise<void>;
+  /** SIGKILL, and waits for the exit. */
+  kill: () => Promise<void>;
+  pid: number;
+  /** What the server wrote to stderr so far. */
+  stderr: () => string;
 }

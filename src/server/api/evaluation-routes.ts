@@ -23,7 +23,7 @@ export function registerApiEvaluationRoutes(app: FastifyInstance, server: Server
   app.get<{ Params: { id: string } }>(`${PREFIX}/:id/report`, async (request, reply) => {
     const record = await find(request.params.id);
     if (!workspace.artifacts.exists(record.reportKey)) throw new MlcycleError('not_found', `evaluation ${record.id}: its report ${record.reportKey} is missing from the artifact store`);
-    const html = await readFile(workspace.artifacts.localPath(record.reportKey));
+    const html = await readFile(await workspace.artifacts.localCopy(record.reportKey));
     // The report (static HTML and SVG) opens in an opaque origin: nothing in it could reach the UI's stored token or the API.
     return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', 'sandbox').send(html);
   });

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres.js';
 import { tempDir, testContext } from '../../../test/support/temp-dir.js';
@@ -96,7 +96,12 @@ describe('a workspace on PostgreSQL (MLCYCLE_STORE)', () => {
       writeFileSync(staged, '{"model":1}');
       await a.artifacts.commit(staged, 'models/m1/model.json');
       expect(b.artifacts.exists('models/m1/model.json')).toBe(false);
+      expect(await b.artifacts.has('models/m1/model.json')).toBe(true);
       expect(await b.artifacts.size('models/m1/model.json')).toBe(11);
+      // A reader on the second machine gets a local copy, pulled from the object store.
+      expect(readFileSync(await b.artifacts.localCopy('models/m1/model.json'), 'utf8')).toBe('{"model":1}');
+      expect(b.artifacts.exists('models/m1/model.json')).toBe(true);
+      expect(await b.artifacts.has('models/m9/model.json')).toBe(false);
       expect(artifactStoreUri({ MLCYCLE_ARTIFACTS: 'files' })).toBeUndefined();
       expect(() => artifactStoreUri({ MLCYCLE_ARTIFACTS: '/mnt/x' })).toThrow(/"\/mnt\/x": expected s3:\/\/bucket\/prefix/);
     } finally {

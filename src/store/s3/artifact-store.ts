@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { MlcycleError } from '../../error.js';
 import { LocalArtifactStore, type ArtifactStore } from '../artifact-store.js';
@@ -174,6 +174,47 @@ export class S3ArtifactStore implements ArtifactStore {
     }
     await this.copies.commit(staged, key);
     return this.copies.localPath(key);
+  }
+
+  async localCopy(key: string): Promise<string> {
+    return this.pull(key);
+  }
+
+  /** The SHA-256 recorded beside the object at upload; undefined when the object is missing. */
+  async recordedDigest(key: string): Promise<string | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
+      return head.Metadata?.sha256;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The SHA-256 of the object's bytes as the object store returns them (read whole: for verification). */
+  async objectDigest(key: string): Promise<string> {
+    const response = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
+    const hash = createHash('sha256');
+    for await (const chunk of response.Body as Readable) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  }
+
+  /** Every artifact key under the store's prefix, in the object store's order. */
+  async listKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    const prefix = this.location.prefix === '' ? '' : `${this.location.prefix}/`;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: prefix, ...(token === undefined ? {} : { ContinuationToken: token }) }));
+      for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key.slice(prefix.length));
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return keys;
+  }
+
+  /** Where the store is, as `s3://bucket/prefix`. */
+  get uri(): string {
+    return `s3://${this.location.bucket}${this.location.prefix === '' ? '' : `/${this.location.prefix}`}`;
   }
 
   async removeStagingLeftovers(before: Date): Promise<string[]> {

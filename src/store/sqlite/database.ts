@@ -357,7 +357,32 @@ export interface LeaseTable {
   expires_at: number;
 }
 
+/** The shared event log's records (store/postgres/event-store.ts); columns as EVENT_COLUMNS. */
+export interface SharedEventTable {
+  seq: Generated<number>;
+  type: string;
+  time: string;
+  unit: string | null;
+  request_id: string | null;
+  model: string | null;
+  version: number | null;
+  score: number | null;
+  scores: string | null;
+  decision: number | null;
+  latency_ms: number | null;
+  inputs: string | null;
+  inputs_digest: string | null;
+  name: string | null;
+  value: number | null;
+  idempotency_key: string | null;
+  experiment: string | null;
+  phase: number | null;
+  arm: string | null;
+  attributes: string | null;
+}
+
 export interface Database {
+  events: SharedEventTable;
   leases: LeaseTable;
   workspace_meta: WorkspaceMetaTable;
   audit_log: AuditLogTable;

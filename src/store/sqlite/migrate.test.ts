@@ -37,6 +37,7 @@ describe('metadata migrations', () => {
       'datasets',
       'designs',
       'evaluations',
+      'events',
       'experiment_tags',
       'experiments',
       'incidents',

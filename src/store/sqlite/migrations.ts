@@ -577,6 +577,36 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('logged_model_outputs_run').on('logged_model_outputs').column('run_id').execute();
     },
   },
+  '0018-shared-events': {
+    async up(db: AnyDatabase) {
+      // The event log shared by every service replica of a team workspace (on PostgreSQL; a local
+      // workspace keeps its segments on disk): one row per record, the columns of EVENT_COLUMNS, time as
+      // ISO 8601 text in UTC. An idempotency key is stored once, whichever replica received it.
+      await db.schema
+        .createTable('events')
+        .addColumn('seq', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('time', 'text', (column) => column.notNull())
+        .addColumn('unit', 'text')
+        .addColumn('request_id', 'text')
+        .addColumn('model', 'text')
+        .addColumn('version', columnType(db, 'integer'))
+        .addColumn('score', columnType(db, 'real'))
+        .addColumn('scores', 'text')
+        .addColumn('decision', columnType(db, 'integer'))
+        .addColumn('latency_ms', columnType(db, 'real'))
+        .addColumn('inputs', 'text')
+        .addColumn('inputs_digest', 'text')
+        .addColumn('name', 'text')
+        .addColumn('value', columnType(db, 'real'))
+        .addColumn('idempotency_key', 'text', (column) => column.unique())
+        .addColumn('experiment', 'text')
+        .addColumn('phase', columnType(db, 'integer'))
+        .addColumn('arm', 'text')
+        .addColumn('attributes', 'text')
+        .execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */

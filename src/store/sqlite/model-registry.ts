@@ -221,8 +221,15 @@ export class SqliteModelRegistry implements ModelRegistry {
     return this.db.transaction().execute(async (trx) => {
       const exists = await trx.selectFrom('registered_models').select('id').where('name', '=', draft.model).executeTakeFirst();
       if (exists === undefined && draft.createModel === true) {
-        await trx.insertInto('registered_models').values({ name: draft.model, description: '', created_at: at, created_by: context.actor, updated_at: at }).execute();
-        await recordChange(trx, context, { type: 'registered_model.created', model: draft.model });
+        // Several first registrations of a new model at once (two servers on PostgreSQL): one creates the
+        // model, the others wait for its commit and find the name taken; only the creator records the event.
+        const created = await trx
+          .insertInto('registered_models')
+          .values({ name: draft.model, description: '', created_at: at, created_by: context.actor, updated_at: at })
+          .onConflict((conflict) => conflict.column('name').doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (created !== undefined) await recordChange(trx, context, { type: 'registered_model.created', model: draft.model });
       }
       const model = await requireModel(trx, draft.model);
       const run = await trx.selectFrom('runs').select(['run_key', 'lifecycle_stage']).where('id', '=', draft.runId).executeTakeFirst();

@@ -151,7 +151,12 @@ export class WebhookDeliverer {
 
   constructor(
     private readonly store: WebhookStore,
-    private readonly options: DeliverOptions & { intervalMs?: number; onError?: (error: unknown) => void } = {},
+    private readonly options: DeliverOptions & {
+      intervalMs?: number;
+      onError?: (error: unknown) => void;
+      /** Asked before every round: when several servers deliver, only the one holding the lease does (jobs/lease-gate.ts). */
+      mayRun?: () => Promise<boolean>;
+    } = {},
   ) {}
 
   start(): void {
@@ -175,6 +180,7 @@ export class WebhookDeliverer {
 
   private async round(): Promise<void> {
     try {
+      if (this.options.mayRun !== undefined && !(await this.options.mayRun())) return;
       await deliverWebhooks(this.store, this.options);
     } catch (error) {
       this.options.onError?.(error);

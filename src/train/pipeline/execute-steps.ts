@@ -71,7 +71,7 @@ export async function executeFeatures(workspace: Workspace, engine: LazyEngine, 
   const summary: Record<string, unknown> = {};
   let signature: Awaited<ReturnType<typeof readFeatureTable>>['signature'] | undefined;
   for (const part of ['training', 'validation'] as const) {
-    const table = await readFeatureTable(duck, workspace.artifacts.localPath(data[part].artifactKey), pipeline.features, pipeline.label, signature);
+    const table = await readFeatureTable(duck, await workspace.artifacts.localCopy(data[part].artifactKey), pipeline.features, pipeline.label, signature);
     signature ??= table.signature;
     const file = await workspace.artifacts.stagingPath('.features');
     await writeFile(file, encodeFeatureColumns({ rows: table.rows, signature: table.signature, raw: table.raw, label: table.label }));

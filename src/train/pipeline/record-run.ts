@@ -70,7 +70,7 @@ export async function recordPipelineRun(run: ActiveRun, finished: FinishedSteps)
     metrics,
     objective: { metric: first, value: objectiveValue, higherIsBetter: higherIsBetter(first) },
     history: [...history],
-    model: { artifactPath: MODEL_ARTIFACT_PATH, sha256: model.sha256, file: cache.file(model), learner: pipeline.train.learner },
+    model: { artifactPath: MODEL_ARTIFACT_PATH, sha256: model.sha256, file: await cache.file(model), learner: pipeline.train.learner },
     steps: [...outcomes],
     datasets: { training: training.ref, validation: validation.ref },
   };

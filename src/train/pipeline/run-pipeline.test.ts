@@ -51,7 +51,7 @@ describe('runPipeline', () => {
     const first = await run();
     expect(first.steps.map((step) => [step.step, step.cached])).toEqual([['split', false], ['features', false], ['train', false], ['evaluate', false]]);
     // The model as stored scores validation as the evaluation says, and as the last round did.
-    const validation = await readFeatureColumns(new StepCache(workspace).file({ sha256: first.steps[1]?.outputs.validation as string, size: 0 }));
+    const validation = await readFeatureColumns(await new StepCache(workspace).file({ sha256: first.steps[1]?.outputs.validation as string, size: 0 }));
     const auc = rocAucScore(validation.label, predictModel(parseModel(readFileSync(first.model.file, 'utf8')), validation.raw));
     expect(first.metrics.roc_auc).toBeCloseTo(auc, 12);
     expect(first.history).toHaveLength(15);

@@ -55,7 +55,7 @@ export class StepCache {
     const entry = await this.workspace.stepCache.find(key);
     if (entry === undefined) return undefined;
     const { outputs } = entry;
-    for (const output of Object.values(outputs)) if (!this.workspace.artifacts.exists(artifactBlobKey(output.sha256))) return undefined;
+    for (const output of Object.values(outputs)) if (!(await this.workspace.artifacts.has(artifactBlobKey(output.sha256)))) return undefined;
     return { key, step: entry.step, outputs, summary: entry.summary, seconds: entry.seconds, runId: entry.runId, createdAt: entry.createdAt };
   }
 
@@ -69,9 +69,9 @@ export class StepCache {
     }
   }
 
-  /** The local path of an output's bytes. */
-  file(output: StepOutput): string {
-    return this.workspace.artifacts.localPath(artifactBlobKey(output.sha256));
+  /** The local path of an output's bytes (copied to this machine first when only the shared store holds them). */
+  async file(output: StepOutput): Promise<string> {
+    return await this.workspace.artifacts.localCopy(artifactBlobKey(output.sha256));
   }
 
   /**

@@ -50,7 +50,7 @@ export interface StepDefinition {
   producesData?(stored: CachedStep, workspace: Workspace): Promise<PipelineData>;
 }
 
-function upstreamFile(environment: StepEnvironment, step: StepName, output: string): string {
+async function upstreamFile(environment: StepEnvironment, step: StepName, output: string): Promise<string> {
   const stored = environment.upstream[step]?.[output];
   if (stored === undefined) throw new MlcycleError('internal', `step ${step} has no output file ${output}`);
   return environment.cache.file(stored);
@@ -82,11 +82,11 @@ export const STEP_DEFINITIONS: Readonly<Record<StepName, StepDefinition>> = {
     followsPruning: false,
   },
   train: {
-    execute(environment, control) {
+    async execute(environment, control) {
       const { workspace, pipeline } = environment;
       return executeTraining(workspace, pipeline, {
-        trainingFile: upstreamFile(environment, 'features', 'training'),
-        validationFile: pipeline.train.learner === 'gbdt' ? upstreamFile(environment, 'features', 'validation') : undefined,
+        trainingFile: await upstreamFile(environment, 'features', 'training'),
+        validationFile: pipeline.train.learner === 'gbdt' ? await upstreamFile(environment, 'features', 'validation') : undefined,
         onProgress: () => undefined,
         ...(control.onRound === undefined ? {} : { onRound: control.onRound }),
         ...(control.signal === undefined ? {} : { signal: control.signal }),
@@ -96,8 +96,8 @@ export const STEP_DEFINITIONS: Readonly<Record<StepName, StepDefinition>> = {
     followsPruning: true,
   },
   evaluate: {
-    execute(environment) {
-      return executeEvaluation(environment.pipeline, upstreamFile(environment, 'train', 'model'), upstreamFile(environment, 'features', 'validation'));
+    async execute(environment) {
+      return executeEvaluation(environment.pipeline, await upstreamFile(environment, 'train', 'model'), await upstreamFile(environment, 'features', 'validation'));
     },
     replaysRounds: false,
     followsPruning: true,

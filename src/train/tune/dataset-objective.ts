@@ -29,7 +29,7 @@ export async function gbdtObjectiveFromDatasets(workspace: Workspace, engine: An
   const datasetSpec = datasetSpecFor(spec, train);
   const expected = expectedTarget(spec, datasetSpec, options.target);
   if (expected === undefined) throw new MlcycleError('usage', `no target for ${train.ref}: name it with --target or in mlcycle.yaml`);
-  const target = await resolveTarget(engine, versionTableSql(workspace.artifacts, train), train.columns.map((column) => column.name), expected, spec);
+  const target = await resolveTarget(engine, await versionTableSql(workspace.artifacts, train), train.columns.map((column) => column.name), expected, spec);
   if (target === undefined) throw new MlcycleError('invalid_input', `the target "${expected.column}" is not in ${train.ref}`);
   const leaks = Object.entries(datasetSpec?.columns ?? {}).flatMap(([name, column]) => (column.availableAt === 'after-outcome' ? [name] : []));
   const excluded = new Set([...leaks, ...columnsInTarget(target, train.columns)]);
@@ -42,8 +42,8 @@ export async function gbdtObjectiveFromDatasets(workspace: Workspace, engine: An
   if (task !== 'binary' && task !== 'regression') throw new MlcycleError('invalid_input', `tuning from datasets supports binary and regression targets, not ${task}`);
   return {
     kind: 'gbdt',
-    trainFile: workspace.artifacts.localPath(train.artifactKey),
-    validationFile: workspace.artifacts.localPath(validation.artifactKey),
+    trainFile: await workspace.artifacts.localCopy(train.artifactKey),
+    validationFile: await workspace.artifacts.localCopy(validation.artifactKey),
     features,
     labelSql: task === 'binary' ? binaryLabelSql(target, spec?.target.positive) : target.sql,
     params: { objective: task === 'binary' ? 'binary' : 'regression' },
