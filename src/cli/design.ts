@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
 import type { DesignDocument } from '../design/design-document.js';
+import type { MetricBaseline } from '../design/test-size.js';
 import type { RegisterCommands } from './program.js';
 import { withWorkspace } from './workspace-option.js';
 
@@ -18,6 +19,22 @@ function describeDesign(design: DesignDocument, version: number): string {
   }
   lines.push(design.decision === undefined ? 'not decided' : `decided: ${design.decision.candidate} by ${design.decision.decidedBy} at ${design.decision.decidedAt}: ${design.decision.reason}`);
   return lines.join('\n');
+}
+
+function parseBaseline(raw: { baselineRate?: string; baselineMean?: string; baselineSd?: string }): MetricBaseline | undefined {
+  if (raw.baselineRate !== undefined) {
+    if (raw.baselineMean !== undefined || raw.baselineSd !== undefined) throw new MlcycleError('usage', '--baseline-rate: give a rate or a mean with its standard deviation, not both');
+    const rate = Number(raw.baselineRate);
+    if (!(rate > 0 && rate < 1)) throw new MlcycleError('usage', `--baseline-rate: expected a number between 0 and 1, got "${raw.baselineRate}"`);
+    return { kind: 'rate', rate };
+  }
+  if (raw.baselineMean === undefined && raw.baselineSd === undefined) return undefined;
+  if (raw.baselineMean === undefined || raw.baselineSd === undefined) throw new MlcycleError('usage', '--baseline-mean and --baseline-sd go together');
+  const mean = Number(raw.baselineMean);
+  const standardDeviation = Number(raw.baselineSd);
+  if (!Number.isFinite(mean)) throw new MlcycleError('usage', `--baseline-mean: expected a number, got "${raw.baselineMean}"`);
+  if (!(standardDeviation > 0 && Number.isFinite(standardDeviation))) throw new MlcycleError('usage', `--baseline-sd: expected a positive number, got "${raw.baselineSd}"`);
+  return { kind: 'mean', mean, standardDeviation };
 }
 
 export const registerDesign: RegisterCommands = (program, action) => {
@@ -51,6 +68,55 @@ export const registerDesign: RegisterCommands = (program, action) => {
           if (problems.length > 0) throw new MlcycleError('invalid_input', `${file}: ${problems.join('; ')}; nothing stored`);
           const record = await workspace.designs.save(document.name, document, 'design.created', environment.context);
           return { text: `stored design ${record.name} version ${record.version}`, json: record };
+        });
+      }),
+    );
+  design
+    .command('feasibility')
+    .description('measure each candidate on the workspace data: learning curve (with 2x/5x/10x extrapolation), training cost, and the online test size for the spec\'s primary metric; stored as the next version')
+    .argument('<name>', 'design name')
+    .option('--candidate <name>', 'only this candidate (default: every candidate)')
+    .option('--rows <n>', 'measure on a seeded sample of at most N training rows (the curve\'s 100%)', '50000')
+    .option('--validation-rows <n>', 'score each fit on at most N validation rows (every k-th row)', '50000')
+    .option('--seeds <n>', 'seeds per training size', '3')
+    .requiredOption('--daily-units <n>', 'units entering the online test per day, both arms together')
+    .option('--baseline-rate <rate>', 'the primary metric today, a proportion in (0, 1) (default: estimated from the training data when the metric is a column there)')
+    .option('--baseline-mean <mean>', 'the primary metric today, a mean (with --baseline-sd)')
+    .option('--baseline-sd <sd>', 'the standard deviation of the primary metric per unit (with --baseline-mean)')
+    .option('--alpha <alpha>', 'significance level of the online test', '0.05')
+    .option('--power <power>', 'power of the online test', '0.8')
+    .action(
+      action(async (environment, positional, command) => {
+        const [name] = positional as [string];
+        const raw = command.opts<{ candidate?: string; rows: string; validationRows: string; seeds: string; dailyUnits: string; baselineRate?: string; baselineMean?: string; baselineSd?: string; alpha: string; power: string }>();
+        const { parsePositiveInteger, parseFraction } = await import('./option-parsers.js');
+        const dailyUnits = Number(raw.dailyUnits);
+        if (!(Number.isFinite(dailyUnits) && dailyUnits > 0)) throw new MlcycleError('usage', `--daily-units: expected a positive number, got "${raw.dailyUnits}"`);
+        const seeds = parsePositiveInteger(raw.seeds, '--seeds');
+        const baseline = parseBaseline(raw);
+        return withWorkspace(environment, async (workspace) => {
+          const [{ assessFeasibility }, { withAnalyticsEngine, workspaceSpec }] = await Promise.all([import('../design/assess-feasibility.js'), import('./analytics-option.js')]);
+          const spec = await workspaceSpec(workspace);
+          const lines: string[] = [];
+          const result = await withAnalyticsEngine((engine) =>
+            assessFeasibility({
+              workspace,
+              engine,
+              spec,
+              design: name,
+              ...(raw.candidate === undefined ? {} : { candidate: raw.candidate }),
+              measure: { rows: parsePositiveInteger(raw.rows, '--rows'), validationRows: parsePositiveInteger(raw.validationRows, '--validation-rows'), seeds: Array.from({ length: seeds }, (_, index) => index + 1) },
+              test: { dailyUnits, alpha: parseFraction(raw.alpha, '--alpha'), power: parseFraction(raw.power, '--power'), ...(baseline === undefined ? {} : { baseline }) },
+              context: environment.context,
+              log: (line) => lines.push(line),
+            }),
+          );
+          const size = result.assessed[0]?.feasibility?.testSize;
+          if (size !== undefined) {
+            lines.push(`online test: ${size.fixedHorizon.controlUnits.toLocaleString('en-US')} units per arm, ${size.fixedHorizon.days} days fixed-horizon; ${size.sequential.controlUnits.toLocaleString('en-US')} per arm, ${size.sequential.days} days sequential`);
+          }
+          lines.push(`stored design ${result.record.name} version ${result.record.version}`);
+          return { text: lines.join('\n'), json: result.record };
         });
       }),
     );

@@ -5,6 +5,39 @@
  * Validation collects every issue with its field path before anything is stored.
  */
 import type { InputIssue } from '../error.js';
+import type { ComputeCost, CostMeasurement } from './compute-cost.js';
+import type { CurveFlag, LearningCurveFit, LearningCurvePoint } from './learning-curve.js';
+import type { OnlineTestEvidence } from './online-test-size.js';
+import type { TestSize } from './test-size.js';
+
+/** A learning curve as measured and fitted for one candidate (assess-feasibility.ts). */
+export interface LearningCurveEvidence {
+  metric: string;
+  higherIsBetter: boolean;
+  target?: number;
+  pipeline: string;
+  learner: string;
+  datasets: { training: string; validation: string };
+  /** Rows the pipeline trains on: the candidate's full data. */
+  trainingRows: number;
+  /** The largest measured size (a sample of the full data when capped). */
+  measuredRows: number;
+  validationRows: number;
+  fractions: number[];
+  seeds: number[];
+  points: LearningCurvePoint[];
+  fit: LearningCurveFit | { flags: CurveFlag[]; warnings: string[] };
+  /** Whether the target is reached at each extrapolated size. */
+  verdicts: { multiple: number; rows: number; reaches: 'yes' | 'no' | 'uncertain' }[];
+}
+
+/** What mlcycle computed for a candidate; a design file may also carry evidence computed elsewhere. */
+export interface FeasibilityEvidence {
+  learningCurve?: LearningCurveEvidence;
+  computeCost?: ComputeCost & { measurements: CostMeasurement[] };
+  testSize?: OnlineTestEvidence | TestSize;
+  assessedAt?: string;
+}
 
 export interface DesignCandidate {
   name: string;
@@ -18,7 +51,7 @@ export interface DesignCandidate {
   risks: string[];
   runs: string[];
   /** Learning curve fit, compute cost and test size, as the functions of this folder return them. */
-  feasibility?: { learningCurve?: unknown; computeCost?: unknown; testSize?: unknown };
+  feasibility?: FeasibilityEvidence;
 }
 
 export interface DesignDecision {
