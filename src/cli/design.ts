@@ -1,5 +1,4 @@
 /** `mlcycle design new|show|list|decide`: the design document of an iteration (stage 5). */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
 import type { DesignDocument } from '../design/design-document.js';
@@ -41,32 +40,19 @@ export const registerDesign: RegisterCommands = (program, action) => {
   const design = program.command('design').description('design documents: candidates, estimates, feasibility evidence and the decision');
   design
     .command('new')
-    .description('store a design document (JSON) as the next version of its name; pipelines and runs must exist')
-    .requiredOption('--file <file>', 'the design as JSON')
+    .description('store a design document (YAML or JSON) as the next version of its name; pipelines and runs must exist')
+    .requiredOption('--file <file>', 'the design as YAML or JSON')
     .action(
       action(async (environment, _positional, command) => {
         const { file } = command.opts<{ file: string }>();
-        const { readInputText } = await import('../input-file.js');
-        const { designIssues } = await import('../design/design-document.js');
-        const text = await readInputText(path.resolve(environment.cwd, file), 'pipeline', file);
-        let raw: unknown;
-        try {
-          raw = JSON.parse(text);
-        } catch (error) {
-          throw new MlcycleError('invalid_input', `${file}: not JSON: ${error instanceof Error ? error.message : String(error)}`);
-        }
-        const issues = designIssues(raw).map((issue) => ({ ...issue, file }));
-        if (issues.length > 0) throw new MlcycleError('invalid_input', `${file}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}; nothing stored`, { issues });
-        const parsed = raw as DesignDocument;
-        const document: DesignDocument = { name: parsed.name, candidates: parsed.candidates.map((candidate) => ({ ...candidate, risks: candidate.risks ?? [], runs: candidate.runs ?? [] })) };
+        const [{ readInputText }, { createDesign }] = await Promise.all([import('../input-file.js'), import('../design/create-design.js')]);
+        const text = await readInputText(path.resolve(environment.cwd, file), 'design', file).catch((error: unknown) => {
+          if (error instanceof MlcycleError) throw error;
+          const code = (error as NodeJS.ErrnoException).code;
+          throw new MlcycleError(code === 'ENOENT' ? 'not_found' : 'invalid_input', `${file}: ${code === 'ENOENT' ? 'file not found' : (error as Error).message}`, { cause: error });
+        });
         return withWorkspace(environment, async (workspace) => {
-          const problems: string[] = [];
-          for (const [index, candidate] of document.candidates.entries()) {
-            if (!existsSync(path.resolve(workspace.root, candidate.pipeline))) problems.push(`candidates[${index}].pipeline: no pipeline file ${candidate.pipeline}`);
-            for (const [runIndex, run] of candidate.runs.entries()) if ((await workspace.runs.findRun(run)) === undefined) problems.push(`candidates[${index}].runs[${runIndex}]: no run ${run}`);
-          }
-          if (problems.length > 0) throw new MlcycleError('invalid_input', `${file}: ${problems.join('; ')}; nothing stored`);
-          const record = await workspace.designs.save(document.name, document, 'design.created', environment.context);
+          const record = await createDesign(workspace, text, file, environment.context);
           return { text: `stored design ${record.name} version ${record.version}`, json: record };
         });
       }),
