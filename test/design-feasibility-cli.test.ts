@@ -3,7 +3,7 @@
  * cost measured from two candidates' pipeline files, the online test sized from the spec's primary metric,
  * all stored as the design's next version; bad candidates store nothing.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DesignDocument } from '../src/design/design-document.js';
@@ -76,6 +76,16 @@ describe('mlcycle design feasibility', () => {
     const expected = estimateTestSize({ baseline: { kind: 'rate', rate: size.baseline.rate }, minimumDetectableEffect: 0.05, alpha: 0.05, power: 0.8, ratio: 1, alternative: 'two-sided', dailyUnits: 500 });
     expect(size.fixedHorizon).toEqual(expected.fixedHorizon);
     expect(trees?.feasibility?.testSize).toEqual(rate?.feasibility?.testSize);
+    // Markdown and an offline HTML page with a learning-curve chart per candidate.
+    const shown = run('design', 'show', 'it-1', '--out', 'design.html');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('| rows | mean roc_auc | seeds |');
+    expect(shown.stdout).toMatch(/\| 2,000 \| 0\.\d+ \| 3 \|/);
+    expect(shown.stdout).toContain('| 20,000 | 10x |');
+    const html = readFileSync(path.join(dir, 'design.html'), 'utf8');
+    expect(html.match(/<svg/g)).toHaveLength(2);
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    expect(run('design', 'show', 'it-1', '--out', 'nofolder/design.html').code).toBe(2);
     // Deciding keeps the evidence, and the board's design stage is done.
     expect(run('design', 'decide', 'it-1', 'trees', '--reason', 'higher AUC').code).toBe(0);
     const board = JSON.parse(run('status', '--json').stdout) as { stages: { id: string; state: string }[] };

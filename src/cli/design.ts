@@ -6,20 +6,6 @@ import type { MetricBaseline } from '../design/test-size.js';
 import type { RegisterCommands } from './program.js';
 import { withWorkspace } from './workspace-option.js';
 
-function describeDesign(design: DesignDocument, version: number): string {
-  const lines = [`# Design ${design.name} (version ${version})`, ''];
-  for (const candidate of design.candidates) {
-    lines.push(`## ${candidate.name}${design.decision?.candidate === candidate.name ? ' (chosen)' : ''}`, '');
-    lines.push(`- approach: ${candidate.approach}`, `- metric: ${candidate.metric}${candidate.target === undefined ? '' : `, target ${candidate.target}`}`, `- pipeline: ${candidate.pipeline}`);
-    lines.push(`- estimate: ${candidate.developerDays} developer-days, ${candidate.dataScientistDays} data-scientist-days`);
-    if (candidate.risks.length > 0) lines.push(`- risks: ${candidate.risks.join('; ')}`);
-    if (candidate.runs.length > 0) lines.push(`- runs: ${candidate.runs.join(', ')}`);
-    lines.push(`- feasibility evidence: ${candidate.feasibility === undefined ? 'none' : Object.keys(candidate.feasibility).join(', ')}`, '');
-  }
-  lines.push(design.decision === undefined ? 'not decided' : `decided: ${design.decision.candidate} by ${design.decision.decidedBy} at ${design.decision.decidedAt}: ${design.decision.reason}`);
-  return lines.join('\n');
-}
-
 function parseBaseline(raw: { baselineRate?: string; baselineMean?: string; baselineSd?: string }): MetricBaseline | undefined {
   if (raw.baselineRate !== undefined) {
     if (raw.baselineMean !== undefined || raw.baselineSd !== undefined) throw new MlcycleError('usage', '--baseline-rate: give a rate or a mean with its standard deviation, not both');
@@ -108,19 +94,29 @@ export const registerDesign: RegisterCommands = (program, action) => {
     );
   design
     .command('show')
-    .description('a design as Markdown: NAME for the latest version, NAME@N for version N')
+    .description('a design as Markdown, with its feasibility evidence: NAME for the latest version, NAME@N for version N')
     .argument('<name>', 'NAME or NAME@VERSION')
+    .option('--out <file>', 'also write the design as one offline HTML page, a learning-curve chart per assessed candidate')
     .action(
-      action(async (environment, positional) => {
+      action(async (environment, positional, command) => {
         const [ref] = positional as [string];
+        const { out } = command.opts<{ out?: string }>();
         const at = ref.lastIndexOf('@');
         const name = at < 0 ? ref : ref.slice(0, at);
         const version = at < 0 ? undefined : Number(ref.slice(at + 1));
         if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new MlcycleError('invalid_input', `${ref}: expected NAME@VERSION with a whole version number`);
+        const [{ checkOutputFile, writeOutputFile }, { designHtml, designMarkdown }] = await Promise.all([import('./output-path.js'), import('../design/render-design.js')]);
+        const file = out === undefined ? undefined : await checkOutputFile(environment.cwd, out, '--out');
         return withWorkspace(environment, async (workspace) => {
           const record = await workspace.designs.find(name, version);
           if (record === undefined) throw new MlcycleError('not_found', `no design ${name}${version === undefined ? '' : ` version ${version}`}`);
-          return { text: describeDesign(record.document as DesignDocument, record.version), json: record };
+          const document = record.document as DesignDocument;
+          let text = designMarkdown(document, record.version);
+          if (file !== undefined) {
+            await writeOutputFile(file, await designHtml(document, record.version));
+            text += `\n\nreport: ${file}`;
+          }
+          return { text, json: file === undefined ? record : { ...record, report: file } };
         });
       }),
     );

@@ -77,7 +77,7 @@ export async function assessFeasibility(options: AssessFeasibilityOptions): Prom
         metric: candidate.metric,
         higherIsBetter,
         ...(target === undefined ? {} : { target }),
-        pipeline: measurement.pipeline,
+        pipeline: candidate.pipeline,
         learner: measurement.learner,
         datasets: measurement.datasets,
         trainingRows: measurement.trainingRows,

@@ -2,7 +2,8 @@
  * A design candidate's learning-curve runs on the workspace's data: its pipeline file gives the datasets,
  * features, label and learner; the training rows the pipeline would learn from (after its sampleStride)
  * are the candidate's full data, of which a seeded sample of at most `rows` is measured on growing
- * fractions (measure-learning-curve.ts). Each model is fitted here, in this thread, as the pipeline's
+ * fractions (measure-learning-curve.ts). A capped sample is read from every k-th row of the file (DuckDB
+ * reads the rest of the file not at all), so measuring a sample of millions of rows costs seconds. Each model is fitted here, in this thread, as the pipeline's
  * train step fits it (fitModel), and scored on the validation rows (every k-th row when capped) with the
  * candidate's metric, the way the evaluate step scores (scorePredictions). Nothing is tracked as a run.
  */
@@ -50,11 +51,6 @@ export interface CandidateMeasurement extends LearningCurveRun {
 /** Tables already read in this assessment, by dataset and feature set, so candidates sharing data read it once. */
 export type FeatureTableCache = Map<string, Promise<{ training: FeatureColumns; validation: FeatureColumns }>>;
 
-function every(table: FeatureColumns, stride: number): FeatureColumns {
-  if (stride <= 1) return table;
-  return pick(table, Int32Array.from({ length: Math.ceil(table.rows / stride) }, (_, index) => index * stride));
-}
-
 /** The given rows of a table (columns copied; typed arrays for numbers and the label). */
 function pick(table: FeatureColumns, rows: Int32Array): FeatureColumns {
   const raw: FeatureColumns['raw'] = {};
@@ -64,13 +60,14 @@ function pick(table: FeatureColumns, rows: Int32Array): FeatureColumns {
   return { rows: rows.length, signature: table.signature, raw, label: Float64Array.from(rows, (row) => table.label[row] as number) };
 }
 
-async function readTables(engine: AnalyticsEngine, workspace: Workspace, pipeline: NormalizedPipeline, data: { training: DatasetVersion; validation: DatasetVersion }, cache: FeatureTableCache) {
-  const key = JSON.stringify([data.training.hash, data.validation.hash, pipeline.features, pipeline.label]);
+/** Every k-th row of each file (k = 1 reads all), read once per assessment for candidates sharing them. */
+async function readTables(engine: AnalyticsEngine, workspace: Workspace, pipeline: NormalizedPipeline, data: { training: DatasetVersion; validation: DatasetVersion }, every: { training: number; validation: number }, cache: FeatureTableCache) {
+  const key = JSON.stringify([data.training.hash, data.validation.hash, pipeline.features, pipeline.label, every]);
   let tables = cache.get(key);
   if (tables === undefined) {
     tables = (async () => {
-      const training = await readFeatureTable(engine, workspace.artifacts.localPath(data.training.artifactKey), pipeline.features, pipeline.label);
-      const validation = await readFeatureTable(engine, workspace.artifacts.localPath(data.validation.artifactKey), pipeline.features, pipeline.label, training.signature);
+      const training = await readFeatureTable(engine, workspace.artifacts.localPath(data.training.artifactKey), pipeline.features, pipeline.label, undefined, { every: every.training });
+      const validation = await readFeatureTable(engine, workspace.artifacts.localPath(data.validation.artifactKey), pipeline.features, pipeline.label, training.signature, { every: every.validation });
       return { training, validation };
     })();
     cache.set(key, tables);
@@ -104,10 +101,18 @@ export async function measureCandidate(
     training: await resolveDatasetRef(workspace.datasets, pipeline.data.training),
     validation: await resolveDatasetRef(workspace.datasets, pipeline.data.validation),
   };
-  const tables = await readTables(engine, workspace, pipeline, data, cache);
-  const full = every(tables.training, pipeline.train.sampleStride);
-  const measured = options.rows !== undefined && options.rows < full.rows ? pick(full, sampleRows(full.rows, options.rows, seededRandom(options.sampleSeed ?? 0))) : full;
-  const validation = options.validationRows !== undefined && options.validationRows < tables.validation.rows ? every(tables.validation, Math.ceil(tables.validation.rows / options.validationRows)) : tables.validation;
+  // The pipeline learns from every sampleStride-th row; of those, every k-th row is read when capped
+  // (k the largest that leaves at least `rows`), then exactly `rows` of them are drawn at random.
+  const stride = pipeline.train.sampleStride;
+  const fullRows = Math.ceil(data.training.rowCount / stride);
+  const cap = options.rows !== undefined && options.rows < fullRows ? options.rows : undefined;
+  const every = {
+    training: stride * (cap === undefined ? 1 : Math.max(1, Math.floor(fullRows / cap))),
+    validation: options.validationRows !== undefined && options.validationRows < data.validation.rowCount ? Math.ceil(data.validation.rowCount / options.validationRows) : 1,
+  };
+  const tables = await readTables(engine, workspace, pipeline, data, every, cache);
+  const measured = cap !== undefined && cap < tables.training.rows ? pick(tables.training, sampleRows(tables.training.rows, cap, seededRandom(options.sampleSeed ?? 0))) : tables.training;
+  const validation = tables.validation;
   const featureSql = featureSqlOf(pipeline);
   const run = await measureLearningCurve(
     (rows) => {
@@ -121,7 +126,7 @@ export async function measureCandidate(
     ...run,
     pipeline: pipeline.sourceLabel,
     learner: pipeline.train.learner,
-    trainingRows: full.rows,
+    trainingRows: fullRows,
     measuredRows: measured.rows,
     validationRows: validation.rows,
     datasets: { training: data.training.ref, validation: data.validation.ref },
