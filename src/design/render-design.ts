@@ -8,8 +8,15 @@
 import { escapeHtml, formatNumber, page } from '../report/html-page.js';
 import { renderSvg } from '../report/svg-chart.js';
 import type { DesignCandidate, DesignDocument, FeasibilityEvidence, LearningCurveEvidence } from './design-document.js';
+import type { LearningCurveFit } from './learning-curve.js';
+import type { OnlineTestEvidence } from './online-test-size.js';
 
 const MIB = 2 ** 20;
+
+/** A mapping (not null, not a list): evidence from a design file is checked with this before it is read. */
+function isRecord<T>(value: T | undefined | null): value is T {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** Mean of the metric at each measured size, in size order. */
 export function meanBySize(curve: Pick<LearningCurveEvidence, 'points'>): { rows: number; mean: number; count: number }[] {
@@ -41,35 +48,37 @@ interface EvidenceTables {
 /** The evidence as rows of text, shared by the Markdown and the HTML. */
 function evidenceTables(evidence: FeasibilityEvidence): EvidenceTables {
   const tables: EvidenceTables = { facts: [], curve: [], extrapolations: [], cost: [], warnings: [] };
-  const curve = evidence.learningCurve;
+  const curve = isRecord(evidence.learningCurve) ? evidence.learningCurve : undefined;
   if (curve !== undefined) {
     tables.facts.push(['learning curve', `${curve.metric ?? '-'} of ${curve.learner ?? '?'} (${curve.pipeline ?? '?'}), trained on ${curve.datasets?.training ?? '?'} and scored on ${number(curve.validationRows)} rows of ${curve.datasets?.validation ?? '?'}`]);
     tables.facts.push(['data', `${number(curve.measuredRows)} of ${number(curve.trainingRows)} training rows measured, ${Array.isArray(curve.seeds) ? curve.seeds.length : '?'} seeds per size`]);
     if (curve.target !== undefined) tables.facts.push(['target', number(curve.target)]);
     tables.curve = [['rows', `mean ${curve.metric ?? 'metric'}`, 'seeds'], ...meanBySize(curve).map((entry) => [formatNumber(entry.rows), formatNumber(entry.mean), String(entry.count)])];
-    const fit = curve.fit;
-    if (fit !== undefined && 'asymptote' in fit) {
+    const fit = isRecord(curve.fit) && 'asymptote' in curve.fit ? (curve.fit as LearningCurveFit) : undefined;
+    if (fit !== undefined && isRecord(fit.asymptote) && isRecord(fit.exponent)) {
       tables.facts.push(['fitted law', `metric = a - b n^-c: a ${interval(fit.asymptote)}, c ${interval(fit.exponent)}, residual ${number(fit.residualError)}`]);
       tables.extrapolations = [
         ['rows', 'multiple', 'extrapolated', 'reaches target'],
         ...(Array.isArray(fit.extrapolations) ? fit.extrapolations : []).map((entry) => [
-          number(entry.rows),
-          `${number(entry.multiple)}x`,
-          interval(entry.metric),
-          (Array.isArray(curve.verdicts) ? curve.verdicts : []).find((verdict) => verdict.multiple === entry.multiple)?.reaches ?? '-',
+          number(entry?.rows),
+          `${number(entry?.multiple)}x`,
+          isRecord(entry) ? interval(entry.metric) : '-',
+          (Array.isArray(curve.verdicts) ? curve.verdicts : []).find((verdict) => verdict?.multiple === entry?.multiple)?.reaches ?? '-',
         ]),
       ];
     }
-    if (fit !== undefined && Array.isArray(fit.warnings)) tables.warnings.push(...fit.warnings);
+    if (isRecord(curve.fit) && Array.isArray(curve.fit.warnings)) tables.warnings.push(...curve.fit.warnings);
   }
-  const cost = evidence.computeCost;
+  const cost = isRecord(evidence.computeCost) ? evidence.computeCost : undefined;
   if (cost !== undefined) {
     tables.facts.push(['compute cost', `time ~ rows^${number(cost.timeExponent)}, ${number(cost.secondsPerThousandRows)} s per 1,000 rows measured; memory ${number(cost.bytesPerRow)} bytes per row`]);
-    tables.cost = [['rows', 'training seconds', 'peak MiB'], ...(Array.isArray(cost.projections) ? cost.projections : []).map((projection) => [number(projection.rows), number(projection.seconds), typeof projection.peakBytes === 'number' ? formatNumber(projection.peakBytes / MIB) : '-'])];
+    tables.cost = [['rows', 'training seconds', 'peak MiB'], ...(Array.isArray(cost.projections) ? cost.projections : []).filter(isRecord).map((projection) => [number(projection.rows), number(projection.seconds), typeof projection.peakBytes === 'number' ? formatNumber(projection.peakBytes / MIB) : '-'])];
   }
-  const size = evidence.testSize;
+  const size = isRecord(evidence.testSize) ? evidence.testSize : undefined;
   if (size !== undefined) {
-    const metric = 'metric' in size ? `${size.metric}, baseline ${size.baseline?.kind === 'rate' ? `rate ${number(size.baseline.rate)}` : `mean ${number(size.baseline?.mean)} (sd ${number(size.baseline?.standardDeviation)})`} (${size.baselineSource}); ` : '';
+    const online = 'metric' in size ? (size as OnlineTestEvidence) : undefined;
+    const baseline = online !== undefined && isRecord(online.baseline) ? online.baseline : undefined;
+    const metric = online === undefined || baseline === undefined ? '' : `${online.metric}, baseline ${baseline.kind === 'rate' ? `rate ${number(baseline.rate)}` : `mean ${number(baseline.mean)} (sd ${number(baseline.standardDeviation)})`} (${online.baselineSource}); `;
     tables.facts.push([
       'online test',
       `${metric}effect size ${number(size.effectSize)}: fixed-horizon ${number(size.fixedHorizon?.controlUnits)} units per arm, ${number(size.fixedHorizon?.days)} days; sequential ${number(size.sequential?.controlUnits)} per arm, ${number(size.sequential?.days)} days`,
@@ -106,7 +115,7 @@ export function designMarkdown(design: DesignDocument, version: number): string 
   for (const candidate of design.candidates) {
     lines.push(`## ${candidate.name}${design.decision?.candidate === candidate.name ? ' (chosen)' : ''}`, '');
     for (const [name, value] of candidateHeader(design, candidate)) if (name !== 'decision') lines.push(`- ${name}: ${value}`);
-    if (candidate.feasibility === undefined) {
+    if (!isRecord(candidate.feasibility)) {
       lines.push('- feasibility evidence: none', '');
       continue;
     }
@@ -124,7 +133,8 @@ export function designMarkdown(design: DesignDocument, version: number): string 
 export function learningCurveChart(curve: LearningCurveEvidence): object | undefined {
   const points = (Array.isArray(curve.points) ? curve.points : []).filter((point) => typeof point?.rows === 'number' && typeof point.value === 'number');
   if (points.length === 0) return undefined;
-  const fit = curve.fit !== undefined && 'asymptote' in curve.fit ? curve.fit : undefined;
+  const fitted = isRecord(curve.fit) && 'asymptote' in curve.fit ? curve.fit : undefined;
+  const fit = fitted !== undefined && [fitted.asymptote, fitted.scale, fitted.exponent].every((entry) => typeof entry?.estimate === 'number') && Array.isArray(fitted.extrapolations) && fitted.extrapolations.every((entry) => isRecord(entry) && isRecord(entry.metric)) ? fitted : undefined;
   const largest = Math.max(...points.map((point) => point.rows));
   const smallest = Math.min(...points.map((point) => point.rows));
   const sign = curve.higherIsBetter === false ? -1 : 1;
@@ -170,12 +180,12 @@ export async function designHtml(design: DesignDocument, version: number): Promi
     const chosen = design.decision?.candidate === candidate.name;
     sections.push(`<h2>${escapeHtml(candidate.name)}${chosen ? '<span class="tag">chosen</span>' : ''}</h2>`);
     const facts = candidateHeader(design, candidate).filter(([name]) => name !== 'decision');
-    const tables = candidate.feasibility === undefined ? undefined : evidenceTables(candidate.feasibility);
+    const tables = isRecord(candidate.feasibility) ? evidenceTables(candidate.feasibility) : undefined;
     facts.push(...(tables?.facts ?? [['feasibility evidence', 'none'] as [string, string]]));
     sections.push(`<table>${facts.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>`);
     if (tables === undefined) continue;
     for (const warning of tables.warnings) sections.push(`<div class="alert">${escapeHtml(warning)}</div>`);
-    const chart = candidate.feasibility?.learningCurve === undefined ? undefined : learningCurveChart(candidate.feasibility.learningCurve);
+    const chart = isRecord(candidate.feasibility?.learningCurve) ? learningCurveChart(candidate.feasibility.learningCurve) : undefined;
     const svg = chart === undefined ? '' : await renderSvg(chart as Parameters<typeof renderSvg>[0]);
     sections.push(`<div class="variable"><div>${svg}</div><div>${[tables.curve, tables.extrapolations, tables.cost].filter((table) => table.length > 0).map(htmlTable).join('<br>')}</div></div>`);
   }
