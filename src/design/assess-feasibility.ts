@@ -89,7 +89,7 @@ export async function assessFeasibility(options: AssessFeasibilityOptions): Prom
         fit,
         verdicts,
       },
-      ...(cost === undefined ? {} : { computeCost: { ...cost, measurements: measurement.costs } }),
+      ...(cost === undefined ? {} : { computeCost: { ...cost, measurements: measurement.costs, warnings: costWarnings(cost.timeExponent) } }),
       testSize,
       assessedAt: options.context.now().toISOString(),
     };
@@ -127,4 +127,13 @@ export function describeEvidence(evidence: FeasibilityEvidence): string {
   const full = evidence.computeCost?.projections[0];
   if (full !== undefined) parts.push(`training ${full.seconds.toFixed(1)} s and ${(full.peakBytes / 2 ** 20).toFixed(0)} MiB projected on ${full.rows.toLocaleString('en-US')} rows`);
   return parts.join('; ');
+}
+
+/**
+ * Training time that grows much slower than the rows means fixed costs (per round, per tree, per leaf)
+ * dominate at the measured sizes; per-row work takes over at larger ones, so the projection is low.
+ */
+function costWarnings(timeExponent: number): string[] {
+  if (timeExponent >= 0.8) return [];
+  return [`training time grew as rows^${timeExponent.toFixed(2)} over the measured sizes: fixed costs dominate there, so the projections to more rows are lower bounds`];
 }

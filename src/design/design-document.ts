@@ -34,7 +34,7 @@ export interface LearningCurveEvidence {
 /** What mlcycle computed for a candidate; a design file may also carry evidence computed elsewhere. */
 export interface FeasibilityEvidence {
   learningCurve?: LearningCurveEvidence;
-  computeCost?: ComputeCost & { measurements: CostMeasurement[] };
+  computeCost?: ComputeCost & { measurements: CostMeasurement[]; warnings?: string[] };
   testSize?: OnlineTestEvidence | TestSize;
   assessedAt?: string;
 }

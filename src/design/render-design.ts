@@ -72,6 +72,7 @@ function evidenceTables(evidence: FeasibilityEvidence): EvidenceTables {
   const cost = isRecord(evidence.computeCost) ? evidence.computeCost : undefined;
   if (cost !== undefined) {
     tables.facts.push(['compute cost', `time ~ rows^${number(cost.timeExponent)}, ${number(cost.secondsPerThousandRows)} s per 1,000 rows measured; memory ${number(cost.bytesPerRow)} bytes per row`]);
+    if (Array.isArray(cost.warnings)) tables.warnings.push(...cost.warnings.filter((warning) => typeof warning === 'string'));
     tables.cost = [['rows', 'training seconds', 'peak MiB'], ...(Array.isArray(cost.projections) ? cost.projections : []).filter(isRecord).map((projection) => [number(projection.rows), number(projection.seconds), typeof projection.peakBytes === 'number' ? formatNumber(projection.peakBytes / MIB) : '-'])];
   }
   const size = isRecord(evidence.testSize) ? evidence.testSize : undefined;
