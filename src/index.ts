@@ -154,7 +154,7 @@ export type { ServiceMetrics } from './serve/service-metrics.js';
 export { ServedModels, type ServedVersion, type ModelSource } from './serve/served-models.js';
 export { ServedExperiments, compileExperiment, type RunningExperiment, type Routed } from './serve/served-experiments.js';
 export { ONLINE_EXPERIMENT_STATES, type OnlineExperimentStore, type OnlineExperimentRecord, type OnlineExperimentState, type ExperimentPhase, type StoredExperimentAnalysis, type NewExperimentAnalysis } from './store/online-experiment-store.js';
-export type { DesignStore, DesignRecord } from './store/design-store.js';
+export type { DesignAction, DesignStore, DesignRecord } from './store/design-store.js';
 export type { ReferenceStore, ReferenceRecord, NewReference, ReferenceLink, ReportedMetric } from './store/reference-store.js';
 export type { LoggedModelStore, LoggedModel, NewLoggedModel, LoggedModelMetric, LoggedModelOutput, LoggedModelStatus } from './store/logged-model-store.js';
 export { ROLLOUT_STATES, type RolloutStore, type RolloutRecord, type RolloutState, type RolloutTransition } from './store/rollout-store.js';

@@ -25,6 +25,7 @@ export const INPUT_LIMITS = {
   responseModel: { bytes: 8 * MIB, what: 'a customer-response model' },
   rolloutPlan: { bytes: 8 * MIB, what: 'a rollout plan' },
   bibliography: { bytes: 8 * MIB, what: 'a bibliography' },
+  design: { bytes: 8 * MIB, what: 'a design document' },
 } as const;
 
 export type InputKind = keyof typeof INPUT_LIMITS;

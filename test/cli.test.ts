@@ -165,7 +165,8 @@ describe('mlcycle usage errors', () => {
 
 /**
  * The demo trains three models on 2M flights, tunes the trees in 8 trials and evaluates them on half a
- * million flights; on 2 cores that took about 3 minutes (the second run comes from the step cache).
+ * million flights; on 2 cores that took about 3 minutes (the second run comes from the step cache). The
+ * design's feasibility (stage 5) adds 24 fits on a 20,000-row sample.
  */
 const DEMO_TIMEOUT_MS = 480_000;
 
@@ -176,6 +177,16 @@ describe('mlcycle demo', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^flight-delay-alerts/);
     expect(run.stdout).toMatch(/1 {2}problem definition +\[x\] done/);
+    // Stage 4: two cited references with reported results; stage 5: both candidates measured on a sample,
+    // the A/B test sized, and the candidate with the higher measured AUC chosen.
+    expect(run.stdout).toMatch(/4 {2}literature survey +\[x\] done/);
+    expect(run.stderr).toMatch(/stage 4: 2 references with reported results: chen2016xgboost \(roc_auc 0\.8304.*ke2017lightgbm \(roc_auc 0\.7846/);
+    const sampleAuc = (output: string, candidate: string) => Number(new RegExp(`stage 5: ${candidate}: roc_auc ([0-9.]+) on 20,000 rows`).exec(output)?.[1]);
+    expect(sampleAuc(run.stderr, 'gbdt')).toBeGreaterThan(sampleAuc(run.stderr, 'route-rate'));
+    expect(run.stderr).toMatch(/stage 5: A\/B test on rebooked_before_gate: [0-9,]+ passengers per arm, \d+ days at 16,741 a day/);
+    expect(run.stderr).toMatch(/stage 5: design flight-delay-iteration-1 v3: chose gbdt: highest validation AUC/);
+    expect(run.stdout).toMatch(/5 {2}design and feasibility +\[x\] done/);
+    expect(run.stderr).toMatch(/stage 4: ke2017lightgbm reports AUC 0\.7846 on its Flight Delay data; our trees \(run [0-9a-f]{8}, adapts it\)/);
     // Stage 6: the trees beat the obvious rule (each route's delay rate) on the validation month.
     const auc = (output: string, model: string) => Number(new RegExp(`stage 6: ${model}: validation AUC ([0-9.]+)`).exec(output)?.[1]);
     expect(auc(run.stderr, 'gradient-boosted trees')).toBeGreaterThan(auc(run.stderr, 'route delay rate') + 0.05);
@@ -219,6 +230,10 @@ describe('mlcycle demo', () => {
     }
     expect(again.stderr).toMatch(/stage 6: tuned the trees \(study flight-delay-gbdt, 8 trials, \d+ pruned, resumed\)/);
     expect(again.stderr).toMatch(/models:\/flight-delay\/2 is @challenger \(unchanged\)/);
+    // The survey and the design are in place: nothing recorded, measured or decided again.
+    expect(again.stderr).toMatch(/stage 4: 2 references with reported results \(recorded before\)/);
+    expect(again.stderr).not.toMatch(/stage 5: gbdt: roc_auc/);
+    expect(again.stderr).toMatch(/stage 5: design flight-delay-iteration-1 v3: chose gbdt/);
     // The pipelines are files in the workspace: rerunning one from there is a cache hit too.
     const train = runMlcycle(['train', 'pipelines/route-rate.yaml', '--json'], { cwd: dir });
     expect(train.code).toBe(0);

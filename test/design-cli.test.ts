@@ -55,10 +55,28 @@ describe('mlcycle design', () => {
     const field = design(root, 'new', '--file', 'field.json');
     expect(field.code).toBe(2);
     expect(field.stderr).toContain('candidates[0].developerDays');
+    // YAML: every problem with its line, as the spec reports them.
+    writeFileSync(
+      path.join(root, 'design.yaml'),
+      ['name: d', 'candidates:', '  - name: a', '    approach: a', '    metric: roc_auc', '    pipeline: nope.yaml', '    developerDays: two', '    dataScientistDays: 1', '  - name: a', '    approach: b', '    metric: roc_auc', '    pipeline: pipeline.yaml', '    developerDays: 1', '    dataScientistDays: 1', ''].join('\n'),
+    );
+    const yaml = design(root, 'new', '--file', 'design.yaml');
+    expect(yaml.code).toBe(2);
+    expect(yaml.stderr).toContain('design.yaml has 2 problems; nothing stored');
+    expect(yaml.stderr).toContain('design.yaml:7: candidates[0].developerDays: a number of days, 0 or more');
+    expect(yaml.stderr).toContain('design.yaml:9: candidates[1].name: a second candidate named a');
+    writeFileSync(path.join(root, 'broken.yaml'), 'name: d\ncandidates: [\n');
+    const broken = design(root, 'new', '--file', 'broken.yaml');
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/broken\.yaml:3: YAML: /);
+    expect(design(root, 'new', '--file', 'absent.yaml').stderr).toContain('absent.yaml: file not found');
     expect(JSON.parse(design(root, 'list', '--json').stdout)).toEqual([]);
+    writeFileSync(path.join(root, 'ok.yaml'), ['name: d', 'candidates:', '  - { name: a, approach: a, metric: roc_auc, pipeline: pipeline.yaml, developerDays: 1, dataScientistDays: 1, risks: [late data] }', ''].join('\n'));
+    expect(design(root, 'new', '--file', 'ok.yaml').code).toBe(0);
+    expect((JSON.parse(design(root, 'show', 'd', '--json').stdout) as { document: { candidates: { risks: string[] }[] } }).document.candidates[0]?.risks).toEqual(['late data']);
     writeFileSync(path.join(root, 'ok.json'), JSON.stringify({ name: 'd', candidates: [candidate('a', 'pipeline.yaml')] }));
     expect(design(root, 'new', '--file', 'ok.json').code).toBe(0);
     expect(design(root, 'decide', 'd', 'zzz', '--reason', 'r').code).toBe(2);
-    expect((JSON.parse(design(root, 'list', '--json').stdout) as Array<{ version: number }>).map((record) => record.version)).toEqual([1]);
-  });
+    expect((JSON.parse(design(root, 'list', '--json').stdout) as Array<{ version: number }>).map((record) => record.version)).toEqual([2]);
+  }, 120_000);
 });

@@ -1,74 +1,122 @@
 /** `mlcycle design new|show|list|decide`: the design document of an iteration (stage 5). */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MlcycleError } from '../error.js';
 import type { DesignDocument } from '../design/design-document.js';
+import type { MetricBaseline } from '../design/test-size.js';
 import type { RegisterCommands } from './program.js';
 import { withWorkspace } from './workspace-option.js';
 
-function describeDesign(design: DesignDocument, version: number): string {
-  const lines = [`# Design ${design.name} (version ${version})`, ''];
-  for (const candidate of design.candidates) {
-    lines.push(`## ${candidate.name}${design.decision?.candidate === candidate.name ? ' (chosen)' : ''}`, '');
-    lines.push(`- approach: ${candidate.approach}`, `- metric: ${candidate.metric}${candidate.target === undefined ? '' : `, target ${candidate.target}`}`, `- pipeline: ${candidate.pipeline}`);
-    lines.push(`- estimate: ${candidate.developerDays} developer-days, ${candidate.dataScientistDays} data-scientist-days`);
-    if (candidate.risks.length > 0) lines.push(`- risks: ${candidate.risks.join('; ')}`);
-    if (candidate.runs.length > 0) lines.push(`- runs: ${candidate.runs.join(', ')}`);
-    lines.push(`- feasibility evidence: ${candidate.feasibility === undefined ? 'none' : Object.keys(candidate.feasibility).join(', ')}`, '');
+function parseBaseline(raw: { baselineRate?: string; baselineMean?: string; baselineSd?: string }): MetricBaseline | undefined {
+  if (raw.baselineRate !== undefined) {
+    if (raw.baselineMean !== undefined || raw.baselineSd !== undefined) throw new MlcycleError('usage', '--baseline-rate: give a rate or a mean with its standard deviation, not both');
+    const rate = Number(raw.baselineRate);
+    if (!(rate > 0 && rate < 1)) throw new MlcycleError('usage', `--baseline-rate: expected a number between 0 and 1, got "${raw.baselineRate}"`);
+    return { kind: 'rate', rate };
   }
-  lines.push(design.decision === undefined ? 'not decided' : `decided: ${design.decision.candidate} by ${design.decision.decidedBy} at ${design.decision.decidedAt}: ${design.decision.reason}`);
-  return lines.join('\n');
+  if (raw.baselineMean === undefined && raw.baselineSd === undefined) return undefined;
+  if (raw.baselineMean === undefined || raw.baselineSd === undefined) throw new MlcycleError('usage', '--baseline-mean and --baseline-sd go together');
+  const mean = Number(raw.baselineMean);
+  const standardDeviation = Number(raw.baselineSd);
+  if (!Number.isFinite(mean)) throw new MlcycleError('usage', `--baseline-mean: expected a number, got "${raw.baselineMean}"`);
+  if (!(standardDeviation > 0 && Number.isFinite(standardDeviation))) throw new MlcycleError('usage', `--baseline-sd: expected a positive number, got "${raw.baselineSd}"`);
+  return { kind: 'mean', mean, standardDeviation };
 }
 
 export const registerDesign: RegisterCommands = (program, action) => {
   const design = program.command('design').description('design documents: candidates, estimates, feasibility evidence and the decision');
   design
     .command('new')
-    .description('store a design document (JSON) as the next version of its name; pipelines and runs must exist')
-    .requiredOption('--file <file>', 'the design as JSON')
+    .description('store a design document (YAML or JSON) as the next version of its name; pipelines and runs must exist')
+    .requiredOption('--file <file>', 'the design as YAML or JSON')
     .action(
       action(async (environment, _positional, command) => {
         const { file } = command.opts<{ file: string }>();
-        const { readInputText } = await import('../input-file.js');
-        const { designIssues } = await import('../design/design-document.js');
-        const text = await readInputText(path.resolve(environment.cwd, file), 'pipeline', file);
-        let raw: unknown;
-        try {
-          raw = JSON.parse(text);
-        } catch (error) {
-          throw new MlcycleError('invalid_input', `${file}: not JSON: ${error instanceof Error ? error.message : String(error)}`);
-        }
-        const issues = designIssues(raw).map((issue) => ({ ...issue, file }));
-        if (issues.length > 0) throw new MlcycleError('invalid_input', `${file}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}; nothing stored`, { issues });
-        const parsed = raw as DesignDocument;
-        const document: DesignDocument = { name: parsed.name, candidates: parsed.candidates.map((candidate) => ({ ...candidate, risks: candidate.risks ?? [], runs: candidate.runs ?? [] })) };
+        const [{ readInputText }, { createDesign }] = await Promise.all([import('../input-file.js'), import('../design/create-design.js')]);
+        const text = await readInputText(path.resolve(environment.cwd, file), 'design', file).catch((error: unknown) => {
+          if (error instanceof MlcycleError) throw error;
+          const code = (error as NodeJS.ErrnoException).code;
+          throw new MlcycleError(code === 'ENOENT' ? 'not_found' : 'invalid_input', `${file}: ${code === 'ENOENT' ? 'file not found' : (error as Error).message}`, { cause: error });
+        });
         return withWorkspace(environment, async (workspace) => {
-          const problems: string[] = [];
-          for (const [index, candidate] of document.candidates.entries()) {
-            if (!existsSync(path.resolve(workspace.root, candidate.pipeline))) problems.push(`candidates[${index}].pipeline: no pipeline file ${candidate.pipeline}`);
-            for (const [runIndex, run] of candidate.runs.entries()) if ((await workspace.runs.findRun(run)) === undefined) problems.push(`candidates[${index}].runs[${runIndex}]: no run ${run}`);
-          }
-          if (problems.length > 0) throw new MlcycleError('invalid_input', `${file}: ${problems.join('; ')}; nothing stored`);
-          const record = await workspace.designs.save(document.name, document, 'design.created', environment.context);
+          const record = await createDesign(workspace, text, file, environment.context);
           return { text: `stored design ${record.name} version ${record.version}`, json: record };
         });
       }),
     );
   design
-    .command('show')
-    .description('a design as Markdown: NAME for the latest version, NAME@N for version N')
-    .argument('<name>', 'NAME or NAME@VERSION')
+    .command('feasibility')
+    .description('measure each candidate on the workspace data: learning curve (with 2x/5x/10x extrapolation), training cost, and the online test size for the spec\'s primary metric; stored as the next version')
+    .argument('<name>', 'design name')
+    .option('--candidate <name>', 'only this candidate (default: every candidate)')
+    .option('--rows <n>', 'measure on a seeded sample of at most N training rows (the curve\'s 100%)', '50000')
+    .option('--validation-rows <n>', 'score each fit on at most N validation rows (every k-th row)', '50000')
+    .option('--seeds <n>', 'seeds per training size', '3')
+    .requiredOption('--daily-units <n>', 'units entering the online test per day, both arms together')
+    .option('--baseline-rate <rate>', 'the primary metric today, a proportion in (0, 1) (default: estimated from the training data when the metric is a column there)')
+    .option('--baseline-mean <mean>', 'the primary metric today, a mean (with --baseline-sd)')
+    .option('--baseline-sd <sd>', 'the standard deviation of the primary metric per unit (with --baseline-mean)')
+    .option('--alpha <alpha>', 'significance level of the online test', '0.05')
+    .option('--power <power>', 'power of the online test', '0.8')
     .action(
-      action(async (environment, positional) => {
+      action(async (environment, positional, command) => {
+        const [name] = positional as [string];
+        const raw = command.opts<{ candidate?: string; rows: string; validationRows: string; seeds: string; dailyUnits: string; baselineRate?: string; baselineMean?: string; baselineSd?: string; alpha: string; power: string }>();
+        const { parsePositiveInteger, parseFraction } = await import('./option-parsers.js');
+        const dailyUnits = Number(raw.dailyUnits);
+        if (!(Number.isFinite(dailyUnits) && dailyUnits > 0)) throw new MlcycleError('usage', `--daily-units: expected a positive number, got "${raw.dailyUnits}"`);
+        const seeds = parsePositiveInteger(raw.seeds, '--seeds');
+        const baseline = parseBaseline(raw);
+        return withWorkspace(environment, async (workspace) => {
+          const [{ assessFeasibility }, { withAnalyticsEngine, workspaceSpec }] = await Promise.all([import('../design/assess-feasibility.js'), import('./analytics-option.js')]);
+          const spec = await workspaceSpec(workspace);
+          const lines: string[] = [];
+          const result = await withAnalyticsEngine((engine) =>
+            assessFeasibility({
+              workspace,
+              engine,
+              spec,
+              design: name,
+              ...(raw.candidate === undefined ? {} : { candidate: raw.candidate }),
+              measure: { rows: parsePositiveInteger(raw.rows, '--rows'), validationRows: parsePositiveInteger(raw.validationRows, '--validation-rows'), seeds: Array.from({ length: seeds }, (_, index) => index + 1) },
+              test: { dailyUnits, alpha: parseFraction(raw.alpha, '--alpha'), power: parseFraction(raw.power, '--power'), ...(baseline === undefined ? {} : { baseline }) },
+              context: environment.context,
+              log: (line) => lines.push(line),
+            }),
+          );
+          const size = result.assessed[0]?.feasibility?.testSize;
+          if (size !== undefined) {
+            lines.push(`online test: ${size.fixedHorizon.controlUnits.toLocaleString('en-US')} units per arm, ${size.fixedHorizon.days} days fixed-horizon; ${size.sequential.controlUnits.toLocaleString('en-US')} per arm, ${size.sequential.days} days sequential`);
+          }
+          lines.push(`stored design ${result.record.name} version ${result.record.version}`);
+          return { text: lines.join('\n'), json: result.record };
+        });
+      }),
+    );
+  design
+    .command('show')
+    .description('a design as Markdown, with its feasibility evidence: NAME for the latest version, NAME@N for version N')
+    .argument('<name>', 'NAME or NAME@VERSION')
+    .option('--out <file>', 'also write the design as one offline HTML page, a learning-curve chart per assessed candidate')
+    .action(
+      action(async (environment, positional, command) => {
         const [ref] = positional as [string];
+        const { out } = command.opts<{ out?: string }>();
         const at = ref.lastIndexOf('@');
         const name = at < 0 ? ref : ref.slice(0, at);
         const version = at < 0 ? undefined : Number(ref.slice(at + 1));
         if (version !== undefined && !(Number.isInteger(version) && version > 0)) throw new MlcycleError('invalid_input', `${ref}: expected NAME@VERSION with a whole version number`);
+        const [{ checkOutputFile, writeOutputFile }, { designHtml, designMarkdown }] = await Promise.all([import('./output-path.js'), import('../design/render-design.js')]);
+        const file = out === undefined ? undefined : await checkOutputFile(environment.cwd, out, '--out');
         return withWorkspace(environment, async (workspace) => {
           const record = await workspace.designs.find(name, version);
           if (record === undefined) throw new MlcycleError('not_found', `no design ${name}${version === undefined ? '' : ` version ${version}`}`);
-          return { text: describeDesign(record.document as DesignDocument, record.version), json: record };
+          const document = record.document as DesignDocument;
+          let text = designMarkdown(document, record.version);
+          if (file !== undefined) {
+            await writeOutputFile(file, await designHtml(document, record.version));
+            text += `\n\nreport: ${file}`;
+          }
+          return { text, json: file === undefined ? record : { ...record, report: file } };
         });
       }),
     );

@@ -22,6 +22,7 @@ import { evaluateDemoModels } from './evaluate-demo-models.js';
 import { runDemoMonitor } from './monitor-demo.js';
 import { runDemoAbTest } from './ab-test-demo.js';
 import { serveDemoTraffic } from './serve-demo-traffic.js';
+import { linkDemoReference, runSurveyAndDesign } from './survey-design-demo.js';
 import { DEMO_MODEL, registerDemoModels } from './track-demo-models.js';
 import { trainDemoModels } from './train-demo-models.js';
 import { FLIGHT_DELAY_SPEC } from './flight-delay-spec.js';
@@ -90,6 +91,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       log(`stage 3: report ${report}`);
     }
     const validation = split.parts.find((part) => part.part === 'validation');
+    const live = split.parts.find((part) => part.part === 'live');
+    if (train !== undefined && validation !== undefined) {
+      await runSurveyAndDesign(workspace, engine, spec, { training: train.version, live: live?.version }, context, log);
+    }
     if (train !== undefined && validation !== undefined) {
       const models = await trainDemoModels(workspace, context, log);
       for (const { name, result } of models.runs) {
@@ -99,7 +104,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       for (const registration of await registerDemoModels(workspace, models, context)) {
         log(`stage 6: models:/${DEMO_MODEL}/${registration.version} is @${registration.alias}${registration.registered ? ' (registered now)' : ' (unchanged)'}`);
       }
-      const live = split.parts.find((part) => part.part === 'live');
+      await linkDemoReference(workspace, models, context, log);
       const evaluated = await evaluateDemoModels(workspace, engine, spec, validation.version.ref, live?.version.ref, context, log);
       if (live !== undefined) {
         await serveDemoTraffic(workspace, engine, evaluated, live.version.ref, context, log);

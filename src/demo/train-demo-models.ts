@@ -46,7 +46,7 @@ export interface DemoModels {
 }
 
 /** Writes the demo's pipeline files into `pipelines/` unless they are there already (a user's edits stay). */
-async function pipelineFiles(workspace: Workspace): Promise<Record<DemoPipeline | 'space', string>> {
+export async function writeDemoPipelineFiles(workspace: Workspace): Promise<Record<DemoPipeline | 'space', string>> {
   const folder = path.join(workspace.root, 'pipelines');
   await mkdir(folder, { recursive: true });
   const files = { ...DEMO_PIPELINES, space: DEMO_SEARCH_SPACE };
@@ -63,7 +63,7 @@ async function pipelineFiles(workspace: Workspace): Promise<Record<DemoPipeline 
 
 /** Trains the route rate and the logistic regression, tunes the trees on a sample, then trains the best on every row. */
 export async function trainDemoModels(workspace: Workspace, context: ChangeContext, log: (line: string) => void): Promise<DemoModels> {
-  const files = await pipelineFiles(workspace);
+  const files = await writeDemoPipelineFiles(workspace);
   const threads = Math.min(4, os.availableParallelism());
   const train = (pipeline: DemoPipeline, overrides: Record<string, unknown> = {}) =>
     runPipeline({ workspace, pipeline: { file: files[pipeline] }, overrides, context, command: 'mlcycle demo' });

@@ -50,7 +50,8 @@ export async function measureLearningCurve(trainAndScore: TrainAndScore, options
   return { points, costs };
 }
 
-function sampleRows(total: number, count: number, random: () => number): Int32Array {
+/** `count` of `total` row indices drawn without replacement (a Fisher-Yates prefix), in ascending order. */
+export function sampleRows(total: number, count: number, random: () => number): Int32Array {
   const order = Int32Array.from({ length: total }, (_, index) => index);
   for (let index = 0; index < count; index += 1) {
     const swap = index + Math.floor(random() * (total - index));

@@ -49,6 +49,17 @@ describe('readFeatureTable', () => {
     expect(later.signature).toEqual(train.signature);
   });
 
+  it('reads every k-th row of the file, in file order, when asked for a sample', async () => {
+    const values = Array.from({ length: 10 }, (_, row) => `(TIMESTAMP '2001-01-01 07:00' + INTERVAL ${row} HOUR, ${100 * (row + 1)}, '${row % 2 === 0 ? 'SFO' : 'ATL'}', ${row})`).join(', ');
+    const file = await parquet('every', values);
+    const full = await readFeatureTable(engine, file, FEATURES, 'delay > 4');
+    const third = await readFeatureTable(engine, file, FEATURES, 'delay > 4', undefined, { every: 3 });
+    expect(third.rows).toBe(4);
+    expect(Array.from(third.raw.distance as Float64Array)).toEqual([0, 3, 6, 9].map((row) => (full.raw.distance as Float64Array)[row]));
+    expect(Array.from(third.label)).toEqual([0, 0, 1, 1]);
+    expect(third.raw.origin).toEqual(['SFO', 'ATL', 'SFO', 'ATL']);
+  });
+
   it('refuses result columns that are neither DOUBLE nor VARCHAR, naming the column', async () => {
     await expect(engine.columns('SELECT 1::BIGINT AS n')).rejects.toThrow(/column n: read as BIGINT; cast it to DOUBLE or VARCHAR/);
   });

@@ -55,7 +55,7 @@ async function checkFeatureColumns(engine: AnalyticsEngine, parquetFile: string,
 
 /**
  * Reads a Parquet file's features and label (`labelSql`, an SQL expression such as `delay > 15`).
- * Without a signature, one is made from these rows.
+ * Without a signature, one is made from these rows. `sample.every` reads only every k-th row of the file.
  */
 export async function readFeatureTable(
   engine: AnalyticsEngine,
@@ -63,10 +63,15 @@ export async function readFeatureTable(
   features: readonly FeatureDefinition[],
   labelSql: string,
   signature?: readonly FeatureSignature[],
+  sample: { every?: number } = {},
 ): Promise<FeatureTable> {
   await checkFeatureColumns(engine, parquetFile, features);
   const select = features.map(({ name, type, sql }) => `CAST(${sql ?? quoteIdentifier(name)} AS ${type === 'numeric' ? 'DOUBLE' : 'VARCHAR'}) AS ${quoteIdentifier(name)}`);
-  const raw = await engine.columns(`SELECT ${select.join(', ')}, CAST(${labelSql} AS DOUBLE) AS ${LABEL} FROM read_parquet(${quoteLiteral(parquetFile)})`);
+  const every = sample.every ?? 1;
+  if (!(Number.isInteger(every) && every >= 1)) throw new MlcycleError('internal', `readFeatureTable: every ${every} is not a positive whole number`);
+  // Every k-th row by its position in the file, in file order: the same rows on every read.
+  const from = every === 1 ? `read_parquet(${quoteLiteral(parquetFile)})` : `read_parquet(${quoteLiteral(parquetFile)}, file_row_number = true) WHERE file_row_number % ${every} = 0 ORDER BY file_row_number`;
+  const raw = await engine.columns(`SELECT ${select.join(', ')}, CAST(${labelSql} AS DOUBLE) AS ${LABEL} FROM ${from}`);
   const label = raw[LABEL] as Float64Array;
   delete raw[LABEL];
   const resolvedSignature = signature ?? signatureOf(raw, features);

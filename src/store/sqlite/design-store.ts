@@ -1,14 +1,14 @@
 /** Design documents in the SQLite metadata database, one row per version. */
 import type { Kysely } from 'kysely';
 import { atOneInstant, type ChangeContext } from '../audit-log.js';
-import type { DesignRecord, DesignStore } from '../design-store.js';
+import type { DesignAction, DesignRecord, DesignStore } from '../design-store.js';
 import { appendAuditEntry } from './audit-log.js';
 import type { Database } from './database.js';
 
 export class SqliteDesignStore implements DesignStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async save(name: string, document: unknown, action: 'design.created' | 'design.decided', changeContext: ChangeContext): Promise<DesignRecord> {
+  async save(name: string, document: unknown, action: DesignAction, changeContext: ChangeContext): Promise<DesignRecord> {
     const context = atOneInstant(changeContext);
     const version = await this.db.transaction().execute(async (trx) => {
       const latest = await trx.selectFrom('designs').select((eb) => eb.fn.max('version').as('version')).where('name', '=', name).executeTakeFirst();
