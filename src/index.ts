@@ -158,6 +158,10 @@ export type { DesignAction, DesignStore, DesignRecord } from './store/design-sto
 export type { ReferenceStore, ReferenceRecord, NewReference, ReferenceLink, ReportedMetric } from './store/reference-store.js';
 export type { LoggedModelStore, LoggedModel, NewLoggedModel, LoggedModelMetric, LoggedModelOutput, LoggedModelStatus } from './store/logged-model-store.js';
 export { ROLLOUT_STATES, type RolloutStore, type RolloutRecord, type RolloutState, type RolloutTransition } from './store/rollout-store.js';
+export { INCIDENT_STATES, type Incident, type IncidentSeverity, type IncidentState, type MonitorResult, type MonitorStore, type NewIncident } from './store/monitor-store.js';
+export { checkDrift, INCIDENT_TAG, type DriftCheck } from './monitor/check-drift.js';
+export { measureDrift, type CurrentSource, type DriftReport, type DriftRequest } from './monitor/measure-drift.js';
+export { categoryCounts, columnDrift, datasetDrift, defaultDriftTest, DEFAULT_THRESHOLDS, type ColumnDrift, type ColumnSample, type DriftTest } from './monitor/column-drift.js';
 export { compileAssignment, assign, hashV1, hashV2, bucketRanges, type Assignment, type AssignmentDefinition } from './experiment/assignment.js';
 export { parseExpression, evaluateCondition, toGrowthBookCondition, type Expression } from './experiment/expression.js';
 export { parseExperimentDefinition, checkExperimentDefinition, ExperimentDefinitionSchema, type ExperimentDefinition, type ExperimentArm } from './experiment/online-definition.js';
