@@ -18,9 +18,12 @@ import type { Workspace } from '../store/workspace.js';
 import { resolveModelUri } from '../tracking/registry/model-uri.js';
 import { artifactFile } from '../tracking/run-artifacts.js';
 
-/** `NAME`, `NAME@ALIAS`, `NAME@3` or a `models:/` URI, as a `models:/` URI. */
+/** `NAME`, `NAME@ALIAS`, `NAME@3`, `NAME/3` or a `models:/` URI, as a `models:/` URI. */
 export function modelUriOf(ref: string): string {
   if (ref.startsWith('models:/')) return ref;
+  // NAME/VERSION, the form the prediction service's routes and rollout plans accept too.
+  const slash = /^([^@/]+)\/(\d+)$/.exec(ref);
+  if (slash !== null) return `models:/${slash[1]}/${slash[2]}`;
   const at = ref.lastIndexOf('@');
   if (at < 0) return `models:/${ref}/latest`;
   const [name, selector] = [ref.slice(0, at), ref.slice(at + 1)];
