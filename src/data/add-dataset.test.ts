@@ -70,7 +70,7 @@ describe('addDataset reads every format', () => {
       ['code', 'BIGINT', 'integer', true],
       ['flag', 'BOOLEAN', 'boolean', true],
     ]);
-    const rows = await fixture.engine.query(`SELECT * FROM ${versionTableSql(fixture.workspace.artifacts, version)}`);
+    const rows = await fixture.engine.query(`SELECT * FROM ${await versionTableSql(fixture.workspace.artifacts, version)}`);
     expect(rows).toEqual([
       { code: 7, flag: true },
       { code: 12, flag: false },

@@ -41,15 +41,15 @@ describe('splitDataset', () => {
     });
     const table = (version: typeof train) => versionTableSql((fixture as DataFixture).workspace.artifacts, version as NonNullable<typeof train>);
     // Every row of the parent lands in exactly one part: the multiset union equals the parent.
-    const union = `(SELECT * FROM ${table(train)} UNION ALL SELECT * FROM ${table(test)})`;
-    expect(await count(`SELECT count(*) FROM (SELECT * FROM ${union} EXCEPT ALL SELECT * FROM ${table(outcome.parent)})`)).toBe(0);
+    const union = `(SELECT * FROM ${await table(train)} UNION ALL SELECT * FROM ${await table(test)})`;
+    expect(await count(`SELECT count(*) FROM (SELECT * FROM ${union} EXCEPT ALL SELECT * FROM ${await table(outcome.parent)})`)).toBe(0);
   });
 
   it('stratified: each part has the class shares of the whole', async () => {
     await bank();
     const outcome = await split({ by: 'stratified', parts: [{ name: 'train', fraction: 0.7 }, { name: 'test', fraction: 0.3 }], seed: 3 });
     for (const part of outcome.parts) {
-      const positives = await count(`SELECT count(*) FILTER (WHERE y = 1) FROM ${versionTableSql((fixture as DataFixture).workspace.artifacts, part.version)}`);
+      const positives = await count(`SELECT count(*) FILTER (WHERE y = 1) FROM ${await versionTableSql((fixture as DataFixture).workspace.artifacts, part.version)}`);
       const expected = (part.part === 'train' ? 0.7 : 0.3) * 4640;
       expect(Math.abs(positives - expected)).toBeLessThanOrEqual(1);
     }
@@ -58,7 +58,7 @@ describe('splitDataset', () => {
   it('group: no group straddles two parts', async () => {
     await bank();
     const outcome = await split({ by: 'group', column: 'job', parts: [{ name: 'a', fraction: 0.5 }, { name: 'b', fraction: 0.5 }], seed: 5 });
-    const [a, b] = outcome.parts.map((part) => versionTableSql((fixture as DataFixture).workspace.artifacts, part.version));
+    const [a, b] = await Promise.all(outcome.parts.map((part) => versionTableSql((fixture as DataFixture).workspace.artifacts, part.version)));
     expect(await count(`SELECT count(*) FROM (SELECT DISTINCT job FROM ${a} INTERSECT SELECT DISTINCT job FROM ${b})`)).toBe(0);
     expect(await count(`SELECT count(DISTINCT job) FROM (SELECT job FROM ${a} UNION ALL SELECT job FROM ${b})`)).toBe(12);
   });
@@ -70,7 +70,7 @@ describe('splitDataset', () => {
     const again = await split({ by: 'random', parts, seed: 11, prefix: 'two' });
     const other = await split({ by: 'random', parts, seed: 12, prefix: 'three' });
     const artifacts = (fixture as DataFixture).workspace.artifacts;
-    const same = `SELECT count(*) FROM (SELECT * FROM ${versionTableSql(artifacts, first.parts[0]!.version)} EXCEPT ALL SELECT * FROM ${versionTableSql(artifacts, again.parts[0]!.version)})`;
+    const same = `SELECT count(*) FROM (SELECT * FROM ${await versionTableSql(artifacts, first.parts[0]!.version)} EXCEPT ALL SELECT * FROM ${await versionTableSql(artifacts, again.parts[0]!.version)})`;
     expect(await count(same)).toBe(0);
     expect(first.parts[0]?.version.rowCount).toBe(again.parts[0]?.version.rowCount);
     expect(other.parts[0]?.version.rowCount).not.toBe(first.parts[0]?.version.rowCount);
