@@ -6,9 +6,14 @@
  *   - a slow candidate is rolled back on health (p99 latency over the plan's limit);
  *   - a decision rate over the limit stops the rollout;
  *   - an inconclusive step waits, then pauses past its deadline instead of advancing;
+ *   - a candidate that fails on live requests (it expects an input clients do not send) is rolled back on
+ *     its error rate, each failure logged as an error event beside its exposure;
+ *   - a false-alarm rate over the spec's limit, on labels that arrive as outcome events, stops the rollout;
+ *     a plan that re-chooses the threshold on recent outcomes says so and the next step passes that gate;
+ *   - a shadow step reports both models' ROC AUC once labels arrive;
  *   - a restarted process resumes the same state, and a stale transition is refused.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,7 +27,11 @@ import { DECISION_THRESHOLD_TAG } from '../src/serve/served-models.js';
 import { setModelTag } from '../src/tracking/registry/register-model.js';
 import { openDuckDb } from '../src/store/duckdb/engine.js';
 import { openWorkspace, type Workspace } from '../src/store/workspace.js';
-import { flightRows, servedWorkspace } from './support/served-workspace.js';
+import { serializeModel } from '../src/models/model-format.js';
+import { registerModel } from '../src/tracking/registry/register-model.js';
+import { startRun } from '../src/tracking/start-run.js';
+import { rocAucScore } from '../src/metrics/roc-auc.js';
+import { flightModel, flightRows, servedWorkspace } from './support/served-workspace.js';
 
 const SPEC = `name: rollout-test
 customerProblem: late passengers
@@ -94,6 +103,8 @@ function passengers(rebookedByCandidate: string) {
     events: [
       { name: 'rebooked_before_gate', probability: `if(arm == "candidate", ${rebookedByCandidate}, 0.2)` },
       { name: 'alerts_muted', probability: 0.2 },
+      // The true label arrives later as an outcome named after the spec's target column.
+      { name: 'delayed', value: 'label', delayMinutes: 60 },
     ],
   });
   if (model.value === undefined) throw new Error(JSON.stringify(model.issues));
@@ -101,13 +112,25 @@ function passengers(rebookedByCandidate: string) {
 }
 
 let batch = 0;
-async function traffic(url: string, rebookedByCandidate: string, rows = 3000): Promise<Record<string, number>> {
+async function traffic(url: string, rebookedByCandidate: string, rows = 3000, onFailure: 'throw' | 'count' = 'throw'): Promise<Record<string, number>> {
   batch += 1;
   const { rows: generated, labels } = flightRows(rows, 100 + batch);
   const replayRows = generated.map((row, index) => ({ ...row, delayed: labels[index], passenger_id: `b${batch}-p${index}` }));
   await new Promise((resolve) => setTimeout(resolve, 100)); // a service poll: the step's routing is live
-  const result = await replayTraffic({ url, endpoint: 'delays', rows: replayRows, features: ['distance', 'hour', 'origin'], model: passengers(rebookedByCandidate), concurrency: 16 });
-  return result.arms;
+  const result = await replayTraffic({ url, endpoint: 'delays', rows: replayRows, features: ['distance', 'hour', 'origin'], model: passengers(rebookedByCandidate), concurrency: 16, onFailure });
+  return { ...result.arms, ...Object.fromEntries(Object.entries(result.failed).map(([status, count]) => [`failed ${status}`, count])) };
+}
+
+/** Registers `delays/3`: trees like the others that expect a `load_factor` input no client sends. */
+async function registerFailingCandidate(s: Setup): Promise<void> {
+  const model = flightModel(10);
+  model.features = model.features.map((feature) => (feature.name === 'distance' ? { ...feature, name: 'load_factor' } : feature));
+  const file = path.join(s.root, 'model-3.json');
+  writeFileSync(file, serializeModel(model));
+  const run = await startRun({ experiment: 'delays', name: 'gbdt-3', workspace: s.workspace, context: s.context, gitCommit: false, command: false });
+  await run.logArtifact(file, 'model');
+  await run.end();
+  await registerModel(s.workspace, { name: 'delays', run: run.id, path: 'model/model-3.json' }, s.context);
 }
 
 async function tick(s: Setup, name: string) {
@@ -115,6 +138,15 @@ async function tick(s: Setup, name: string) {
   const engine = await openDuckDb();
   try {
     return await tickRollout(s.workspace, engine, spec, name, s.context);
+  } finally {
+    await engine.close();
+  }
+}
+
+async function startWithEngine(s: Setup, spec: Awaited<ReturnType<typeof requireValidSpec>>, name: string, rolloutPlan: RolloutPlan) {
+  const engine = await openDuckDb();
+  try {
+    return await startRollout(s.workspace, spec, name, rolloutPlan, s.context, engine);
   } finally {
     await engine.close();
   }
@@ -209,6 +241,16 @@ describe('rollouts', () => {
       expect(comparison.agreement).toBeLessThan(1);
       expect(comparison.scoreShift).toBeGreaterThan(0);
       expect(comparison.actingMeanScore).not.toBe(comparison.shadowMeanScore);
+      // Once labels arrive, both models' ROC AUC on the shadowed requests, checked against the log's rows.
+      const labelled = await compareShadow(engine, s.workspace, experimentOf('shadowed'), 1, 'delayed');
+      expect(labelled.labelled).toBe(1000);
+      const { labelledPredictions } = await import('../src/rollout/live-outcomes.js');
+      const acting = await labelledPredictions(engine, s.workspace, { experiment: experimentOf('shadowed'), phase: 1 }, 'delayed');
+      const shadowed = await labelledPredictions(engine, s.workspace, { experiment: experimentOf('shadowed'), phase: 1, shadow: true }, 'delayed');
+      expect(labelled.actingAuc).toBe(rocAucScore(acting.labels, acting.scores));
+      expect(labelled.shadowAuc).toBe(rocAucScore(shadowed.labels, shadowed.scores));
+      expect(labelled.actingAuc).toBeGreaterThan(0.55);
+      expect(labelled.shadowAuc).toBeGreaterThan(0.55);
     } finally {
       await engine.close();
     }
@@ -222,6 +264,80 @@ describe('rollouts', () => {
     const refused = await tick(s, 'strict');
     expect(refused.action).toBe('rolled-back');
     expect(refused.reason).toMatch(/shadow agreement/);
+  }, 120_000);
+
+  it('a candidate that fails on live requests is rolled back on its error rate', async () => {
+    const s = await setup();
+    await registerFailingCandidate(s);
+    const spec = requireValidSpec(await loadSpec(s.workspace.specFile));
+    await startRollout(s.workspace, spec, 'failing', plan({ candidate: 'delays/3' }), s.context);
+    const arms = await traffic(s.url, '0.45', 1500, 'count');
+    // Every request routed to the candidate failed (400: its input is missing); the baseline answered the rest.
+    expect(arms['failed 400']).toBeGreaterThan(100);
+    expect(arms.candidate).toBeUndefined();
+    const result = await tick(s, 'failing');
+    expect(result.action, result.reason).toBe('rolled-back');
+    expect(result.reason).toMatch(/error rate: above its limit: 100\.00% \(\d+ of \d+ candidate requests failed; limit 1\.00%/);
+    const engine = await openDuckDb();
+    try {
+      const relation = await s.workspace.events.relation();
+      const [row] = await engine.query(`SELECT count(*)::INTEGER AS errors, count(DISTINCT name)::INTEGER AS codes, min(name) AS code FROM (${relation.sql}) WHERE type = 'error'`);
+      relation.release();
+      expect(row).toEqual({ errors: arms['failed 400'], codes: 1, code: 'invalid_input' });
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
+
+  it('a false-alarm rate over the spec\'s limit stops the rollout; re-choosing the threshold on recent outcomes says so', async () => {
+    const s = await setup();
+    // The spec limits false alarms to 10% of on-time flights; the candidate alerts at 0.3, far more often.
+    const valueModel = `valueModel:\n  currency: USD\n  truePositive: 14\n  falsePositive: -4\n  falseNegative: -6\n  trueNegative: 0\n  maxFalsePositiveRate: 0.1\n`;
+    writeFileSync(path.join(s.root, 'mlcycle.yaml'), `${readFileSync(path.join(s.root, 'mlcycle.yaml'), 'utf8')}${valueModel}`);
+    const spec = requireValidSpec(await loadSpec(s.workspace.specFile));
+    const steps = [
+      { name: 'half', share: 0.5, minUnits: 500 },
+      { name: 'everywhere', share: 1 },
+    ];
+    await startRollout(s.workspace, spec, 'noisy', plan({ steps }), s.context);
+    await traffic(s.url, '0.45', 2000);
+    const noisy = await tick(s, 'noisy');
+    expect(noisy.action, noisy.reason).toBe('rolled-back');
+    const gate = noisy.gates.find((each) => each.gate === 'false-alarm rate');
+    expect(gate?.status).toBe('fail');
+    expect(gate?.detail).toMatch(/above its limit: \d+\.\d+% \(\d+ of \d+ labelled negatives alerted \("delayed" outcomes\); limit 10\.00%/);
+
+    // The live false-alarm rate, checked by hand from the log: the candidate's labelled negatives it alerted.
+    const engine = await openDuckDb();
+    try {
+      const { labelledPredictions } = await import('../src/rollout/live-outcomes.js');
+      const rows = await labelledPredictions(engine, s.workspace, { experiment: 'rollout-noisy', phase: 1, arm: 'candidate' }, 'delayed');
+      const negatives = [...rows.labels.keys()].filter((index) => rows.labels[index] === 0);
+      const alerted = negatives.filter((index) => (rows.scores[index] as number) >= 0.3).length;
+      expect(gate?.detail).toContain(`(${alerted} of ${negatives.length} labelled negatives`);
+    } finally {
+      await engine.close();
+    }
+
+    // Too few outcomes: the threshold is kept, and the start says why.
+    const strict = await startWithEngine(s, spec, 'patient', plan({ steps, rechooseThreshold: { windowDays: 1, minOutcomes: 100_000 } }));
+    expect(strict.threshold?.action).toBe('kept');
+    expect(strict.history[0]?.reason).toMatch(/kept models:\/delays\/2's decision threshold 0\.3: \d+ of its predictions in the last 1 day have a "delayed" outcome, fewer than the 100000 needed/);
+    await moveRollout(s.workspace, spec, 'patient', 'rollback', s.context);
+
+    // Enough outcomes (the first rollout's): the threshold is chosen again under the limit, and the next
+    // step's false alarms stay within it.
+    const started = await startWithEngine(s, spec, 'retuned', plan({ steps, rechooseThreshold: { windowDays: 1, minOutcomes: 300 } }));
+    expect(started.threshold?.action).toBe('rechosen');
+    const chosen = started.threshold?.threshold as number;
+    expect(chosen).toBeGreaterThan(0.3);
+    expect(started.threshold?.falseAlarmRate).toBeLessThanOrEqual(0.1);
+    expect(started.history[0]?.reason).toMatch(/re-chose models:\/delays\/2's decision threshold on its [\d,]+ labelled predictions of the last 1 day: 0\.\d{4} \(was 0\.3000\); there its false-alarm rate is 0\.\d{3} \(limit 0\.1\)/);
+    expect((await s.workspace.registry.findVersion('delays', 2))?.tags[DECISION_THRESHOLD_TAG]).toBe(String(chosen));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the service's registry poll picks the new threshold
+    await traffic(s.url, '0.45', 2000);
+    const retuned = await tick(s, 'retuned');
+    expect(retuned.gates.find((each) => each.gate === 'false-alarm rate')?.status).not.toBe('fail');
   }, 120_000);
 
   it('a restarted process resumes the same state, and a stale transition is refused', async () => {

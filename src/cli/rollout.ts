@@ -63,7 +63,7 @@ export const registerRollout: RegisterCommands = (program, action) => {
         withWorkspace(environment, async (workspace) => {
           const { plan, spec } = await readPlan(environment, workspace, command.opts<{ file: string }>().file);
           const { startRollout } = await import('../rollout/rollout.js');
-          const record = await startRollout(workspace, spec, String(name), plan, environment.context);
+          const record = plan.rechooseThreshold === undefined ? await startRollout(workspace, spec, String(name), plan, environment.context) : await withAnalyticsEngine((engine) => startRollout(workspace, spec, String(name), plan, environment.context, engine));
           return { text: describe(record), json: record };
         }),
       ),

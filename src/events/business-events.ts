@@ -15,7 +15,7 @@ const MAX_TEXT = 256;
 const FIELDS = new Set(['unit', 'name', 'value', 'time', 'idempotencyKey']);
 const MAX_ISSUES = 50;
 
-/** The event names the spec's success metrics read (events, and columns read from the log), or undefined when it names none. */
+/** The event names the spec's success metrics read (events, and columns read from the log) and its label's, or undefined when the metrics name none. */
 export function knownEventNames(spec: ProblemSpec | undefined): Set<string> | undefined {
   const names = new Set<string>();
   for (const metric of spec?.successMetrics ?? []) {
@@ -27,6 +27,10 @@ export function knownEventNames(spec: ProblemSpec | undefined): Set<string> | un
       else if (typeof part.column === 'string') names.add(part.column);
     }
   }
+  // The true label arrives as an outcome event named after the target column (a monitor's or rollout's
+  // live false-alarm rate and offline metrics read it).
+  const target = spec?.target.column;
+  if (names.size > 0 && target !== undefined) names.add(target);
   return names.size === 0 ? undefined : names;
 }
 

@@ -39,6 +39,8 @@ export interface ReplayOptions {
   eventBatch?: number;
   headers?: Record<string, string>;
   onProgress?: (done: number) => void;
+  /** What an error answer does: stop the replay (default), or count it and go on (a client that shows no alert). */
+  onFailure?: 'throw' | 'count';
 }
 
 export interface ReplayResult {
@@ -50,6 +52,8 @@ export interface ReplayResult {
   unassigned: number;
   events: Record<string, number>;
   eventsSent: number;
+  /** Requests answered with an error status (only with `onFailure: count`), by status code. */
+  failed: Record<string, number>;
 }
 
 interface PredictAnswer {
@@ -103,6 +107,7 @@ export async function replayTraffic(options: ReplayOptions): Promise<ReplayResul
   const counts: Record<string, number> = Object.create(null) as Record<string, number>;
   let unassigned = 0;
   let eventsSent = 0;
+  const failed: Record<string, number> = Object.create(null) as Record<string, number>;
   let pending: { unit: string; name: string; value: number; time: string }[] = [];
   const flushes: Promise<void>[] = [];
   const flush = (): void => {
@@ -137,7 +142,12 @@ export async function replayTraffic(options: ReplayOptions): Promise<ReplayResul
       const attributes = model.segment === undefined ? undefined : { [model.segment]: (row[model.segment] ?? null) as string | number | null };
       const response = await send(`${url}/api/v1/predict/${encodeURIComponent(endpoint)}`, { method: 'POST', headers, body: JSON.stringify({ unit, row: features, ...(attributes === undefined ? {} : { attributes }) }) });
       const answer = (await response.json()) as PredictAnswer;
-      if (response.status !== 200) throw new MlcycleError('invalid_input', `row ${index + 1}: the service answered ${response.status}: ${answer.error?.message ?? ''}`);
+      if (response.status !== 200) {
+        if (options.onFailure !== 'count') throw new MlcycleError('invalid_input', `row ${index + 1}: the service answered ${response.status}: ${answer.error?.message ?? ''}`);
+        failed[response.status] = (failed[response.status] ?? 0) + 1;
+        done += 1;
+        continue;
+      }
       const answeredAt = Date.now();
       if (answer.arm === undefined) unassigned += 1;
       else arms[answer.arm] = (arms[answer.arm] ?? 0) + 1;
@@ -157,7 +167,7 @@ export async function replayTraffic(options: ReplayOptions): Promise<ReplayResul
   flush();
   await Promise.all(flushes);
   const seconds = (performance.now() - started) / 1000;
-  return { requests: rows.length, seconds, requestsPerSecond: rows.length / seconds, arms, unassigned, events: counts, eventsSent };
+  return { requests: rows.length, seconds, requestsPerSecond: rows.length / seconds, arms, unassigned, events: counts, eventsSent, failed };
 }
 
 /** A metric the in-process path aggregates: the events it counts per unit (ratio: numerator over denominator). */

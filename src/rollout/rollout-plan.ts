@@ -3,8 +3,9 @@
  * step by step against a baseline, each step a traffic share and, optionally, a scope of segments (the
  * spec's segments by name: region Northeast, then the East, then everywhere), with the gates a step must
  * pass before the next: a minimum duration and sample, the spec's primary metric not worse than the
- * baseline, guardrails shown non-inferior, no segment significantly worse (Holm-adjusted), and health
- * limits (p99 latency of the candidate's predictions, its decision rate). Problems come back as
+ * baseline, guardrails shown non-inferior, no segment significantly worse (Holm-adjusted), model health
+ * (the candidate's false-alarm rate on labelled outcomes against the spec's limit, its decision rate) and
+ * service health (its p99 latency and error rate). Problems come back as
  * `file:line: path` issues, like the spec's.
  */
 import { z } from 'zod';
@@ -48,9 +49,34 @@ export const RolloutPlanSchema = z.strictObject({
       maxShadowScoreShift: z.number().gt(0).lte(1).optional(),
       /** The candidate's share of positive decisions (alerts) may not exceed this. */
       maxDecisionRate: z.number().gt(0).lte(1).optional(),
+      /** The candidate's share of failed requests (error answers) may not exceed this. */
+      maxErrorRate: z.number().gt(0).lt(1).default(0.01),
+      /**
+       * The candidate's false-alarm rate, FP / (FP + TN) on the labelled outcomes of its step, may not exceed
+       * this: `spec` takes the spec's `valueModel.maxFalsePositiveRate` (no gate when the spec has none),
+       * `off` turns the gate off.
+       */
+      falseAlarmRate: z.union([z.literal('spec'), z.literal('off'), z.number().gt(0).lt(1)]).default('spec'),
+      /** Labelled negatives the false-alarm gate needs before it can pass. */
+      minOutcomes: z.number().int().positive().default(200),
+      /** The outcome event that carries the true label (1 positive, 0 negative); the spec's target column by default. */
+      labelEvent: identifier.optional(),
       alpha: z.number().gt(0).lt(0.5).default(0.05),
     })
-    .default({ alpha: 0.05 }),
+    .default({ alpha: 0.05, maxErrorRate: 0.01, falseAlarmRate: 'spec', minOutcomes: 200 }),
+  /**
+   * Before the first step, choose the candidate's decision threshold again on its recent labelled
+   * predictions (the value-maximising threshold under the spec's false-alarm limit, as offline evaluation
+   * chooses it), or keep it when too few outcomes have arrived; the start records which it did.
+   */
+  rechooseThreshold: z
+    .strictObject({
+      /** How far back its predictions count. */
+      windowDays: z.number().positive().default(30),
+      /** Labelled predictions needed to choose again. */
+      minOutcomes: z.number().int().positive().default(1000),
+    })
+    .optional(),
   /** What a failed gate does: roll back (traffic returns to the baseline) or pause. */
   onFailure: z.enum(['rollback', 'pause']).default('rollback'),
   /** How long an inconclusive step waits before the rollout pauses. */
@@ -94,6 +120,15 @@ function sameScope(a: RolloutStep, b: RolloutStep): boolean {
 export function parseRolloutPlan(text: string, fileLabel: string, spec?: Pick<ProblemSpec, 'segments'>): RolloutPlan {
   const result = checkYamlText(text, fileLabel, (raw) => validateRolloutPlan(raw, spec));
   if (result.value === undefined) throw planError(fileLabel, result.issues);
+  return result.value;
+}
+
+/** A plan sent over the API: YAML text (problems carry its lines) or a JSON object (problems carry `plan.` paths). */
+export function readRolloutPlan(value: unknown, spec: Pick<ProblemSpec, 'segments'>): RolloutPlan {
+  if (value === undefined) throw new MlcycleError('invalid_input', 'plan: required (the rollout plan, as YAML text or a JSON object)', { issues: [{ path: 'plan', message: 'required' }] });
+  if (typeof value === 'string') return parseRolloutPlan(value, 'plan', spec);
+  const result = validateRolloutPlan(value, spec);
+  if (result.value === undefined) throw planError('plan', result.issues.map((issue) => ({ path: ['plan', ...issue.segments].join('.'), message: issue.message })));
   return result.value;
 }
 

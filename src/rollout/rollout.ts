@@ -22,6 +22,12 @@ import { modelUriOf } from '../evaluate/model-inputs.js';
 import type { ArmComparisonResult, ExperimentAnalysis } from '../experiment/analyze-experiment.js';
 import { checkExperimentDefinition, type ExperimentDefinition } from '../experiment/online-definition.js';
 import { analyzeStoredExperiment, checkArmModels, createExperiment, startExperiment, stopExperiment, updateExperiment } from '../experiment/online-experiments.js';
+import { oneSidedConfidenceSequence } from '../experiment/sequential-one-sided.js';
+import { bestThreshold, valueCurve } from '../evaluate/business-value-curve.js';
+import { rocAucScore } from '../metrics/roc-auc.js';
+import type { BinaryValueModel } from '../problem/spec-schema.js';
+import { DECISION_THRESHOLD_TAG } from '../serve/served-models.js';
+import { armRequests, labelledPredictions } from './live-outcomes.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
 import { quoteLiteral, type AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
@@ -77,17 +83,87 @@ export function stepDefinition(name: string, plan: RolloutPlan, step: RolloutSte
 
 type RolloutWorkspace = Pick<Workspace, 'experiments' | 'rollouts' | 'registry' | 'events' | 'runs' | 'artifacts' | 'webhooks'>;
 
-/** Starts a rollout at its first step: validates, records, and starts routing. */
-export async function startRollout(workspace: Workspace, spec: Pick<ProblemSpec, 'segments'>, name: string, plan: RolloutPlan, context: ChangeContext): Promise<RolloutRecord> {
+/** What a start did about the candidate's decision threshold (only with `rechooseThreshold`). */
+export interface ThresholdChoice {
+  action: 'rechosen' | 'kept';
+  previous: number | null;
+  threshold: number | null;
+  labelled: number;
+  falseAlarmRate: number | null;
+  valuePerDecision: number | null;
+  message: string;
+}
+
+/**
+ * The candidate's threshold chosen again on its labelled predictions of the last `windowDays`: the
+ * value-maximising threshold under the spec's false-alarm limit (business-value-curve.ts, as offline
+ * evaluation chooses it), or the current one kept when fewer than `minOutcomes` labels arrived or no
+ * threshold meets the limit. Reads only; `startRollout` writes the tag.
+ */
+export async function chooseThresholdAgain(engine: AnalyticsEngine, workspace: Pick<Workspace, 'events' | 'registry'>, spec: Pick<ProblemSpec, 'valueModel' | 'target' | 'task'>, plan: RolloutPlan, now: Date): Promise<ThresholdChoice | undefined> {
+  const settings = plan.rechooseThreshold;
+  if (settings === undefined) return undefined;
+  if (spec.task !== 'binary' || spec.valueModel === undefined) {
+    throw new MlcycleError('invalid_input', 'rechooseThreshold needs a binary task with a valueModel in mlcycle.yaml', { issues: [{ path: 'rechooseThreshold', message: 'the spec has no binary valueModel to choose by' }] });
+  }
+  const version = await resolveModelUri(workspace.registry, modelUriOf(plan.candidate));
+  const tagged = Number(version.tags[DECISION_THRESHOLD_TAG]);
+  const previous = version.tags[DECISION_THRESHOLD_TAG] !== undefined && Number.isFinite(tagged) ? tagged : null;
+  const since = new Date(now.getTime() - settings.windowDays * 86_400_000).toISOString();
+  const labelEvent = plan.gates.labelEvent ?? spec.target.column;
+  const rows = await labelledPredictions(engine, workspace, { model: version.model, version: version.version, since }, labelEvent);
+  const uri = `models:/${version.model}/${version.version}`;
+  const window = `the last ${settings.windowDays} day${settings.windowDays === 1 ? '' : 's'}`;
+  const kept = (why: string): ThresholdChoice => ({ action: 'kept', previous, threshold: previous, labelled: rows.labels.length, falseAlarmRate: null, valuePerDecision: null, message: `kept ${uri}'s decision threshold ${previous ?? '(none)'}: ${why}` });
+  if (rows.labels.length < settings.minOutcomes) return kept(`${rows.labels.length} of its predictions in ${window} have a "${labelEvent}" outcome, fewer than the ${settings.minOutcomes} needed to choose again`);
+  const valueModel = spec.valueModel as BinaryValueModel;
+  const best = bestThreshold(valueCurve(rows.scores, rows.labels, valueModel), valueModel.maxFalsePositiveRate === undefined ? {} : { maxFalsePositiveRate: valueModel.maxFalsePositiveRate });
+  if (!best.found) return kept(best.reason);
+  const { point } = best;
+  const limit = valueModel.maxFalsePositiveRate === undefined ? '' : ` (limit ${valueModel.maxFalsePositiveRate})`;
+  return {
+    action: 'rechosen',
+    previous,
+    threshold: point.threshold,
+    labelled: rows.labels.length,
+    falseAlarmRate: point.falsePositiveRate,
+    valuePerDecision: point.valuePerDecision,
+    message: `re-chose ${uri}'s decision threshold on its ${rows.labels.length.toLocaleString('en-US')} labelled predictions of ${window}: ${point.threshold.toFixed(4)} (was ${previous === null ? 'none' : previous.toFixed(4)}); there its false-alarm rate is ${point.falsePositiveRate.toFixed(3)}${limit} and its value ${point.valuePerDecision.toFixed(3)} ${valueModel.currency} per decision`,
+  };
+}
+
+/**
+ * Starts a rollout at its first step: validates, chooses the candidate's threshold again when the plan
+ * asks (recorded as the start's reason), records, and starts routing. Everything is checked before the
+ * first write.
+ */
+export async function startRollout(
+  workspace: Workspace,
+  spec: Pick<ProblemSpec, 'segments'> & Partial<Pick<ProblemSpec, 'valueModel' | 'target' | 'task'>>,
+  name: string,
+  plan: RolloutPlan,
+  context: ChangeContext,
+  engine?: AnalyticsEngine,
+): Promise<RolloutRecord & { threshold?: ThresholdChoice }> {
   if (!/^[A-Za-z_][A-Za-z0-9_.-]{0,100}$/.test(name)) throw new MlcycleError('invalid_input', `rollout name "${name.slice(0, 80)}": use letters, digits, _, . and -, starting with a letter or _`);
   if ((await workspace.rollouts.find(name)) !== undefined) throw new MlcycleError('conflict', `a rollout named "${name}" exists already`);
   const first = stepDefinition(name, plan, plan.steps[0] as RolloutStep, spec);
   await checkArmModels(workspace.registry, first);
   const experiment = experimentOf(name);
   if ((await workspace.experiments.find(experiment)) !== undefined) throw new MlcycleError('conflict', `an experiment named "${experiment}" exists already; the rollout needs that name`);
+  let threshold: ThresholdChoice | undefined;
+  if (plan.rechooseThreshold !== undefined) {
+    if (engine === undefined || spec.target === undefined || spec.task === undefined) throw new MlcycleError('invalid_input', 'rechooseThreshold needs the spec and the event log', { issues: [{ path: 'rechooseThreshold', message: 'not available here' }] });
+    threshold = await chooseThresholdAgain(engine, workspace, { target: spec.target, task: spec.task, ...(spec.valueModel === undefined ? {} : { valueModel: spec.valueModel }) }, plan, context.now());
+  }
+  if (threshold?.action === 'rechosen' && threshold.threshold !== null) {
+    const version = await resolveModelUri(workspace.registry, modelUriOf(plan.candidate));
+    await setModelTag(workspace, { model: version.model, version: version.version }, DECISION_THRESHOLD_TAG, String(threshold.threshold), context);
+  }
   await createExperiment(workspace, experiment, first, context);
   await startExperiment(workspace, experiment, context);
-  return workspace.rollouts.create(name, plan, context);
+  const record = await workspace.rollouts.create(name, plan, threshold === undefined ? context : { ...context, reason: `started; ${threshold.message}` });
+  return threshold === undefined ? record : { ...record, threshold };
 }
 
 async function latencyAndDecisions(engine: AnalyticsEngine, workspace: RolloutWorkspace, experiment: string, phase: number): Promise<{ p99: number | null; decisionRate: number | null; predictions: number }> {
@@ -116,10 +192,18 @@ export interface ShadowComparison {
   shadowMeanScore: number | null;
   /** The two-sample Kolmogorov-Smirnov distance between the two models' scores on the same requests. */
   scoreShift: number | null;
+  /** Once labels arrive: the shadowed requests with a label, and each model's ROC AUC on them. */
+  labelled: number;
+  actingAuc: number | null;
+  shadowAuc: number | null;
 }
 
-/** The shadow model's predictions beside the acting model's, on the requests of one experiment phase. */
-export async function compareShadow(engine: AnalyticsEngine, workspace: Pick<Workspace, 'events'>, experiment: string, phase: number): Promise<ShadowComparison> {
+/**
+ * The shadow model's predictions beside the acting model's, on the requests of one experiment phase; with
+ * `labelEvent`, also both models' ROC AUC on the requests whose label has arrived.
+ */
+export async function compareShadow(engine: AnalyticsEngine, workspace: Pick<Workspace, 'events'>, experiment: string, phase: number, labelEvent?: string): Promise<ShadowComparison> {
+  const offline = await shadowAucs(engine, workspace, experiment, phase, labelEvent);
   const relation = await workspace.events.relation();
   try {
     const pairs = `WITH exposed AS (SELECT DISTINCT request_id FROM (${relation.sql}) WHERE type = 'exposure' AND experiment = ${quoteLiteral(experiment)} AND phase = ${Math.trunc(phase)}),
@@ -133,20 +217,85 @@ scores AS (SELECT acting AS v, 1.0 AS a, 0.0 AS s FROM pairs UNION ALL SELECT sh
 steps AS (SELECT v, sum(a) OVER w / (SELECT count(*) FROM pairs) AS fa, sum(s) OVER w / (SELECT count(*) FROM pairs) AS fs FROM scores WINDOW w AS (ORDER BY v RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
 SELECT max(abs(fa - fs)) AS d FROM steps`);
     const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-    return { requests: Number(summary?.n ?? 0), agreement: number(summary?.agreement), actingMeanScore: number(summary?.acting_mean), shadowMeanScore: number(summary?.shadow_mean), scoreShift: number(shift?.d) };
+    return { requests: Number(summary?.n ?? 0), agreement: number(summary?.agreement), actingMeanScore: number(summary?.acting_mean), shadowMeanScore: number(summary?.shadow_mean), scoreShift: number(shift?.d), ...offline };
   } finally {
     relation.release();
   }
 }
 
+async function shadowAucs(engine: AnalyticsEngine, workspace: Pick<Workspace, 'events'>, experiment: string, phase: number, labelEvent: string | undefined): Promise<Pick<ShadowComparison, 'labelled' | 'actingAuc' | 'shadowAuc'>> {
+  if (labelEvent === undefined) return { labelled: 0, actingAuc: null, shadowAuc: null };
+  // One after the other: an engine runs one query at a time.
+  const acting = await labelledPredictions(engine, workspace, { experiment, phase }, labelEvent);
+  const shadow = await labelledPredictions(engine, workspace, { experiment, phase, shadow: true }, labelEvent);
+  const auc = (rows: { labels: Float64Array; scores: Float64Array }) => {
+    const positives = rows.labels.reduce((sum, label) => sum + label, 0);
+    return positives === 0 || positives === rows.labels.length ? null : rocAucScore(rows.labels, rows.scores);
+  };
+  return { labelled: Math.min(acting.labels.length, shadow.labels.length), actingAuc: auc(acting), shadowAuc: auc(shadow) };
+}
+
 function shadowGates(comparison: ShadowComparison, plan: RolloutPlan): GateResult[] {
   if (comparison.requests === 0) return [{ gate: 'shadow', status: 'wait', detail: 'no shadowed requests yet' }];
   const gates: GateResult[] = [];
-  const detail = `${comparison.requests} requests; decisions agree on ${comparison.agreement === null ? 'n/a' : `${(comparison.agreement * 100).toFixed(1)}%`}; mean score ${comparison.actingMeanScore?.toFixed(4) ?? 'n/a'} acting, ${comparison.shadowMeanScore?.toFixed(4) ?? 'n/a'} shadow; score shift (KS) ${comparison.scoreShift?.toFixed(4) ?? 'n/a'}`;
+  const labelled = comparison.labelled === 0 ? '' : `; on ${comparison.labelled} labelled requests ROC AUC ${comparison.actingAuc?.toFixed(4) ?? 'n/a'} acting, ${comparison.shadowAuc?.toFixed(4) ?? 'n/a'} shadow`;
+  const detail = `${comparison.requests} requests; decisions agree on ${comparison.agreement === null ? 'n/a' : `${(comparison.agreement * 100).toFixed(1)}%`}; mean score ${comparison.actingMeanScore?.toFixed(4) ?? 'n/a'} acting, ${comparison.shadowMeanScore?.toFixed(4) ?? 'n/a'} shadow; score shift (KS) ${comparison.scoreShift?.toFixed(4) ?? 'n/a'}${labelled}`;
   const { minShadowAgreement, maxShadowScoreShift } = plan.gates;
   if (minShadowAgreement !== undefined) gates.push({ gate: 'shadow agreement', status: comparison.agreement === null ? 'wait' : comparison.agreement >= minShadowAgreement ? 'pass' : 'fail', detail: `${detail} (at least ${(minShadowAgreement * 100).toFixed(1)}% required)` });
   if (maxShadowScoreShift !== undefined) gates.push({ gate: 'shadow score shift', status: comparison.scoreShift === null ? 'wait' : comparison.scoreShift <= maxShadowScoreShift ? 'pass' : 'fail', detail: `${detail} (at most ${maxShadowScoreShift} allowed)` });
   if (gates.length === 0) gates.push({ gate: 'shadow', status: 'pass', detail });
+  return gates;
+}
+
+/**
+ * A rate held to a limit (the candidate's error rate, its false-alarm rate), safe to check at every look:
+ * it fails once the one-sided always-valid test shows the rate above the limit (the confidence sequence
+ * the A/B engine uses, sequential-one-sided.ts, with the binomial variance at the limit, as a score test
+ * takes it), passes while the estimate is at or under the limit, and waits in between or below `minTotal`
+ * observations.
+ */
+export function rateGate(gate: string, events: number, total: number, limit: number, alpha: number, minTotal: number, what: string): GateResult {
+  if (total < minTotal || total === 0) return { gate, status: 'wait', detail: `${total} of at least ${Math.max(1, minTotal)} ${what}` };
+  const estimate = events / total;
+  const test = oneSidedConfidenceSequence({ scale: 'absolute', estimate, standardError: Math.sqrt((limit * (1 - limit)) / total) }, total, alpha, 'greater', { nullValue: limit });
+  const detail = `${(estimate * 100).toFixed(2)}% (${events} of ${total} ${what}; limit ${(limit * 100).toFixed(2)}%, always-valid p = ${test.pValue.toPrecision(2)} that it is above)`;
+  if (test.pValue < alpha) return { gate, status: 'fail', detail: `above its limit: ${detail}` };
+  return { gate, status: estimate <= limit ? 'pass' : 'wait', detail };
+}
+
+/** The false-alarm limit a plan gates on: its own, the spec's, or none. */
+export function falseAlarmLimit(plan: RolloutPlan, spec: Pick<ProblemSpec, 'valueModel'>): number | undefined {
+  const setting = plan.gates.falseAlarmRate;
+  if (setting === 'off') return undefined;
+  if (typeof setting === 'number') return setting;
+  return (spec.valueModel as { maxFalsePositiveRate?: number } | undefined)?.maxFalsePositiveRate;
+}
+
+/** The model- and service-health gates of a serving step: error rate and false-alarm rate of the candidate. */
+async function candidateHealthGates(engine: AnalyticsEngine, workspace: RolloutWorkspace, spec: Pick<ProblemSpec, 'valueModel' | 'target'>, plan: RolloutPlan, experiment: string, phase: number): Promise<GateResult[]> {
+  const requests = await armRequests(engine, workspace, experiment, phase, 'candidate');
+  const total = requests.answered + requests.failed;
+  const gates: GateResult[] = [
+    total === 0
+      ? { gate: 'error rate', status: 'pass', detail: 'no candidate requests in this step yet' }
+      : rateGate('error rate', requests.failed, total, plan.gates.maxErrorRate, plan.gates.alpha, 1, 'candidate requests failed'),
+  ];
+  const limit = falseAlarmLimit(plan, spec);
+  if (limit === undefined) return gates;
+  const labelEvent = plan.gates.labelEvent ?? spec.target.column;
+  const labelled = await labelledPredictions(engine, workspace, { experiment, phase, arm: 'candidate' }, labelEvent);
+  let negatives = 0;
+  let falseAlarms = 0;
+  let undecided = 0;
+  labelled.labels.forEach((label, index) => {
+    if (label !== 0) return;
+    const decision = labelled.decisions[index] as number;
+    if (Number.isNaN(decision)) undecided += 1;
+    negatives += 1;
+    if (decision === 1) falseAlarms += 1;
+  });
+  if (negatives > 0 && undecided === negatives) gates.push({ gate: 'false-alarm rate', status: 'pass', detail: 'the candidate takes no decisions (it has no decision threshold): it sends no alarm' });
+  else gates.push(rateGate('false-alarm rate', falseAlarms, negatives, limit, plan.gates.alpha, plan.gates.minOutcomes, `labelled negatives alerted ("${labelEvent}" outcomes)`));
   return gates;
 }
 
@@ -203,7 +352,7 @@ export async function tickRollout(workspace: Workspace, engine: AnalyticsEngine,
   const gates: GateResult[] = [];
   let exposed = 0;
   if (step.shadow) {
-    const comparison = await compareShadow(engine, workspace, experiment, experimentRecord.phase);
+    const comparison = await compareShadow(engine, workspace, experiment, experimentRecord.phase, plan.gates.labelEvent ?? spec.target.column);
     exposed = comparison.requests;
     gates.push(...shadowGates(comparison, plan));
   } else if (step.share < 1) {
@@ -229,6 +378,7 @@ export async function tickRollout(workspace: Workspace, engine: AnalyticsEngine,
       gates.push(health.decisionRate === null ? { gate: 'decision rate', status: 'wait', detail: 'no candidate decisions yet' } : { gate: 'decision rate', status: health.decisionRate <= plan.gates.maxDecisionRate ? 'pass' : 'fail', detail: `${(health.decisionRate * 100).toFixed(1)}% positive decisions (limit ${(plan.gates.maxDecisionRate * 100).toFixed(1)}%)` });
     }
   }
+  if (!step.shadow) gates.push(...(await candidateHealthGates(engine, workspace, spec, plan, experiment, experimentRecord.phase)));
   const failed = gates.filter((gate) => gate.status === 'fail');
   const waiting = gates.filter((gate) => gate.status === 'wait');
   const expected = { state: record.state, step: record.step };

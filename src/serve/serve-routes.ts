@@ -132,19 +132,36 @@ async function answerRouted(options: ServeRouteOptions, experiments: ServedExper
   const predictions: RoutedPrediction[] = new Array(rows.rows);
   const records: EventRecord[] = [];
   let head: { model: string; version: number } | undefined;
+  let failure: unknown;
+  const requestIdOf = (index: number) => (rows.rows === 1 ? request.id : `${request.id}/${index}`);
   for (const { indexes, routed } of groups.values()) {
     const arm = routed?.arm;
     if (arm?.default !== undefined) {
       for (const index of indexes) predictions[index] = { decision: arm.default.decision, ...(arm.default.score === undefined ? {} : { score: arm.default.score }), unit: rows.units?.[index] };
     } else {
-      const served = await servedVersion(options, arm?.model ?? endpoint);
-      head ??= { model: served.model, version: served.version };
-      const result = predictRows(served, subsetRows(rows, indexes), { id: request.id, time, startedAt, now: () => performance.now(), logInputs: options.logInputs });
-      indexes.forEach((index, position) => (predictions[index] = { ...(result.predictions[position] as object) }));
-      if (rows.rows > 1) result.records.forEach((record, position) => (record.requestId = `${request.id}/${indexes[position] as number}`));
-      records.push(...result.records);
+      const ref = arm?.model ?? endpoint;
+      let served: ServedVersion | undefined;
+      try {
+        served = await servedVersion(options, ref);
+        head ??= { model: served.model, version: served.version };
+        const result = predictRows(served, subsetRows(rows, indexes), { id: request.id, time, startedAt, now: () => performance.now(), logInputs: options.logInputs });
+        indexes.forEach((index, position) => (predictions[index] = { ...(result.predictions[position] as object) }));
+        if (rows.rows > 1) result.records.forEach((record, position) => (record.requestId = `${request.id}/${indexes[position] as number}`));
+        records.push(...result.records);
+      } catch (error) {
+        // An arm that cannot answer fails the request; its exposures and an error record per row are still
+        // logged, so that a rollout's health gate sees the candidate's failures.
+        if (routed === undefined) throw error;
+        failure ??= error;
+        const code = asMlcycleError(error).code;
+        const latencyMs = performance.now() - startedAt;
+        for (const index of indexes) {
+          const unit = rows.units?.[index];
+          records.push({ type: 'error', time, requestId: requestIdOf(index), model: served?.model ?? ref, ...(served === undefined ? {} : { version: served.version }), name: code, latencyMs, ...(unit === undefined ? {} : { unit }) });
+        }
+      }
     }
-    const shadow = routed?.experiment.definition.shadow;
+    const shadow = failure === undefined ? routed?.experiment.definition.shadow : undefined;
     if (shadow !== undefined) {
       // Shadow mode: the candidate scores the same rows without acting; logged beside, named `shadow`.
       const served = await servedVersion(options, shadow);
@@ -157,14 +174,16 @@ async function answerRouted(options: ServeRouteOptions, experiments: ServedExper
     }
     if (routed === undefined) continue;
     for (const index of indexes) {
-      const prediction = predictions[index] as RoutedPrediction;
-      prediction.experiment = routed.experiment.name;
-      prediction.arm = routed.arm.id;
+      const prediction = predictions[index];
+      if (prediction !== undefined) {
+        prediction.experiment = routed.experiment.name;
+        prediction.arm = routed.arm.id;
+      }
       records.push({
         type: 'exposure',
         time,
         unit: rows.units?.[index] as string,
-        requestId: rows.rows === 1 ? request.id : `${request.id}/${index}`,
+        requestId: requestIdOf(index),
         experiment: routed.experiment.name,
         phase: routed.experiment.phase,
         arm: routed.arm.id,
@@ -175,6 +194,7 @@ async function answerRouted(options: ServeRouteOptions, experiments: ServedExper
   request[SERVED] = { model: head?.model ?? endpoint, version: String(head?.version ?? ''), rows: rows.rows, route };
   const writer = writerOf(options);
   if (writer !== undefined) await writer.append(records);
+  if (failure !== undefined) throw failure;
   return { head, predictions };
 }
 

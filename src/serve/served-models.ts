@@ -145,9 +145,12 @@ export class ServedModels {
   }
 
   private load(version: ModelVersion): Promise<ServedVersion> {
-    const key = `${version.model}/${version.version}`;
+    // The decision threshold is part of the key: a new threshold tag (a rollout chose it again) loads anew.
+    const prefix = `${version.model}/${version.version}\u0000`;
+    const key = `${prefix}${version.tags[DECISION_THRESHOLD_TAG] ?? ''}`;
     let loaded = this.versions.get(key);
     if (loaded === undefined) {
+      for (const other of [...this.versions.keys()]) if (other.startsWith(prefix)) this.versions.delete(other);
       loaded = loadVersion(this.source, version);
       loaded.catch(() => this.versions.delete(key));
       this.versions.set(key, loaded);

@@ -5,7 +5,12 @@
  * section 7). Backends: append-only segments on local disk (store/local-events/), later shared storage.
  */
 
-export const EVENT_TYPES = ['prediction', 'exposure', 'outcome'] as const;
+/**
+ * `error`: a routed request whose arm could not answer it (the model failed to load or refused the row);
+ * it carries the request, unit, model and version, the error's code as `name` and its latency, so that a
+ * rollout's health gate can count a candidate's failures.
+ */
+export const EVENT_TYPES = ['prediction', 'exposure', 'outcome', 'error'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** One record of the log. Absent fields are stored as NULL. */

@@ -16,13 +16,40 @@ function toSqlValue(value: unknown): SqlValue {
   return value as SqlValue;
 }
 
+/**
+ * One connection runs one statement at a time: a second streamed result started on it while the first is
+ * still being read ends the first early, and the reader silently gets fewer rows (two `columns` calls in a
+ * Promise.all returned 0 and 1,000 rows). So every call waits for the one before it.
+ */
 class DuckDbEngine implements AnalyticsEngine {
+  private last: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
   ) {}
 
-  async query(sql: string): Promise<SqlRow[]> {
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.last.then(work, work);
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+
+  query(sql: string): Promise<SqlRow[]> {
+    return this.serial(() => this.queryNow(sql));
+  }
+
+  columns(sql: string): Promise<Record<string, ResultColumn>> {
+    return this.serial(() => this.columnsNow(sql));
+  }
+
+  run(sql: string): Promise<void> {
+    return this.serial(async () => {
+      await this.connection.run(sql);
+    });
+  }
+
+  private async queryNow(sql: string): Promise<SqlRow[]> {
     const reader = await this.connection.runAndReadAll(sql);
     return reader.getRowObjectsJS().map((row) => {
       const out: SqlRow = {};
@@ -31,7 +58,7 @@ class DuckDbEngine implements AnalyticsEngine {
     });
   }
 
-  async columns(sql: string): Promise<Record<string, ResultColumn>> {
+  private async columnsNow(sql: string): Promise<Record<string, ResultColumn>> {
     const result = await this.connection.stream(sql);
     const names = result.columnNames();
     const numeric = names.map((name, index) => {
@@ -73,16 +100,13 @@ class DuckDbEngine implements AnalyticsEngine {
     );
   }
 
-  async run(sql: string): Promise<void> {
-    await this.connection.run(sql);
-  }
-
   async describe(sql: string): Promise<{ name: string; type: string }[]> {
     const rows = await this.query(`DESCRIBE ${sql}`);
     return rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
   }
 
   async close(): Promise<void> {
+    await this.last;
     this.connection.closeSync();
     this.instance.closeSync();
   }
