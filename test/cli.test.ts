@@ -211,6 +211,17 @@ describe('mlcycle demo', () => {
     expect(run.stderr).toMatch(/stage 8: 3,000 predictions in [0-9.]+ s .* each recorded in the event log before its answer/);
     expect(run.stderr).toMatch(/stage 8: 12,000 requests in [0-9.]+ s \([0-9,]+\/s\): control \d+, treatment \d+/);
     expect(run.stderr).toMatch(/stage 8: decision for treatment: [a-z-]+\./);
+    // Stage 9: the A/B test ends and the trees go out region by region: the threshold chosen again on the
+    // A/B test's labelled June outcomes, then four steps, each with its gates, and the trees become the champion.
+    expect(run.stderr).toMatch(/stage 9: the A\/B test alert-model-ab ends/);
+    expect(run.stderr).toMatch(/stage 9: rollout trees-by-region \(plan .*rollout\.yaml\): re-chose models:\/flight-delay\/2's decision threshold on its [0-9,]+ labelled predictions of the last 60 days: 0\.\d{4} \(was 0\.\d{4}\); there its false-alarm rate is 0\.1\d\d \(limit 0\.2, chosen under 0\.18\)/);
+    for (const step of ['1 south-half', '2 south-midwest-half', '3 everywhere-half', '4 everywhere']) expect(run.stderr).toMatch(new RegExp(`stage 9: step ${step} \\(`));
+    expect(run.stderr).toMatch(/stage 9: {5}pass false-alarm rate: \d+\.\d\d% \(\d+ of \d+ labelled negatives alerted/);
+    expect(run.stderr).toMatch(/stage 9: {5}pass primary rebooked_before_gate: not worse than the baseline/);
+    expect(run.stderr).toMatch(/stage 9: {5}pass score drift: PSI 0\.\d{4} of \d+ live scores against evaluation 1 on flights-validation@1 \(limit 0\.25\)/);
+    expect(run.stderr).toMatch(/stage 9: {3}completed: step everywhere passed every gate/);
+    expect(run.stderr).toMatch(/stage 9: rollout trees-by-region completed; models:\/flight-delay\/2 is @champion/);
+    expect(run.stdout).toMatch(/9 {2}model rollout +\[x\] done/);
     // Stage 10: the logged June requests against the January-April training data: summer departs at other
     // hours, so that column drifts and an incident goes to the monitor's owner.
     expect(run.stderr).toMatch(/stage 10: monitor flight-alerts-drift: predictions of flight-delay \(15,000 requests\) against flights-train@1 \(1,978,941 rows\)/);
@@ -230,6 +241,11 @@ describe('mlcycle demo', () => {
     }
     expect(again.stderr).toMatch(/stage 6: tuned the trees \(study flight-delay-gbdt, 8 trials, \d+ pruned, resumed\)/);
     expect(again.stderr).toMatch(/models:\/flight-delay\/2 is @challenger \(unchanged\)/);
+    // The rollout made the trees the champion; the rerun leaves that, and stage 7 still compares the two versions.
+    expect(again.stderr).toMatch(/stage 6: models:\/flight-delay\/1 was @champion until rollout trees-by-region moved it on/);
+    expect(again.stderr).toMatch(/stage 7: evaluated models:\/flight-delay\/2 against models:\/flight-delay\/1/);
+    expect(again.stderr).toMatch(/stage 9: rollout trees-by-region is completed at step 4/);
+    expect(again.stderr).not.toMatch(/registered now/);
     // The survey and the design are in place: nothing recorded, measured or decided again.
     expect(again.stderr).toMatch(/stage 4: 2 references with reported results \(recorded before\)/);
     expect(again.stderr).not.toMatch(/stage 5: gbdt: roc_auc/);

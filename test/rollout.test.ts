@@ -11,7 +11,8 @@
  *   - a false-alarm rate over the spec's limit, on labels that arrive as outcome events, stops the rollout;
  *     a plan that re-chooses the threshold on recent outcomes says so and the next step passes that gate;
  *   - a shadow step reports both models' ROC AUC once labels arrive;
- *   - a restarted process resumes the same state, and a stale transition is refused.
+ *   - a restarted process resumes the same state, and a stale transition is refused; a rollback cut short
+ *     after its state change is finished (routing stopped, owner alerted) by the next tick.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -206,6 +207,13 @@ describe('rollouts', () => {
     expect(alerting.action, alerting.reason).toBe('rolled-back');
     expect(alerting.reason).toMatch(/decision rate/);
 
+    // Score drift needs the candidate's offline evaluation: without one the step waits and says so.
+    await startRollout(s.workspace, spec, 'drifty', plan({ gates: { alpha: 0.05, maxScoreDrift: 0.25 } }), s.context);
+    await traffic(s.url, '0.45', 600);
+    const drifty = await tick(s, 'drifty');
+    expect(drifty.gates.find((gate) => gate.gate === 'score drift')).toEqual({ gate: 'score drift', status: 'wait', detail: 'models:/delays/2 has no offline evaluation to compare its live scores with (mlcycle evaluate)' });
+    await moveRollout(s.workspace, spec, 'drifty', 'rollback', s.context);
+
     await startRollout(s.workspace, spec, 'unsure', plan({ inconclusiveDeadlineMinutes: 30, steps: [{ name: 'canary', share: 0.5, minMinutes: 0, minUnits: 100_000 }, { name: 'all', share: 1, minMinutes: 0, minUnits: 0 }] }), s.context);
     await traffic(s.url, '0.2', 600);
     const waiting = await tick(s, 'unsure');
@@ -351,6 +359,15 @@ describe('rollouts', () => {
       const record = await reopened.rollouts.find('resume');
       expect(record).toMatchObject({ state: 'running', step: 1 });
       await expect(reopened.rollouts.transition('resume', { state: 'running', step: 0 }, { state: 'paused', step: 0 }, { action: 'paused', reason: 'stale', evidence: null }, s.context)).rejects.toThrow(/another actor moved it/);
+      // A controller that died right after recording a rollback left the routing on and the owner unalerted:
+      // the next tick finishes both.
+      await reopened.rollouts.transition('resume', { state: 'running', step: 1 }, { state: 'rolled-back', step: 1 }, { action: 'rolled-back', reason: 'the process stopped here', evidence: null }, s.context);
+      expect((await reopened.experiments.find('rollout-resume'))?.state).toBe('running');
+      const settled = await tick(s, 'resume');
+      expect(settled).toMatchObject({ action: 'idle', reason: "the rollout is rolled-back; finished what the rollback left undone: stopped its routing, alerted the candidate's owner" });
+      expect((await s.workspace.experiments.find('rollout-resume'))?.state).toBe('stopped');
+      expect((await s.workspace.registry.findVersion('delays', 2))?.tags[ROLLOUT_TAG]).toBe('rolled back: the process stopped here');
+      expect((await tick(s, 'resume')).reason).toBe('the rollout is rolled-back');
     } finally {
       await reopened.close();
     }

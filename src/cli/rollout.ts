@@ -94,7 +94,7 @@ export const registerRollout: RegisterCommands = (program, action) => {
         withWorkspace(environment, async (workspace) => {
           const spec = await workspaceSpec(workspace);
           const { tickRollout } = await import('../rollout/rollout.js');
-          const names = name === undefined ? (await workspace.rollouts.list()).filter((record) => record.state === 'running').map((record) => record.name) : [String(name)];
+          const names = name === undefined ? (await workspace.rollouts.list()).filter((record) => record.state === 'running' || record.state === 'rolled-back').map((record) => record.name) : [String(name)];
           const results = await withAnalyticsEngine(async (engine) => {
             const out = [];
             for (const each of names) out.push(await tickRollout(workspace, engine, spec, each, environment.context));

@@ -55,6 +55,8 @@ export const DEMO_PASSENGERS = {
     { name: 'rebooked_before_gate', when: 'label == 1', probability: 'if(alert_opened == 1, 0.55, 0.08)', delayMinutes: 40 },
     { name: 'alerts_muted', when: 'alert_sent == 1 and label == 0', probability: 0.04, delayMinutes: 10 },
     { name: 'desk_wait_minutes', when: 'label == 1 and rebooked_before_gate == 0', value: { distribution: 'lognormal', mu: 'if(segment == "Northeast", 3.2, 2.9)', sigma: 0.5 }, delayMinutes: 90 },
+    // The flight's outcome, the true label, named after the spec's target column: rollouts and monitors read it.
+    { name: 'delayed', value: 'label', delayMinutes: 120 },
   ],
 };
 
@@ -70,9 +72,10 @@ async function setChallengerThreshold(workspace: Workspace, evaluated: EvaluateM
 
 /** Runs (or, on a rerun, re-analyses) the demo's A/B test; logs the decision. */
 export async function runDemoAbTest(workspace: Workspace, engine: AnalyticsEngine, spec: ProblemSpec, evaluated: EvaluateModelsResult, liveRef: string, context: ChangeContext, log: (line: string) => void): Promise<void> {
-  await setChallengerThreshold(workspace, evaluated, context);
   const record = (await workspace.experiments.find(DEMO_EXPERIMENT)) ?? (await createExperiment(workspace, DEMO_EXPERIMENT, checkExperimentDefinition(DEFINITION), context));
-  if (record.state !== 'running') await startExperiment(workspace, DEMO_EXPERIMENT, context);
+  // A stopped test (stage 9 ended it) is only analysed again; the threshold its rollout chose stays.
+  if (record.state !== 'stopped') await setChallengerThreshold(workspace, evaluated, context);
+  if (record.state === 'draft') await startExperiment(workspace, DEMO_EXPERIMENT, context);
   const exposed = (await workspace.events.summary()).some((row) => row.type === 'exposure');
   if (exposed) log(`stage 8: the event log already holds the A/B test's exposures; analysing again`);
   else {

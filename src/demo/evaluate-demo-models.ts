@@ -14,7 +14,6 @@ import type { ProblemSpec } from '../problem/spec-schema.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { Workspace } from '../store/workspace.js';
-import { DEMO_MODEL } from './track-demo-models.js';
 
 /** Enough resamples for intervals to two decimals on half a million rows, in seconds. */
 const RESAMPLES = 200;
@@ -37,6 +36,7 @@ export async function evaluateDemoModels(
   spec: ProblemSpec,
   dataset: string,
   laterPeriod: string | undefined,
+  versions: { champion: string; challenger: string },
   context: ChangeContext,
   log: (line: string) => void,
 ): Promise<EvaluateModelsResult> {
@@ -44,8 +44,8 @@ export async function evaluateDemoModels(
     workspace,
     engine,
     spec,
-    candidate: `${DEMO_MODEL}@challenger`,
-    champion: `${DEMO_MODEL}@champion`,
+    candidate: versions.challenger,
+    champion: versions.champion,
     dataset,
     bootstrap: { resamples: RESAMPLES, seed: SEED },
     context,

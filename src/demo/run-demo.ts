@@ -21,9 +21,10 @@ import { ENRICH_FLIGHTS_SQL, vegaDataFile } from './flight-data.js';
 import { evaluateDemoModels } from './evaluate-demo-models.js';
 import { runDemoMonitor } from './monitor-demo.js';
 import { runDemoAbTest } from './ab-test-demo.js';
+import { DEMO_ROLLOUT, runDemoRollout } from './rollout-demo.js';
 import { serveDemoTraffic } from './serve-demo-traffic.js';
 import { linkDemoReference, runSurveyAndDesign } from './survey-design-demo.js';
-import { DEMO_MODEL, registerDemoModels } from './track-demo-models.js';
+import { DEMO_MODEL, registerDemoModels, type DemoRegistration } from './track-demo-models.js';
 import { trainDemoModels } from './train-demo-models.js';
 import { FLIGHT_DELAY_SPEC } from './flight-delay-spec.js';
 
@@ -42,6 +43,11 @@ export interface DemoResult {
 
 function rows(count: number): string {
   return count.toLocaleString('en-US');
+}
+
+function versionOf(registrations: readonly DemoRegistration[], alias: DemoRegistration['alias']): string {
+  const found = registrations.find((registration) => registration.alias === alias);
+  return found === undefined ? `${DEMO_MODEL}@${alias}` : `${DEMO_MODEL}/${found.version}`;
 }
 
 /** Runs every stage the demo has so far and returns the resulting board. */
@@ -101,14 +107,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         const timing = result.cached ? 'from the step cache' : `${result.steps.reduce((sum, step) => sum + step.seconds, 0).toFixed(1)} s`;
         log(`stage 6: ${name}: validation AUC ${(result.metrics.roc_auc ?? NaN).toFixed(4)} (run ${result.runId.slice(0, 8)}, ${timing})`);
       }
-      for (const registration of await registerDemoModels(workspace, models, context)) {
-        log(`stage 6: models:/${DEMO_MODEL}/${registration.version} is @${registration.alias}${registration.registered ? ' (registered now)' : ' (unchanged)'}`);
+      const rollout = await workspace.rollouts.find(DEMO_ROLLOUT);
+      const registrations = await registerDemoModels(workspace, models, context, rollout?.state === 'completed' ? `rollout ${DEMO_ROLLOUT}` : undefined);
+      for (const registration of registrations) {
+        if (registration.movedBy !== undefined) log(`stage 6: models:/${DEMO_MODEL}/${registration.version} was @${registration.alias} until ${registration.movedBy} moved it on (stage 9)`);
+        else log(`stage 6: models:/${DEMO_MODEL}/${registration.version} is @${registration.alias}${registration.registered ? ' (registered now)' : ' (unchanged)'}`);
       }
       await linkDemoReference(workspace, models, context, log);
-      const evaluated = await evaluateDemoModels(workspace, engine, spec, validation.version.ref, live?.version.ref, context, log);
+      // Stages 7 and 8 name the versions stage 6 registered: after a rollout the aliases point elsewhere.
+      const versions = { champion: versionOf(registrations, 'champion'), challenger: versionOf(registrations, 'challenger') };
+      const evaluated = await evaluateDemoModels(workspace, engine, spec, validation.version.ref, live?.version.ref, versions, context, log);
       if (live !== undefined) {
-        await serveDemoTraffic(workspace, engine, evaluated, live.version.ref, context, log);
+        await serveDemoTraffic(workspace, engine, evaluated, live.version.ref, versions.champion, context, log);
         await runDemoAbTest(workspace, engine, spec, evaluated, live.version.ref, context, log);
+        await runDemoRollout(workspace, engine, spec, live.version.ref, context, log);
         await runDemoMonitor(workspace, engine, spec, train.version.ref, context, log);
       }
     }

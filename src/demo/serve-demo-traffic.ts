@@ -21,8 +21,8 @@ const LIVE_REQUESTS = 3000;
 const CONNECTIONS = 16;
 
 /** Serves the champion on the first June flights; returns what the log holds afterwards. */
-export async function serveDemoTraffic(workspace: Workspace, engine: AnalyticsEngine, evaluated: EvaluateModelsResult, liveRef: string, context: ChangeContext, log: (line: string) => void): Promise<void> {
-  const champion = await loadModelVersion(workspace, `${DEMO_MODEL}@champion`);
+export async function serveDemoTraffic(workspace: Workspace, engine: AnalyticsEngine, evaluated: EvaluateModelsResult, liveRef: string, championRef: string, context: ChangeContext, log: (line: string) => void): Promise<void> {
+  const champion = await loadModelVersion(workspace, championRef);
   const value = evaluated.evaluation.businessValue?.find((entry) => entry.role === 'champion');
   const best = value?.best;
   if (best !== undefined && !('reason' in best) && Number.isFinite(best.point.threshold)) {

@@ -21,6 +21,8 @@ export interface DemoRegistration {
   version: number;
   /** False when the alias already pointed at a version of the same model file. */
   registered: boolean;
+  /** Set when a completed rollout has since moved the alias on: what moved it. */
+  movedBy?: string;
 }
 
 /** Points `alias` at a version holding the run's model, registering one unless the alias already has it. */
@@ -35,15 +37,23 @@ async function registerAs(workspace: Workspace, result: PipelineResult, alias: D
   return { alias, version: version.version, registered: true };
 }
 
-/** Registers the logistic regression as champion and the tuned trees as challenger. */
-export async function registerDemoModels(workspace: Workspace, models: DemoModels, context: ChangeContext): Promise<DemoRegistration[]> {
+/**
+ * Registers the logistic regression as champion and the tuned trees as challenger. Once a rollout has made
+ * the trees the champion (`championMovedBy`, the demo's stage 9 on an earlier run), the logistic
+ * regression's version is found again by its file's hash and the champion alias is left where the rollout put it.
+ */
+export async function registerDemoModels(workspace: Workspace, models: DemoModels, context: ChangeContext, championMovedBy?: string): Promise<DemoRegistration[]> {
   const run = (pipeline: string): PipelineResult => {
     const found = models.runs.find((entry) => entry.pipeline === pipeline);
     if (found === undefined) throw new MlcycleError('internal', `the demo trained no ${pipeline} model to register`);
     return found.result;
   };
+  const logistic = run('logistic');
+  const earlier = championMovedBy === undefined ? undefined : (await workspace.registry.listVersions(DEMO_MODEL)).find((version) => version.tags[SHA_TAG] === logistic.model.sha256);
   return [
-    await registerAs(workspace, run('logistic'), 'champion', 'L2 logistic regression on every 100th flight of January to April, validated on May', context),
+    earlier !== undefined && championMovedBy !== undefined
+      ? { alias: 'champion', version: earlier.version, registered: false, movedBy: championMovedBy }
+      : await registerAs(workspace, logistic, 'champion', 'L2 logistic regression on every 100th flight of January to April, validated on May', context),
     await registerAs(workspace, run('gbdt'), 'challenger', 'gradient-boosted trees tuned by the flight-delay-gbdt study, trained on January to April, validated on May', context),
   ];
 }

@@ -19,27 +19,33 @@ export interface LabelledPredictions {
   labels: Float64Array;
   /** The decision each prediction made (NaN where it made none). */
   decisions: Float64Array;
+  /** With `segmentColumn` (experiment filters only): each prediction's segment, from its exposure's attributes. */
+  segments: (string | null)[];
 }
 
-function predictionWhere(filter: PredictionFilter, relation: string): string {
-  if ('experiment' in filter) {
-    const arm = filter.arm === undefined ? '' : ` AND arm = ${quoteLiteral(filter.arm)}`;
-    const exposed = `SELECT request_id FROM (${relation}) WHERE type = 'exposure' AND experiment = ${quoteLiteral(filter.experiment)} AND phase = ${Math.trunc(filter.phase)}${arm}`;
-    const named = filter.shadow === true ? `name = 'shadow'` : `(name IS NULL OR name <> 'shadow')`;
-    return `type = 'prediction' AND ${named} AND request_id IN (${exposed})`;
-  }
-  return `type = 'prediction' AND (name IS NULL OR name <> 'shadow') AND model = ${quoteLiteral(filter.model)} AND version = ${Math.trunc(filter.version)} AND time >= ${quoteLiteral(filter.since)}::TIMESTAMPTZ`;
-}
-
-/** The filtered predictions whose unit has a label, with that label. */
-export async function labelledPredictions(engine: AnalyticsEngine, workspace: Pick<Workspace, 'events'>, filter: PredictionFilter, labelEvent: string): Promise<LabelledPredictions> {
+/**
+ * The filtered predictions whose unit has a label, with that label; for an experiment filter with
+ * `segmentColumn`, also each one's segment as its exposure recorded it.
+ */
+export async function labelledPredictions(engine: AnalyticsEngine, workspace: Pick<Workspace, 'events'>, filter: PredictionFilter, labelEvent: string, segmentColumn?: string): Promise<LabelledPredictions> {
   const relation = await workspace.events.relation();
   try {
+    let predictions: string;
+    if ('experiment' in filter) {
+      const arm = filter.arm === undefined ? '' : ` AND arm = ${quoteLiteral(filter.arm)}`;
+      const segment = segmentColumn === undefined ? 'NULL::VARCHAR' : `json_extract_string(attributes, ${quoteLiteral(`$.${JSON.stringify(segmentColumn)}`)})`;
+      const exposed = `SELECT request_id, any_value(${segment}) AS segment FROM (${relation.sql}) WHERE type = 'exposure' AND experiment = ${quoteLiteral(filter.experiment)} AND phase = ${Math.trunc(filter.phase)}${arm} GROUP BY request_id`;
+      const named = filter.shadow === true ? `p.name = 'shadow'` : `(p.name IS NULL OR p.name <> 'shadow')`;
+      predictions = `SELECT p.unit, p.score, p.decision, e.segment FROM (${relation.sql}) p JOIN (${exposed}) e ON p.request_id = e.request_id WHERE p.type = 'prediction' AND ${named}`;
+    } else {
+      predictions = `SELECT unit, score, decision, NULL::VARCHAR AS segment FROM (${relation.sql}) WHERE type = 'prediction' AND (name IS NULL OR name <> 'shadow') AND model = ${quoteLiteral(filter.model)} AND version = ${Math.trunc(filter.version)} AND time >= ${quoteLiteral(filter.since)}::TIMESTAMPTZ`;
+    }
     const columns = await engine.columns(`WITH labels AS (SELECT unit, arg_max(value, time) AS label FROM (${relation.sql}) WHERE type = 'outcome' AND name = ${quoteLiteral(labelEvent)} AND unit IS NOT NULL AND value IS NOT NULL GROUP BY unit),
-predictions AS (SELECT unit, score, decision FROM (${relation.sql}) WHERE ${predictionWhere(filter, relation.sql)} AND score IS NOT NULL AND unit IS NOT NULL)
-SELECT p.score::DOUBLE AS score, (CASE WHEN l.label = 1 THEN 1 ELSE 0 END)::DOUBLE AS label, p.decision::DOUBLE AS decision FROM predictions p JOIN labels l USING (unit)`);
+predictions AS (${predictions})
+SELECT p.score::DOUBLE AS score, (CASE WHEN l.label = 1 THEN 1 ELSE 0 END)::DOUBLE AS label, p.decision::DOUBLE AS decision, p.segment::VARCHAR AS segment FROM predictions p JOIN labels l USING (unit) WHERE p.score IS NOT NULL`);
     const take = (name: string) => (columns[name] instanceof Float64Array ? columns[name] : new Float64Array(0));
-    return { scores: take('score'), labels: take('label'), decisions: take('decision') };
+    const segments = columns.segment;
+    return { scores: take('score'), labels: take('label'), decisions: take('decision'), segments: Array.isArray(segments) ? segments : [] };
   } finally {
     relation.release();
   }
@@ -53,6 +59,18 @@ export async function armRequests(engine: AnalyticsEngine, workspace: Pick<Works
 SELECT count(*) FILTER (WHERE type = 'prediction' AND (name IS NULL OR name <> 'shadow'))::DOUBLE AS answered, count(*) FILTER (WHERE type = 'error')::DOUBLE AS failed
 FROM (${relation.sql}) WHERE type IN ('prediction', 'error') AND request_id IN (SELECT request_id FROM exposed)`);
     return { answered: Number(row?.answered ?? 0), failed: Number(row?.failed ?? 0) };
+  } finally {
+    relation.release();
+  }
+}
+
+/** The scores of one arm's acting predictions in one phase. */
+export async function armScores(engine: AnalyticsEngine, workspace: Pick<Workspace, 'events'>, experiment: string, phase: number, arm: string): Promise<Float64Array> {
+  const relation = await workspace.events.relation();
+  try {
+    const columns = await engine.columns(`WITH exposed AS (SELECT DISTINCT request_id FROM (${relation.sql}) WHERE type = 'exposure' AND experiment = ${quoteLiteral(experiment)} AND phase = ${Math.trunc(phase)} AND arm = ${quoteLiteral(arm)})
+SELECT score::DOUBLE AS score FROM (${relation.sql}) WHERE type = 'prediction' AND (name IS NULL OR name <> 'shadow') AND score IS NOT NULL AND request_id IN (SELECT request_id FROM exposed)`);
+    return columns.score instanceof Float64Array ? columns.score : new Float64Array(0);
   } finally {
     relation.release();
   }

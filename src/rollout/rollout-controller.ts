@@ -30,7 +30,8 @@ export function startRolloutController(
   let running: Promise<void> | undefined;
   const tick = async (): Promise<void> => {
     if (!(await mayRun())) return;
-    const names = (await workspace.rollouts.list()).filter((record) => record.state === 'running').map((record) => record.name);
+    // Rolled-back rollouts too: a tick finishes what an interrupted rollback left undone (settleRollback).
+    const names = (await workspace.rollouts.list()).filter((record) => record.state === 'running' || record.state === 'rolled-back').map((record) => record.name);
     if (names.length === 0) return;
     const spec = await loadSpec(workspace.specFile);
     if (!spec.exists || spec.spec === undefined) {

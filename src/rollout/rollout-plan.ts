@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { MlcycleError, type InputIssue } from '../error.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
-import { parseSpecPart, type SpecIssue } from '../problem/spec-issues.js';
+import { formatPath, parseSpecPart, type SpecIssue } from '../problem/spec-issues.js';
 import { checkYamlText } from '../problem/yaml-text.js';
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must start with a letter or _ and hold only letters, digits, _, . and -');
@@ -49,6 +49,11 @@ export const RolloutPlanSchema = z.strictObject({
       maxShadowScoreShift: z.number().gt(0).lte(1).optional(),
       /** The candidate's share of positive decisions (alerts) may not exceed this. */
       maxDecisionRate: z.number().gt(0).lte(1).optional(),
+      /**
+       * The population stability index of the candidate's live scores against the scores of its newest
+       * offline evaluation may not exceed this (0.25 is the usual "significant shift"); off when absent.
+       */
+      maxScoreDrift: z.number().positive().optional(),
       /** The candidate's share of failed requests (error answers) may not exceed this. */
       maxErrorRate: z.number().gt(0).lt(1).default(0.01),
       /**
@@ -61,9 +66,15 @@ export const RolloutPlanSchema = z.strictObject({
       minOutcomes: z.number().int().positive().default(200),
       /** The outcome event that carries the true label (1 positive, 0 negative); the spec's target column by default. */
       labelEvent: identifier.optional(),
+      /**
+       * How a guardrail gates a step: `non-inferior`, shown within its margin (a step waits until it is);
+       * or `no-harm`, only not significantly worse, as GrowthBook's safe rollouts check guardrails (for a
+       * guardrail on a rare event, whose margin a step's traffic cannot show).
+       */
+      guardrails: z.enum(['non-inferior', 'no-harm']).default('non-inferior'),
       alpha: z.number().gt(0).lt(0.5).default(0.05),
     })
-    .default({ alpha: 0.05, maxErrorRate: 0.01, falseAlarmRate: 'spec', minOutcomes: 200 }),
+    .default({ alpha: 0.05, maxErrorRate: 0.01, falseAlarmRate: 'spec', minOutcomes: 200, guardrails: 'non-inferior' }),
   /**
    * Before the first step, choose the candidate's decision threshold again on its recent labelled
    * predictions (the value-maximising threshold under the spec's false-alarm limit, as offline evaluation
@@ -75,6 +86,11 @@ export const RolloutPlanSchema = z.strictObject({
       windowDays: z.number().positive().default(30),
       /** Labelled predictions needed to choose again. */
       minOutcomes: z.number().int().positive().default(1000),
+      /**
+       * Choose under the false-alarm limit less this much, so that the live rate, which scatters around
+       * the chosen point, does not sit on the gate's limit (0.02: choose under 18% for a 20% limit).
+       */
+      headroom: z.number().gte(0).lt(1).default(0),
     })
     .optional(),
   /** What a failed gate does: roll back (traffic returns to the baseline) or pause. */
@@ -128,7 +144,7 @@ export function readRolloutPlan(value: unknown, spec: Pick<ProblemSpec, 'segment
   if (value === undefined) throw new MlcycleError('invalid_input', 'plan: required (the rollout plan, as YAML text or a JSON object)', { issues: [{ path: 'plan', message: 'required' }] });
   if (typeof value === 'string') return parseRolloutPlan(value, 'plan', spec);
   const result = validateRolloutPlan(value, spec);
-  if (result.value === undefined) throw planError('plan', result.issues.map((issue) => ({ path: ['plan', ...issue.segments].join('.'), message: issue.message })));
+  if (result.value === undefined) throw planError('plan', result.issues.map((issue) => ({ path: formatPath(['plan', ...issue.segments]), message: issue.message })));
   return result.value;
 }
 

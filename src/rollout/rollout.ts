@@ -22,12 +22,14 @@ import { modelUriOf } from '../evaluate/model-inputs.js';
 import type { ArmComparisonResult, ExperimentAnalysis } from '../experiment/analyze-experiment.js';
 import { checkExperimentDefinition, type ExperimentDefinition } from '../experiment/online-definition.js';
 import { analyzeStoredExperiment, checkArmModels, createExperiment, startExperiment, stopExperiment, updateExperiment } from '../experiment/online-experiments.js';
+import { holmBonferroni } from '../experiment/multiple-testing.js';
 import { oneSidedConfidenceSequence } from '../experiment/sequential-one-sided.js';
 import { bestThreshold, valueCurve } from '../evaluate/business-value-curve.js';
 import { rocAucScore } from '../metrics/roc-auc.js';
 import type { BinaryValueModel } from '../problem/spec-schema.js';
 import { DECISION_THRESHOLD_TAG } from '../serve/served-models.js';
-import { armRequests, labelledPredictions } from './live-outcomes.js';
+import { armRequests, armScores, labelledPredictions } from './live-outcomes.js';
+import { offlineScoreBins, scorePsi } from './score-drift.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
 import { quoteLiteral, type AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
@@ -81,7 +83,7 @@ export function stepDefinition(name: string, plan: RolloutPlan, step: RolloutSte
   );
 }
 
-type RolloutWorkspace = Pick<Workspace, 'experiments' | 'rollouts' | 'registry' | 'events' | 'runs' | 'artifacts' | 'webhooks'>;
+type RolloutWorkspace = Pick<Workspace, 'experiments' | 'rollouts' | 'registry' | 'events' | 'runs' | 'artifacts' | 'webhooks' | 'evaluations'>;
 
 /** What a start did about the candidate's decision threshold (only with `rechooseThreshold`). */
 export interface ThresholdChoice {
@@ -117,10 +119,12 @@ export async function chooseThresholdAgain(engine: AnalyticsEngine, workspace: P
   const kept = (why: string): ThresholdChoice => ({ action: 'kept', previous, threshold: previous, labelled: rows.labels.length, falseAlarmRate: null, valuePerDecision: null, message: `kept ${uri}'s decision threshold ${previous ?? '(none)'}: ${why}` });
   if (rows.labels.length < settings.minOutcomes) return kept(`${rows.labels.length} of its predictions in ${window} have a "${labelEvent}" outcome, fewer than the ${settings.minOutcomes} needed to choose again`);
   const valueModel = spec.valueModel as BinaryValueModel;
-  const best = bestThreshold(valueCurve(rows.scores, rows.labels, valueModel), valueModel.maxFalsePositiveRate === undefined ? {} : { maxFalsePositiveRate: valueModel.maxFalsePositiveRate });
+  const ceiling = valueModel.maxFalsePositiveRate === undefined ? undefined : valueModel.maxFalsePositiveRate - settings.headroom;
+  if (ceiling !== undefined && ceiling <= 0) return kept(`the headroom ${settings.headroom} leaves no false-alarm rate under the limit ${valueModel.maxFalsePositiveRate}`);
+  const best = bestThreshold(valueCurve(rows.scores, rows.labels, valueModel), ceiling === undefined ? {} : { maxFalsePositiveRate: ceiling });
   if (!best.found) return kept(best.reason);
   const { point } = best;
-  const limit = valueModel.maxFalsePositiveRate === undefined ? '' : ` (limit ${valueModel.maxFalsePositiveRate})`;
+  const limit = valueModel.maxFalsePositiveRate === undefined ? '' : ` (limit ${valueModel.maxFalsePositiveRate}${settings.headroom > 0 ? `, chosen under ${Number(ceiling?.toFixed(6))}` : ''})`;
   return {
     action: 'rechosen',
     previous,
@@ -257,10 +261,35 @@ function shadowGates(comparison: ShadowComparison, plan: RolloutPlan): GateResul
 export function rateGate(gate: string, events: number, total: number, limit: number, alpha: number, minTotal: number, what: string): GateResult {
   if (total < minTotal || total === 0) return { gate, status: 'wait', detail: `${total} of at least ${Math.max(1, minTotal)} ${what}` };
   const estimate = events / total;
-  const test = oneSidedConfidenceSequence({ scale: 'absolute', estimate, standardError: Math.sqrt((limit * (1 - limit)) / total) }, total, alpha, 'greater', { nullValue: limit });
-  const detail = `${(estimate * 100).toFixed(2)}% (${events} of ${total} ${what}; limit ${(limit * 100).toFixed(2)}%, always-valid p = ${test.pValue.toPrecision(2)} that it is above)`;
-  if (test.pValue < alpha) return { gate, status: 'fail', detail: `above its limit: ${detail}` };
+  const pValue = rateAboveLimitPValue(events, total, limit, alpha);
+  const detail = `${(estimate * 100).toFixed(2)}% (${events} of ${total} ${what}; limit ${(limit * 100).toFixed(2)}%, always-valid p = ${pValue.toPrecision(2)} that it is above)`;
+  if (pValue < alpha) return { gate, status: 'fail', detail: `above its limit: ${detail}` };
   return { gate, status: estimate <= limit ? 'pass' : 'wait', detail };
+}
+
+/** The always-valid p-value against "the rate is at most the limit" (see `rateGate`). */
+function rateAboveLimitPValue(events: number, total: number, limit: number, alpha: number): number {
+  return oneSidedConfidenceSequence({ scale: 'absolute', estimate: events / total, standardError: Math.sqrt((limit * (1 - limit)) / total) }, total, alpha, 'greater', { nullValue: limit }).pValue;
+}
+
+/** Labelled negatives a segment needs before its false-alarm rate is tested on its own. */
+const MIN_SEGMENT_NEGATIVES = 50;
+
+/**
+ * The false-alarm rate of each segment of the step's scope against the limit, Holm-adjusted over the
+ * segments tested: a segment shown above the limit fails the step (a region where the model does not
+ * generalise), even when the scope's rate as a whole is within it.
+ */
+export function segmentFalseAlarmGates(counts: ReadonlyMap<string, { negatives: number; falseAlarms: number }>, limit: number, alpha: number): GateResult[] {
+  const tested = [...counts].filter(([, count]) => count.negatives >= MIN_SEGMENT_NEGATIVES);
+  if (tested.length < 2) return [];
+  const adjusted = holmBonferroni(tested.map(([, count]) => rateAboveLimitPValue(count.falseAlarms, count.negatives, limit, alpha)));
+  return tested.flatMap(([segment, count], index) => {
+    const pValue = adjusted[index] as number;
+    if (pValue >= alpha) return [];
+    const rate = count.falseAlarms / count.negatives;
+    return [{ gate: `false-alarm rate in ${segment}`, status: 'fail' as const, detail: `above the limit in ${segment}: ${(rate * 100).toFixed(2)}% (${count.falseAlarms} of ${count.negatives} labelled negatives alerted; limit ${(limit * 100).toFixed(2)}%, Holm-adjusted always-valid p = ${pValue.toPrecision(2)} over ${tested.length} segments)` }];
+  });
 }
 
 /** The false-alarm limit a plan gates on: its own, the spec's, or none. */
@@ -272,7 +301,7 @@ export function falseAlarmLimit(plan: RolloutPlan, spec: Pick<ProblemSpec, 'valu
 }
 
 /** The model- and service-health gates of a serving step: error rate and false-alarm rate of the candidate. */
-async function candidateHealthGates(engine: AnalyticsEngine, workspace: RolloutWorkspace, spec: Pick<ProblemSpec, 'valueModel' | 'target'>, plan: RolloutPlan, experiment: string, phase: number): Promise<GateResult[]> {
+async function candidateHealthGates(engine: AnalyticsEngine, workspace: RolloutWorkspace, spec: Pick<ProblemSpec, 'valueModel' | 'target' | 'segments'>, plan: RolloutPlan, step: RolloutStep, experiment: string, phase: number): Promise<GateResult[]> {
   const requests = await armRequests(engine, workspace, experiment, phase, 'candidate');
   const total = requests.answered + requests.failed;
   const gates: GateResult[] = [
@@ -280,27 +309,54 @@ async function candidateHealthGates(engine: AnalyticsEngine, workspace: RolloutW
       ? { gate: 'error rate', status: 'pass', detail: 'no candidate requests in this step yet' }
       : rateGate('error rate', requests.failed, total, plan.gates.maxErrorRate, plan.gates.alpha, 1, 'candidate requests failed'),
   ];
+  if (plan.gates.maxScoreDrift !== undefined) gates.push(await scoreDriftGate(engine, workspace, plan, plan.gates.maxScoreDrift, experiment, phase));
   const limit = falseAlarmLimit(plan, spec);
   if (limit === undefined) return gates;
   const labelEvent = plan.gates.labelEvent ?? spec.target.column;
-  const labelled = await labelledPredictions(engine, workspace, { experiment, phase, arm: 'candidate' }, labelEvent);
+  const segmentName = Object.keys(step.segments ?? {})[0] ?? spec.segments[0]?.name;
+  const segmentColumn = spec.segments.find((segment) => segment.name === segmentName)?.column;
+  const labelled = await labelledPredictions(engine, workspace, { experiment, phase, arm: 'candidate' }, labelEvent, segmentColumn);
   let negatives = 0;
   let falseAlarms = 0;
   let undecided = 0;
+  const bySegment = new Map<string, { negatives: number; falseAlarms: number }>();
   labelled.labels.forEach((label, index) => {
     if (label !== 0) return;
     const decision = labelled.decisions[index] as number;
     if (Number.isNaN(decision)) undecided += 1;
     negatives += 1;
     if (decision === 1) falseAlarms += 1;
+    const segment = labelled.segments[index];
+    if (segment === null || segment === undefined) return;
+    const count = bySegment.get(segment) ?? { negatives: 0, falseAlarms: 0 };
+    count.negatives += 1;
+    if (decision === 1) count.falseAlarms += 1;
+    bySegment.set(segment, count);
   });
-  if (negatives > 0 && undecided === negatives) gates.push({ gate: 'false-alarm rate', status: 'pass', detail: 'the candidate takes no decisions (it has no decision threshold): it sends no alarm' });
-  else gates.push(rateGate('false-alarm rate', falseAlarms, negatives, limit, plan.gates.alpha, plan.gates.minOutcomes, `labelled negatives alerted ("${labelEvent}" outcomes)`));
+  if (negatives > 0 && undecided === negatives) {
+    gates.push({ gate: 'false-alarm rate', status: 'pass', detail: 'the candidate takes no decisions (it has no decision threshold): it sends no alarm' });
+    return gates;
+  }
+  gates.push(rateGate('false-alarm rate', falseAlarms, negatives, limit, plan.gates.alpha, plan.gates.minOutcomes, `labelled negatives alerted ("${labelEvent}" outcomes)`));
+  gates.push(...segmentFalseAlarmGates(bySegment, limit, plan.gates.alpha));
   return gates;
 }
 
+/** The candidate's live scores in this step against its offline evaluation's (score-drift.ts). */
+async function scoreDriftGate(engine: AnalyticsEngine, workspace: RolloutWorkspace, plan: RolloutPlan, limit: number, experiment: string, phase: number): Promise<GateResult> {
+  const gate = 'score drift';
+  const version = await resolveModelUri(workspace.registry, modelUriOf(plan.candidate));
+  const offline = await offlineScoreBins(workspace, version.model, version.version);
+  if (offline === undefined) return { gate, status: 'wait', detail: `models:/${version.model}/${version.version} has no offline evaluation to compare its live scores with (mlcycle evaluate)` };
+  const scores = await armScores(engine, workspace, experiment, phase, 'candidate');
+  if (scores.length === 0) return { gate, status: 'wait', detail: 'no candidate predictions in this step yet' };
+  const psi = scorePsi(offline.bins, scores);
+  const detail = `PSI ${psi.toFixed(4)} of ${scores.length} live scores against evaluation ${offline.evaluation} on ${offline.dataset} (limit ${limit})`;
+  return { gate, status: psi <= limit ? 'pass' : 'fail', detail: psi <= limit ? detail : `shifted beyond its limit: ${detail}` };
+}
+
 /** The metric gates of one analysis (candidate against baseline). */
-export function metricGates(analysis: ExperimentAnalysis, alpha: number): GateResult[] {
+export function metricGates(analysis: ExperimentAnalysis, alpha: number, guardrails: 'non-inferior' | 'no-harm' = 'non-inferior'): GateResult[] {
   const gates: GateResult[] = [];
   if (analysis.sampleRatio.mismatch) gates.push({ gate: 'sample ratio', status: 'fail', detail: `the sides' sizes (${analysis.sampleRatio.observed.join(' / ')}) do not match the planned split (p = ${analysis.sampleRatio.pValue.toExponential(2)})` });
   const overall = (comparisons: readonly ArmComparisonResult[]) => comparisons.find((comparison) => comparison.arm === 'candidate');
@@ -315,6 +371,11 @@ export function metricGates(analysis: ExperimentAnalysis, alpha: number): GateRe
     if (metric.role === 'primary') {
       const worse = comparison.pValue < alpha && harmful(metric.direction, comparison.effect.estimate);
       gates.push({ gate: label, status: worse ? 'fail' : 'pass', detail: `${worse ? 'worse than the baseline' : 'not worse than the baseline'}: ${effect}` });
+    } else if (metric.role === 'guardrail' && guardrails === 'no-harm') {
+      // GrowthBook's safe rollouts and LaunchDarkly's guarded rollouts: a guardrail stops the rollout when
+      // it is significantly worse (sequential test, any look), and does not hold it back otherwise.
+      const worse = comparison.pValue < alpha && harmful(metric.direction, comparison.effect.estimate);
+      gates.push({ gate: label, status: worse ? 'fail' : 'pass', detail: `${worse ? 'significantly worse than the baseline' : 'no harm detected'}: ${effect}` });
     } else if (metric.role === 'guardrail') {
       const shown = comparison.nonInferiority?.nonInferior === true;
       const breached = comparison.pValue < alpha && harmful(metric.direction, comparison.effect.estimate) && !shown;
@@ -332,6 +393,29 @@ export function metricGates(analysis: ExperimentAnalysis, alpha: number): GateRe
   return gates;
 }
 
+/**
+ * A rollback is three writes to two stores (the rollout's state, its experiment, the alert tag) and cannot
+ * be one transaction; the state goes first. A controller that stopped between them leaves traffic on the
+ * candidate or the owner unalerted, so every later tick of a rolled-back rollout finishes the other two
+ * (each is idempotent). Returns what it had to do.
+ */
+export async function settleRollback(workspace: RolloutWorkspace, record: RolloutRecord, context: ChangeContext): Promise<string[]> {
+  const done: string[] = [];
+  const experiment = await workspace.experiments.find(experimentOf(record.name));
+  if (experiment?.state === 'running') {
+    await stopExperiment(workspace as Workspace, experimentOf(record.name), context);
+    done.push('stopped its routing');
+  }
+  const plan = checkRolloutPlan(record.plan, `rollout ${record.name}`);
+  const message = `rolled back: ${[...record.history].reverse().find((entry) => entry.action === 'rolled-back')?.reason ?? 'see the rollout history'}`.slice(0, 5000);
+  const version = await resolveModelUri(workspace.registry, modelUriOf(plan.candidate));
+  if (version.tags[ROLLOUT_TAG] !== message) {
+    await alertOwner(workspace, plan, message, context);
+    done.push("alerted the candidate's owner");
+  }
+  return done;
+}
+
 async function alertOwner(workspace: RolloutWorkspace, plan: RolloutPlan, message: string, context: ChangeContext): Promise<void> {
   // A tag on the candidate version is a registry event: the registry's webhooks deliver it to the owner.
   const version = await resolveModelUri(workspace.registry, modelUriOf(plan.candidate));
@@ -342,6 +426,10 @@ async function alertOwner(workspace: RolloutWorkspace, plan: RolloutPlan, messag
 export async function tickRollout(workspace: Workspace, engine: AnalyticsEngine, spec: ProblemSpec, name: string, context: ChangeContext, log: (line: string) => void = () => undefined): Promise<TickResult> {
   const record = await workspace.rollouts.find(name);
   if (record === undefined) throw new MlcycleError('not_found', `no rollout "${name}"`);
+  if (record.state === 'rolled-back') {
+    const settled = await settleRollback(workspace, record, context);
+    return { rollout: name, action: 'idle', step: record.step, gates: [], reason: `the rollout is rolled-back${settled.length === 0 ? '' : `; finished what the rollback left undone: ${settled.join(', ')}`}` };
+  }
   if (record.state !== 'running') return { rollout: name, action: 'idle', step: record.step, gates: [], reason: `the rollout is ${record.state}` };
   const plan = checkRolloutPlan(record.plan, `rollout ${name}`);
   const step = plan.steps[record.step] as RolloutStep;
@@ -359,7 +447,7 @@ export async function tickRollout(workspace: Workspace, engine: AnalyticsEngine,
     try {
       const result = await analyzeStoredExperiment(workspace, engine, spec, experiment, context);
       exposed = result.exposedUnits;
-      gates.push(...metricGates(result.analysis, plan.gates.alpha));
+      gates.push(...metricGates(result.analysis, plan.gates.alpha, plan.gates.guardrails));
     } catch (error) {
       if (!(error instanceof MlcycleError) || !/no exposures|at least two/.test(error.message)) throw error;
       gates.push({ gate: 'traffic', status: 'wait', detail: 'no exposures on both sides yet' });
@@ -378,7 +466,7 @@ export async function tickRollout(workspace: Workspace, engine: AnalyticsEngine,
       gates.push(health.decisionRate === null ? { gate: 'decision rate', status: 'wait', detail: 'no candidate decisions yet' } : { gate: 'decision rate', status: health.decisionRate <= plan.gates.maxDecisionRate ? 'pass' : 'fail', detail: `${(health.decisionRate * 100).toFixed(1)}% positive decisions (limit ${(plan.gates.maxDecisionRate * 100).toFixed(1)}%)` });
     }
   }
-  if (!step.shadow) gates.push(...(await candidateHealthGates(engine, workspace, spec, plan, experiment, experimentRecord.phase)));
+  if (!step.shadow) gates.push(...(await candidateHealthGates(engine, workspace, spec, plan, step, experiment, experimentRecord.phase)));
   const failed = gates.filter((gate) => gate.status === 'fail');
   const waiting = gates.filter((gate) => gate.status === 'wait');
   const expected = { state: record.state, step: record.step };

@@ -55,7 +55,7 @@ export function registerApiRolloutRoutes(app: FastifyInstance, server: ServerCon
     }
   };
   app.post(`${PREFIX}/tick`, async (request) => {
-    const running = (await workspace.rollouts.list()).filter((record) => record.state === 'running').map((record) => record.name);
+    const running = (await workspace.rollouts.list()).filter((record) => record.state === 'running' || record.state === 'rolled-back').map((record) => record.name);
     return { results: await tick(running, actorOf(server, request)()) };
   });
   app.post<{ Params: { name: string } }>(`${PREFIX}/:name/tick`, async (request) => {
