@@ -42,6 +42,10 @@ target: { column: delayed, positive: 1 }
 randomizationUnit: passenger_id
 segments:
   - { name: origin, column: origin, description: departure airport }
+stakeholders:
+  - { name: Sam Lee, email: sam@example.com, roles: [data-scientist] }
+owners:
+  model: { owner: Sam Lee, onCall: sam@example.com }
 successMetrics:
   - { id: rebooked, description: r, kind: proportion, source: { event: rebooked_before_gate }, direction: increase, minimumDetectableEffect: { relative: 0.05 }, role: primary }
   - { id: muted, description: m, kind: proportion, source: { event: alerts_muted }, direction: decrease, minimumDetectableEffect: { absolute: 0.01 }, role: guardrail, nonInferiorityMargin: 1 }
@@ -183,7 +187,7 @@ describe('rollouts', () => {
     expect(result.action).toBe('rolled-back');
     expect(result.reason).toMatch(/segment ORD/);
     expect((await s.workspace.rollouts.find('regional'))?.state).toBe('rolled-back');
-    expect((await s.workspace.registry.findVersion('delays', 2))?.tags[ROLLOUT_TAG]).toMatch(/rolled back: .*ORD/);
+    expect((await s.workspace.registry.findVersion('delays', 2))?.tags[ROLLOUT_TAG]).toMatch(/^rolled back: .*ORD.* \(owner: Sam Lee, on call sam@example\.com\)$/);
     // Traffic is back on the baseline: no unit is routed to an arm any more.
     await new Promise((resolve) => setTimeout(resolve, 100));
     const answer = await fetch(`${s.url}/api/v1/predict/delays`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ unit: 'someone', row: { distance: 500, hour: 9, origin: 'ORD' } }) }).then((response) => response.json() as Promise<{ arm?: string; version: number }>);
@@ -366,7 +370,7 @@ describe('rollouts', () => {
       const settled = await tick(s, 'resume');
       expect(settled).toMatchObject({ action: 'idle', reason: "the rollout is rolled-back; finished what the rollback left undone: stopped its routing, alerted the candidate's owner" });
       expect((await s.workspace.experiments.find('rollout-resume'))?.state).toBe('stopped');
-      expect((await s.workspace.registry.findVersion('delays', 2))?.tags[ROLLOUT_TAG]).toBe('rolled back: the process stopped here');
+      expect((await s.workspace.registry.findVersion('delays', 2))?.tags[ROLLOUT_TAG]).toBe('rolled back: the process stopped here (owner: Sam Lee, on call sam@example.com)');
       expect((await tick(s, 'resume')).reason).toBe('the rollout is rolled-back');
     } finally {
       await reopened.close();

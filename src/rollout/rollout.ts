@@ -399,7 +399,7 @@ export function metricGates(analysis: ExperimentAnalysis, alpha: number, guardra
  * candidate or the owner unalerted, so every later tick of a rolled-back rollout finishes the other two
  * (each is idempotent). Returns what it had to do.
  */
-export async function settleRollback(workspace: RolloutWorkspace, record: RolloutRecord, context: ChangeContext): Promise<string[]> {
+export async function settleRollback(workspace: RolloutWorkspace, record: RolloutRecord, context: ChangeContext, owners?: Partial<ProblemSpec['owners']>): Promise<string[]> {
   const done: string[] = [];
   const experiment = await workspace.experiments.find(experimentOf(record.name));
   if (experiment?.state === 'running') {
@@ -407,19 +407,30 @@ export async function settleRollback(workspace: RolloutWorkspace, record: Rollou
     done.push('stopped its routing');
   }
   const plan = checkRolloutPlan(record.plan, `rollout ${record.name}`);
-  const message = `rolled back: ${[...record.history].reverse().find((entry) => entry.action === 'rolled-back')?.reason ?? 'see the rollout history'}`.slice(0, 5000);
+  const message = `rolled back: ${[...record.history].reverse().find((entry) => entry.action === 'rolled-back')?.reason ?? 'see the rollout history'}`;
   const version = await resolveModelUri(workspace.registry, modelUriOf(plan.candidate));
-  if (version.tags[ROLLOUT_TAG] !== message) {
-    await alertOwner(workspace, plan, message, context);
+  if (version.tags[ROLLOUT_TAG]?.startsWith(message.slice(0, 4800)) !== true) {
+    await alertOwner(workspace, plan, message, context, owners);
     done.push("alerted the candidate's owner");
   }
   return done;
 }
 
-async function alertOwner(workspace: RolloutWorkspace, plan: RolloutPlan, message: string, context: ChangeContext): Promise<void> {
-  // A tag on the candidate version is a registry event: the registry's webhooks deliver it to the owner.
+/** Who a rollback alerts: the spec's model owner and how to reach them, when the spec names one. */
+function ownerNote(owners: Partial<ProblemSpec['owners']> | undefined): string {
+  const owner = owners?.model;
+  return owner === undefined ? '' : ` (owner: ${owner.owner}, on call ${owner.onCall})`;
+}
+
+/**
+ * Alerts the candidate's owner: a tag on the candidate version is a registry event, which the registry's
+ * webhooks deliver; the tag names the spec's model owner. Returns who was named.
+ */
+async function alertOwner(workspace: RolloutWorkspace, plan: RolloutPlan, message: string, context: ChangeContext, owners?: Partial<ProblemSpec['owners']>): Promise<string> {
   const version = await resolveModelUri(workspace.registry, modelUriOf(plan.candidate));
-  await setModelTag(workspace as Workspace, { model: version.model, version: version.version }, ROLLOUT_TAG, message.slice(0, 5000), context);
+  const note = ownerNote(owners);
+  await setModelTag(workspace as Workspace, { model: version.model, version: version.version }, ROLLOUT_TAG, `${message.slice(0, 4800)}${note}`, context);
+  return note;
 }
 
 /** One controller step for one rollout: evaluate the current step's gates and act. */
@@ -427,7 +438,7 @@ export async function tickRollout(workspace: Workspace, engine: AnalyticsEngine,
   const record = await workspace.rollouts.find(name);
   if (record === undefined) throw new MlcycleError('not_found', `no rollout "${name}"`);
   if (record.state === 'rolled-back') {
-    const settled = await settleRollback(workspace, record, context);
+    const settled = await settleRollback(workspace, record, context, spec.owners);
     return { rollout: name, action: 'idle', step: record.step, gates: [], reason: `the rollout is rolled-back${settled.length === 0 ? '' : `; finished what the rollback left undone: ${settled.join(', ')}`}` };
   }
   if (record.state !== 'running') return { rollout: name, action: 'idle', step: record.step, gates: [], reason: `the rollout is ${record.state}` };
@@ -479,8 +490,8 @@ export async function tickRollout(workspace: Workspace, engine: AnalyticsEngine,
     }
     await workspace.rollouts.transition(name, expected, { state: 'rolled-back', step: record.step }, { action: 'rolled-back', reason, evidence: gates }, context);
     await stopExperiment(workspace, experiment, context);
-    await alertOwner(workspace, plan, `rolled back: ${reason}`, context);
-    log(`rollout ${name}: rolled back: ${reason}`);
+    const alerted = await alertOwner(workspace, plan, `rolled back: ${reason}`, context, spec.owners);
+    log(`rollout ${name}: rolled back: ${reason}; alerted through the registry's webhooks${alerted}`);
     return { rollout: name, action: 'rolled-back', step: record.step, gates, reason };
   }
   if (waiting.length > 0) {
@@ -515,7 +526,7 @@ async function advance(workspace: Workspace, spec: Pick<ProblemSpec, 'segments'>
 }
 
 /** A manual move: advance (gates skipped, recorded as such), pause, resume or roll back. */
-export async function moveRollout(workspace: Workspace, spec: Pick<ProblemSpec, 'segments'>, name: string, verb: 'advance' | 'pause' | 'resume' | 'rollback', context: ChangeContext): Promise<RolloutRecord> {
+export async function moveRollout(workspace: Workspace, spec: Pick<ProblemSpec, 'segments'> & Partial<Pick<ProblemSpec, 'owners'>>, name: string, verb: 'advance' | 'pause' | 'resume' | 'rollback', context: ChangeContext): Promise<RolloutRecord> {
   const record = await workspace.rollouts.find(name);
   if (record === undefined) throw new MlcycleError('not_found', `no rollout "${name}"`);
   const plan = checkRolloutPlan(record.plan, `rollout ${name}`);
@@ -534,7 +545,7 @@ export async function moveRollout(workspace: Workspace, spec: Pick<ProblemSpec, 
   if (verb === 'rollback') {
     const rolled = await workspace.rollouts.transition(name, expected, { state: 'rolled-back', step: record.step }, { action: 'rolled-back', reason, evidence: null }, context);
     await stopExperiment(workspace, experimentOf(name), context);
-    await alertOwner(workspace, plan, `rolled back: ${reason}`, context);
+    await alertOwner(workspace, plan, `rolled back: ${reason}`, context, spec.owners);
     return rolled;
   }
   await advance(workspace, spec, record, plan, [], `advanced by hand: ${reason}`, context, () => undefined);
