@@ -331,6 +331,20 @@ describe('rollouts', () => {
       await engine.close();
     }
 
+    // The same predictions seen by a performance monitor: the breach opens an incident for the model's owner.
+    const monitorEngine = await openDuckDb();
+    try {
+      const { checkPerformance } = await import('../src/monitor/check-performance.js');
+      const checked = await checkPerformance(s.workspace, monitorEngine, spec, 'delays-performance', { model: 'delays', version: 2, since: '2000-01-01T00:00:00Z', segment: 'origin' }, s.context);
+      expect(checked.gates[0]).toMatchObject({ gate: 'false-alarm rate', status: 'fail' });
+      expect(checked.gates[0]?.detail).toContain(gate?.detail.replace(/^above its limit: /, '').split(' (')[0] ?? 'missing');
+      expect(checked.segments.reduce((sum, each) => sum + each.negatives, 0)).toBeGreaterThan(200);
+      expect(checked.incident).toMatchObject({ opened: true, incident: { owner: 'Sam Lee', onCall: 'sam@example.com', severity: 'warning', state: 'open' } });
+      expect((await s.workspace.registry.findVersion('delays', 2))?.tags['mlcycle.incident']).toMatch(/^incident \d+: delays-performance: models:\/delays\/2 false-alarm rate: above its limit/);
+    } finally {
+      await monitorEngine.close();
+    }
+
     // Too few outcomes: the threshold is kept, and the start says why.
     const strict = await startWithEngine(s, spec, 'patient', plan({ steps, rechooseThreshold: { windowDays: 1, minOutcomes: 100_000 } }));
     expect(strict.threshold?.action).toBe('kept');

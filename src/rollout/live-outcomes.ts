@@ -19,13 +19,13 @@ export interface LabelledPredictions {
   labels: Float64Array;
   /** The decision each prediction made (NaN where it made none). */
   decisions: Float64Array;
-  /** With `segmentColumn` (experiment filters only): each prediction's segment, from its exposure's attributes. */
+  /** With `segmentColumn`: each prediction's segment, from its exposure's attributes (or its logged inputs). */
   segments: (string | null)[];
 }
 
 /**
- * The filtered predictions whose unit has a label, with that label; for an experiment filter with
- * `segmentColumn`, also each one's segment as its exposure recorded it.
+ * The filtered predictions whose unit has a label, with that label; with `segmentColumn`, also each one's
+ * segment as its exposure recorded it (experiment filters) or as its logged inputs hold it (version filters).
  */
 export async function labelledPredictions(engine: AnalyticsEngine, workspace: Pick<Workspace, 'events'>, filter: PredictionFilter, labelEvent: string, segmentColumn?: string): Promise<LabelledPredictions> {
   const relation = await workspace.events.relation();
@@ -38,7 +38,9 @@ export async function labelledPredictions(engine: AnalyticsEngine, workspace: Pi
       const named = filter.shadow === true ? `p.name = 'shadow'` : `(p.name IS NULL OR p.name <> 'shadow')`;
       predictions = `SELECT p.unit, p.score, p.decision, e.segment FROM (${relation.sql}) p JOIN (${exposed}) e ON p.request_id = e.request_id WHERE p.type = 'prediction' AND ${named}`;
     } else {
-      predictions = `SELECT unit, score, decision, NULL::VARCHAR AS segment FROM (${relation.sql}) WHERE type = 'prediction' AND (name IS NULL OR name <> 'shadow') AND model = ${quoteLiteral(filter.model)} AND version = ${Math.trunc(filter.version)} AND time >= ${quoteLiteral(filter.since)}::TIMESTAMPTZ`;
+      // Outside an experiment the segment comes from the request's logged inputs (`log.inputs: full`).
+      const segment = segmentColumn === undefined ? 'NULL::VARCHAR' : `json_extract_string(inputs, ${quoteLiteral(`$.${JSON.stringify(segmentColumn)}`)})`;
+      predictions = `SELECT unit, score, decision, ${segment} AS segment FROM (${relation.sql}) WHERE type = 'prediction' AND (name IS NULL OR name <> 'shadow') AND model = ${quoteLiteral(filter.model)} AND version = ${Math.trunc(filter.version)} AND time >= ${quoteLiteral(filter.since)}::TIMESTAMPTZ`;
     }
     const columns = await engine.columns(`WITH labels AS (SELECT unit, arg_max(value, time) AS label FROM (${relation.sql}) WHERE type = 'outcome' AND name = ${quoteLiteral(labelEvent)} AND unit IS NOT NULL AND value IS NOT NULL GROUP BY unit),
 predictions AS (${predictions})

@@ -292,12 +292,17 @@ export function segmentFalseAlarmGates(counts: ReadonlyMap<string, { negatives: 
   });
 }
 
+/** The spec's false-alarm limit, `valueModel.maxFalsePositiveRate`, when it has one. */
+export function specFalseAlarmLimit(spec: Pick<ProblemSpec, 'valueModel'>): number | undefined {
+  return (spec.valueModel as { maxFalsePositiveRate?: number } | undefined)?.maxFalsePositiveRate;
+}
+
 /** The false-alarm limit a plan gates on: its own, the spec's, or none. */
 export function falseAlarmLimit(plan: RolloutPlan, spec: Pick<ProblemSpec, 'valueModel'>): number | undefined {
   const setting = plan.gates.falseAlarmRate;
   if (setting === 'off') return undefined;
   if (typeof setting === 'number') return setting;
-  return (spec.valueModel as { maxFalsePositiveRate?: number } | undefined)?.maxFalsePositiveRate;
+  return specFalseAlarmLimit(spec);
 }
 
 /** The model- and service-health gates of a serving step: error rate and false-alarm rate of the candidate. */
