@@ -181,7 +181,7 @@ describe('POST /api/v1/events', () => {
     const bad = await post('/api/v1/events', { events: [{ ...event, idempotencyKey: 'e-3' }, { ...event, name: 'rebookd' }, { ...event, time: 'yesterday' }] });
     expect(bad.status).toBe(400);
     const answer = (await bad.json()) as { error: { message: string; issues: { path: string }[] } };
-    expect(answer.error.message).toMatch(/events\[1\]\.name: unknown event "rebookd"; the spec's success metrics read rebooked_before_gate \(and 1 more problems\)/);
+    expect(answer.error.message).toMatch(/events\[1\]\.name: unknown event "rebookd"; the spec knows delayed, rebooked_before_gate \(its success metrics' events and its label\) \(and 1 more problems\)/);
     expect(answer.error.issues.map((issue) => issue.path)).toEqual(['events[1].name', 'events[2].time']);
     // e-3 was in the refused batch: it is new now.
     expect(await (await post('/api/v1/events', { ...event, idempotencyKey: 'e-3' })).json()).toEqual({ accepted: 1, duplicates: 0 });

@@ -1,8 +1,9 @@
 /**
  * Business events (outcomes such as "rebooked_before_gate") as clients send them: `{unit, name, value?,
  * time, idempotencyKey?}`, one or a batch. The names a workspace accepts are the events its spec's
- * success metrics read (`source.event`, `numerator.event`, `denominator.event`), so a typo is refused at
- * the door instead of silently never counting; a spec that names no event accepts any name. Every problem
+ * success metrics read (`source.event`, `numerator.event`, `denominator.event`) and its label (an outcome
+ * named after the target column, value 1 or 0), so a typo is refused at the door instead of silently never
+ * counting; a spec whose metrics name no event accepts any name. Every problem
  * in a batch is reported, with its index and field, and nothing of a refused batch is stored.
  */
 import { MlcycleError, type InputIssue } from '../error.js';
@@ -68,7 +69,7 @@ function readEvent(raw: unknown, path: string, names: Set<string> | undefined, n
   const unit = text('unit', true);
   const name = text('name', true);
   if (name !== undefined && names !== undefined && !names.has(name)) {
-    problem('name', `unknown event ${shown(name)}; the spec's success metrics read ${[...names].sort().join(', ')}`);
+    problem('name', `unknown event ${shown(name)}; the spec knows ${[...names].sort().join(', ')} (its success metrics' events and its label)`);
   }
   const key = text('idempotencyKey', false);
   let value: number | undefined;
