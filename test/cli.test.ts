@@ -177,16 +177,22 @@ describe('mlcycle demo', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^flight-delay-alerts/);
     expect(run.stdout).toMatch(/1 {2}problem definition +\[x\] done/);
-    // Stage 4: two cited references with reported results; stage 5: both candidates measured on a sample,
-    // the A/B test sized, and the candidate with the higher measured AUC chosen.
+    // Stage 4: two cited references with reported results; stage 5: the three candidates measured on the same
+    // sample size, the A/B test sized, and the candidate whose curve extrapolates highest at 10x chosen.
     expect(run.stdout).toMatch(/4 {2}literature survey +\[x\] done/);
-    expect(run.stderr).toMatch(/stage 4: 2 references with reported results: chen2016xgboost \(roc_auc 0\.8304.*ke2017lightgbm \(roc_auc 0\.7846/);
+    expect(run.stderr).toMatch(/stage 4: 2 references with reported results: lightgbm2017experiments \(roc_auc 0\.777543.*pafka2015benchmml \(roc_auc 0\.711/);
     const sampleAuc = (output: string, candidate: string) => Number(new RegExp(`stage 5: ${candidate}: roc_auc ([0-9.]+) on 20,000 rows`).exec(output)?.[1]);
     expect(sampleAuc(run.stderr, 'gbdt')).toBeGreaterThan(sampleAuc(run.stderr, 'route-rate'));
+    const tenfold = (candidate: string) => Number(new RegExp(`stage 5: ${candidate}: roc_auc [0-9.]+ on [0-9,]+ rows; ([0-9.]+) \\[`).exec(run.stderr)?.[1]);
+    expect(run.stderr).toMatch(/stage 5: logistic: roc_auc [0-9.]+ on 19,790 rows/);
+    const chosen = ['route-rate', 'logistic', 'gbdt'].sort((a, b) => tenfold(b) - tenfold(a))[0];
+    for (const candidate of ['route-rate', 'logistic', 'gbdt']) expect(tenfold(candidate), candidate).toBeGreaterThan(0.5);
+    expect(tenfold('gbdt')).toBeGreaterThan(tenfold('route-rate'));
     expect(run.stderr).toMatch(/stage 5: A\/B test on rebooked_before_gate: [0-9,]+ passengers per arm, \d+ days at 16,741 a day/);
-    expect(run.stderr).toMatch(/stage 5: design flight-delay-iteration-1 v3: chose gbdt: highest validation AUC/);
+    expect(run.stderr).toContain(`stage 5: design flight-delay-iteration-1 v3: chose ${chosen}: highest validation AUC extrapolated to 10x`);
     expect(run.stdout).toMatch(/5 {2}design and feasibility +\[x\] done/);
-    expect(run.stderr).toMatch(/stage 4: ke2017lightgbm reports AUC 0\.7846 on its Flight Delay data; our trees \(run [0-9a-f]{8}, adapts it\)/);
+    expect(run.stderr).toMatch(/stage 4: lightgbm2017experiments reports AUC 0\.777543 on its Expo flights; our trees \(run [0-9a-f]{8}, adapts it\)/);
+    expect(run.stderr).toMatch(/stage 4: pafka2015benchmml reports AUC 0\.711 on its 1M airline flights; our logistic regression \(run [0-9a-f]{8}, adapts it\)/);
     // Stage 6: the trees beat the obvious rule (each route's delay rate) on the validation month.
     const auc = (output: string, model: string) => Number(new RegExp(`stage 6: ${model}: validation AUC ([0-9.]+)`).exec(output)?.[1]);
     expect(auc(run.stderr, 'gradient-boosted trees')).toBeGreaterThan(auc(run.stderr, 'route delay rate') + 0.05);
@@ -253,7 +259,7 @@ describe('mlcycle demo', () => {
     // The survey and the design are in place: nothing recorded, measured or decided again.
     expect(again.stderr).toMatch(/stage 4: 2 references with reported results \(recorded before\)/);
     expect(again.stderr).not.toMatch(/stage 5: gbdt: roc_auc/);
-    expect(again.stderr).toMatch(/stage 5: design flight-delay-iteration-1 v3: chose gbdt/);
+    expect(again.stderr).toContain(`stage 5: design flight-delay-iteration-1 v3: chose ${chosen}`);
     // The pipelines are files in the workspace: rerunning one from there is a cache hit too.
     const train = runMlcycle(['train', 'pipelines/route-rate.yaml', '--json'], { cwd: dir });
     expect(train.code).toBe(0);

@@ -100,15 +100,39 @@ describe('mlcycle design feasibility', () => {
     expect((third.document.candidates[0]?.feasibility?.testSize as { baselineSource: string }).baselineSource).toBe('given');
   }, 180_000);
 
-  it('refuses an unknown candidate, a split pipeline, an unmeasurable metric and bad options, storing nothing', () => {
+  it("measures a pipeline that splits its dataset on the split's parts, made as its split step makes them", () => {
+    const { dir, run } = workspace();
+    // pipeline.yaml (test/support/bank-pipeline.ts) splits bank stratified, 30% validation, seed 3.
+    writeFileSync(path.join(dir, 'design.json'), JSON.stringify({ name: 's', candidates: [candidate('split', 'pipeline.yaml')] }));
+    expect(run('design', 'new', '--file', 'design.json').code).toBe(0);
+    const assessed = run('design', 'feasibility', 's', '--rows', '1000', '--validation-rows', '500', '--seeds', '1', '--daily-units', '500', '--baseline-rate', '0.1');
+    expect(assessed.stderr).toBe('');
+    expect(assessed.code).toBe(0);
+    const curve = (JSON.parse(run('design', 'show', 's', '--json').stdout) as { document: DesignDocument }).document.candidates[0]?.feasibility?.learningCurve;
+    if (curve === undefined) throw new Error('no learning curve for the split candidate');
+    const listed = () => JSON.parse(run('data', 'list', '--json').stdout) as { name: string; versions: number; latest: { ref: string; rowCount: number } }[];
+    const before = listed();
+    const latest = (name: string) => before.find((entry) => entry.name === name)?.latest;
+    // The parts are bank-train and bank-validation; bank-train@1 is the 70/30 split of the set-up, so the
+    // pipeline's own split is its version 2. About 70% of bank's rows train.
+    expect(curve.datasets).toEqual({ training: 'bank-train@2', validation: 'bank-validation@1' });
+    expect(latest('bank-train')?.ref).toBe('bank-train@2');
+    expect(curve.trainingRows).toBe(latest('bank-train')?.rowCount);
+    expect(Math.abs(curve.trainingRows - 0.7 * (latest('bank')?.rowCount ?? 0))).toBeLessThanOrEqual(2);
+    // Training the pipeline afterwards finds its split's parts in place: the same versions, none added.
+    expect(run('train', 'pipeline.yaml').code).toBe(0);
+    expect(listed()).toEqual(before);
+  }, 180_000);
+
+  it('refuses an unknown candidate, an unmeasurable metric and bad options, storing nothing', () => {
     const { dir, run } = workspace();
     writeFileSync(path.join(dir, 'design.json'), JSON.stringify({ name: 'd', candidates: [candidate('rate', 'rate.yaml'), candidate('split', 'pipeline.yaml'), candidate('brier', 'trees.yaml', { metric: 'brier' })] }));
     expect(run('design', 'new', '--file', 'design.json').code).toBe(0);
     const cases: [string[], string][] = [
       [['--candidate', 'nope'], 'design d has no candidate nope (it has rate, split, brier)'],
-      [['--candidate', 'split'], 'candidates[1].pipeline: pipeline.yaml splits bank'],
       [['--candidate', 'brier'], 'candidates[2].metric: a learning curve can be measured in roc_auc, r2, log_loss, rmse, mae, not brier'],
-      [[], 'candidates[1].pipeline'],
+      // Every candidate is checked before any is measured or split: the split candidate's parts are not made.
+      [[], 'candidates[2].metric'],
       [['--candidate', 'rate', '--baseline-rate', '1.5'], '--baseline-rate: expected a number between 0 and 1, got "1.5"'],
       [['--candidate', 'rate', '--baseline-mean', '3'], '--baseline-mean and --baseline-sd go together'],
       [['--candidate', 'rate', '--rows', '0'], '--rows: expected a positive whole number, got "0"'],
@@ -122,5 +146,6 @@ describe('mlcycle design feasibility', () => {
     expect(run('design', 'feasibility', 'd', '--candidate', 'rate').stderr).toContain('--daily-units');
     expect(run('design', 'feasibility', 'nope', '--daily-units', '100').code).toBe(2);
     expect((JSON.parse(run('design', 'list', '--json').stdout) as { version: number }[]).map((record) => record.version)).toEqual([1]);
+    expect(run('data', 'list').stdout).not.toContain('bank-validation');
   }, 180_000);
 });

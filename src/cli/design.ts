@@ -52,7 +52,7 @@ export const registerDesign: RegisterCommands = (program, action) => {
     .option('--validation-rows <n>', 'score each fit on at most N validation rows (every k-th row)', '50000')
     .option('--seeds <n>', 'seeds per training size', '3')
     .requiredOption('--daily-units <n>', 'units entering the online test per day, both arms together')
-    .option('--baseline-rate <rate>', 'the primary metric today, a proportion in (0, 1) (default: estimated from the training data when the metric is a column there)')
+    .option('--baseline-rate <rate>', 'the primary metric today, a proportion in (0, 1) (default: estimated from the training data when the metric is a column there, else from the event log when it is an event)')
     .option('--baseline-mean <mean>', 'the primary metric today, a mean (with --baseline-sd)')
     .option('--baseline-sd <sd>', 'the standard deviation of the primary metric per unit (with --baseline-mean)')
     .option('--alpha <alpha>', 'significance level of the online test', '0.05')

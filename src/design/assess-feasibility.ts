@@ -15,11 +15,10 @@ import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { DesignRecord } from '../store/design-store.js';
 import type { Workspace } from '../store/workspace.js';
-import { resolveDatasetRef } from '../data/dataset-ref.js';
 import { estimateComputeCost } from './compute-cost.js';
 import type { DesignCandidate, DesignDocument, FeasibilityEvidence } from './design-document.js';
 import { fitLearningCurve, reachesTarget } from './learning-curve.js';
-import { CURVE_METRICS, loadCandidatePipeline, measureCandidate, type CandidateMeasureOptions, type FeatureTableCache } from './measure-candidate.js';
+import { candidateData, CURVE_METRICS, loadCandidatePipeline, measureCandidate, type CandidateData, type CandidateMeasureOptions, type FeatureTableCache } from './measure-candidate.js';
 import { DEFAULT_FRACTIONS } from './measure-learning-curve.js';
 import { sizeOnlineTest, type OnlineTestOptions } from './online-test-size.js';
 
@@ -56,15 +55,18 @@ export async function assessFeasibility(options: AssessFeasibilityOptions): Prom
   const chosen = document.candidates.flatMap((candidate, index) => (options.candidate === undefined || candidate.name === options.candidate ? [{ candidate, index }] : []));
   const pipelines = [];
   for (const { candidate, index } of chosen) pipelines.push(await loadCandidatePipeline(workspace, candidate.pipeline, candidate.metric, `candidates[${index}]`));
-  const first = pipelines[0];
-  if (first === undefined || first.data.split !== undefined) throw new MlcycleError('internal', 'no candidate pipeline to assess');
-  const testSize = await sizeOnlineTest(engine, workspace, spec, await resolveDatasetRef(workspace.datasets, first.data.training), options.test);
+  // A split pipeline's parts are made here, once every candidate has passed its checks.
+  const data = [];
+  for (const pipeline of pipelines) data.push(await candidateData(workspace, engine, spec, pipeline, options.context));
+  const first = data[0];
+  if (first === undefined) throw new MlcycleError('internal', 'no candidate pipeline to assess');
+  const testSize = await sizeOnlineTest(engine, workspace, spec, first.training, options.test);
 
   const cache: FeatureTableCache = new Map();
   const assessed = new Map<string, FeasibilityEvidence>();
   for (const [position, { candidate }] of chosen.entries()) {
     // 2. Measure.
-    const measurement = await measureCandidate(workspace, engine, pipelines[position] as (typeof pipelines)[number], candidate.metric, options.measure, cache);
+    const measurement = await measureCandidate(workspace, engine, pipelines[position] as (typeof pipelines)[number], data[position] as CandidateData, candidate.metric, options.measure, cache);
     // 3. Fit and extrapolate.
     const higherIsBetter = CURVE_METRICS[candidate.metric] as boolean;
     const target = candidate.target ?? spec.mlMetrics.find((entry) => entry.metric === candidate.metric)?.target;

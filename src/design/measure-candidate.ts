@@ -9,6 +9,9 @@
  */
 import path from 'node:path';
 import { resolveDatasetRef } from '../data/dataset-ref.js';
+import { splitDataset } from '../data/split.js';
+import type { DataSpec } from '../problem/data-spec.js';
+import type { ChangeContext } from '../store/audit-log.js';
 import { MlcycleError } from '../error.js';
 import { seededRandom } from '../stats/random.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
@@ -17,7 +20,7 @@ import type { Workspace } from '../store/workspace.js';
 import { readFeatureTable } from '../train/feature-table.js';
 import { loadPipeline } from '../train/pipeline/load-pipeline.js';
 import type { NormalizedPipeline } from '../train/pipeline/pipeline-types.js';
-import { featureSqlOf } from '../train/pipeline/plan-pipeline.js';
+import { featureSqlOf, splitRequestOf } from '../train/pipeline/plan-pipeline.js';
 import type { FeatureColumns } from '../train/pipeline/steps/feature-file.js';
 import { fitModel, predictFromText } from '../train/pipeline/steps/fit-model.js';
 import { scorePredictions } from '../train/pipeline/steps/score-predictions.js';
@@ -78,13 +81,33 @@ async function readTables(engine: AnalyticsEngine, workspace: Workspace, pipelin
 /** The pipeline of a candidate, checked for what feasibility needs; `at` names the candidate in errors. */
 export async function loadCandidatePipeline(workspace: Workspace, file: string, metric: string, at: string): Promise<NormalizedPipeline> {
   const { pipeline } = await loadPipeline(workspace.root, { file: path.resolve(workspace.root, file) });
-  if (pipeline.data.split !== undefined) {
-    throw new MlcycleError('invalid_input', `${at}.pipeline: ${file} splits ${pipeline.data.dataset}; feasibility needs a pipeline naming data.training and data.validation (the split's parts)`);
-  }
+  if (pipeline.data.split !== undefined) await resolveDatasetRef(workspace.datasets, pipeline.data.dataset);
   if (CURVE_METRICS[metric] === undefined) {
     throw new MlcycleError('invalid_input', `${at}.metric: a learning curve can be measured in ${Object.keys(CURVE_METRICS).join(', ')}, not ${metric}`);
   }
   return pipeline;
+}
+
+/** A candidate's training and validation versions. */
+export interface CandidateData {
+  training: DatasetVersion;
+  validation: DatasetVersion;
+}
+
+/**
+ * The versions the pipeline trains and validates on: the ones it names, or the parts of its split, made
+ * as its split step makes them (`<dataset>-train` and `<dataset>-validation`, registered with lineage;
+ * the same seed and source give the same versions, which a later `mlcycle train` then finds in place).
+ */
+export async function candidateData(workspace: Workspace, engine: AnalyticsEngine, spec: DataSpec | undefined, pipeline: NormalizedPipeline, context: ChangeContext): Promise<CandidateData> {
+  if (pipeline.data.split === undefined) {
+    return { training: await resolveDatasetRef(workspace.datasets, pipeline.data.training), validation: await resolveDatasetRef(workspace.datasets, pipeline.data.validation) };
+  }
+  const source = await resolveDatasetRef(workspace.datasets, pipeline.data.dataset);
+  const outcome = await splitDataset(workspace, engine, spec, splitRequestOf(pipeline.data.split, source.ref), context);
+  const [training, validation] = outcome.parts.map((part) => part.version);
+  if (training === undefined || validation === undefined) throw new MlcycleError('internal', 'the split returned fewer than two parts');
+  return { training, validation };
 }
 
 /** Reads the candidate's data and measures its learning curve and cost. */
@@ -92,15 +115,11 @@ export async function measureCandidate(
   workspace: Workspace,
   engine: AnalyticsEngine,
   pipeline: NormalizedPipeline,
+  data: CandidateData,
   metric: string,
   options: CandidateMeasureOptions,
   cache: FeatureTableCache,
 ): Promise<CandidateMeasurement> {
-  if (pipeline.data.split !== undefined) throw new MlcycleError('internal', 'measureCandidate needs a pipeline with training and validation data');
-  const data = {
-    training: await resolveDatasetRef(workspace.datasets, pipeline.data.training),
-    validation: await resolveDatasetRef(workspace.datasets, pipeline.data.validation),
-  };
   // The pipeline learns from every sampleStride-th row; of those, every k-th row is read when capped
   // (k the largest that leaves at least `rows`), then exactly `rows` of them are drawn at random.
   const stride = pipeline.train.sampleStride;

@@ -1,9 +1,14 @@
 /**
  * The online test a design commits to, sized from the spec: its primary success metric, that metric's
- * minimum detectable effect and direction, and a baseline. The baseline is the one given (a rate, or a
- * mean with its standard deviation: what the metric is today, which the event log of a product that has
- * not launched cannot know), or else estimated from the training data when the metric is a column there
- * (mean and sample standard deviation; the mean is the rate of a 0/1 proportion column).
+ * minimum detectable effect and direction, and a baseline. The baseline is, in this order:
+ *   - the one given (a rate, or a mean with its standard deviation: what the metric is today);
+ *   - estimated from the training data when the metric is a column there (mean and sample standard
+ *     deviation; the mean is the rate of a 0/1 proportion column);
+ *   - estimated from the event log when the metric is an event (`source.event`), as the experiment stage
+ *     aggregates it (online-analysis.ts): every unit the log has seen is one observation, its value the
+ *     count of its outcome events of that name (the sum of their values when the metric names a column), a
+ *     proportion's the share of units with at least one. A product that has not launched has no such log,
+ *     and then the baseline must be given.
  */
 import { MlcycleError } from '../error.js';
 import type { Alternative } from '../experiment/hypothesis-test.js';
@@ -26,19 +31,22 @@ export interface OnlineTestOptions {
 export interface OnlineTestEvidence extends TestSize {
   metric: string;
   baseline: MetricBaseline;
-  /** Where the baseline came from: "given" or the dataset version it was estimated on. */
+  /** Where the baseline came from: "given", the dataset version it was estimated on, or "event log (N units)". */
   baselineSource: string;
   request: Omit<TestSizeRequest, 'baseline'>;
 }
 
 /** The spec's primary success metric (the first with role primary). */
-export function primaryMetric(spec: ProblemSpec): SuccessMetric {
+export function primaryMetric(spec: Pick<ProblemSpec, 'successMetrics'>): SuccessMetric {
   const metric = spec.successMetrics.find((candidate) => candidate.role === 'primary');
   if (metric === undefined) throw new MlcycleError('invalid_input', 'mlcycle.yaml: successMetrics: no metric has role primary, so the online test cannot be sized');
   return metric;
 }
 
-async function estimateBaseline(engine: AnalyticsEngine, workspace: Workspace, metric: SuccessMetric, data: DatasetVersion): Promise<MetricBaseline | undefined> {
+/** The fields of the training data's version that the baseline reads. */
+export type BaselineData = Pick<DatasetVersion, 'ref' | 'columns' | 'artifactKey'>;
+
+async function estimateBaseline(engine: AnalyticsEngine, workspace: Workspace, metric: SuccessMetric, data: BaselineData): Promise<MetricBaseline | undefined> {
   const column = metric.source.column;
   if (column === undefined || metric.source.event !== undefined || !data.columns.some((entry) => entry.name === column)) return undefined;
   const file = workspace.artifacts.localPath(data.artifactKey);
@@ -49,14 +57,58 @@ async function estimateBaseline(engine: AnalyticsEngine, workspace: Workspace, m
   return metric.kind === 'proportion' ? { kind: 'rate', rate: mean } : { kind: 'mean', mean, standardDeviation: sd };
 }
 
-/** Units per arm and days for the spec's primary metric; a baseline that is neither given nor in the data is a user error. */
-export async function sizeOnlineTest(engine: AnalyticsEngine, workspace: Workspace, spec: ProblemSpec, training: DatasetVersion, options: OnlineTestOptions): Promise<OnlineTestEvidence> {
+/**
+ * A proportion or mean metric defined by an event, from the event log (see the head of this file); none
+ * when the log has fewer than two units, or a rate of 0 or 1 (no variance to size a test with).
+ */
+async function estimateBaselineFromEvents(engine: AnalyticsEngine, workspace: Workspace, metric: SuccessMetric): Promise<{ baseline: MetricBaseline; units: number } | undefined> {
+  const event = metric.source.event;
+  if (event === undefined || (metric.kind !== 'proportion' && metric.kind !== 'mean')) return undefined;
+  const perUnit = metric.kind === 'proportion' ? 'CASE WHEN per.events > 0 THEN 1 ELSE 0 END' : metric.source.column === undefined ? 'per.events' : 'per.total';
+  const relation = await workspace.events.relation();
+  try {
+    const [row] = await engine.query(`WITH log AS (${relation.sql}),
+units AS (SELECT DISTINCT unit FROM log WHERE unit IS NOT NULL),
+per AS (SELECT unit, count(*) AS events, sum(value) AS total FROM log WHERE type = 'outcome' AND name = ${quoteLiteral(event)} AND unit IS NOT NULL GROUP BY unit)
+SELECT count(*)::DOUBLE AS units, avg(x) AS mean, stddev_samp(x) AS sd
+FROM (SELECT coalesce(CAST(${perUnit} AS DOUBLE), 0) AS x FROM units LEFT JOIN per ON per.unit = units.unit)`);
+    const units = Number(row?.units ?? 0);
+    const mean = Number(row?.mean);
+    const sd = Number(row?.sd);
+    if (units < 2 || !Number.isFinite(mean) || !Number.isFinite(sd)) return undefined;
+    if (metric.kind === 'proportion') return mean > 0 && mean < 1 ? { baseline: { kind: 'rate', rate: mean }, units } : undefined;
+    return sd > 0 ? { baseline: { kind: 'mean', mean, standardDeviation: sd }, units } : undefined;
+  } finally {
+    relation.release();
+  }
+}
+
+/** Units per arm and days for the spec's primary metric; a baseline that is neither given nor in the data or the event log is a user error. */
+export async function sizeOnlineTest(
+  engine: AnalyticsEngine,
+  workspace: Workspace,
+  spec: Pick<ProblemSpec, 'successMetrics'>,
+  training: BaselineData,
+  options: OnlineTestOptions,
+): Promise<OnlineTestEvidence> {
   const metric = primaryMetric(spec);
   if (!(Number.isFinite(options.dailyUnits) && options.dailyUnits > 0)) throw new MlcycleError('invalid_input', `daily units: expected a positive number, got ${options.dailyUnits}`);
-  const estimated = options.baseline === undefined ? await estimateBaseline(engine, workspace, metric, training) : undefined;
-  const baseline = options.baseline ?? estimated;
+  let baseline = options.baseline;
+  let baselineSource = 'given';
   if (baseline === undefined) {
-    const where = metric.source.event === undefined ? `column ${metric.source.column ?? '?'} is not in ${training.ref}` : `event ${metric.source.event} is not in the training data`;
+    baseline = await estimateBaseline(engine, workspace, metric, training);
+    baselineSource = training.ref;
+  }
+  if (baseline === undefined) {
+    const logged = await estimateBaselineFromEvents(engine, workspace, metric);
+    baseline = logged?.baseline;
+    baselineSource = `event log (${logged?.units ?? 0} units)`;
+  }
+  if (baseline === undefined) {
+    const where =
+      metric.source.event === undefined
+        ? `column ${metric.source.column ?? '?'} is not in ${training.ref}`
+        : `event ${metric.source.event} is not in the training data, and the event log has too few units with and without it${metric.kind === 'proportion' || metric.kind === 'mean' ? '' : ` (a ${metric.kind} metric is not estimated from the log)`}`;
     throw new MlcycleError('invalid_input', `the primary metric ${metric.id} has no baseline: its ${where}; give it (--baseline-rate R, or --baseline-mean M with --baseline-sd S)`);
   }
   if (baseline.kind === 'rate' && !(baseline.rate > 0 && baseline.rate < 1)) throw new MlcycleError('invalid_input', `baseline rate ${baseline.rate}: expected a number between 0 and 1`);
@@ -74,5 +126,5 @@ export async function sizeOnlineTest(engine: AnalyticsEngine, workspace: Workspa
     alternative: options.alternative ?? 'two-sided',
     dailyUnits: options.dailyUnits,
   };
-  return { metric: metric.id, baseline, baselineSource: options.baseline === undefined ? training.ref : 'given', request, ...estimateTestSize({ ...request, baseline }) };
+  return { metric: metric.id, baseline, baselineSource, request, ...estimateTestSize({ ...request, baseline }) };
 }

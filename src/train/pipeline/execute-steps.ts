@@ -9,7 +9,7 @@ import type { ChangeContext } from '../../store/audit-log.js';
 import type { DatasetVersion } from '../../store/dataset-store.js';
 import type { Workspace } from '../../store/workspace.js';
 import type { NormalizedPipeline } from './pipeline-types.js';
-import { featureSqlOf } from './plan-pipeline.js';
+import { featureSqlOf, splitRequestOf } from './plan-pipeline.js';
 import type { TrainOutcome, TrainRequest } from './steps/train-in-worker.js';
 
 /** A step's fresh result: files to cache and a summary for the row (with hashes of non-file outputs). */
@@ -39,21 +39,7 @@ export async function executeSplit(workspace: Workspace, engine: LazyEngine, spe
   const split = pipeline.data.split;
   if (split === undefined) throw new Error('executeSplit without a split');
   const { splitDataset } = await import('../../data/split.js');
-  const share = split.validation ?? 0;
-  const outcome = await splitDataset(
-    workspace,
-    await engine.get(),
-    spec,
-    {
-      ref: source.ref,
-      by: split.by,
-      parts: split.by === 'time' ? [{ name: 'train' }, { name: 'validation' }] : [{ name: 'train', fraction: 1 - share }, { name: 'validation', fraction: share }],
-      seed: split.seed,
-      ...(split.cut === undefined ? {} : { cuts: [split.cut] }),
-      ...(split.column === undefined ? {} : { column: split.column }),
-    },
-    context,
-  );
+  const outcome = await splitDataset(workspace, await engine.get(), spec, splitRequestOf(split, source.ref), context);
   const [training, validation] = outcome.parts.map((part) => part.version);
   if (training === undefined || validation === undefined) throw new Error('the split returned fewer than two parts');
   return {

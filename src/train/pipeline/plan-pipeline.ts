@@ -8,6 +8,8 @@
  *                 \_____________________/   (validation features feed GBDT rounds and the evaluation)
  */
 import type { NormalizedPipeline, StepName } from './pipeline-types.js';
+import type { SplitRequest } from '../../data/split.js';
+import type { SplitSpec } from './pipeline-spec.js';
 
 /**
  * Bump a step's version whenever its code changes what it outputs for the same parameters and inputs;
@@ -30,6 +32,19 @@ export interface PlannedStep {
   codeVersion: string;
   params: Record<string, unknown>;
   inputs: Record<string, InputSource>;
+}
+
+/** The `mlcycle data split` request a pipeline's split step makes of its source version: parts train and validation. */
+export function splitRequestOf(split: SplitSpec, ref: string): SplitRequest {
+  const share = split.validation ?? 0;
+  return {
+    ref,
+    by: split.by,
+    parts: split.by === 'time' ? [{ name: 'train' }, { name: 'validation' }] : [{ name: 'train', fraction: 1 - share }, { name: 'validation', fraction: share }],
+    seed: split.seed,
+    ...(split.cut === undefined ? {} : { cuts: [split.cut] }),
+    ...(split.column === undefined ? {} : { column: split.column }),
+  };
 }
 
 /** The SQL of each derived feature, by name. */
