@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FLIGHT_DELAY_SPEC } from '../src/demo/flight-delay-spec.js';
+import type { EventRecord } from '../src/store/event-store.js';
 import { openWorkspace } from '../src/store/workspace.js';
 import { seededRandom } from '../src/stats/random.js';
 import { expectUserError } from './support/user-error.js';
@@ -98,6 +99,49 @@ describe('mlcycle monitor drift', { timeout: 240_000 }, () => {
       ['hour', false],
     ]);
     expect(check.incident.opened).toBe(true);
+  });
+
+  it("checks a model's live false-alarm rate on labelled predictions, overall and by region, and opens an incident for the model's owner", async () => {
+    const dir = workspaceWithData();
+    const workspace = await openWorkspace(dir, testContext());
+    const writer = await workspace.openEventWriter();
+    const random = seededRandom(5);
+    const records: EventRecord[] = [];
+    const counts: Record<string, { negatives: number; alarms: number }> = { Northeast: { negatives: 0, alarms: 0 }, South: { negatives: 0, alarms: 0 } };
+    for (let index = 0; index < 2000; index += 1) {
+      const region = index % 2 === 0 ? 'Northeast' : 'South';
+      const delayed = random() < 0.25 ? 1 : 0;
+      // The model over-alerts in the Northeast: its on-time flights score higher there.
+      const score = Math.min(1, random() * (region === 'Northeast' ? 0.7 : 0.45) + delayed * 0.3);
+      const decision = score >= 0.3 ? 1 : 0;
+      if (delayed === 0) {
+        const count = counts[region] as { negatives: number; alarms: number };
+        count.negatives += 1;
+        count.alarms += decision;
+      }
+      const time = new Date(Date.UTC(2026, 5, 1) + index * 60_000).toISOString();
+      records.push({ type: 'prediction', time, unit: `p-${index}`, requestId: `r-${index}`, model: 'flight-delay', version: 3, score, decision, inputs: JSON.stringify({ origin_region: region, hour: 9 }) });
+      records.push({ type: 'outcome', time, unit: `p-${index}`, name: 'delayed', value: delayed });
+    }
+    await writer.append(records);
+    await writer.close();
+    await workspace.close();
+    const check = json(dir, ['monitor', 'performance', 'live-alerts', '--model', 'flight-delay/3', '--since', '2026-06-01', '--segment', 'origin_region']);
+    const northeast = counts.Northeast as { negatives: number; alarms: number };
+    const south = counts.South as { negatives: number; alarms: number };
+    expect(check.labelled).toBe(2000);
+    expect(check.segments).toEqual([
+      { segment: 'Northeast', negatives: northeast.negatives, falseAlarms: northeast.alarms },
+      { segment: 'South', negatives: south.negatives, falseAlarms: south.alarms },
+    ]);
+    const overall = (northeast.alarms + south.alarms) / (northeast.negatives + south.negatives);
+    expect(check.gates[0].detail).toContain(`${(overall * 100).toFixed(2)}% (${northeast.alarms + south.alarms} of ${northeast.negatives + south.negatives} labelled negatives alerted`);
+    expect(check.gates.map((gate: { gate: string; status: string }) => [gate.gate, gate.status])).toContainEqual(['false-alarm rate in Northeast', 'fail']);
+    expect(check.incident).toMatchObject({ opened: true, incident: { owner: 'Sam Lee', severity: 'warning' } });
+    expectUserError(runMlcycle(['monitor', 'performance', 'live-alerts', '--model', 'flight-delay/3', '--segment', 'carrier'], { cwd: dir }), /--segment: "carrier" is not a segment of mlcycle.yaml/);
+    expectUserError(runMlcycle(['monitor', 'performance', 'live-alerts', '--model', 'flight-delay/3', '--since', 'soon'], { cwd: dir }), /--since: expected an ISO 8601 time/);
+    expectUserError(runMlcycle(['monitor', 'performance', 'live-alerts', '--model', 'flight-delay@champion'], { cwd: dir }), /no registered model named "flight-delay"/);
+    expect(json(dir, ['monitor', 'results', 'live-alerts'])).toHaveLength(1);
   });
 
   it('refuses bad requests with exit 2, naming the problem, and records nothing', () => {

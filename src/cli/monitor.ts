@@ -1,5 +1,5 @@
 /**
- * Stage 10, maintenance: `mlcycle monitor drift|results`, `mlcycle incidents list|open|ack|resolve` and
+ * Stage 10, maintenance: `mlcycle monitor drift|performance|results`, `mlcycle incidents list|open|ack|resolve` and
  * `mlcycle owners`.
  */
 import type { Command } from 'commander';
@@ -102,6 +102,43 @@ export const registerMonitor: RegisterCommands = (program, action) => {
           ];
           if (check.incident !== null) lines.push(`${check.incident.opened ? 'opened' : 'added an occurrence to'} incident ${formatIncident(check.incident.incident)}`);
           return { text: lines.join('\n'), json: { result: check.result.id, report, incident: check.incident } };
+        });
+      }),
+    );
+
+  monitor
+    .command('performance <name>')
+    .description("a served model version's performance once labels arrive: ROC AUC and the false-alarm rate against the spec's limit, overall and by segment, checked with an always-valid test")
+    .requiredOption('--model <ref>', 'the model version: NAME/VERSION, NAME@ALIAS or NAME (its champion)')
+    .option('--since <time>', 'predictions from this time (ISO 8601)', '1970-01-01T00:00:00Z')
+    .option('--segment <name>', 'a segment of mlcycle.yaml to check the false-alarm rate in too')
+    .action(
+      action(async (environment, [name], command: Command) => {
+        const options = command.opts<{ model: string; since: string; segment?: string }>();
+        const monitorName = String(name);
+        if (!MONITOR_NAME.test(monitorName)) throw new MlcycleError('usage', `monitor name "${monitorName}": use lower-case letters, digits, ., _ and -`);
+        const since = isoTime(options.since, '--since') as string;
+        const [{ checkPerformance }, { resolveModelUri }, { modelUriOf }] = await Promise.all([import('../monitor/check-performance.js'), import('../tracking/registry/model-uri.js'), import('../evaluate/model-inputs.js')]);
+        return withWorkspace(environment, async (workspace) => {
+          const spec = await optionalSpec(workspace);
+          if (spec === null) throw new MlcycleError('invalid_input', 'mlcycle.yaml is missing or invalid: the performance check needs its target and value model (mlcycle spec check)');
+          if (options.segment !== undefined && !spec.segments.some((segment) => segment.name === options.segment)) {
+            throw new MlcycleError('usage', `--segment: "${options.segment}" is not a segment of mlcycle.yaml (segments: ${spec.segments.map((segment) => segment.name).join(', ') || 'none'})`);
+          }
+          // NAME/VERSION is taken as it is (a model served from a file has no registry entry); aliases resolve.
+          const direct = /^(.+)\/([1-9][0-9]*)$/.exec(options.model);
+          const version = direct !== null ? { model: direct[1] as string, version: Number(direct[2]) } : await resolveModelUri(workspace.registry, modelUriOf(options.model));
+          const check = await withAnalyticsEngine((engine) =>
+            checkPerformance(workspace, engine, spec, monitorName, { model: version.model, version: version.version, since, ...(options.segment === undefined ? {} : { segment: options.segment }) }, environment.context),
+          );
+          const lines = [
+            `monitor ${monitorName}: models:/${version.model}/${version.version} on ${check.labelled} labelled predictions since ${since} (${check.positives} positive): ROC AUC ${check.rocAuc?.toFixed(4) ?? 'n/a'}`,
+            ...check.gates.map((gate) => `  ${gate.status.padEnd(4)} ${gate.gate}: ${gate.detail}`),
+            ...check.segments.map((each) => `  ${each.segment}: false-alarm rate ${((each.falseAlarms / each.negatives) * 100).toFixed(1)}% (${each.falseAlarms} of ${each.negatives})`),
+          ];
+          if (check.gates.length === 0) lines.push('  the spec has no valueModel.maxFalsePositiveRate: no false-alarm limit to check');
+          if (check.incident !== null) lines.push(`${check.incident.opened ? 'opened' : 'added an occurrence to'} incident ${formatIncident(check.incident.incident)}`);
+          return { text: lines.join('\n'), json: check };
         });
       }),
     );

@@ -75,6 +75,9 @@ export async function checkPerformance(workspace: Workspace, engine: AnalyticsEn
   const owner = spec.owners.model ?? spec.owners.monitor;
   const title = `${monitor}: ${uri} ${breaches.map((gate) => `${gate.gate}: ${gate.detail}`).join('; ')}`;
   const incident = await workspace.monitors.raiseIncident({ source: `monitor:${monitor}`, dedupeKey: `monitor:${monitor}:performance:${uri}`, title, severity: 'warning', owner: owner?.owner ?? null, onCall: owner?.onCall ?? null }, context);
-  if (incident.opened) await setModelTag(workspace, { model: request.model, version: request.version }, INCIDENT_TAG, `incident ${incident.incident.id}: ${title}`.slice(0, 5000), context);
+  // A version the registry does not hold (a model served from a file) has no tag to set.
+  if (incident.opened && (await workspace.registry.findVersion(request.model, request.version)) !== undefined) {
+    await setModelTag(workspace, { model: request.model, version: request.version }, INCIDENT_TAG, `incident ${incident.incident.id}: ${title}`.slice(0, 5000), context);
+  }
   return { labelled: rows.labels.length, positives, rocAuc, gates, segments, incident };
 }
