@@ -53,6 +53,10 @@ describe('mlcycle rollout', () => {
     expectUserError(cli(['rollout', 'start', 'r1', '--file', 'model.yaml']), /has no alias @nowhere/);
     write('share.yaml', PLAN.replace('share: 0.5', 'share: 1.5'));
     expectUserError(cli(['rollout', 'plan', 'share.yaml']), /share\.yaml.*line 5/s);
+    write('gates.yaml', `${PLAN}gates: { falseAlarmRate: lots }\n`);
+    expectUserError(cli(['rollout', 'plan', 'gates.yaml']), /gates\.yaml.*gates\.falseAlarmRate: expected spec, off or a rate between 0 and 1/s);
+    write('rechoose.yaml', `${PLAN}rechooseThreshold: { windowDays: 0 }\n`);
+    expectUserError(cli(['rollout', 'start', 'r1', '--file', 'rechoose.yaml']), /rechoose\.yaml.*rechooseThreshold\.windowDays/s);
     expectUserError(cli(['rollout', 'status', 'r1']), /no rollout "r1"/);
     expect(JSON.parse(cli(['rollout', 'status', '--json']).stdout).rollouts).toEqual([]);
     expect(JSON.parse(cli(['experiment', 'list', '--json']).stdout).experiments).toEqual([]);

@@ -61,7 +61,7 @@ export const RolloutPlanSchema = z.strictObject({
        * this: `spec` takes the spec's `valueModel.maxFalsePositiveRate` (no gate when the spec has none),
        * `off` turns the gate off.
        */
-      falseAlarmRate: z.union([z.literal('spec'), z.literal('off'), z.number().gt(0).lt(1)]).default('spec'),
+      falseAlarmRate: z.union([z.literal('spec'), z.literal('off'), z.number().gt(0).lt(1)], { error: 'expected spec, off or a rate between 0 and 1' }).default('spec'),
       /** Labelled negatives the false-alarm gate needs before it can pass. */
       minOutcomes: z.number().int().positive().default(200),
       /** The outcome event that carries the true label (1 positive, 0 negative); the spec's target column by default. */
