@@ -89,7 +89,7 @@ describe('MLflow 3.1 client: multipart uploads through the artifact proxy', () =
   it('refuses a completion that does not match its parts, records nothing, and aborts', async () => {
     const client = await mlflowClient('v3');
     const run = await startRun(client);
-    const create = (body: Record<string, unknown>) => client.call('POST', `/api/2.0/mlflow-artifacts/mpu/create/${run.root}`, body);
+    const create = (body: Record<string, string | number>) => client.call('POST', `/api/2.0/mlflow-artifacts/mpu/create/${run.root}`, body);
     expect(await create({ path: 'data.bin', num_parts: 0 })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('num_parts') } });
     expect(await create({ path: '/tmp/work/..', num_parts: 2 })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
     expect(await create({ path: 'data.bin', num_parts: 10_001 })).toMatchObject({ status: 400, body: { message: expect.stringContaining('1 to 10000') } });
@@ -100,7 +100,7 @@ describe('MLflow 3.1 client: multipart uploads through the artifact proxy', () =
     const first = await uploadPart(credentials[0], Buffer.from('first part'));
     expect((await fetch(credentials[0].url.replace(/\/1$/, '/3'), { method: 'PUT', body: 'x' })).status).toBe(400);
 
-    const complete = (parts: unknown, path = 'data.bin') => client.call('POST', `/api/2.0/mlflow-artifacts/mpu/complete/${run.root}`, { path, upload_id: uploadId, parts });
+    const complete = (parts: object, path = 'data.bin') => client.call('POST', `/api/2.0/mlflow-artifacts/mpu/complete/${run.root}`, { path, upload_id: uploadId, parts });
     expect(await complete([{ part_number: 1, etag: first.etag }])).toMatchObject({ status: 400, body: { message: expect.stringContaining('the upload has 2 parts') } });
     expect(await complete([{ part_number: 1, etag: first.etag }, { part_number: 2, etag: first.etag }])).toMatchObject({ status: 400, body: { message: expect.stringContaining('part 2 was never uploaded') } });
     const second = await uploadPart(credentials[1], Buffer.from('second part'));

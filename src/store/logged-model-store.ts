@@ -69,4 +69,6 @@ export interface LoggedModelStore {
   logOutputs(runId: string, outputs: readonly LoggedModelOutput[], context: ChangeContext): Promise<void>;
   /** The models a run output, in the order logged. */
   outputsOf(runId: string): Promise<LoggedModelOutput[]>;
+  /** The models each of several runs output, in the order logged, in one read (a run with none is absent). */
+  outputsOfRuns(runIds: readonly string[]): Promise<Map<string, LoggedModelOutput[]>>;
 }

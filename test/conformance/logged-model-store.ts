@@ -67,6 +67,10 @@ export function describeLoggedModelBackend(name: string, open: () => Promise<Log
         expect((await loggedModels.list([experimentId], { offset: 0, limit: 1 })).map((model) => model.name)).toEqual(['b']);
         await loggedModels.logOutputs(runId, [{ modelId: first.id, step: 0 }, { modelId: second.id, step: 3 }], context);
         expect(await loggedModels.outputsOf(runId)).toEqual([{ modelId: first.id, step: 0 }, { modelId: second.id, step: 3 }]);
+        const quiet = await runs.createRun({ experimentId, name: 'quiet', startTime: 0 }, context);
+        const byRun = await loggedModels.outputsOfRuns([quiet.id, runId, 'f'.repeat(32)]);
+        expect([...byRun.entries()]).toEqual([[runId, [{ modelId: first.id, step: 0 }, { modelId: second.id, step: 3 }]]]);
+        expect(await loggedModels.outputsOfRuns([])).toEqual(new Map());
         await loggedModels.remove(first.id, context);
         expect((await loggedModels.list([experimentId])).map((model) => model.name)).toEqual(['b']);
         expect((await loggedModels.find(first.id))?.lifecycleStage).toBe('deleted');

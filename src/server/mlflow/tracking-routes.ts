@@ -14,7 +14,7 @@ import { readLogBatch, readMetricEntries } from './log-batch.js';
 import { modelMetricsOf } from './logged-model-routes.js';
 import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
-import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
+import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, outputsJson, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
 import { datasetDescription } from './dataset-fields.js';
 import { nextPageField, pageOf } from './paging.js';
 import { orderWithRunTagAttributes, withRunTagAttributes } from './run-search-fields.js';
@@ -140,8 +140,7 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const run = await workspace.runs.findRun(id);
     if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
     // MLflow 3's RunOutputs: the logged models the run output (MLflow 3's register_model("runs:/...") reads them).
-    const outputs = await workspace.loggedModels.outputsOf(id);
-    return { run: { ...runJson(run), outputs: { model_outputs: outputs.map((output) => ({ model_id: output.modelId, step: output.step })) } } };
+    return { run: { ...runJson(run), outputs: outputsJson(await workspace.loggedModels.outputsOf(id)) } };
   });
   post('/runs/update', async (fields, actAs) => {
     const id = runIdOf(fields);
@@ -306,7 +305,10 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
       ...(pageToken === undefined || pageToken === '' ? {} : { pageToken }),
       lifecycle: VIEW_TYPES[viewType as keyof typeof VIEW_TYPES],
     });
-    return { runs: page.runs.map(runJson), ...(page.nextPageToken === undefined ? {} : { next_page_token: page.nextPageToken }) };
+    // Each run with its outputs, as runs/get answers it, read for the whole page at once.
+    const outputs = await workspace.loggedModels.outputsOfRuns(page.runs.map((run) => run.id));
+    const runs = page.runs.map((run) => ({ ...runJson(run), outputs: outputsJson(outputs.get(run.id) ?? []) }));
+    return { runs, ...(page.nextPageToken === undefined ? {} : { next_page_token: page.nextPageToken }) };
   };
   post('/runs/search', searchRuns);
   get('/metrics/get-history', async (fields) => {

@@ -28,6 +28,9 @@ function modelOf(row: Row): LoggedModel {
   };
 }
 
+/** How many runs one read of outputs names. */
+const OUTPUT_READ_SLICE = 500;
+
 export class SqliteLoggedModelStore implements LoggedModelStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -151,5 +154,20 @@ export class SqliteLoggedModelStore implements LoggedModelStore {
   async outputsOf(runId: string): Promise<LoggedModelOutput[]> {
     const rows = await this.db.selectFrom('logged_model_outputs').select(['model_id', 'step']).where('run_id', '=', runId).orderBy('id').execute();
     return rows.map((row) => ({ modelId: row.model_id, step: Number(row.step) }));
+  }
+
+  async outputsOfRuns(runIds: readonly string[]): Promise<Map<string, LoggedModelOutput[]>> {
+    const found = new Map<string, LoggedModelOutput[]>();
+    // In slices, to stay well inside the bound-parameter limits of SQLite and PostgreSQL.
+    for (let start = 0; start < runIds.length; start += OUTPUT_READ_SLICE) {
+      const slice = runIds.slice(start, start + OUTPUT_READ_SLICE);
+      const rows = await this.db.selectFrom('logged_model_outputs').select(['run_id', 'model_id', 'step']).where('run_id', 'in', slice).orderBy('id').execute();
+      for (const row of rows) {
+        const outputs = found.get(row.run_id) ?? [];
+        outputs.push({ modelId: row.model_id, step: Number(row.step) });
+        found.set(row.run_id, outputs);
+      }
+    }
+    return found;
   }
 }
