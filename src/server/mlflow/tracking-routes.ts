@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
 import type { Experiment, RunInput, RunStatus } from '../../store/run-store.js';
-import { matchesClauses, parseRegistryFilter, parseRegistryOrder, registryComparator } from './registry-search.js';
+import { matchesClauses, parseRegistryOrder, registryComparator } from './registry-search.js';
 import { RUN_STATUSES } from '../../store/run-store.js';
 import { requireArtifactFolder } from '../../tracking/artifact-paths.js';
 import { TRACKING_LIMITS, validateExperimentName, validateParams, validateRunId, validateRunName, validateTags } from '../../tracking/limits.js';
@@ -17,6 +17,7 @@ import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, outputsJson, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
 import { datasetDescription } from './dataset-fields.js';
 import { nextPageField, pageOf } from './paging.js';
+import { matchesTimes, parseExperimentFilter } from './experiment-filter.js';
 import { orderWithRunTagAttributes, withRunTagAttributes } from './run-search-fields.js';
 import { fieldsOf, keyValues, optionalInteger, optionalList, optionalPositiveInteger, optionalString, optionalStrings, requiredString, type Fields } from './request-fields.js';
 
@@ -68,10 +69,10 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     return { experiment: experimentJson(experiment) };
   });
   const searchExperiments = async (fields: Fields, _actAs: ActAs) => {
-    // MLflow's SearchExperiments (SqlAlchemyStore, MLflow 2.22): clauses on name and tags.KEY joined by AND,
-    // ordered by experiment_id, name, creation_time or last_update_time; by default newest first, then by id.
+    // MLflow's SearchExperiments (SqlAlchemyStore, MLflow 2.22): clauses on name, tags.KEY and the times joined
+    // by AND, ordered by experiment_id, name, creation_time or last_update_time; by default newest first, then by id.
     const filter = optionalString(fields, 'filter');
-    const clauses = parseRegistryFilter(filter?.replace(/(^|\s)attributes\.name(?=\s|=|!)/gi, '$1name'), ['name', 'tags']);
+    const { clauses, times } = parseExperimentFilter(filter);
     const orderBy = optionalStrings(fields, 'order_by');
     const orders = parseRegistryOrder(orderBy.length === 0 ? ['creation_time DESC', 'experiment_id ASC'] : orderBy, EXPERIMENT_ORDER_KEYS);
     const viewType = optionalString(fields, 'view_type') ?? 'ACTIVE_ONLY';
@@ -79,6 +80,7 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const lifecycle = VIEW_TYPES[viewType as keyof typeof VIEW_TYPES];
     const experiments = (await workspace.runs.listExperiments())
       .filter((experiment) => (lifecycle === 'all' || experiment.lifecycleStage === lifecycle) && matchesClauses(clauses, (field) => (field === 'name' ? experiment.name : experiment.tags[field.slice(5)])))
+      .filter((experiment) => matchesTimes(times, (field) => experimentField(experiment, field) as number))
       .sort(registryComparator(orders, experimentField, (a, b) => Number(a.id) - Number(b.id)));
     // MLflow's SearchExperiments: 1,000 per page by default, at most 50,000 (mlflow/utils/search_utils.py, 2.22).
     const { page, nextPageToken } = pageOf(experiments, fields, { filter, viewType, orderBy }, { maxResults: 1000, limit: 50_000 });
