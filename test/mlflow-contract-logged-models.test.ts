@@ -126,6 +126,31 @@ describe('MLflow 3.1 client: logged models (problem 2)', () => {
     expect(Object.fromEntries(paged.map((run) => [run.info.run_id, run.outputs]))).toEqual(outputsById);
   });
 
+  it('logs models as run inputs (MLflow 3\'s log_inputs with models) and answers them in get_run and search_runs', async () => {
+    const client = await mlflowClient('v3');
+    const trainer = await startRun(client);
+    const model = (await logModel3x(client, trainer)).info.model_id;
+    const scorer = await startRun(client);
+    // MlflowClient.log_inputs(run_id, datasets=[DatasetInput], models=[LoggedModelInput(model_id)]) of MLflow 3.1.
+    const dataset = { dataset: { name: 'bank', digest: 'a1b2c3', source_type: 'local', source: '{"uri": "/data/bank.csv"}' }, tags: [{ key: 'mlflow.data.context', value: 'eval' }] };
+    const unknown = `m-${'e'.repeat(32)}`;
+    expect(await client.tracking('POST', '/runs/log-inputs', { run_id: scorer.run_id, datasets: [dataset], models: [{ model_id: model }, { model_id: unknown }] })).toMatchObject({
+      status: 404,
+      body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: expect.stringContaining('models[1].model_id') },
+    });
+    // Refused whole: the dataset of that request was not logged either.
+    expect((await client.tracking('GET', '/runs/get', { run_id: scorer.run_id })).body.run.inputs).toEqual({ dataset_inputs: [], model_inputs: [] });
+    expect(await client.tracking('POST', '/runs/log-inputs', { run_id: scorer.run_id, datasets: [dataset], models: [{ model_id: model }] })).toMatchObject({ status: 200, body: {} });
+    // Only models, sent again (loading the same model twice in a run): kept once.
+    expect(await client.tracking('POST', '/runs/log-inputs', { run_id: scorer.run_id, models: [{ model_id: model }] })).toMatchObject({ status: 200, body: {} });
+    const inputs = (await client.tracking('GET', '/runs/get', { run_id: scorer.run_id })).body.run.inputs;
+    expect(inputs.model_inputs).toEqual([{ model_id: model }]);
+    expect(inputs.dataset_inputs).toMatchObject([{ dataset: { name: 'bank', digest: 'a1b2c3' } }]);
+    const found = (await client.tracking('POST', '/runs/search', { experiment_ids: ['0'], filter: `attributes.run_id = '${scorer.run_id}'` })).body.runs;
+    expect(found.map((run: { inputs: unknown }) => run.inputs)).toEqual([inputs]);
+    expect(await client.tracking('POST', '/runs/log-inputs', { run_id: scorer.run_id, models: [{ model_id: 'not-a-model' }] })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+  });
+
   it('registers runs:/RUN/NAME through the run outputs and search_logged_models when the run has no such folder', async () => {
     const client = await mlflowClient('v3');
     const run = await startRun(client);

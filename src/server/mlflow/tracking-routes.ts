@@ -5,13 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
-import type { Experiment, RunInput, RunStatus } from '../../store/run-store.js';
+import type { Experiment, Run, RunInput, RunStatus } from '../../store/run-store.js';
 import { matchesClauses, parseRegistryOrder, registryComparator } from './registry-search.js';
 import { RUN_STATUSES } from '../../store/run-store.js';
 import { requireArtifactFolder } from '../../tracking/artifact-paths.js';
 import { TRACKING_LIMITS, validateExperimentName, validateParams, validateRunId, validateRunName, validateTags } from '../../tracking/limits.js';
 import { readLogBatch, readMetricEntries } from './log-batch.js';
-import { modelMetricsOf } from './logged-model-routes.js';
+import { modelIdOf, modelMetricsOf } from './logged-model-routes.js';
 import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
 import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, outputsJson, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
@@ -137,12 +137,22 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     );
     return { run: runJson((await workspace.runs.findRun(info.id))!) };
   });
+  /** Runs in MLflow's shape with MLflow 3's model inputs (`inputs.model_inputs`) and outputs, read for all the runs at once. */
+  const withModelLinks = async (runs: readonly Run[]) => {
+    const ids = runs.map((run) => run.id);
+    const [inputs, outputs] = [await workspace.loggedModels.inputsOfRuns(ids), await workspace.loggedModels.outputsOfRuns(ids)];
+    return runs.map((run) => {
+      const json = runJson(run);
+      const modelInputs = (inputs.get(run.id) ?? []).map((modelId) => ({ model_id: modelId }));
+      return { ...json, inputs: { ...json.inputs, model_inputs: modelInputs }, outputs: outputsJson(outputs.get(run.id) ?? []) };
+    });
+  };
   get('/runs/get', async (fields) => {
     const id = runIdOf(fields);
     const run = await workspace.runs.findRun(id);
     if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
-    // MLflow 3's RunOutputs: the logged models the run output (MLflow 3's register_model("runs:/...") reads them).
-    return { run: { ...runJson(run), outputs: outputsJson(await workspace.loggedModels.outputsOf(id)) } };
+    // MLflow 3's RunOutputs (register_model("runs:/...") reads them) and the model inputs beside the datasets.
+    return { run: (await withModelLinks([run]))[0] };
   });
   post('/runs/update', async (fields, actAs) => {
     const id = runIdOf(fields);
@@ -278,6 +288,8 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   });
   post('/runs/log-inputs', async (fields, actAs) => {
     const id = runIdOf(fields);
+    // MLflow 3's LogInputs.models: logged models the run took in ({model_id} each).
+    const models = optionalList(fields, 'models').map((item, index) => modelIdOf(requiredString(item, 'model_id'), `models[${index}].model_id`));
     const inputs: RunInput[] = optionalList(fields, 'datasets').map((item, index) => {
       const dataset = item.dataset;
       if (typeof dataset !== 'object' || dataset === null) throw new MlcycleError('invalid_input', `datasets[${index}].dataset: missing`);
@@ -289,7 +301,18 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
       const source = optionalString(described, 'source');
       return { dataset: name, digest, context, ...(source === undefined ? {} : { source }), ...datasetDescription(described, index) };
     });
-    await workspace.runs.logInputs(id, inputs, actAs());
+    if (models.length > 0) {
+      const run = await workspace.runs.findRun(id);
+      if (run === undefined) throw new MlcycleError('not_found', `Run with id=${id} not found`);
+      if (run.lifecycleStage === 'deleted') throw new MlcycleError('invalid_input', `The run ${id} must be in the 'active' state. Current state is deleted.`);
+      // Every model is checked before any dataset is logged, so a refused request logs nothing.
+      for (const [index, modelId] of models.entries()) {
+        const model = await workspace.loggedModels.find(modelId);
+        if (model === undefined || model.lifecycleStage === 'deleted') throw new MlcycleError('not_found', `models[${index}].model_id: no logged model ${modelId}; nothing logged`);
+      }
+    }
+    if (inputs.length > 0 || models.length === 0) await workspace.runs.logInputs(id, inputs, actAs());
+    await workspace.loggedModels.logInputs(id, models, actAs());
     return {};
   });
   const searchRuns = async (fields: Fields, _actAs: ActAs) => {
@@ -307,10 +330,8 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
       ...(pageToken === undefined || pageToken === '' ? {} : { pageToken }),
       lifecycle: VIEW_TYPES[viewType as keyof typeof VIEW_TYPES],
     });
-    // Each run with its outputs, as runs/get answers it, read for the whole page at once.
-    const outputs = await workspace.loggedModels.outputsOfRuns(page.runs.map((run) => run.id));
-    const runs = page.runs.map((run) => ({ ...runJson(run), outputs: outputsJson(outputs.get(run.id) ?? []) }));
-    return { runs, ...(page.nextPageToken === undefined ? {} : { next_page_token: page.nextPageToken }) };
+    // Each run with its model inputs and outputs, as runs/get answers it, read for the whole page at once.
+    return { runs: await withModelLinks(page.runs), ...(page.nextPageToken === undefined ? {} : { next_page_token: page.nextPageToken }) };
   };
   post('/runs/search', searchRuns);
   get('/metrics/get-history', async (fields) => {
