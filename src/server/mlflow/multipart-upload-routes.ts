@@ -17,15 +17,14 @@
  * area, and an upload lives in the server process that created it; an upload left idle for a day is
  * dropped, and start-up removes staged parts a crash left behind.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MlcycleError } from '../../error.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import { joinArtifactPath, requireArtifactPath } from '../../tracking/artifact-paths.js';
-import { storeBlob } from '../../tracking/run-artifacts.js';
+import { stageHashed, storeBlob } from '../../tracking/run-artifacts.js';
 import { actorOf, type ServerContext } from '../server-context.js';
 import { fieldsOf, optionalInteger, requiredString, type Fields } from './request-fields.js';
 
@@ -173,24 +172,7 @@ export function registerMlflowMultipartRoutes(parent: FastifyInstance, server: S
       if (number < 1 || number > upload.partCount) throw new MlcycleError('invalid_input', `part number: expected 1 to ${upload.partCount}, got "${request.params.partNumber}"`);
       const body = request.body as Readable | undefined;
       if (body === undefined || typeof body.pipe !== 'function') throw new MlcycleError('invalid_input', 'body: send the part as the raw request body');
-      const file = await artifacts.stagingPath('.part');
-      const hash = createHash('sha256');
-      let size = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          size += chunk.length;
-          if (size > maxBytes) return done(new MlcycleError('invalid_input', `part ${number} is larger than the limit of ${maxBytes.toLocaleString('en-US')} bytes`));
-          hash.update(chunk);
-          return done(null, chunk);
-        },
-      });
-      try {
-        await pipeline(body, meter, createWriteStream(file));
-      } catch (error) {
-        await artifacts.discard(file);
-        throw error;
-      }
-      const sha256 = hash.digest('hex');
+      const { file, sha256 } = await stageHashed(artifacts, body, '.part', maxBytes, `part ${number}`);
       // A part sent again (the client retries) replaces the earlier copy; an upload aborted meanwhile keeps nothing.
       const previous = upload.parts.get(number);
       if (uploads.get(request.params.uploadId) !== upload || upload.completing) {
