@@ -107,6 +107,50 @@ describe('MLflow 3.1 client: logged models (problem 2)', () => {
     expect(audit.reverse()).toEqual(['logged_model.created', 'logged_model.metrics_logged', 'logged_model.finalized', 'logged_model.tags_set']);
   });
 
+  it('answers search_runs with each run\'s outputs, as get_run does, on every page', async () => {
+    const client = await mlflowClient('v3');
+    const quiet = await startRun(client);
+    const busy = await startRun(client);
+    const first = (await logModel3x(client, busy, 'model', 0)).info.model_id;
+    const second = (await logModel3x(client, busy, 'calibrated', 2)).info.model_id;
+    // mlflow.search_runs(experiment_ids=["0"]) of MLflow 3.1: runs/search, newest first, a page at a time.
+    const all = await client.tracking('POST', '/runs/search', { experiment_ids: ['0'], run_view_type: 'ACTIVE_ONLY', max_results: 1000, order_by: [] });
+    expect(all.status).toBe(200);
+    const outputsById = Object.fromEntries((all.body.runs as { info: { run_id: string }; outputs: unknown }[]).map((run) => [run.info.run_id, run.outputs]));
+    expect(outputsById).toEqual({ [busy.run_id]: { model_outputs: [{ model_id: first, step: 0 }, { model_id: second, step: 2 }] }, [quiet.run_id]: { model_outputs: [] } });
+    for (const run of [quiet, busy]) expect((await client.tracking('GET', '/runs/get', { run_id: run.run_id })).body.run.outputs).toEqual(outputsById[run.run_id]);
+    const firstPage = await client.tracking('POST', '/runs/search', { experiment_ids: ['0'], max_results: 1, order_by: ['attributes.start_time DESC'] });
+    const secondPage = await client.tracking('POST', '/runs/search', { experiment_ids: ['0'], max_results: 1, order_by: ['attributes.start_time DESC'], page_token: firstPage.body.next_page_token });
+    expect([firstPage.status, secondPage.status, firstPage.body.runs.length, secondPage.body.runs.length]).toEqual([200, 200, 1, 1]);
+    const paged = [...firstPage.body.runs, ...secondPage.body.runs] as { info: { run_id: string }; outputs: unknown }[];
+    expect(Object.fromEntries(paged.map((run) => [run.info.run_id, run.outputs]))).toEqual(outputsById);
+  });
+
+  it('logs models as run inputs (MLflow 3\'s log_inputs with models) and answers them in get_run and search_runs', async () => {
+    const client = await mlflowClient('v3');
+    const trainer = await startRun(client);
+    const model = (await logModel3x(client, trainer)).info.model_id;
+    const scorer = await startRun(client);
+    // MlflowClient.log_inputs(run_id, datasets=[DatasetInput], models=[LoggedModelInput(model_id)]) of MLflow 3.1.
+    const dataset = { dataset: { name: 'bank', digest: 'a1b2c3', source_type: 'local', source: '{"uri": "/data/bank.csv"}' }, tags: [{ key: 'mlflow.data.context', value: 'eval' }] };
+    const unknown = `m-${'e'.repeat(32)}`;
+    expect(await client.tracking('POST', '/runs/log-inputs', { run_id: scorer.run_id, datasets: [dataset], models: [{ model_id: model }, { model_id: unknown }] })).toMatchObject({
+      status: 404,
+      body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: expect.stringContaining('models[1].model_id') },
+    });
+    // Refused whole: the dataset of that request was not logged either.
+    expect((await client.tracking('GET', '/runs/get', { run_id: scorer.run_id })).body.run.inputs).toEqual({ dataset_inputs: [], model_inputs: [] });
+    expect(await client.tracking('POST', '/runs/log-inputs', { run_id: scorer.run_id, datasets: [dataset], models: [{ model_id: model }] })).toMatchObject({ status: 200, body: {} });
+    // Only models, sent again (loading the same model twice in a run): kept once.
+    expect(await client.tracking('POST', '/runs/log-inputs', { run_id: scorer.run_id, models: [{ model_id: model }] })).toMatchObject({ status: 200, body: {} });
+    const inputs = (await client.tracking('GET', '/runs/get', { run_id: scorer.run_id })).body.run.inputs;
+    expect(inputs.model_inputs).toEqual([{ model_id: model }]);
+    expect(inputs.dataset_inputs).toMatchObject([{ dataset: { name: 'bank', digest: 'a1b2c3' } }]);
+    const found = (await client.tracking('POST', '/runs/search', { experiment_ids: ['0'], filter: `attributes.run_id = '${scorer.run_id}'` })).body.runs;
+    expect(found.map((run: { inputs: unknown }) => run.inputs)).toEqual([inputs]);
+    expect(await client.tracking('POST', '/runs/log-inputs', { run_id: scorer.run_id, models: [{ model_id: 'not-a-model' }] })).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+  });
+
   it('registers runs:/RUN/NAME through the run outputs and search_logged_models when the run has no such folder', async () => {
     const client = await mlflowClient('v3');
     const run = await startRun(client);

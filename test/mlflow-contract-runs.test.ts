@@ -137,24 +137,21 @@ describe('MLflow 2.22 UI: metrics/get-history-bulk-interval (problem 6)', () => 
   });
 });
 
-describe('MLflow server probes, artifact roots and multipart uploads (problems 6 and 8)', () => {
+describe('MLflow server probes, artifact roots and single-request uploads (problems 6 and 8)', () => {
   it('answers /health, /version and MLflow 3\'s server-info', async () => {
     const client = await mlflowClient('v3');
     expect(await client.call('GET', '/health')).toMatchObject({ status: 200, type: expect.stringMatching(/^text\/plain/), body: 'OK' });
     expect(await client.call('GET', '/version')).toMatchObject({ status: 200, body: '2.22.0' });
-    expect(await client.call('GET', '/api/3.0/mlflow/server-info')).toMatchObject({ status: 200, body: { store_type: 'SqlStore', workspaces_enabled: false, multipart_uploads_enabled: false } });
+    expect(await client.call('GET', '/api/3.0/mlflow/server-info')).toMatchObject({ status: 200, body: { store_type: 'SqlStore', workspaces_enabled: false, multipart_uploads_enabled: true, multipart_downloads_enabled: false } });
   });
 
-  it('refuses multipart uploads as MLflow does for a store without them, so the client falls back to one PUT', async () => {
+  it('still takes a large file in one PUT, as the client sends it without MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD', async () => {
     const client = await mlflowClient();
     const id = await startRun(client, 'fit');
     const run = (await client.tracking('GET', '/runs/get', { run_id: id })).body.run.info;
-    const path = `${run.artifact_uri.replace('mlflow-artifacts:/', '')}/big.bin`;
-    for (const action of ['create', 'complete', 'abort']) {
-      const answer = await client.call('POST', `/api/2.0/mlflow-artifacts/mpu/${action}/${path}`, { path: 'big.bin', num_parts: 2 });
-      expect(answer, action).toMatchObject({ status: 501, body: { error_code: 'NOT_IMPLEMENTED', message: 'Multipart upload is not supported for the current artifact repository' } });
-    }
+    // The multipart flow itself: test/mlflow-contract-multipart.test.ts.
     expect((await client.putArtifact(run.artifact_uri, 'big.bin', Buffer.alloc(1024, 7))).status).toBe(200);
+    expect((await client.download(run.artifact_uri, 'big.bin')).bytes.equals(Buffer.alloc(1024, 7))).toBe(true);
   });
 
   it('keeps log_input\'s source_type, schema and profile (problem 8)', async () => {

@@ -76,6 +76,40 @@ describe('MLflow 2.22 client: experiment search (problem 7)', () => {
   });
 });
 
+describe('MLflow 2.22 client: experiment search by time', () => {
+  it('filters on creation_time and last_update_time with every comparison, beside name and tag clauses', async () => {
+    const client = await mlflowClient();
+    for (const name of ['jan', 'feb', 'mar']) await client.tracking('POST', '/experiments/create', { name, tags: [{ key: 'team', value: 'growth' }] });
+    const all = (await client.tracking('POST', '/experiments/search', { order_by: ['experiment_id ASC'] })).body.experiments as { name: string; creation_time: number }[];
+    const created = Object.fromEntries(all.map((experiment) => [experiment.name, experiment.creation_time]));
+    const feb = created.feb as number;
+    // The test clock ticks, so the three experiments were made at three different times.
+    expect(new Set([created.jan, feb, created.mar]).size).toBe(3);
+    const search = async (filter: string) => {
+      const answer = await client.tracking('POST', '/experiments/search', { filter, order_by: ['experiment_id ASC'] });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return ((answer.body.experiments ?? []) as { name: string }[]).map((experiment) => experiment.name);
+    };
+    // The names whose creation time passes a test, in id order (Default is made when first read, so its time is the server's).
+    const madeWhen = (test: (time: number) => boolean) => all.filter((experiment) => test(experiment.creation_time)).map((experiment) => experiment.name);
+    // search_experiments(filter_string=...) as MLflow's SearchExperimentsUtils reads it.
+    expect(await search(`creation_time > ${feb}`)).toEqual(madeWhen((time) => time > feb));
+    expect(await search(`creation_time > ${feb}`)).toContain('mar');
+    expect(await search(`attributes.creation_time >= ${feb}`)).toEqual(madeWhen((time) => time >= feb));
+    expect(await search(`attribute.creation_time < ${feb}`)).toEqual(madeWhen((time) => time < feb));
+    expect(await search(`attribute.creation_time < ${feb}`)).toContain('jan');
+    expect(await search(`attr.creation_time <= ${feb} AND tags.team = 'growth'`)).toEqual(['jan', 'feb']);
+    expect(await search(`creation_time = ${feb}`)).toEqual(['feb']);
+    expect(await search(`creation_time != ${feb} AND name LIKE '%a%' AND tags.team = 'growth'`)).toEqual(['jan', 'mar']);
+    expect(await search(`last_update_time >= ${feb} AND attributes.name != 'mar' AND tags.team = 'growth'`)).toEqual(['feb']);
+    expect(await client.tracking('POST', '/experiments/search', { filter: "creation_time > 'yesterday'" })).toMatchObject({
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('expected a whole number of milliseconds') },
+    });
+    expect(await client.tracking('POST', '/experiments/search', { filter: 'creation_time ~ 5' })).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
+  });
+});
+
 describe('MLflow 2.22 client: experiment tags (problem 6)', () => {
   it('deletes an experiment tag with MlflowClient.delete_experiment_tag, and says when there is none', async () => {
     const client = await mlflowClient();

@@ -69,4 +69,10 @@ export interface LoggedModelStore {
   logOutputs(runId: string, outputs: readonly LoggedModelOutput[], context: ChangeContext): Promise<void>;
   /** The models a run output, in the order logged. */
   outputsOf(runId: string): Promise<LoggedModelOutput[]>;
+  /** The models each of several runs output, in the order logged, in one read (a run with none is absent). */
+  outputsOfRuns(runIds: readonly string[]): Promise<Map<string, LoggedModelOutput[]>>;
+  /** Links models to a run as its inputs (MLflow 3's model inputs), audited; every model must exist, and a model already an input is kept once. */
+  logInputs(runId: string, modelIds: readonly string[], context: ChangeContext): Promise<void>;
+  /** The model ids each of several runs took in, in the order logged, in one read (a run with none is absent). */
+  inputsOfRuns(runIds: readonly string[]): Promise<Map<string, string[]>>;
 }

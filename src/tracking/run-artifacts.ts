@@ -60,24 +60,37 @@ async function collectFiles(localPath: string, folder: string): Promise<LocalFil
  * than `maxBytes` fails the copy and leaves nothing behind.
  */
 export async function storeBlob(artifacts: ArtifactStore, input: Readable, maxBytes = Number.MAX_SAFE_INTEGER): Promise<{ sha256: string; size: number }> {
-  const staged = await artifacts.stagingPath('.blob');
+  const staged = await stageHashed(artifacts, input, '.blob', maxBytes, 'the artifact');
+  try {
+    await artifacts.commit(staged.file, artifactBlobKey(staged.sha256));
+    return { sha256: staged.sha256, size: staged.size };
+  } catch (error) {
+    await artifacts.discard(staged.file);
+    throw error;
+  }
+}
+
+/**
+ * Copies a stream into a new staged file while hashing it, failing beyond `maxBytes` (the error names
+ * `what`); on any failure the staged file is removed. The caller commits or discards the file.
+ */
+export async function stageHashed(artifacts: ArtifactStore, input: Readable, extension: string, maxBytes: number, what: string): Promise<{ file: string; sha256: string; size: number }> {
+  const file = await artifacts.stagingPath(extension);
   const hash = createHash('sha256');
   let size = 0;
   try {
     const meter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         size += chunk.length;
-        if (size > maxBytes) return done(new MlcycleError('invalid_input', `the artifact is larger than the limit of ${maxBytes.toLocaleString('en-US')} bytes`));
+        if (size > maxBytes) return done(new MlcycleError('invalid_input', `${what} is larger than the limit of ${maxBytes.toLocaleString('en-US')} bytes`));
         hash.update(chunk);
         return done(null, chunk);
       },
     });
-    await pipeline(input, meter, createWriteStream(staged));
-    const sha256 = hash.digest('hex');
-    await artifacts.commit(staged, artifactBlobKey(sha256));
-    return { sha256, size };
+    await pipeline(input, meter, createWriteStream(file));
+    return { file, sha256: hash.digest('hex'), size };
   } catch (error) {
-    await artifacts.discard(staged);
+    await artifacts.discard(file);
     throw error;
   }
 }

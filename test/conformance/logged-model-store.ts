@@ -67,6 +67,14 @@ export function describeLoggedModelBackend(name: string, open: () => Promise<Log
         expect((await loggedModels.list([experimentId], { offset: 0, limit: 1 })).map((model) => model.name)).toEqual(['b']);
         await loggedModels.logOutputs(runId, [{ modelId: first.id, step: 0 }, { modelId: second.id, step: 3 }], context);
         expect(await loggedModels.outputsOf(runId)).toEqual([{ modelId: first.id, step: 0 }, { modelId: second.id, step: 3 }]);
+        const quiet = await runs.createRun({ experimentId, name: 'quiet', startTime: 0 }, context);
+        const byRun = await loggedModels.outputsOfRuns([quiet.id, runId, 'f'.repeat(32)]);
+        expect([...byRun.entries()]).toEqual([[runId, [{ modelId: first.id, step: 0 }, { modelId: second.id, step: 3 }]]]);
+        expect(await loggedModels.outputsOfRuns([])).toEqual(new Map());
+        // Model inputs: kept once each, in the order logged; an unknown model links none of the request.
+        await loggedModels.logInputs(quiet.id, [second.id, first.id, second.id], context);
+        await expect(loggedModels.logInputs(runId, [first.id, 'm-' + 'f'.repeat(32)], context)).rejects.toMatchObject({ code: 'not_found' });
+        expect([...(await loggedModels.inputsOfRuns([runId, quiet.id])).entries()]).toEqual([[quiet.id, [second.id, first.id]]]);
         await loggedModels.remove(first.id, context);
         expect((await loggedModels.list([experimentId])).map((model) => model.name)).toEqual(['b']);
         expect((await loggedModels.find(first.id))?.lifecycleStage).toBe('deleted');

@@ -7,21 +7,18 @@
  * MLflow's client labels each upload with a guessed type (`text/plain` for MLmodel and YAML,
  * `application/json`, `text/csv`...; mlflow/utils/mime_type_utils.py, MLflow 2.22): the routes live in
  * their own Fastify scope whose one parser hands every body on as raw bytes, whatever its label.
- * Multipart uploads answer as MLflow's own server does for a store without them (501 NOT_IMPLEMENTED with
- * `_UnsupportedMultipartUploadException.MESSAGE`), on which the client falls back to one PUT.
+ * Multipart uploads (`mpu/...`) are in multipart-upload-routes.ts.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { MlcycleError } from '../../error.js';
 import { requireArtifactFolder, requireArtifactPath } from '../../tracking/artifact-paths.js';
 import { artifactFile, storeBlob } from '../../tracking/run-artifacts.js';
 import { openVerifiedArtifact } from '../../tracking/verified-blob.js';
 import { actorOf, type ServerContext } from '../server-context.js';
+import { registerMlflowMultipartRoutes } from './multipart-upload-routes.js';
 
 const PREFIX = '/api/2.0/mlflow-artifacts/artifacts';
-const MULTIPART_PREFIX = '/api/2.0/mlflow-artifacts/mpu';
-/** mlflow.exceptions._UnsupportedMultipartUploadException.MESSAGE: the client falls back to a plain PUT only on this text. */
-export const UNSUPPORTED_MULTIPART_MESSAGE = 'Multipart upload is not supported for the current artifact repository';
 /** The largest artifact accepted in one upload. */
 export const MAX_ARTIFACT_BYTES = 2 * 1024 * 1024 * 1024;
 
@@ -39,14 +36,13 @@ async function locate(server: ServerContext, wildcard: string, folder: boolean):
 /** Registers the proxied artifact routes in a scope of their own (its body parsing differs from the JSON API's). */
 export function registerMlflowArtifactRoutes(parent: FastifyInstance, server: ServerContext): void {
   void parent.register(async (app) => artifactRoutes(app, server));
+  registerMlflowMultipartRoutes(parent, server, locate, MAX_ARTIFACT_BYTES);
 }
 
 function artifactRoutes(app: FastifyInstance, server: ServerContext): void {
   // Uploads arrive as raw bytes labelled with any type: hand the stream on instead of parsing or buffering it.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-  const unsupported = async (_request: unknown, reply: FastifyReply) => reply.status(501).send({ error_code: 'NOT_IMPLEMENTED', message: UNSUPPORTED_MULTIPART_MESSAGE });
-  for (const action of ['create', 'complete', 'abort']) app.post(`${MULTIPART_PREFIX}/${action}/*`, unsupported);
 
   app.put<{ Params: { '*': string } }>(`${PREFIX}/*`, async (request) => {
     const { runId, artifactPath } = await locate(server, request.params['*'], false);

@@ -85,7 +85,8 @@ function statusOf(fields: Fields): LoggedModelStatus {
   return named as LoggedModelStatus;
 }
 
-function modelIdOf(id: string, path = 'model_id'): string {
+/** A logged model id as sent, refused as an unknown model when it cannot be one. */
+export function modelIdOf(id: string, path = 'model_id'): string {
   if (!MODEL_ID.test(id)) throw new MlcycleError('not_found', `Logged model with ID '${id}' not found`, { issues: [{ path, message: 'not a logged model id (m- and 32 hex digits)' }] });
   return id;
 }

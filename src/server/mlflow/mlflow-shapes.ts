@@ -2,6 +2,7 @@
  * mlcycle's tracking and registry entities in the JSON shapes of MLflow's REST API 2.0 (field names as
  * in MLflow's protos: snake_case, timestamps in milliseconds, 64-bit integers as JSON numbers).
  */
+import type { LoggedModelOutput } from '../../store/logged-model-store.js';
 import type { ModelVersion, RegisteredModel } from '../../store/model-registry.js';
 import type { Experiment, Run, RunInfo } from '../../store/run-store.js';
 
@@ -46,6 +47,11 @@ export function runInfoJson(info: RunInfo) {
     artifact_uri: `mlflow-artifacts:/${info.experimentId}/${info.id}/artifacts`,
     lifecycle_stage: info.lifecycleStage,
   };
+}
+
+/** MLflow 3's RunOutputs: the logged models a run output, each with the step it was logged at. */
+export function outputsJson(outputs: readonly LoggedModelOutput[]) {
+  return { model_outputs: outputs.map((output) => ({ model_id: output.modelId, step: output.step })) };
 }
 
 export function runJson(run: Run) {

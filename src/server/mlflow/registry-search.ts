@@ -23,7 +23,8 @@ function unquote(text: string): string {
   return text.slice(1, -1).replaceAll(quote + quote, quote);
 }
 
-function splitAnd(filter: string): string[] {
+/** A filter cut at each AND outside quotes. */
+export function splitAnd(filter: string): string[] {
   const parts: string[] = [];
   let current = '';
   let quote: string | undefined;

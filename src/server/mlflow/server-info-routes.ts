@@ -13,7 +13,7 @@ export const MLFLOW_API_VERSION = '2.22.0';
 export function registerMlflowServerInfoRoutes(app: FastifyInstance): void {
   app.get('/health', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
   app.get('/version', async (_request, reply) => reply.type('text/plain; charset=utf-8').send(MLFLOW_API_VERSION));
-  // MLflow's SQL-backed store reports "SqlStore"; multipart transfers are not offered (the artifact routes say so).
-  const info = { store_type: 'SqlStore', workspaces_enabled: false, multipart_uploads_enabled: false, multipart_downloads_enabled: false };
+  // MLflow's SQL-backed store reports "SqlStore"; multipart uploads are served (multipart-upload-routes.ts), ranged downloads are not.
+  const info = { store_type: 'SqlStore', workspaces_enabled: false, multipart_uploads_enabled: true, multipart_downloads_enabled: false };
   app.get('/api/3.0/mlflow/server-info', async () => info);
 }

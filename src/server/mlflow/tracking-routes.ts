@@ -5,18 +5,19 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { MlcycleError } from '../../error.js';
-import type { Experiment, RunInput, RunStatus } from '../../store/run-store.js';
-import { matchesClauses, parseRegistryFilter, parseRegistryOrder, registryComparator } from './registry-search.js';
+import type { Experiment, Run, RunInput, RunStatus } from '../../store/run-store.js';
+import { matchesClauses, parseRegistryOrder, registryComparator } from './registry-search.js';
 import { RUN_STATUSES } from '../../store/run-store.js';
 import { requireArtifactFolder } from '../../tracking/artifact-paths.js';
 import { TRACKING_LIMITS, validateExperimentName, validateParams, validateRunId, validateRunName, validateTags } from '../../tracking/limits.js';
 import { readLogBatch, readMetricEntries } from './log-batch.js';
-import { modelMetricsOf } from './logged-model-routes.js';
+import { modelIdOf, modelMetricsOf } from './logged-model-routes.js';
 import { parseFilter, parseOrderBy } from '../../tracking/search/parse-filter.js';
 import { actorOf, type ActAs, type ServerContext } from '../server-context.js';
-import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
+import { DATASET_CONTEXT_TAG, experimentJson, jsonNumber, outputsJson, PARENT_RUN_TAG, RUN_NAME_TAG, runInfoJson, runJson } from './mlflow-shapes.js';
 import { datasetDescription } from './dataset-fields.js';
 import { nextPageField, pageOf } from './paging.js';
+import { matchesTimes, parseExperimentFilter } from './experiment-filter.js';
 import { orderWithRunTagAttributes, withRunTagAttributes } from './run-search-fields.js';
 import { fieldsOf, keyValues, optionalInteger, optionalList, optionalPositiveInteger, optionalString, optionalStrings, requiredString, type Fields } from './request-fields.js';
 
@@ -68,10 +69,10 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     return { experiment: experimentJson(experiment) };
   });
   const searchExperiments = async (fields: Fields, _actAs: ActAs) => {
-    // MLflow's SearchExperiments (SqlAlchemyStore, MLflow 2.22): clauses on name and tags.KEY joined by AND,
-    // ordered by experiment_id, name, creation_time or last_update_time; by default newest first, then by id.
+    // MLflow's SearchExperiments (SqlAlchemyStore, MLflow 2.22): clauses on name, tags.KEY and the times joined
+    // by AND, ordered by experiment_id, name, creation_time or last_update_time; by default newest first, then by id.
     const filter = optionalString(fields, 'filter');
-    const clauses = parseRegistryFilter(filter?.replace(/(^|\s)attributes\.name(?=\s|=|!)/gi, '$1name'), ['name', 'tags']);
+    const { clauses, times } = parseExperimentFilter(filter);
     const orderBy = optionalStrings(fields, 'order_by');
     const orders = parseRegistryOrder(orderBy.length === 0 ? ['creation_time DESC', 'experiment_id ASC'] : orderBy, EXPERIMENT_ORDER_KEYS);
     const viewType = optionalString(fields, 'view_type') ?? 'ACTIVE_ONLY';
@@ -79,6 +80,7 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     const lifecycle = VIEW_TYPES[viewType as keyof typeof VIEW_TYPES];
     const experiments = (await workspace.runs.listExperiments())
       .filter((experiment) => (lifecycle === 'all' || experiment.lifecycleStage === lifecycle) && matchesClauses(clauses, (field) => (field === 'name' ? experiment.name : experiment.tags[field.slice(5)])))
+      .filter((experiment) => matchesTimes(times, (field) => experimentField(experiment, field) as number))
       .sort(registryComparator(orders, experimentField, (a, b) => Number(a.id) - Number(b.id)));
     // MLflow's SearchExperiments: 1,000 per page by default, at most 50,000 (mlflow/utils/search_utils.py, 2.22).
     const { page, nextPageToken } = pageOf(experiments, fields, { filter, viewType, orderBy }, { maxResults: 1000, limit: 50_000 });
@@ -135,13 +137,22 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
     );
     return { run: runJson((await workspace.runs.findRun(info.id))!) };
   });
+  /** Runs in MLflow's shape with MLflow 3's model inputs (`inputs.model_inputs`) and outputs, read for all the runs at once. */
+  const withModelLinks = async (runs: readonly Run[]) => {
+    const ids = runs.map((run) => run.id);
+    const [inputs, outputs] = [await workspace.loggedModels.inputsOfRuns(ids), await workspace.loggedModels.outputsOfRuns(ids)];
+    return runs.map((run) => {
+      const json = runJson(run);
+      const modelInputs = (inputs.get(run.id) ?? []).map((modelId) => ({ model_id: modelId }));
+      return { ...json, inputs: { ...json.inputs, model_inputs: modelInputs }, outputs: outputsJson(outputs.get(run.id) ?? []) };
+    });
+  };
   get('/runs/get', async (fields) => {
     const id = runIdOf(fields);
     const run = await workspace.runs.findRun(id);
     if (run === undefined) throw new MlcycleError('not_found', `Run '${id}' not found`);
-    // MLflow 3's RunOutputs: the logged models the run output (MLflow 3's register_model("runs:/...") reads them).
-    const outputs = await workspace.loggedModels.outputsOf(id);
-    return { run: { ...runJson(run), outputs: { model_outputs: outputs.map((output) => ({ model_id: output.modelId, step: output.step })) } } };
+    // MLflow 3's RunOutputs (register_model("runs:/...") reads them) and the model inputs beside the datasets.
+    return { run: (await withModelLinks([run]))[0] };
   });
   post('/runs/update', async (fields, actAs) => {
     const id = runIdOf(fields);
@@ -277,6 +288,8 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
   });
   post('/runs/log-inputs', async (fields, actAs) => {
     const id = runIdOf(fields);
+    // MLflow 3's LogInputs.models: logged models the run took in ({model_id} each).
+    const models = optionalList(fields, 'models').map((item, index) => modelIdOf(requiredString(item, 'model_id'), `models[${index}].model_id`));
     const inputs: RunInput[] = optionalList(fields, 'datasets').map((item, index) => {
       const dataset = item.dataset;
       if (typeof dataset !== 'object' || dataset === null) throw new MlcycleError('invalid_input', `datasets[${index}].dataset: missing`);
@@ -288,7 +301,18 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
       const source = optionalString(described, 'source');
       return { dataset: name, digest, context, ...(source === undefined ? {} : { source }), ...datasetDescription(described, index) };
     });
-    await workspace.runs.logInputs(id, inputs, actAs());
+    if (models.length > 0) {
+      const run = await workspace.runs.findRun(id);
+      if (run === undefined) throw new MlcycleError('not_found', `Run with id=${id} not found`);
+      if (run.lifecycleStage === 'deleted') throw new MlcycleError('invalid_input', `The run ${id} must be in the 'active' state. Current state is deleted.`);
+      // Every model is checked before any dataset is logged, so a refused request logs nothing.
+      for (const [index, modelId] of models.entries()) {
+        const model = await workspace.loggedModels.find(modelId);
+        if (model === undefined || model.lifecycleStage === 'deleted') throw new MlcycleError('not_found', `models[${index}].model_id: no logged model ${modelId}; nothing logged`);
+      }
+    }
+    if (inputs.length > 0 || models.length === 0) await workspace.runs.logInputs(id, inputs, actAs());
+    await workspace.loggedModels.logInputs(id, models, actAs());
     return {};
   });
   const searchRuns = async (fields: Fields, _actAs: ActAs) => {
@@ -306,7 +330,8 @@ export function registerMlflowTrackingRoutes(app: FastifyInstance, server: Serve
       ...(pageToken === undefined || pageToken === '' ? {} : { pageToken }),
       lifecycle: VIEW_TYPES[viewType as keyof typeof VIEW_TYPES],
     });
-    return { runs: page.runs.map(runJson), ...(page.nextPageToken === undefined ? {} : { next_page_token: page.nextPageToken }) };
+    // Each run with its model inputs and outputs, as runs/get answers it, read for the whole page at once.
+    return { runs: await withModelLinks(page.runs), ...(page.nextPageToken === undefined ? {} : { next_page_token: page.nextPageToken }) };
   };
   post('/runs/search', searchRuns);
   get('/metrics/get-history', async (fields) => {

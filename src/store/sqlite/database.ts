@@ -424,6 +424,7 @@ export interface Database {
   incidents: IncidentTable;
   logged_models: LoggedModelTable;
   logged_model_outputs: LoggedModelOutputTable;
+  logged_model_inputs: LoggedModelInputTable;
 }
 
 export interface MonitorResultTable {
@@ -467,6 +468,12 @@ export interface LoggedModelTable {
   created_at: number;
   updated_at: number;
   created_by: string;
+}
+
+export interface LoggedModelInputTable {
+  id: Generated<number>;
+  run_id: string;
+  model_id: string;
 }
 
 export interface LoggedModelOutputTable {

@@ -28,6 +28,9 @@ function modelOf(row: Row): LoggedModel {
   };
 }
 
+/** How many runs one read of inputs or outputs names. */
+const OUTPUT_READ_SLICE = 500;
+
 export class SqliteLoggedModelStore implements LoggedModelStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -148,8 +151,51 @@ export class SqliteLoggedModelStore implements LoggedModelStore {
     });
   }
 
+  async logInputs(runId: string, modelIds: readonly string[], changeContext: ChangeContext): Promise<void> {
+    if (modelIds.length === 0) return;
+    const context = atOneInstant(changeContext);
+    await this.db.transaction().execute(async (trx) => {
+      const run = await trx.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst();
+      if (run === undefined) throw new MlcycleError('not_found', `Run with id=${runId} not found`);
+      const known = new Set((await trx.selectFrom('logged_model_inputs').select('model_id').where('run_id', '=', runId).execute()).map((row) => row.model_id));
+      for (const [index, modelId] of modelIds.entries()) {
+        const model = await trx.selectFrom('logged_models').select('lifecycle_stage').where('id', '=', modelId).executeTakeFirst();
+        if (model === undefined || model.lifecycle_stage === 'deleted') throw new MlcycleError('not_found', `models[${index}].model_id: no logged model ${modelId}; nothing linked`);
+        if (known.has(modelId)) continue;
+        known.add(modelId);
+        await trx.insertInto('logged_model_inputs').values({ run_id: runId, model_id: modelId }).execute();
+      }
+      await appendAuditEntry(trx, { action: 'run.model_inputs_logged', subject: `runs:/${runId}`, details: { models: [...modelIds] } }, context);
+    });
+  }
+
+  async inputsOfRuns(runIds: readonly string[]): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    for (let start = 0; start < runIds.length; start += OUTPUT_READ_SLICE) {
+      const slice = runIds.slice(start, start + OUTPUT_READ_SLICE);
+      const rows = await this.db.selectFrom('logged_model_inputs').select(['run_id', 'model_id']).where('run_id', 'in', slice).orderBy('id').execute();
+      for (const row of rows) found.set(row.run_id, [...(found.get(row.run_id) ?? []), row.model_id]);
+    }
+    return found;
+  }
+
   async outputsOf(runId: string): Promise<LoggedModelOutput[]> {
     const rows = await this.db.selectFrom('logged_model_outputs').select(['model_id', 'step']).where('run_id', '=', runId).orderBy('id').execute();
     return rows.map((row) => ({ modelId: row.model_id, step: Number(row.step) }));
+  }
+
+  async outputsOfRuns(runIds: readonly string[]): Promise<Map<string, LoggedModelOutput[]>> {
+    const found = new Map<string, LoggedModelOutput[]>();
+    // In slices, to stay well inside the bound-parameter limits of SQLite and PostgreSQL.
+    for (let start = 0; start < runIds.length; start += OUTPUT_READ_SLICE) {
+      const slice = runIds.slice(start, start + OUTPUT_READ_SLICE);
+      const rows = await this.db.selectFrom('logged_model_outputs').select(['run_id', 'model_id', 'step']).where('run_id', 'in', slice).orderBy('id').execute();
+      for (const row of rows) {
+        const outputs = found.get(row.run_id) ?? [];
+        outputs.push({ modelId: row.model_id, step: Number(row.step) });
+        found.set(row.run_id, outputs);
+      }
+    }
+    return found;
   }
 }

@@ -45,6 +45,7 @@ describe('metadata migrations', () => {
       'kysely_migration_lock',
       'latest_metrics',
       'leases',
+      'logged_model_inputs',
       'logged_model_outputs',
       'logged_models',
       'metric_chunks',

@@ -607,6 +607,18 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0019-logged-model-inputs': {
+    async up(db: AnyDatabase) {
+      // MLflow 3's model inputs: the logged models a run took in (log_inputs with models, or loading one inside a run).
+      await db.schema
+        .createTable('logged_model_inputs')
+        .addColumn('id', columnType(db, 'integer'), (column) => serialKey(db, column))
+        .addColumn('run_id', 'text', (column) => column.notNull())
+        .addColumn('model_id', 'text', (column) => column.notNull().references('logged_models.id'))
+        .execute();
+      await db.schema.createIndex('logged_model_inputs_run').on('logged_model_inputs').column('run_id').execute();
+    },
+  },
 };
 
 /** The name of the newest migration: the schema version this code writes. */
