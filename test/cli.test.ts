@@ -228,6 +228,8 @@ describe('mlcycle demo', () => {
     expect(run.stderr).toMatch(/stage 9: {3}completed: step everywhere passed every gate/);
     expect(run.stderr).toMatch(/stage 9: rollout trees-by-region completed; models:\/flight-delay\/2 is @champion/);
     expect(run.stdout).toMatch(/9 {2}model rollout +\[x\] done/);
+    // The A/B test could not show its guardrail (muted alerts) within 2%: stage 8 stays open and says what to do.
+    expect(run.stdout).toMatch(/next step \(online evaluation\): alert-model-ab stopped without a decision: start it again for more traffic/);
     // Stage 10: the logged June requests against the January-April training data: over the whole month the
     // inputs do not drift beyond Evidently's thresholds (on the full data the hour's distance is 0.010).
     // Then the champion's labelled predictions since the rollout: its false-alarm rate overall and by region.

@@ -31,7 +31,14 @@ export const servingEvidence: StageEvidenceSource = {
     }
     if (experiments.length > 0) {
       const running = experiments.find((experiment) => experiment.state === 'running');
-      return { state: 'in-progress', evidence, nextStep: running === undefined ? 'start an experiment: `mlcycle experiment start NAME`' : `keep ${running.name} running and analyse it: \`mlcycle experiment status ${running.name}\` (sequential results stay valid at every look)` };
+      const stopped = experiments.find((experiment) => experiment.state === 'stopped');
+      const nextStep =
+        running !== undefined
+          ? `keep ${running.name} running and analyse it: \`mlcycle experiment status ${running.name}\` (sequential results stay valid at every look)`
+          : stopped !== undefined
+            ? `${stopped.name} stopped without a decision: start it again for more traffic (\`mlcycle experiment start ${stopped.name}\`), or revisit the margins of guardrails it could not show`
+            : 'start an experiment: `mlcycle experiment start NAME`';
+      return { state: 'in-progress', evidence, nextStep };
     }
     return {
       state: 'in-progress',
