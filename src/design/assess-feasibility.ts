@@ -133,9 +133,10 @@ export function describeEvidence(evidence: FeasibilityEvidence): string {
 
 /**
  * Training time that grows much slower than the rows means fixed costs (per round, per tree, per leaf)
- * dominate at the measured sizes; per-row work takes over at larger ones, so the projection is low.
+ * dominate at the measured sizes; per-row work takes over at larger ones, which only the fixed-plus-per-row
+ * fit carries forward (compute-cost.ts), from a slope the small samples measure loosely.
  */
 function costWarnings(timeExponent: number): string[] {
   if (timeExponent >= 0.8) return [];
-  return [`training time grew as rows^${timeExponent.toFixed(2)} over the measured sizes: fixed costs dominate there, so the projections to more rows are lower bounds`];
+  return [`training time grew as rows^${timeExponent.toFixed(2)} over the measured sizes: fixed costs dominate there, so the projections to more rows come from the fixed-plus-per-row fit, which small samples pin down loosely`];
 }
