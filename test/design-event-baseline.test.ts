@@ -89,6 +89,19 @@ describe('sizeOnlineTest with a baseline from the event log', () => {
     expect(counts.mean).toBe(42 / UNITS);
   });
 
+  it("leaves out the units an experiment's treatment arm served", async () => {
+    await writeLog();
+    // An A/B test served units 0-99: the even ones on control, the odd ones on the treatment. Units 0-35
+    // rebook: 18 of them (the even ones) stay, the 18 odd ones leave with the other odd units of 0-99.
+    await workspace.experiments.create('ab', { endpoint: 'delay', arms: [{ id: 'control', model: 'delay/1', weight: 0.5 }, { id: 'alert', model: 'delay/2', weight: 0.5 }] }, testContext());
+    const writer = await workspace.openEventWriter();
+    await writer.append(Array.from({ length: 100 }, (_, unit) => ({ type: 'exposure' as const, time: '2026-06-02T00:00:00Z', unit: `u${unit}`, experiment: 'ab', phase: 1, arm: unit % 2 === 0 ? 'control' : 'alert' })));
+    await writer.close();
+    const sized = await sizeOnlineTest(engine, workspace, specWith({ kind: 'proportion', source: { event: 'rebooked' } }), NO_DATA, { dailyUnits: 1000 });
+    expect(sized.baseline).toEqual({ kind: 'rate', rate: 18 / (UNITS - 50) });
+    expect(sized.baselineSource).toBe(`event log (${UNITS - 50} units)`);
+  });
+
   it('prefers a given baseline to the log', async () => {
     await writeLog();
     const sized = await sizeOnlineTest(engine, workspace, specWith({ kind: 'proportion', source: { event: 'rebooked' } }), NO_DATA, { dailyUnits: 1000, baseline: { kind: 'rate', rate: 0.2 } });

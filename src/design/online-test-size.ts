@@ -7,8 +7,9 @@
  *   - estimated from the event log when the metric is an event (`source.event`), as the experiment stage
  *     aggregates it (online-analysis.ts): every unit the log has seen is one observation, its value the
  *     count of its outcome events of that name (the sum of their values when the metric names a column), a
- *     proportion's the share of units with at least one. A product that has not launched has no such log,
- *     and then the baseline must be given.
+ *     proportion's the share of units with at least one. Units an A/B test or rollout served with another
+ *     arm than its control are left out: the baseline is the product as it is. A product that has not
+ *     launched has no such log, and then the baseline must be given.
  */
 import { MlcycleError } from '../error.js';
 import type { Alternative } from '../experiment/hypothesis-test.js';
@@ -65,10 +66,19 @@ async function estimateBaselineFromEvents(engine: AnalyticsEngine, workspace: Wo
   const event = metric.source.event;
   if (event === undefined || (metric.kind !== 'proportion' && metric.kind !== 'mean')) return undefined;
   const perUnit = metric.kind === 'proportion' ? 'CASE WHEN per.events > 0 THEN 1 ELSE 0 END' : metric.source.column === undefined ? 'per.events' : 'per.total';
+  // Units an experiment or rollout served with anything but its control arm are not today's product:
+  // they are left out. An exposure to an experiment the store does not know counts as treatment too.
+  const controls = (await workspace.experiments.list()).map((record) => {
+    const definition = record.definition as { control?: unknown; arms?: { id?: unknown }[] } | null;
+    const control = typeof definition?.control === 'string' ? definition.control : definition?.arms?.[0]?.id;
+    return typeof control === 'string' ? `(experiment = ${quoteLiteral(record.name)} AND arm = ${quoteLiteral(control)})` : undefined;
+  });
+  const onControl = controls.filter((condition) => condition !== undefined).join(' OR ') || 'false';
   const relation = await workspace.events.relation();
   try {
     const [row] = await engine.query(`WITH log AS (${relation.sql}),
-units AS (SELECT DISTINCT unit FROM log WHERE unit IS NOT NULL),
+treated AS (SELECT DISTINCT unit FROM log WHERE type = 'exposure' AND unit IS NOT NULL AND NOT (${onControl})),
+units AS (SELECT DISTINCT unit FROM log WHERE unit IS NOT NULL AND unit NOT IN (SELECT unit FROM treated)),
 per AS (SELECT unit, count(*) AS events, sum(value) AS total FROM log WHERE type = 'outcome' AND name = ${quoteLiteral(event)} AND unit IS NOT NULL GROUP BY unit)
 SELECT count(*)::DOUBLE AS units, avg(x) AS mean, stddev_samp(x) AS sd
 FROM (SELECT coalesce(CAST(${perUnit} AS DOUBLE), 0) AS x FROM units LEFT JOIN per ON per.unit = units.unit)`);
