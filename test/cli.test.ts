@@ -237,6 +237,7 @@ describe('mlcycle demo', () => {
     expect(run.stderr).toMatch(/stage 10: {3}ok {4}hour: jensen-shannon 0\.0\d\d/);
     expect(run.stderr).toMatch(/stage 10: data drift not found: 0 of 5 columns/);
     expect(run.stderr).toMatch(/stage 10: monitor flight-alerts-performance: models:\/flight-delay\/2 on its [0-9,]+ labelled predictions since rollout trees-by-region began: ROC AUC 0\.7\d{3}/);
+    expect(run.stderr).toMatch(/stage 10: {3}prediction drift: PSI 0\.0\d{3} of [0-9,]+ scores against evaluation 1 on flights-validation@1/);
     expect(run.stderr).toMatch(/stage 10: {3}pass false-alarm rate: 1\d\.\d\d% \(\d+ of \d+ labelled negatives alerted/);
     expect(run.stderr).toMatch(/stage 10: {3}false-alarm rate by origin_region: .*Northeast \d+\.\d% of [0-9,]+/);
     expect(run.stdout).toMatch(/10 {2}maintenance +\[x\] done/);

@@ -138,6 +138,8 @@ describe('mlcycle monitor drift', { timeout: 240_000 }, () => {
     expect(check.gates[0].detail).toContain(`${(overall * 100).toFixed(2)}% (${northeast.alarms + south.alarms} of ${northeast.negatives + south.negatives} labelled negatives alerted`);
     expect(check.gates.map((gate: { gate: string; status: string }) => [gate.gate, gate.status])).toContainEqual(['false-alarm rate in Northeast', 'fail']);
     expect(check.incident).toMatchObject({ opened: true, incident: { owner: 'Sam Lee', severity: 'warning' } });
+    // No offline evaluation of this version: no prediction drift to report.
+    expect(check.scoreDrift).toBeNull();
     expectUserError(runMlcycle(['monitor', 'performance', 'live-alerts', '--model', 'flight-delay/3', '--segment', 'carrier'], { cwd: dir }), /--segment: "carrier" is not a segment of mlcycle.yaml/);
     expectUserError(runMlcycle(['monitor', 'performance', 'live-alerts', '--model', 'flight-delay/3', '--since', 'soon'], { cwd: dir }), /--since: expected an ISO 8601 time/);
     expectUserError(runMlcycle(['monitor', 'performance', 'live-alerts', '--model', 'flight-delay@champion'], { cwd: dir }), /no registered model named "flight-delay"/);

@@ -133,6 +133,7 @@ export const registerMonitor: RegisterCommands = (program, action) => {
           );
           const lines = [
             `monitor ${monitorName}: models:/${version.model}/${version.version} on ${check.labelled} labelled predictions since ${since} (${check.positives} positive): ROC AUC ${check.rocAuc?.toFixed(4) ?? 'n/a'}`,
+            ...(check.scoreDrift === null ? [] : [`  prediction drift: PSI ${check.scoreDrift.psi.toFixed(4)} of ${check.scoreDrift.predictions} scores against evaluation ${check.scoreDrift.evaluation} on ${check.scoreDrift.dataset}`]),
             ...check.gates.map((gate) => `  ${gate.status.padEnd(4)} ${gate.gate}: ${gate.detail}`),
             ...check.segments.map((each) => `  ${each.segment}: false-alarm rate ${((each.falseAlarms / each.negatives) * 100).toFixed(1)}% (${each.falseAlarms} of ${each.negatives})`),
           ];

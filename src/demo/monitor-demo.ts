@@ -50,6 +50,7 @@ export async function runDemoMonitor(workspace: Workspace, engine: AnalyticsEngi
   if (rollout === undefined || champion === undefined) return;
   const checked = await checkPerformance(workspace, engine, spec, DEMO_PERFORMANCE_MONITOR, { model: DEMO_MODEL, version: champion, since: rollout.createdAt, segment: 'origin_region' }, context);
   log(`stage 10: monitor ${DEMO_PERFORMANCE_MONITOR}: models:/${DEMO_MODEL}/${champion} on its ${checked.labelled.toLocaleString('en-US')} labelled predictions since rollout ${DEMO_ROLLOUT} began: ROC AUC ${checked.rocAuc?.toFixed(4) ?? 'n/a'}`);
+  if (checked.scoreDrift !== null) log(`stage 10:   prediction drift: PSI ${checked.scoreDrift.psi.toFixed(4)} of ${checked.scoreDrift.predictions.toLocaleString('en-US')} scores against evaluation ${checked.scoreDrift.evaluation} on ${checked.scoreDrift.dataset} (under 0.1: no shift)`);
   for (const gate of checked.gates) log(`stage 10:   ${gate.status.padEnd(4)} ${gate.gate}: ${gate.detail}`);
   const rates = checked.segments.map((each) => `${each.segment} ${((each.falseAlarms / each.negatives) * 100).toFixed(1)}% of ${each.negatives.toLocaleString('en-US')}`);
   if (rates.length > 0) log(`stage 10:   false-alarm rate by origin_region: ${rates.join(', ')}`);

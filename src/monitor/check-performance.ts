@@ -1,6 +1,7 @@
 /**
  * A performance check of a served model version once labels arrive: its predictions since a time, joined
  * with the label outcomes (named after the spec's target column, rollout/live-outcomes.ts), their ROC AUC,
+ * the drift of all its scores since then from its offline evaluation's (population stability index),
  * and the false-alarm rate its logged decisions reached against the spec's `valueModel.maxFalsePositiveRate`,
  * overall and per segment, with the same always-valid test and Holm adjustment a rollout step uses
  * (rollout.ts `rateGate`, `segmentFalseAlarmGates`), so that a monitor may look as often as it likes. A
@@ -9,7 +10,8 @@
  */
 import { rocAucScore } from '../metrics/roc-auc.js';
 import type { ProblemSpec } from '../problem/spec-schema.js';
-import { labelledPredictions } from '../rollout/live-outcomes.js';
+import { labelledPredictions, versionScores } from '../rollout/live-outcomes.js';
+import { offlineScoreBins, scorePsi } from '../rollout/score-drift.js';
 import { rateGate, segmentFalseAlarmGates, specFalseAlarmLimit, type GateResult } from '../rollout/rollout.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
@@ -36,6 +38,11 @@ export interface PerformanceCheck {
   gates: GateResult[];
   /** Each segment's false-alarm rate, for the record (the gates name those shown over the limit). */
   segments: { segment: string; negatives: number; falseAlarms: number }[];
+  /**
+   * Prediction drift: the population stability index of every prediction's score since `since` (labelled
+   * or not) against the version's newest offline evaluation (rollout/score-drift.ts); null without one.
+   */
+  scoreDrift: { psi: number; predictions: number; evaluation: number; dataset: string } | null;
   incident: { incident: Incident; opened: boolean } | null;
 }
 
@@ -67,11 +74,14 @@ export async function checkPerformance(workspace: Workspace, engine: AnalyticsEn
     gates.push(rateGate('false-alarm rate', falseAlarms, negatives, limit, alpha, 1, `labelled negatives alerted ("${spec.target.column}" outcomes)`));
     gates.push(...segmentFalseAlarmGates(bySegment, limit, alpha));
   }
+  const offline = await offlineScoreBins(workspace, request.model, request.version);
+  const live = offline === undefined ? new Float64Array(0) : await versionScores(engine, workspace, request.model, request.version, request.since);
+  const scoreDrift = offline === undefined || live.length === 0 ? null : { psi: scorePsi(offline.bins, live), predictions: live.length, evaluation: offline.evaluation, dataset: offline.dataset };
   const breaches = gates.filter((gate) => gate.status === 'fail');
   const segments = [...bySegment].map(([segment, count]) => ({ segment, ...count })).sort((a, b) => b.falseAlarms / b.negatives - a.falseAlarms / a.negatives);
   const uri = `models:/${request.model}/${request.version}`;
-  await workspace.monitors.recordResult(monitor, breaches.length > 0, { kind: 'performance', model: uri, since: request.since, labelled: rows.labels.length, positives, rocAuc, gates, segments }, context);
-  if (breaches.length === 0) return { labelled: rows.labels.length, positives, rocAuc, gates, segments, incident: null };
+  await workspace.monitors.recordResult(monitor, breaches.length > 0, { kind: 'performance', model: uri, since: request.since, labelled: rows.labels.length, positives, rocAuc, gates, segments, scoreDrift }, context);
+  if (breaches.length === 0) return { labelled: rows.labels.length, positives, rocAuc, gates, segments, scoreDrift, incident: null };
   const owner = spec.owners.model ?? spec.owners.monitor;
   const title = `${monitor}: ${uri} ${breaches.map((gate) => `${gate.gate}: ${gate.detail}`).join('; ')}`;
   const incident = await workspace.monitors.raiseIncident({ source: `monitor:${monitor}`, dedupeKey: `monitor:${monitor}:performance:${uri}`, title, severity: 'warning', owner: owner?.owner ?? null, onCall: owner?.onCall ?? null }, context);
@@ -79,5 +89,5 @@ export async function checkPerformance(workspace: Workspace, engine: AnalyticsEn
   if (incident.opened && (await workspace.registry.findVersion(request.model, request.version)) !== undefined) {
     await setModelTag(workspace, { model: request.model, version: request.version }, INCIDENT_TAG, `incident ${incident.incident.id}: ${title}`.slice(0, 5000), context);
   }
-  return { labelled: rows.labels.length, positives, rocAuc, gates, segments, incident };
+  return { labelled: rows.labels.length, positives, rocAuc, gates, segments, scoreDrift, incident };
 }

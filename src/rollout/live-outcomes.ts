@@ -77,3 +77,16 @@ SELECT score::DOUBLE AS score FROM (${relation.sql}) WHERE type = 'prediction' A
     relation.release();
   }
 }
+
+/** The scores of one version's acting predictions since a time. */
+export async function versionScores(engine: AnalyticsEngine, workspace: Pick<Workspace, 'events'>, model: string, version: number, since: string): Promise<Float64Array> {
+  const relation = await workspace.events.relation();
+  try {
+    const columns = await engine.columns(
+      `SELECT score::DOUBLE AS score FROM (${relation.sql}) WHERE type = 'prediction' AND (name IS NULL OR name <> 'shadow') AND score IS NOT NULL AND model = ${quoteLiteral(model)} AND version = ${Math.trunc(version)} AND time >= ${quoteLiteral(since)}::TIMESTAMPTZ`,
+    );
+    return columns.score instanceof Float64Array ? columns.score : new Float64Array(0);
+  } finally {
+    relation.release();
+  }
+}
