@@ -169,6 +169,8 @@ describe('mlcycle owners and manual incidents', { timeout: 240_000 }, () => {
       { component: 'pipeline', owner: 'Sam Lee', onCall: 'sam@example.com' },
       { component: 'model', owner: 'Sam Lee', onCall: 'sam@example.com' },
       { component: 'endpoint', owner: 'Ravi Patel', onCall: 'pager:flight-alerts-serving' },
+      { component: 'experiment', owner: 'Sam Lee', onCall: 'sam@example.com' },
+      { component: 'rollout', owner: 'Ravi Patel', onCall: 'pager:flight-alerts-serving' },
       { component: 'monitor', owner: 'Ravi Patel', onCall: 'pager:flight-alerts-serving' },
     ]);
     writeFileSync(path.join(dir, 'mlcycle.yaml'), FLIGHT_DELAY_SPEC.replace(/ {2}monitor: \{ owner: Ravi Patel, onCall: pager:flight-alerts-serving \}\n/, ''));

@@ -1,13 +1,13 @@
 /**
- * Stage 10, maintenance: `mlcycle monitor drift|performance|results`, `mlcycle incidents list|open|ack|resolve` and
- * `mlcycle owners`.
+ * Stage 10, maintenance: `mlcycle monitor run|add|list|drift|performance|results`, `mlcycle alerts`,
+ * `mlcycle incidents list|open|ack|resolve` and `mlcycle owners`.
  */
 import type { Command } from 'commander';
 import { MlcycleError } from '../error.js';
 import type { ColumnDrift, DriftTest } from '../monitor/column-drift.js';
 import type { Incident } from '../store/monitor-store.js';
 import type { Workspace } from '../store/workspace.js';
-import { withAnalyticsEngine } from './analytics-option.js';
+import { withAnalyticsEngine, workspaceSpec } from './analytics-option.js';
 import { parseFraction, parseList, parsePositiveInteger } from './option-parsers.js';
 import type { RegisterCommands } from './program.js';
 import { withWorkspace } from './workspace-option.js';
@@ -145,6 +145,83 @@ export const registerMonitor: RegisterCommands = (program, action) => {
     );
 
   monitor
+    .command('run [name]')
+    .description("compute every complete window of the spec's monitors (or the named one) not yet computed: drift, prediction and label drift, data quality, performance, service health; alerts open incidents for the owner")
+    .action(
+      action(async (environment, [name]) => {
+        const { runMonitors } = await import('../monitor/run-monitor.js');
+        return withWorkspace(environment, async (workspace) => {
+          const spec = await workspaceSpec(workspace);
+          if (spec.monitors.length === 0) throw new MlcycleError('invalid_input', `${workspace.specFile} declares no monitors: add one under monitors: or with \`mlcycle monitor add\``);
+          const runs = await withAnalyticsEngine((engine) => runMonitors(workspace, engine, spec, name === undefined ? undefined : String(name), environment.context, { now: environment.context.now() }));
+          const lines: string[] = [];
+          for (const run of runs) {
+            if (run.windows.length === 0) lines.push(`monitor ${run.monitor}: no new window (${run.waiting ?? 'nothing to do'})`);
+            for (const { report } of run.windows) {
+              lines.push(`monitor ${run.monitor}: window ${report.window.index} (${report.window.start} to ${report.window.end}, ${report.window.rows} predictions) against ${report.reference.description}`);
+              for (const check of report.checks) lines.push(`  ${check.status === 'alert' ? 'ALERT' : check.status === 'ok' ? 'ok   ' : 'skip '} ${check.check.padEnd(11)} ${check.summary}`);
+            }
+            for (const raised of run.incidents) lines.push(`${raised.opened ? 'opened' : 'added an occurrence to'} incident ${formatIncident(raised.incident)}`);
+          }
+          return { text: lines.join('\n'), json: runs.map((run) => ({ monitor: run.monitor, waiting: run.waiting, windows: run.windows.map((window) => ({ result: window.result.id, ...window.report })), incidents: run.incidents })) };
+        });
+      }),
+    );
+
+  monitor
+    .command('add <name>')
+    .description('declare a monitor under monitors: in mlcycle.yaml (the file keeps its comments); `mlcycle monitor run` then computes its windows')
+    .requiredOption('--model <name>', "the registered model whose served predictions are watched")
+    .requiredOption('--reference <ref>', 'a dataset version (NAME@VERSION, usually the training data), or a period of the logged requests: SINCE..UNTIL (ISO 8601)')
+    .requiredOption('--window <size>', 'rows:N (every N predictions), hour or day')
+    .option('--checks <list>', 'drift, predictions, labels, quality, performance, health (default: all)')
+    .option('--thresholds <kind>', "reference (from the reference's chunk-to-chunk spread) or fixed (Evidently's defaults)", 'reference')
+    .option('--columns <list>', 'the feature columns to watch (default: the reference\'s features found in the logged inputs)')
+    .action(
+      action(async (environment, [name], command: Command) => {
+        const options = command.opts<{ model: string; reference: string; window: string; checks?: string; thresholds: string; columns?: string }>();
+        const rows = /^rows:(\d+)$/.exec(options.window);
+        const window = rows !== null ? { rows: Number(rows[1]) } : options.window === 'hour' || options.window === 'day' ? { every: options.window } : undefined;
+        if (window === undefined) throw new MlcycleError('usage', `--window: expected rows:N, hour or day, got "${options.window}"`);
+        const period = options.reference.split('..');
+        const reference = period.length === 2 ? { since: isoTime(period[0], '--reference SINCE'), until: isoTime(period[1], '--reference UNTIL') } : options.reference;
+        const definition = {
+          name: String(name),
+          model: options.model,
+          reference,
+          window,
+          ...(options.checks === undefined ? {} : { checks: parseList(options.checks) }),
+          thresholds: options.thresholds,
+          ...(options.columns === undefined ? {} : { columns: parseList(options.columns) }),
+        };
+        const { addMonitorToSpec } = await import('../monitor/add-monitor.js');
+        return withWorkspace(environment, async (workspace) => {
+          const added = await addMonitorToSpec(workspace.specFile, definition);
+          return { text: `added monitor ${added.name} to ${workspace.specFile}: ${added.model}'s predictions in windows of ${'rows' in added.window ? `${added.window.rows} rows` : `one ${added.window.every}`}, checks ${added.checks.join(', ')}`, json: added };
+        });
+      }),
+    );
+
+  monitor
+    .command('list')
+    .description("the spec's monitors, each with its last window")
+    .action(
+      action(async (environment) =>
+        withWorkspace(environment, async (workspace) => {
+          const spec = await workspaceSpec(workspace);
+          const rows = [];
+          for (const declared of spec.monitors) {
+            const [last] = await workspace.monitors.listResults({ monitor: declared.name, limit: 1 });
+            const window = (last?.report as { window?: { index: number; end: string } } | undefined)?.window;
+            rows.push({ name: declared.name, model: declared.model, window: declared.window, checks: declared.checks, lastWindow: window ?? null, alerting: last?.alerting ?? null });
+          }
+          const text = rows.length === 0 ? 'no monitors declared (add one with `mlcycle monitor add`)' : rows.map((row) => `${row.name}: ${row.model}, ${'rows' in row.window ? `every ${row.window.rows} predictions` : `every ${row.window.every}`}; ${row.lastWindow === null ? 'not run yet' : `last window ${row.lastWindow.index} ended ${row.lastWindow.end}${row.alerting === true ? ', ALERTING' : ''}`}`).join('\n');
+          return { text, json: rows };
+        }),
+      ),
+    );
+
+  monitor
     .command('results [name]')
     .description("the monitors' checks, newest first")
     .option('--limit <n>', 'at most this many', '20')
@@ -208,6 +285,30 @@ export const registerMonitor: RegisterCommands = (program, action) => {
   }
 
   program
+    .command('alerts')
+    .description("the monitors' alerts, newest first: each failing check of a window, with the incident it went to")
+    .option('--limit <n>', 'at most this many windows', '50')
+    .action(
+      action(async (environment, _positional, command: Command) => {
+        const limit = parsePositiveInteger(command.opts<{ limit: string }>().limit, '--limit');
+        return withWorkspace(environment, async (workspace) => {
+          const results = (await workspace.monitors.listResults({ limit })).filter((result) => result.alerting);
+          const incidents = await workspace.monitors.listIncidents();
+          const alerts = results.flatMap((result) => {
+            const report = result.report as { window?: { index: number; start: string; end: string }; checks?: { check: string; status: string; severity: string; summary: string }[]; kind?: string };
+            const checks = report.checks?.filter((check) => check.status === 'alert') ?? [{ check: report.kind ?? 'drift', severity: 'warning', summary: 'see mlcycle monitor results' }];
+            return checks.map((check) => {
+              const incident = incidents.find((each) => each.dedupeKey === `monitor:${result.monitor}:${check.check}`) ?? incidents.find((each) => each.source === `monitor:${result.monitor}`);
+              return { at: result.at, monitor: result.monitor, window: report.window ?? null, check: check.check, severity: check.severity, summary: check.summary, incident: incident === undefined ? null : { id: incident.id, state: incident.state, owner: incident.owner } };
+            });
+          });
+          const text = alerts.length === 0 ? 'no alerts' : alerts.map((alert) => `${alert.at} ${alert.severity.padEnd(8)} ${alert.monitor} ${alert.check}${alert.window === null ? '' : ` window ${alert.window.index}`}: ${alert.summary}${alert.incident === null ? '' : ` (incident #${alert.incident.id} ${alert.incident.state}${alert.incident.owner === null ? '' : `, owner ${alert.incident.owner}`})`}`).join('\n');
+          return { text, json: alerts };
+        });
+      }),
+    );
+
+  program
     .command('owners')
     .description("each component's owner and on-call contact from mlcycle.yaml; components without one are flagged")
     .action(
@@ -215,7 +316,7 @@ export const registerMonitor: RegisterCommands = (program, action) => {
         withWorkspace(environment, async (workspace) => {
           const spec = await optionalSpec(workspace);
           if (spec === null) throw new MlcycleError('invalid_input', `${workspace.specFile} is missing or invalid: \`mlcycle spec check\` shows why`);
-          const components = ['dataset', 'pipeline', 'model', 'endpoint', 'monitor'] as const;
+          const { COMPONENTS: components } = await import('../problem/spec-schema.js');
           const rows = components.map((component) => ({ component, owner: spec.owners[component]?.owner ?? null, onCall: spec.owners[component]?.onCall ?? null }));
           const text = rows.map((row) => `${row.component.padEnd(9)} ${row.owner === null ? 'NO OWNER (add owners.' + row.component + ' to mlcycle.yaml)' : `${row.owner}, on call ${row.onCall}`}`).join('\n');
           return { text, json: rows };

@@ -18,13 +18,15 @@ export const registerServer: RegisterCommands = (program, action) => {
     .option('--host <address>', 'the address to bind; 0.0.0.0 exposes the server to the network', '127.0.0.1')
     .option('--tokens-file <file>', 'require tokens, one NAME:read|write:TOKEN per line (or set MLCYCLE_TOKENS)')
     .option('--rollout-interval <seconds>', 'how often the rollout controller ticks (0: never)', '60')
+    .option('--monitor-interval <seconds>', "how often the monitor scheduler computes the spec's monitors' new windows (0: never)", '300')
     .option('--lease-ttl <seconds>', 'how long a background loop\'s lease lasts without renewal: when several servers share a database, another one takes over a dead holder\'s loops after this', '15')
     .option('--allow-private-webhooks', 'let webhooks call private, loopback and link-local addresses (a receiver on this machine or network)')
     .action(
       action(async (environment, _positional, command: Command) => {
-        const options = command.opts<{ port: string; host: string; tokensFile?: string; allowPrivateWebhooks?: boolean; rolloutInterval: string; leaseTtl: string }>();
+        const options = command.opts<{ port: string; host: string; tokensFile?: string; allowPrivateWebhooks?: boolean; rolloutInterval: string; monitorInterval: string; leaseTtl: string }>();
         const port = parseWholeNumber(options.port, '--port', '0 to 65535', { min: 0, max: 65535 });
         const rolloutSeconds = parseWholeNumber(options.rolloutInterval, '--rollout-interval', 'a whole number of seconds', { min: 0, max: 86_400 });
+        const monitorSeconds = parseWholeNumber(options.monitorInterval, '--monitor-interval', 'a whole number of seconds', { min: 0, max: 86_400 });
         const leaseSeconds = parseWholeNumber(options.leaseTtl, '--lease-ttl', 'a whole number of seconds from 1 to 3600', { min: 1, max: 3600 });
         const [{ buildServer }, { parseTokens }] = await Promise.all([import('../server/app.js'), import('../server/auth.js')]);
         const tokens: AccessToken[] = [];
@@ -77,6 +79,22 @@ export const registerServer: RegisterCommands = (program, action) => {
           app.addHook('onClose', async () => {
             await controller.stop();
             await rolloutGate.stop();
+          });
+        }
+        if (monitorSeconds > 0) {
+          const [{ startMonitorScheduler }, { openDuckDb }, { defaultChangeContext }] = await Promise.all([import('../monitor/monitor-scheduler.js'), import('../store/duckdb/engine.js'), import('../store/audit-log.js')]);
+          const monitorGate = gate('monitor-scheduler');
+          const scheduler = startMonitorScheduler(
+            workspace,
+            openDuckDb,
+            () => ({ ...defaultChangeContext('monitor scheduler'), actor: 'monitor-scheduler' }),
+            monitorSeconds * 1000,
+            (line) => environment.streams.stderr(`${line}\n`),
+            () => monitorGate.mayRun(),
+          );
+          app.addHook('onClose', async () => {
+            await scheduler.stop();
+            await monitorGate.stop();
           });
         }
         const address = await app.listen({ port, host: options.host });

@@ -94,6 +94,8 @@ owners:
   dataset: { owner: Sam Lee, onCall: sam@example.com }
   pipeline: { owner: Sam Lee, onCall: sam@example.com }
   model: { owner: Sam Lee, onCall: sam@example.com }
+  experiment: { owner: Sam Lee, onCall: sam@example.com }
+  rollout: { owner: Ravi Patel, onCall: pager:flight-alerts-serving }
   endpoint: { owner: Ravi Patel, onCall: pager:flight-alerts-serving }
   monitor: { owner: Ravi Patel, onCall: pager:flight-alerts-serving }
 

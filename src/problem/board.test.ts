@@ -54,7 +54,7 @@ describe('problem definition evidence', () => {
     const assessment = assessProblemDefinition(checkOf(FLIGHT_DELAY_SPEC));
     expect(assessment.state).toBe('done');
     expect(assessment.evidence).toContain('primary metric: rebooked_before_gate');
-    expect(assessment.evidence).toContain('owners for all 5 components');
+    expect(assessment.evidence).toContain('owners for all 7 components');
   });
 });
 

@@ -35,6 +35,13 @@ export function checkSpecRules(raw: unknown): SpecIssue[] {
   reportDuplicates(asArray(spec.successMetrics), 'id', ['successMetrics'], report);
   reportDuplicates(asArray(spec.segments), 'name', ['segments'], report);
   reportDuplicates(asArray(spec.stakeholders), 'name', ['stakeholders'], report);
+  reportDuplicates(asArray(spec.monitors), 'name', ['monitors'], report);
+  asArray(spec.monitors).forEach((monitor, index) => {
+    const reference = asRecord(asRecord(monitor)?.reference);
+    if (typeof reference?.since === 'string' && typeof reference.until === 'string' && !(Date.parse(reference.since) < Date.parse(reference.until))) {
+      report(['monitors', index, 'reference', 'until'], `the reference period must end after it starts (${reference.since})`);
+    }
+  });
 
   asArray(spec.successMetrics).forEach((metric, index) => {
     checkSuccessMetric(asRecord(metric), ['successMetrics', index], report);

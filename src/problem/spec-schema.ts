@@ -17,7 +17,7 @@ export const STAKEHOLDER_ROLES = [
   'software-engineer',
   'architect',
 ] as const;
-export const COMPONENTS = ['dataset', 'pipeline', 'model', 'endpoint', 'monitor'] as const;
+export const COMPONENTS = ['dataset', 'pipeline', 'model', 'endpoint', 'experiment', 'rollout', 'monitor'] as const;
 
 export type TaskType = (typeof TASK_TYPES)[number];
 export type MetricKind = (typeof METRIC_KINDS)[number];
@@ -103,6 +103,8 @@ export const OwnersSchema = z.strictObject({
   pipeline: OwnerSchema.optional(),
   model: OwnerSchema.optional(),
   endpoint: OwnerSchema.optional(),
+  experiment: OwnerSchema.optional(),
+  rollout: OwnerSchema.optional(),
   monitor: OwnerSchema.optional(),
 });
 
@@ -206,6 +208,48 @@ export const ExplorationSpecSchema = z.strictObject({
   alerts: AlertThresholdsSchema.prefault({}),
 });
 
+/** The checks a monitor can run on each window (src/monitor/run-monitor.ts). */
+export const MONITOR_CHECKS = ['drift', 'predictions', 'labels', 'quality', 'performance', 'health'] as const;
+export type MonitorCheck = (typeof MONITOR_CHECKS)[number];
+
+const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2024-06-01T00:00:00Z' });
+
+/**
+ * A monitor: a served model's logged requests (and the outcomes that arrive later), cut into windows and
+ * compared with a reference: a dataset version (the training data) or a period of the model's own
+ * logged requests.
+ */
+export const MonitorSpecSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ., _ and -'),
+  /** The registered model whose served predictions are watched. */
+  model: text,
+  reference: z.union([text, z.strictObject({ since: isoTime, until: isoTime })]),
+  /** Consecutive windows: every N predictions, or each UTC hour or day. */
+  window: z.union([z.strictObject({ rows: z.number().int().min(100, 'a window needs at least 100 rows').max(10_000_000) }), z.strictObject({ every: z.enum(['hour', 'day']) })]),
+  checks: z.array(z.enum(MONITOR_CHECKS)).min(1, 'name at least one check').default([...MONITOR_CHECKS]),
+  /** Drift thresholds: Evidently's fixed defaults, or the reference's own chunk-to-chunk spread (NannyML's way). */
+  thresholds: z.enum(['fixed', 'reference']).default('reference'),
+  /**
+   * How many reference chunks of a window's size give the spread. NannyML uses about ten; with ten, a steady
+   * column crosses mean + 3 sd in about 4% of windows (the statistics are skewed and ten chunks estimate
+   * their spread poorly), with thirty in about 2% (prepared-drift.test.ts simulates it), hence thirty.
+   */
+  referenceChunks: z.number().int().min(3).max(200).default(30),
+  /** Feature columns to watch; the reference's features found in the logged inputs by default. */
+  columns: z.array(text).optional(),
+  /** The share of drifted columns that makes the window's data drifted (Evidently's 0.5). */
+  driftShare: z.number().gt(0).max(1).default(0.5),
+  /** Time windows: how far a window's volume may stray from the mean of the previous ones (10%). */
+  volumeTolerance: z.number().gt(0).max(10).default(0.1),
+  /** Service health: the largest share of failed requests, and optionally a p99 latency limit. */
+  maxErrorRate: z.number().gt(0).max(1).default(0.01),
+  maxLatencyP99Ms: z.number().positive().optional(),
+  /** Performance: the largest fall of the window's ROC AUC below the offline evaluation's. */
+  maxRocAucDrop: z.number().gt(0).max(1).default(0.05),
+  /** Performance: the fewest labelled predictions a window needs before its ROC AUC is judged. */
+  minLabels: z.number().int().min(10).default(200),
+});
+
 /**
  * The spec's shape. `valueModel` depends on the task and is checked against the task's schema by the
  * rules, so that a wrong task does not drown the value model in unrelated union errors.
@@ -228,6 +272,7 @@ export const ProblemSpecSchema = z.strictObject({
   exploration: ExplorationSpecSchema.prefault({}),
   /** The training pipeline (src/train/pipeline/pipeline-spec.ts), or the file that holds it. */
   pipeline: z.union([text, z.record(z.string(), z.unknown())]).optional(),
+  monitors: z.array(MonitorSpecSchema).default([]),
 });
 
 export type SuccessMetric = z.infer<typeof SuccessMetricSchema>;
@@ -241,6 +286,7 @@ export type RankingValueModel = z.infer<typeof RankingValueModelSchema>;
 export type DataCheck = z.infer<typeof DataCheckSchema>;
 export type AlertThresholds = z.infer<typeof AlertThresholdsSchema>;
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
+export type MonitorSpec = z.infer<typeof MonitorSpecSchema>;
 export type ColumnSpec = z.infer<typeof ColumnSpecSchema>;
 export type ValueModel = BinaryValueModel | MulticlassValueModel | RegressionValueModel | RankingValueModel;
 

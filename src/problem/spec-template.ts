@@ -74,6 +74,8 @@ owners: {}
 #  pipeline: { owner: Ada, onCall: ada@example.com }
 #  model:    { owner: Ada, onCall: ada@example.com }
 #  endpoint: { owner: Ada, onCall: pager:my-team }
+#  experiment: { owner: Ada, onCall: ada@example.com }
+#  rollout:  { owner: Ada, onCall: pager:my-team }
 #  monitor:  { owner: Ada, onCall: pager:my-team }
 `;
 }

@@ -421,9 +421,9 @@ export async function settleRollback(workspace: RolloutWorkspace, record: Rollou
   return done;
 }
 
-/** Who a rollback alerts: the spec's model owner and how to reach them, when the spec names one. */
+/** Who a rollback alerts: the spec's rollout owner (else its model owner) and how to reach them, when the spec names one. */
 function ownerNote(owners: Partial<ProblemSpec['owners']> | undefined): string {
-  const owner = owners?.model;
+  const owner = owners?.rollout ?? owners?.model;
   return owner === undefined ? '' : ` (owner: ${owner.owner}, on call ${owner.onCall})`;
 }
 

@@ -19,6 +19,8 @@ export interface OfflineScores {
   evaluation: number;
   dataset: string;
   bins: ScoreBin[];
+  /** The version's ROC AUC in that evaluation (binary tasks). */
+  rocAuc: number | null;
 }
 
 /** The score bins of `models:/MODEL/VERSION` in the newest evaluation that evaluated it, if any. */
@@ -27,9 +29,10 @@ export async function offlineScoreBins(workspace: Pick<Workspace, 'evaluations' 
   for (const record of await workspace.evaluations.list()) {
     const mentions = [record.candidate, record.champion].some((ref) => ref?.model === model && ref.version === version);
     if (!mentions) continue;
-    const document = JSON.parse(await readFile(await workspace.artifacts.localCopy(record.artifactKey), 'utf8')) as { evaluation?: { models?: { name: string; curves?: { binary?: { calibration?: ScoreBin[] } } }[] } };
-    const bins = document.evaluation?.models?.find((entry) => entry.name === name)?.curves?.binary?.calibration;
-    if (bins !== undefined && bins.length > 1) return { evaluation: record.id, dataset: record.dataset, bins: bins.map(({ lower, upper, weight }) => ({ lower, upper, weight })) };
+    const document = JSON.parse(await readFile(await workspace.artifacts.localCopy(record.artifactKey), 'utf8')) as { evaluation?: { models?: { name: string; metrics?: { roc_auc?: { estimate?: number } }; curves?: { binary?: { calibration?: ScoreBin[] } } }[] } };
+    const entry = document.evaluation?.models?.find((each) => each.name === name);
+    const bins = entry?.curves?.binary?.calibration;
+    if (bins !== undefined && bins.length > 1) return { evaluation: record.id, dataset: record.dataset, bins: bins.map(({ lower, upper, weight }) => ({ lower, upper, weight })), rocAuc: entry?.metrics?.roc_auc?.estimate ?? null };
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ import type { ServerContext } from '../server-context.js';
 import { registerApiEvaluationRoutes } from './evaluation-routes.js';
 import { registerApiExperimentRoutes } from './experiments-routes.js';
 import { registerApiLifecycleRoutes } from './lifecycle-routes.js';
+import { registerApiMonitorRoutes } from './monitor-routes.js';
 import { registerApiOnlineExperimentRoutes } from './online-experiment-routes.js';
 import { registerApiRegistryRoutes } from './registry-routes.js';
 import { registerApiRunDataRoutes } from './run-data-routes.js';
@@ -64,6 +65,7 @@ export function registerApiV1(app: FastifyInstance, server: ServerContext, optio
       registerApiProblemDataRoutes(api, server);
       registerApiEvaluationRoutes(api, server);
       registerApiRolloutRoutes(api, server);
+      registerApiMonitorRoutes(api, server);
       registerApiExperimentRoutes(api, server);
       registerApiOnlineExperimentRoutes(api, server);
       registerApiRunRoutes(api, server);

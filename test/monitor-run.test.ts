@@ -1,0 +1,214 @@
+/**
+ * Monitors declared in the spec, run window by window (`mlcycle monitor add|run|list`, `mlcycle alerts`, the
+ * server's scheduler) on a real workspace, event log and DuckDB.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FLIGHT_DELAY_SPEC } from '../src/demo/flight-delay-spec.js';
+import { runMonitor } from '../src/monitor/run-monitor.js';
+import { loadSpec, requireValidSpec } from '../src/problem/load-spec.js';
+import { openDuckDb } from '../src/store/duckdb/engine.js';
+import type { EventRecord } from '../src/store/event-store.js';
+import { openWorkspace } from '../src/store/workspace.js';
+import { seededRandom } from '../src/stats/random.js';
+import { runMlcycle, startServerProcess } from './support/run-cli.js';
+import { tempDir, testContext } from './support/temp-dir.js';
+import { expectUserError } from './support/user-error.js';
+
+const random = seededRandom(11);
+const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+const CARRIERS = ['AA', 'UA', 'DL', 'WN'];
+
+/** A workspace with the demo's spec and a 3,000-row reference: distance, carrier, hour and the label. */
+function workspaceWithReference(): string {
+  const dir = tempDir();
+  expect(runMlcycle(['init', '--name', 'flights'], { cwd: dir }).code).toBe(0);
+  writeFileSync(path.join(dir, 'mlcycle.yaml'), FLIGHT_DELAY_SPEC);
+  const lines = ['distance,carrier,hour,delayed'];
+  for (let row = 0; row < 3000; row += 1) lines.push(`${(800 + 300 * normal()).toFixed(1)},${CARRIERS[Math.floor(random() * 4)]},${Math.floor(random() * 24)},${random() < 0.2}`);
+  writeFileSync(path.join(dir, 'spring.csv'), `${lines.join('\n')}\n`);
+  expect(runMlcycle(['data', 'add', 'spring.csv', '--name', 'spring'], { cwd: dir }).code).toBe(0);
+  return dir;
+}
+
+/** `count` served predictions a minute apart from `start`, steady or shifted (longer flights, two carriers, failures), each with its label. */
+async function serve(dir: string, start: number, count: number, shifted: boolean, first = 0): Promise<void> {
+  const workspace = await openWorkspace(dir, testContext());
+  const writer = await workspace.openEventWriter();
+  const records: EventRecord[] = [];
+  for (let index = first; index < first + count; index += 1) {
+    const time = new Date(start + (index - first) * 60_000).toISOString();
+    const delayed = random() < 0.2 ? 1 : 0;
+    const score = Math.min(0.99, Math.max(0.01, 0.15 + 0.3 * delayed + 0.15 * normal()));
+    const inputs = { distance: 800 + 300 * normal() + (shifted ? 400 : 0), carrier: CARRIERS[Math.floor(random() * (shifted ? 2 : 4))], hour: Math.floor(random() * 24) };
+    records.push({ type: 'prediction', time, unit: `p-${index}`, requestId: `r-${index}`, model: 'flight-delay', version: 1, score, decision: score >= 0.3 ? 1 : 0, latencyMs: 2 + random(), inputs: JSON.stringify(inputs) });
+    records.push({ type: 'outcome', time, unit: `p-${index}`, name: 'delayed', value: delayed });
+    // Shifted traffic also fails now and then: 1 request in 25.
+    if (shifted && index % 25 === 0) records.push({ type: 'error', time, unit: `p-${index}`, requestId: `e-${index}`, model: 'flight-delay', version: 1, name: 'model_error', latencyMs: 1 });
+  }
+  await writer.append(records);
+  await writer.close();
+  await workspace.close();
+}
+
+const json = (dir: string, args: string[]) => {
+  const run = runMlcycle([...args, '--json'], { cwd: dir });
+  expect(run.code, `${args.join(' ')}: ${run.stderr}${run.stdout}`).toBe(0);
+  return JSON.parse(run.stdout);
+};
+
+interface WindowJson {
+  window: { index: number; rows: number };
+  checks: { check: string; status: string; severity: string; summary: string; measures: { name: string; value: number; threshold: number; source: string; alerting: boolean }[] }[];
+  columns: { column: string; test: string; drifted: boolean; thresholdSource: string }[];
+}
+
+const statusOf = (window: WindowJson) => Object.fromEntries(window.checks.map((check) => [check.check, check.status]));
+
+describe('mlcycle monitor add and run', { timeout: 240_000 }, () => {
+  it('computes each complete window once, finds the shift, routes alerts to the owners, and continues where it stopped', async () => {
+    const dir = workspaceWithReference();
+    const before = readFileSync(path.join(dir, 'mlcycle.yaml'), 'utf8');
+    const added = json(dir, ['monitor', 'add', 'served', '--model', 'flight-delay', '--reference', 'spring', '--window', 'rows:500']);
+    expect(added).toMatchObject({ name: 'served', window: { rows: 500 }, thresholds: 'reference', checks: ['drift', 'predictions', 'labels', 'quality', 'performance', 'health'] });
+    // The spec keeps every byte it had; the monitor is appended.
+    const after = readFileSync(path.join(dir, 'mlcycle.yaml'), 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length)).toBe('\nmonitors:\n  - name: served\n    model: flight-delay\n    reference: spring\n    window:\n      rows: 500\n    thresholds: reference\n');
+
+    expect(runMlcycle(['monitor', 'run'], { cwd: dir }).stdout).toMatch(/monitor served: no new window \(no predictions of flight-delay are in the event log yet\)/);
+    const start = Date.UTC(2026, 5, 1);
+    await serve(dir, start, 1000, false);
+    await serve(dir, start + 1000 * 60_000, 1000, true, 1000);
+    const [run] = json(dir, ['monitor', 'run', 'served']);
+    const windows = run.windows as WindowJson[];
+    expect(windows.map((window) => [window.window.index, window.window.rows])).toEqual([
+      [0, 500],
+      [1, 500],
+      [2, 500],
+      [3, 500],
+    ]);
+    // Steady traffic: no data drift (a single column may cross now and then: about 2% of steady columns do),
+    // thresholds from the reference's own chunks of 500 rows.
+    for (const window of windows.slice(0, 2)) {
+      expect(statusOf(window)).toMatchObject({ labels: 'ok', quality: 'ok', health: 'ok' });
+      expect(window.checks.find((check) => check.check === 'drift')?.measures.find((measure) => measure.name === 'drifted share')?.alerting).toBe(false);
+      expect(window.columns.filter((column) => column.drifted).map((column) => column.column)).not.toContain('distance');
+      expect(window.columns.map((column) => [column.column, column.test, column.thresholdSource])).toEqual([
+        ['distance', 'wasserstein', 'reference'],
+        ['carrier', 'jensen-shannon', 'reference'],
+        ['hour', 'wasserstein', 'reference'],
+      ]);
+    }
+    // Shifted traffic: distance and carrier drift (2 of 3 columns: data drift, critical), 4% of requests fail.
+    for (const window of windows.slice(2)) {
+      expect(statusOf(window)).toMatchObject({ drift: 'alert', health: 'alert', labels: 'ok' });
+      expect(window.columns.filter((column) => column.drifted).map((column) => column.column)).toEqual(['distance', 'carrier']);
+      expect(window.checks.find((check) => check.check === 'drift')?.severity).toBe('critical');
+      const errorRate = window.checks.find((check) => check.check === 'health')?.measures.find((measure) => measure.name === 'error rate');
+      expect(errorRate?.value).toBeCloseTo(20 / 520, 12);
+      // Longer flights than the reference ever saw: values out of its range.
+      expect(window.checks.find((check) => check.check === 'quality')?.measures.find((measure) => measure.name === 'distance out-of-range share')?.value).toBeGreaterThan(0);
+    }
+    // One incident per monitor and check, the second window adding an occurrence; each routed to its owner.
+    const incidents = json(dir, ['incidents', 'list']) as { dedupeKey: string; severity: string; owner: string; occurrences: number; onCall: string }[];
+    expect(incidents.map((incident) => [incident.dedupeKey, incident.severity, incident.owner, incident.occurrences]).sort()).toEqual(
+      expect.arrayContaining([
+        ['monitor:served:drift', 'critical', 'Ravi Patel', 2],
+        ['monitor:served:health', 'critical', 'Ravi Patel', 2],
+      ]),
+    );
+    const alerts = json(dir, ['alerts']) as { check: string; window: { index: number }; incident: { id: number } | null }[];
+    expect(alerts.filter((alert) => alert.check === 'drift').map((alert) => alert.window.index)).toEqual([3, 2]);
+    expect(alerts.every((alert) => alert.incident !== null)).toBe(true);
+    expect(json(dir, ['status']).stages.find((stage: { id: string }) => stage.id === 'maintenance').state).toBe('needs-attention');
+
+    // Nothing new: the next run waits; 500 more predictions make one more window, and only that one is computed.
+    expect(runMlcycle(['monitor', 'run', 'served'], { cwd: dir }).stdout).toMatch(/no new window \(0 of the next window's 500 predictions are logged\)/);
+    await serve(dir, start + 2000 * 60_000, 500, false, 2000);
+    const [next] = json(dir, ['monitor', 'run', 'served']);
+    expect((next.windows as WindowJson[]).map((window) => window.window.index)).toEqual([4]);
+    expect(statusOf(next.windows[0] as WindowJson).drift).toBe('ok');
+    expect(json(dir, ['monitor', 'results', 'served'])).toHaveLength(5);
+    expect(json(dir, ['monitor', 'list'])).toEqual([expect.objectContaining({ name: 'served', lastWindow: expect.objectContaining({ index: 4 }), alerting: expect.any(Boolean) })]);
+  });
+
+  it('cuts time windows at UTC hours, compares volume with the previous windows, and takes an event-log period as the reference', async () => {
+    const dir = workspaceWithReference();
+    const start = Date.UTC(2026, 5, 1, 10);
+    // Three steady hours of 60 predictions, then an hour with 20.
+    await serve(dir, start, 180, false);
+    await serve(dir, start + 3 * 3_600_000, 20, false, 180);
+    json(dir, ['monitor', 'add', 'hourly', '--model', 'flight-delay', '--reference', '2026-06-01T10:00:00Z..2026-06-01T12:00:00Z', '--window', 'hour', '--checks', 'quality,health']);
+    const workspace = await openWorkspace(dir, testContext());
+    const engine = await openDuckDb();
+    try {
+      const spec = requireValidSpec(await loadSpec(workspace.specFile));
+      const monitor = spec.monitors[0];
+      expect(monitor?.reference).toEqual({ since: '2026-06-01T10:00:00.000Z', until: '2026-06-01T12:00:00.000Z' });
+      // At 13:30 the fourth hour has not ended: three windows.
+      const early = await runMonitor(workspace, engine, spec, monitor as NonNullable<typeof monitor>, testContext(), { now: new Date(start + 3.5 * 3_600_000) });
+      expect(early.windows.map(({ report }) => [report.window.start, report.window.rows])).toEqual([
+        ['2026-06-01T10:00:00.000Z', 60],
+        ['2026-06-01T11:00:00.000Z', 60],
+        ['2026-06-01T12:00:00.000Z', 60],
+      ]);
+      const late = await runMonitor(workspace, engine, spec, monitor as NonNullable<typeof monitor>, testContext(), { now: new Date(start + 4.5 * 3_600_000) });
+      expect(late.windows.map(({ report }) => [report.window.index, report.window.rows])).toEqual([[3, 20]]);
+      const volume = late.windows[0]?.report.checks.find((check) => check.check === 'quality')?.measures.find((measure) => measure.name === 'volume change');
+      expect(volume).toMatchObject({ threshold: 0.1, alerting: true });
+      expect(volume?.value).toBeCloseTo(40 / 60, 12);
+      expect(late.windows[0]?.report.reference.description).toBe('predictions of flight-delay from 2026-06-01T10:00:00.000Z until 2026-06-01T12:00:00.000Z');
+    } finally {
+      await engine.close();
+      await workspace.close();
+    }
+  });
+
+  it('refuses bad monitors and names with exit 2, leaving the spec and the results as they were', async () => {
+    const dir = workspaceWithReference();
+    expectUserError(runMlcycle(['monitor', 'run'], { cwd: dir }), /declares no monitors: add one under monitors: or with `mlcycle monitor add`/);
+    const spec = readFileSync(path.join(dir, 'mlcycle.yaml'), 'utf8');
+    expectUserError(runMlcycle(['monitor', 'add', 'small', '--model', 'flight-delay', '--reference', 'spring', '--window', 'rows:50'], { cwd: dir }), /the new monitor: window.rows: a window needs at least 100 rows/);
+    expectUserError(runMlcycle(['monitor', 'add', 'weekly', '--model', 'flight-delay', '--reference', 'spring', '--window', 'week'], { cwd: dir }), /--window: expected rows:N, hour or day, got "week"/);
+    expectUserError(runMlcycle(['monitor', 'add', 'odd', '--model', 'flight-delay', '--reference', 'spring', '--window', 'day', '--checks', 'drift,vibes'], { cwd: dir }), /the new monitor: checks\[1\]: expected one of drift, predictions/);
+    expectUserError(runMlcycle(['monitor', 'add', 'Bad Name', '--model', 'flight-delay', '--reference', 'spring', '--window', 'day'], { cwd: dir }), /the new monitor: name: use lower-case letters/);
+    expectUserError(runMlcycle(['monitor', 'add', 'back', '--model', 'flight-delay', '--reference', '2026-06-02..2026-06-01', '--window', 'day'], { cwd: dir }), /reference.until: the reference period must end after it starts/);
+    expect(readFileSync(path.join(dir, 'mlcycle.yaml'), 'utf8')).toBe(spec);
+    json(dir, ['monitor', 'add', 'served', '--model', 'flight-delay', '--reference', 'spring', '--window', 'rows:100']);
+    expectUserError(runMlcycle(['monitor', 'add', 'served', '--model', 'flight-delay', '--reference', 'spring', '--window', 'day'], { cwd: dir }), /monitor "served" is already declared in mlcycle.yaml/);
+    expectUserError(runMlcycle(['monitor', 'run', 'nope'], { cwd: dir }), /no monitor "nope" in the spec's monitors \(served\)/);
+    // A monitor whose reference does not exist fails with the dataset named, and stores nothing.
+    writeFileSync(path.join(dir, 'mlcycle.yaml'), readFileSync(path.join(dir, 'mlcycle.yaml'), 'utf8').replace('reference: spring', 'reference: autumn'));
+    await serve(dir, Date.UTC(2026, 5, 1), 100, false);
+    expectUserError(runMlcycle(['monitor', 'run', 'served'], { cwd: dir }), /no dataset named "autumn"/);
+    expect(json(dir, ['monitor', 'results'])).toEqual([]);
+    expect(json(dir, ['incidents', 'list', '--all'])).toEqual([]);
+  });
+});
+
+describe('the monitor scheduler in mlcycle server', { timeout: 240_000 }, () => {
+  it('computes new windows on its own every interval', async () => {
+    const dir = workspaceWithReference();
+    json(dir, ['monitor', 'add', 'served', '--model', 'flight-delay', '--reference', 'spring', '--window', 'rows:200', '--checks', 'drift,health']);
+    await serve(dir, Date.UTC(2026, 5, 1), 400, false);
+    const server = await startServerProcess(dir, {}, ['--monitor-interval', '1', '--rollout-interval', '0']);
+    try {
+      const deadline = Date.now() + 60_000;
+      let results: unknown[] = [];
+      while (Date.now() < deadline && results.length < 2) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const response = await fetch(`${server.url}/api/v1/monitors/served/results`);
+        if (response.status === 200) results = ((await response.json()) as { results: unknown[] }).results;
+      }
+      expect(results).toHaveLength(2);
+      // Ticks that find nothing new store nothing.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const again = (await (await fetch(`${server.url}/api/v1/monitors/served/results`)).json()) as { results: { report: { window: { index: number } } }[] };
+      expect(again.results.map((result) => result.report.window.index)).toEqual([1, 0]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
