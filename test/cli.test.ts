@@ -230,17 +230,21 @@ describe('mlcycle demo', () => {
     expect(run.stdout).toMatch(/9 {2}model rollout +\[x\] done/);
     // The A/B test could not show its guardrail (muted alerts) within 2%: stage 8 stays open and says what to do.
     expect(run.stdout).toMatch(/next step \(online evaluation\): alert-model-ab stopped without a decision: start it again for more traffic/);
-    // Stage 10: the logged June requests against the January-April training data: over the whole month the
-    // inputs do not drift beyond Evidently's thresholds (on the full data the hour's distance is 0.010).
-    // Then the champion's labelled predictions since the rollout: its false-alarm rate overall and by region.
-    expect(run.stderr).toMatch(/stage 10: monitor flight-alerts-drift: predictions of flight-delay \(36,000 requests\) against flights-train@1 \(1,978,941 rows\)/);
-    expect(run.stderr).toMatch(/stage 10: {3}ok {4}hour: jensen-shannon 0\.0\d\d/);
-    expect(run.stderr).toMatch(/stage 10: data drift not found: 0 of 5 columns/);
+    // Stage 10: a monitor declared in the spec watches the 36,000 logged June requests in windows of 5,000
+    // against the January-April training data (thresholds from the training data's own chunks): June's flights
+    // are a little longer and later, the first window is June 1st's earliest departures, the rollout's first
+    // steps sent mostly Southern and Midwestern passengers. Incidents open for the owner; the board needs attention.
+    expect(run.stderr).toMatch(/stage 10: declared monitor flight-alerts in mlcycle.yaml \(mlcycle monitor add flight-alerts --model flight-delay --reference flights-train@1 --window rows:5000\)/);
+    expect(run.stderr).toMatch(/stage 10: monitor flight-alerts: 7 windows of 5,000 requests against flights-train@1 \(1,978,941 rows\)/);
+    expect(run.stderr).toMatch(/stage 10: {3}window 3 \(v1 [0-9,]+, v2 [0-9,]+\): ALERT drift.*; drifted: .*origin_region 0\.\d+ > 0\.0\d+/);
+    expect(run.stderr).toMatch(/stage 10: {5}(label drift|labels): 2\d\.\d% positive of 5000 against 20\.6% in the reference; estimated ROC AUC 0\.\d{4}, ROC AUC 0\.\d{4} against a floor of 0\.\d{4}/);
+    expect(run.stderr).toMatch(/stage 10: incident 1 \(critical\) opened for Ravi Patel \(pager:flight-alerts-serving\): flight-alerts: data drift/);
     expect(run.stderr).toMatch(/stage 10: monitor flight-alerts-performance: models:\/flight-delay\/2 on its [0-9,]+ labelled predictions since rollout trees-by-region began: ROC AUC 0\.7\d{3}/);
     expect(run.stderr).toMatch(/stage 10: {3}prediction drift: PSI 0\.0\d{3} of [0-9,]+ scores against evaluation 1 on flights-validation@1/);
     expect(run.stderr).toMatch(/stage 10: {3}pass false-alarm rate: 1\d\.\d\d% \(\d+ of \d+ labelled negatives alerted/);
     expect(run.stderr).toMatch(/stage 10: {3}false-alarm rate by origin_region: .*Northeast \d+\.\d% of [0-9,]+/);
-    expect(run.stdout).toMatch(/10 {2}maintenance +\[x\] done/);
+    expect(run.stdout).toMatch(/10 {2}maintenance +\[!\] needs attention/);
+    expect(run.stdout).toMatch(/flight-delay: last retrained: version 2 registered .*; live ROC AUC 0\.\d{4} on 5000 labels against 0\.7\d{3} offline \(version 2\)/);
     const runs = JSON.parse(runMlcycle(['runs', 'list', '--json'], { cwd: dir }).stdout) as unknown;
     expect(JSON.stringify(runs)).toMatch(/gbdt/);
     expect(runMlcycle(['spec', 'check'], { cwd: dir }).code).toBe(0);

@@ -188,27 +188,61 @@ describe('mlcycle monitor add and run', { timeout: 240_000 }, () => {
   });
 });
 
-describe('the monitor scheduler in mlcycle server', { timeout: 240_000 }, () => {
-  it('computes new windows on its own every interval', async () => {
+describe('the monitor scheduler, the API and the report', { timeout: 240_000 }, () => {
+  it('computes new windows on its own every interval; the API lists monitors and moves incidents; the report holds no logged row', async () => {
     const dir = workspaceWithReference();
     json(dir, ['monitor', 'add', 'served', '--model', 'flight-delay', '--reference', 'spring', '--window', 'rows:200', '--checks', 'drift,health']);
-    await serve(dir, Date.UTC(2026, 5, 1), 400, false);
+    await serve(dir, Date.UTC(2026, 5, 1), 200, false);
+    await serve(dir, Date.UTC(2026, 5, 2), 200, true, 200);
     const server = await startServerProcess(dir, {}, ['--monitor-interval', '1', '--rollout-interval', '0']);
+    const api = async (method: string, url: string, body?: unknown) => {
+      const response = await fetch(`${server.url}/api/v1${url}`, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+      return { status: response.status, body: (await response.json()) as any };
+    };
     try {
       const deadline = Date.now() + 60_000;
-      let results: unknown[] = [];
+      let results: { report: { window: { index: number } } }[] = [];
       while (Date.now() < deadline && results.length < 2) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        const response = await fetch(`${server.url}/api/v1/monitors/served/results`);
-        if (response.status === 200) results = ((await response.json()) as { results: unknown[] }).results;
+        const response = await api('GET', '/monitors/served/results');
+        if (response.status === 200) results = response.body.results;
       }
-      expect(results).toHaveLength(2);
-      // Ticks that find nothing new store nothing.
+      expect(results.map((result) => result.report.window.index)).toEqual([1, 0]);
+      // Ticks that find nothing new store nothing; a run by hand says why it waits.
       await new Promise((resolve) => setTimeout(resolve, 2500));
-      const again = (await (await fetch(`${server.url}/api/v1/monitors/served/results`)).json()) as { results: { report: { window: { index: number } } }[] };
-      expect(again.results.map((result) => result.report.window.index)).toEqual([1, 0]);
+      expect((await api('GET', '/monitors/served/results')).body.results).toHaveLength(2);
+      expect((await api('POST', '/monitors/served/run')).body.run).toMatchObject({ windows: [], waiting: "0 of the next window's 200 predictions are logged" });
+      const monitors = (await api('GET', '/monitors')).body.monitors as { name: string; last: { alerting: boolean } }[];
+      expect(monitors).toMatchObject([{ name: 'served', model: 'flight-delay', window: { rows: 200 }, last: { alerting: true } }]);
+
+      // The shifted window opened incidents (drift and health); the UI's buttons acknowledge and resolve them.
+      const incidents = (await api('GET', '/incidents?state=open')).body.incidents as { id: number; dedupeKey: string }[];
+      expect(incidents.map((incident) => incident.dedupeKey).sort()).toEqual(['monitor:served:drift', 'monitor:served:health']);
+      const first = incidents[0] as { id: number };
+      expect((await api('POST', `/incidents/${first.id}/ack`, { note: 'on it' })).body.incident).toMatchObject({ state: 'acknowledged', note: 'on it' });
+      expect((await api('POST', `/incidents/${first.id}/resolve`)).body.incident).toMatchObject({ state: 'resolved' });
+      const again = await api('POST', `/incidents/${first.id}/ack`);
+      expect(again.status).toBe(409);
+      expect(again.body.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/resolved already/) });
+      expect((await api('GET', '/incidents?state=closed')).body.error).toMatchObject({ code: 'invalid_input', field: 'state' });
+      expect((await api('POST', `/incidents/${first.id}/close`)).status).toBe(404);
+      expect((await api('POST', '/incidents/abc/ack')).body.error).toMatchObject({ code: 'invalid_input', field: 'id' });
+      expect((await api('POST', '/monitors/nope/run')).status).toBe(404);
+      expect((await api('GET', '/monitors/served/results?limit=0')).body.error).toMatchObject({ code: 'invalid_input', field: 'limit' });
     } finally {
       await server.stop();
     }
+
+    const report = json(dir, ['monitor', 'report', '--out', 'monitoring.html']);
+    expect(report).toMatchObject({ monitors: 1, windows: 2 });
+    const html = readFileSync(path.join(dir, 'monitoring.html'), 'utf8');
+    expect(html).toContain('Monitor served');
+    expect(html).toContain('<svg');
+    expect(Buffer.byteLength(html)).toBeLessThan(2_000_000);
+    // Aggregates only: no logged request's inputs.
+    expect(html).not.toMatch(/"carrier":/);
+    const data = JSON.parse(readFileSync(path.join(dir, 'monitoring.json'), 'utf8'));
+    expect(data.monitors[0].windows.map((window: { index: number }) => window.index)).toEqual([0, 1]);
+    expect(data.monitors[0].windows[1].alerting).toBe(true);
   });
 });

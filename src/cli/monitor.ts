@@ -222,6 +222,25 @@ export const registerMonitor: RegisterCommands = (program, action) => {
     );
 
   monitor
+    .command('report')
+    .description("the monitors' windows as an offline HTML page with a chart per check over time, and the incidents (aggregates only, no logged rows)")
+    .requiredOption('--out <file>', 'the HTML file to write; the same data goes to FILE.json')
+    .action(
+      action(async (environment, _positional, command: Command) => {
+        const [{ checkOutputFile, writeOutputFile }, { monitorReportData, renderMonitorReport }] = await Promise.all([import('./output-path.js'), import('../monitor/render-monitor-report.js')]);
+        const file = await checkOutputFile(environment.cwd, command.opts<{ out: string }>().out, '--out');
+        return withWorkspace(environment, async (workspace) => {
+          const data = monitorReportData(await workspace.monitors.listResults({ limit: 100_000 }), await workspace.monitors.listIncidents(), environment.context.now().toISOString());
+          const html = await renderMonitorReport(data);
+          await writeOutputFile(file, html);
+          await writeOutputFile(`${file.replace(/\.html?$/i, '')}.json`, `${JSON.stringify(data, null, 2)}\n`);
+          const windows = data.monitors.reduce((sum, each) => sum + each.windows.length, 0);
+          return { text: `wrote ${file} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB: ${data.monitors.length} monitors, ${windows} windows, ${data.incidents.length} incidents)`, json: { file, bytes: Buffer.byteLength(html), monitors: data.monitors.length, windows } };
+        });
+      }),
+    );
+
+  monitor
     .command('results [name]')
     .description("the monitors' checks, newest first")
     .option('--limit <n>', 'at most this many', '20')
@@ -230,7 +249,12 @@ export const registerMonitor: RegisterCommands = (program, action) => {
         const limit = parsePositiveInteger(command.opts<{ limit: string }>().limit, '--limit');
         return withWorkspace(environment, async (workspace) => {
           const results = await workspace.monitors.listResults({ ...(name === undefined ? {} : { monitor: String(name) }), limit });
-          const text = results.length === 0 ? 'no monitor has run yet' : results.map((result) => `${result.at} ${result.monitor}: ${result.alerting ? 'DRIFT' : 'no drift'} (result ${result.id})`).join('\n');
+          const text = results.length === 0 ? 'no monitor has run yet' : results
+                  .map((result) => {
+                    const window = (result.report as { window?: { index: number; rows: number } }).window;
+                    return `${result.at} ${result.monitor}: ${window === undefined ? '' : `window ${window.index} (${window.rows} predictions) `}${result.alerting ? 'ALERT' : 'ok'} (result ${result.id})`;
+                  })
+                  .join('\n');
           return { text, json: results };
         });
       }),

@@ -66,6 +66,8 @@ export interface WindowReport {
   columns: (ColumnDrift & { thresholdSource: 'fixed' | 'reference' })[];
   /** The confidence-based estimate of the window's performance, before (and beside) its labels. */
   estimated: CbpeResult | null;
+  /** The window's ROC AUC beside the offline one of the version that served most of it (for the board). */
+  performance: { version: number | null; offlineRocAuc: number | null; rocAuc: number | null; labelled: number } | null;
 }
 
 export interface MonitorRun {
@@ -262,7 +264,7 @@ function checkWindow(monitor: MonitorSpec, spec: ProblemSpec, reference: Prepare
         check: 'labels',
         status: drift.drifted ? 'alert' : 'ok',
         severity: 'warning',
-        summary: `label drift: ${((positives / labelled) * 100).toFixed(1)}% positive of ${labelled} labels`,
+        summary: `${drift.drifted ? 'label drift' : 'labels'}: ${((positives / labelled) * 100).toFixed(1)}% positive of ${labelled} against ${(referenceRate(reference.labels) * 100).toFixed(1)}% in the reference`,
         measures: [measureOf(drift, `${spec.target.column} rate`)],
       });
     }
@@ -271,6 +273,7 @@ function checkWindow(monitor: MonitorSpec, spec: ProblemSpec, reference: Prepare
   if (wants.has('quality')) checks.push(qualityCheck(monitor, reference, window, previousVolumes));
 
   let estimated: CbpeResult | null = null;
+  let performance: WindowReport['performance'] = null;
   if (wants.has('performance')) {
     const measures: Measure[] = [];
     // The offline ROC AUC of the version that served most of the window.
@@ -289,6 +292,7 @@ function checkWindow(monitor: MonitorSpec, spec: ProblemSpec, reference: Prepare
       const auc = labels.includes(1) && labels.includes(0) ? rocAucScore(labels, rows.map((row) => window.scores[row] as number)) : null;
       measures.push({ name: 'ROC AUC', value: auc, threshold: floor, direction: 'below', source: 'fixed', alerting: auc !== null && floor !== null && auc < floor, detail: `${labels.length} labelled predictions; offline ${offlineAuc?.toFixed(4) ?? 'unknown'} minus ${monitor.maxRocAucDrop}` });
     }
+    performance = { version: serving ?? null, offlineRocAuc: offlineAuc, rocAuc: measures.find((measure) => measure.name === 'ROC AUC')?.value ?? null, labelled };
     const alerting = measures.filter((measure) => measure.alerting);
     checks.push(
       measures.length === 0
@@ -317,7 +321,13 @@ function checkWindow(monitor: MonitorSpec, spec: ProblemSpec, reference: Prepare
     checks,
     columns,
     estimated,
+    performance,
   };
+}
+
+function referenceRate(labels: PreparedColumn): number {
+  if (labels.kind !== 'categorical') return NaN;
+  return (labels.counts.get('1') ?? 0) / Math.max(labels.rows, 1);
 }
 
 function seedOf(text: string): number {
