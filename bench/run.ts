@@ -8,6 +8,7 @@ import { benchEvaluate } from './evaluate.js';
 import { benchExperiment } from './experiment.js';
 import { benchExplore } from './explore.js';
 import { benchGbdt } from './gbdt.js';
+import { benchMonitor } from './monitor.js';
 import { benchOffPolicy } from './off-policy.js';
 import { benchPipeline } from './pipeline.js';
 import { benchScale } from './scale.js';
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   experiment: benchExperiment,
   explore: benchExplore,
   gbdt: benchGbdt,
+  monitor: benchMonitor,
   'off-policy': benchOffPolicy,
   pipeline: benchPipeline,
   scale: benchScale,

@@ -7,6 +7,7 @@
  * `distance.jensenshannon`); the fixtures in test/fixtures/monitor/ hold scipy's values. Hot loops run over
  * sorted Float64Arrays.
  */
+import { radixSortFloat64 } from '../metrics/radix-sort.js';
 import { chiSquareSurvival, normalSurvival } from './distributions.js';
 
 /** A Kolmogorov-Smirnov result: the largest gap between the two empirical CDFs and its p-value. */
@@ -17,7 +18,7 @@ export interface KsResult {
   method: 'exact' | 'asymptotic';
 }
 
-/** Ascending copy, NaN dropped. */
+/** Ascending copy, NaN dropped (a radix sort: the same order as the typed array's sort, -0 before +0). */
 export function sortedFinite(values: ArrayLike<number>): Float64Array {
   const out = new Float64Array(values.length);
   let count = 0;
@@ -25,7 +26,9 @@ export function sortedFinite(values: ArrayLike<number>): Float64Array {
     const value = values[index] as number;
     if (!Number.isNaN(value)) out[count++] = value;
   }
-  return out.subarray(0, count).sort();
+  const sorted = out.subarray(0, count);
+  radixSortFloat64(sorted);
+  return sorted;
 }
 
 /**
