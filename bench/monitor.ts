@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { ColumnValues } from '../src/monitor/monitor-samples.js';
 import { driftAgainst, prepareColumn } from '../src/monitor/prepared-drift.js';
 import { seededRandom } from '../src/stats/random.js';
+import { mergeProfiles, profileLabels, profileNumbers, type ColumnProfile } from '../src/stats/sketch.js';
 import { report } from './report.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -88,7 +89,7 @@ export async function benchMonitor(): Promise<void> {
     current: column.kind === 'numeric' ? ({ kind: 'numeric', values: column.current as Float64Array, invalid: 0 } as ColumnValues) : labels(column.current as Int32Array),
   }));
 
-  const python = JSON.parse(execFileSync('/usr/bin/python3', [path.join(here, 'monitor-reference.py'), folder], { encoding: 'utf8', maxBuffer: 1 << 24 })) as { seconds: number; values: Record<string, number> };
+  const python = JSON.parse(execFileSync('/usr/bin/python3', [path.join(here, 'monitor-reference.py'), folder], { encoding: 'utf8', maxBuffer: 1 << 24 })) as { seconds: number; values: Record<string, number>; profileSeconds: number };
   const runs: number[] = [];
   let values: Record<string, number> = {};
   for (let run = 0; run < 3; run++) {
@@ -104,4 +105,29 @@ export async function benchMonitor(): Promise<void> {
   console.log(`monitor: 20 columns x 1,000,000 rows against 1,000,000: every statistic equals scipy's to 1e-9 relative; drifted at Evidently's 0.1: ${drifted.join(', ') || 'none'}`);
   console.log(`monitor: mlcycle runs ${runs.map((run) => run.toFixed(3)).join(', ')} s; scipy over pandas ${python.seconds.toFixed(3)} s`);
   report('monitor.drift-20x1m-s', Math.min(...runs), python.seconds);
+
+  // Profiles: the current rows into mergeable sketches (stats/sketch.ts), against pandas' exact describe();
+  // then 30 daily profiles of every column merged into a month's (no reference: python has no mergeable sketch here).
+  const profileRuns: number[] = [];
+  let profiles: ColumnProfile[] = [];
+  for (let run = 0; run < 3; run++) {
+    const start = performance.now();
+    profiles = inputs.map((input, index) => (input.current.kind === 'numeric' ? profileNumbers(input.current.values, seededRandom(index)) : profileLabels(input.current.values)));
+    profileRuns.push(seconds(start));
+  }
+  console.log(`monitor: profiles of 20 columns x 1,000,000 rows ${profileRuns.map((run) => run.toFixed(3)).join(', ')} s; pandas describe and value_counts ${python.profileSeconds.toFixed(3)} s`);
+  report('monitor.sketch-1m-s', Math.min(...profileRuns), python.profileSeconds);
+  const days = Array.from({ length: 30 }, (_, day) => inputs.map((input, index) => {
+    const from = Math.floor((day * ROWS) / 30);
+    const to = Math.floor(((day + 1) * ROWS) / 30);
+    return input.current.kind === 'numeric' ? profileNumbers(input.current.values.subarray(from, to), seededRandom(day * 100 + index)) : profileLabels(input.current.values.slice(from, to));
+  }));
+  const mergeStart = performance.now();
+  const random = seededRandom(7);
+  const month = days.slice(1).reduce((merged, day) => merged.map((profile, index) => mergeProfiles(profile, day[index] as ColumnProfile, random)), days[0] as ColumnProfile[]);
+  const mergeSeconds = seconds(mergeStart);
+  const counts = month.every((profile, index) => profile.count === (profiles[index] as ColumnProfile).count);
+  if (!counts) throw new Error('monitor bench: the merged month does not count every row');
+  console.log(`monitor: 30 daily profiles of 20 columns merged in ${mergeSeconds.toFixed(4)} s (every row counted once)`);
+  report('monitor.merge-30-s', mergeSeconds);
 }

@@ -124,6 +124,20 @@ describe('mlcycle monitor add and run', { timeout: 240_000 }, () => {
     expect(alerts.every((alert) => alert.incident !== null)).toBe(true);
     expect(json(dir, ['status']).stages.find((stage: { id: string }) => stage.id === 'maintenance').state).toBe('needs-attention');
 
+    // The windows' stored profiles merge without the rows: two steady windows, then all four.
+    const steady = json(dir, ['monitor', 'profile', 'served', '--windows', '0..1']);
+    expect(steady.windows).toEqual([0, 1]);
+    const distance = steady.columns.find((column: { column: string }) => column.column === 'distance');
+    expect(distance).toMatchObject({ kind: 'numeric', count: 1000, missing: 0 });
+    expect(distance.mean).toBeGreaterThan(770);
+    expect(distance.mean).toBeLessThan(830);
+    expect(distance.quantiles.p5).toBeLessThan(distance.quantiles.p50);
+    const all = json(dir, ['monitor', 'profile', 'served']);
+    expect(all.columns.find((column: { column: string }) => column.column === 'distance').mean).toBeGreaterThan(distance.mean + 150);
+    expect(all.columns.find((column: { column: string }) => column.column === 'carrier')).toMatchObject({ kind: 'categorical', count: 2000, frequentError: 0 });
+    expectUserError(runMlcycle(['monitor', 'profile', 'served', '--windows', 'last'], { cwd: dir }), /--windows: expected FROM..TO/);
+    expectUserError(runMlcycle(['monitor', 'profile', 'served', '--windows', '7..9'], { cwd: dir }), /monitor served has no stored window from 7 to 9/);
+
     // Nothing new: the next run waits; 500 more predictions make one more window, and only that one is computed.
     expect(runMlcycle(['monitor', 'run', 'served'], { cwd: dir }).stdout).toMatch(/no new window \(0 of the next window's 500 predictions are logged\)/);
     await serve(dir, start + 2000 * 60_000, 500, false, 2000);

@@ -222,6 +222,30 @@ export const registerMonitor: RegisterCommands = (program, action) => {
     );
 
   monitor
+    .command('profile <name>')
+    .description("a monitor's windows merged into one profile per column from the profiles each window stored (counts, moments, quantiles, frequent categories), without reading a logged row")
+    .option('--windows <range>', 'FROM..TO, window indices inclusive (default: every window)')
+    .action(
+      action(async (environment, [name], command: Command) => {
+        const given = command.opts<{ windows?: string }>().windows;
+        const match = given === undefined ? null : /^(\d*)\.\.(\d*)$/.exec(given);
+        if (given !== undefined && match === null) throw new MlcycleError('usage', `--windows: expected FROM..TO (window indices, either may be left out), got "${given}"`);
+        const range = { ...(match?.[1] ? { from: Number(match[1]) } : {}), ...(match?.[2] ? { to: Number(match[2]) } : {}) };
+        const { mergeWindowProfiles } = await import('../monitor/window-profiles.js');
+        return withWorkspace(environment, async (workspace) => {
+          const merged = await mergeWindowProfiles(workspace.monitors, String(name), range);
+          const format = (value: number | null) => (value === null ? 'n/a' : Number(value.toPrecision(5)).toString());
+          const lines = [`monitor ${String(name)}: windows ${merged.windows[0]} to ${merged.windows.at(-1)} (${merged.windows.length}) merged`];
+          for (const column of merged.columns) {
+            if (column.kind === 'numeric') lines.push(`  ${column.column.padEnd(16)} ${column.count} values, ${column.missing} missing; mean ${format(column.mean)}, sd ${format(column.std)}; min ${format(column.min)}, p5 ${format(column.quantiles?.p5 ?? null)}, median ${format(column.quantiles?.p50 ?? null)}, p95 ${format(column.quantiles?.p95 ?? null)}, max ${format(column.max)}`);
+            else lines.push(`  ${column.column.padEnd(16)} ${column.count} values, ${column.missing} missing; most frequent: ${(column.top ?? []).map((entry) => `${entry.value} ${entry.count}`).join(', ')}${column.frequentError > 0 ? ` (each count at most ${column.frequentError} low)` : ''}`);
+          }
+          return { text: lines.join('\n'), json: merged };
+        });
+      }),
+    );
+
+  monitor
     .command('report')
     .description("the monitors' windows as an offline HTML page with a chart per check over time, and the incidents (aggregates only, no logged rows)")
     .requiredOption('--out <file>', 'the HTML file to write; the same data goes to FILE.json')

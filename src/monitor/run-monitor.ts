@@ -24,6 +24,7 @@ import { rocAucScore } from '../metrics/roc-auc.js';
 import type { MonitorCheck, MonitorSpec, ProblemSpec } from '../problem/spec-schema.js';
 import { offlineScoreBins, scorePsi, type OfflineScores } from '../rollout/score-drift.js';
 import { seededRandom } from '../stats/random.js';
+import { profileLabels, profileNumbers, type ColumnProfile } from '../stats/sketch.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { Incident, IncidentSeverity, MonitorResult } from '../store/monitor-store.js';
@@ -66,6 +67,8 @@ export interface WindowReport {
   columns: (ColumnDrift & { thresholdSource: 'fixed' | 'reference' })[];
   /** The confidence-based estimate of the window's performance, before (and beside) its labels. */
   estimated: CbpeResult | null;
+  /** Each watched column's mergeable profile (stats/sketch.ts): windows merge into days and months without their rows. */
+  profiles: Record<string, ColumnProfile>;
   /** The window's ROC AUC beside the offline one of the version that served most of it (for the board). */
   performance: { version: number | null; offlineRocAuc: number | null; rocAuc: number | null; labelled: number } | null;
 }
@@ -322,6 +325,7 @@ function checkWindow(monitor: MonitorSpec, spec: ProblemSpec, reference: Prepare
     columns,
     estimated,
     performance,
+    profiles: Object.fromEntries([...window.columns].map(([name, column]) => [name, column.kind === 'numeric' ? profileNumbers(column.values, seededRandom(seedOf(`${name}:${index}`))) : profileLabels(column.values)])),
   };
 }
 
