@@ -162,6 +162,13 @@ export { INCIDENT_STATES, type Incident, type IncidentSeverity, type IncidentSta
 export { checkDrift, INCIDENT_TAG, type DriftCheck } from './monitor/check-drift.js';
 export { measureDrift, type CurrentSource, type DriftReport, type DriftRequest } from './monitor/measure-drift.js';
 export { categoryCounts, columnDrift, datasetDrift, defaultDriftTest, DEFAULT_THRESHOLDS, type ColumnDrift, type ColumnSample, type DriftTest } from './monitor/column-drift.js';
+export { findMonitor, runMonitor, runMonitors, type CheckResult, type Measure, type MonitorRun, type WindowReport } from './monitor/run-monitor.js';
+export { addMonitorToSpec } from './monitor/add-monitor.js';
+export { startMonitorScheduler, type MonitorScheduler } from './monitor/monitor-scheduler.js';
+export { mergeWindowProfiles, type MergedColumn } from './monitor/window-profiles.js';
+export { monitorReportData, renderMonitorReport, type MonitorReportData } from './monitor/render-monitor-report.js';
+export { estimateBinaryPerformance, type CbpeEstimate, type CbpeResult } from './metrics/cbpe.js';
+export { kllOfColumn, kllMerge, kllQuantile, kllRank, kllWeighted, mergeProfiles, profileLabels, profileNumbers, profileStandardDeviation, sketchWasserstein, type ColumnProfile, type KllState } from './stats/sketch.js';
 export { compileAssignment, assign, hashV1, hashV2, bucketRanges, type Assignment, type AssignmentDefinition } from './experiment/assignment.js';
 export { parseExpression, evaluateCondition, toGrowthBookCondition, type Expression } from './experiment/expression.js';
 export { parseExperimentDefinition, checkExperimentDefinition, ExperimentDefinitionSchema, type ExperimentDefinition, type ExperimentArm } from './experiment/online-definition.js';

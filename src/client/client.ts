@@ -25,6 +25,8 @@ import type { AuditEntry } from '../store/audit-log.js';
 import type { DatasetValidation, DatasetVersion } from '../store/dataset-store.js';
 import type { EvaluationRecord } from '../store/evaluation-store.js';
 import type { RolloutRecord } from '../store/rollout-store.js';
+import type { Incident, IncidentState, MonitorResult } from '../store/monitor-store.js';
+import type { MonitorSpec } from '../problem/spec-schema.js';
 import type { OnlineExperimentRecord, StoredExperimentAnalysis } from '../store/online-experiment-store.js';
 import type { Board } from '../problem/board.js';
 import type { RunInput, RunStatus } from '../store/run-store.js';
@@ -123,6 +125,24 @@ export class MlcycleClient {
   /** Moves a rollout by hand, as `mlcycle rollout advance|pause|resume|rollback`; The actor is the token's name when the server has tokens. */
   async moveRollout(name: string, verb: 'advance' | 'pause' | 'resume' | 'rollback'): Promise<RolloutRecord> {
     return (await this.http.json<{ rollout: RolloutRecord }>('POST', `/api/v1/rollouts/${segment(name)}/${verb}`)).rollout;
+  }
+
+  // Monitors and incidents.
+  /** The spec's monitors, each with its newest stored window (null before the first run). */
+  async listMonitors(): Promise<(MonitorSpec & { last: MonitorResult | null })[]> {
+    return (await this.http.json<{ monitors: (MonitorSpec & { last: MonitorResult | null })[] }>('GET', '/api/v1/monitors')).monitors;
+  }
+  /** A monitor's stored windows, newest first (each `report` a WindowReport). */
+  async monitorResults(name: string, limit = 100): Promise<MonitorResult[]> {
+    return (await this.http.json<{ results: MonitorResult[] }>('GET', `/api/v1/monitors/${segment(name)}/results`, { query: { limit } })).results;
+  }
+  /** Incidents, newest first; only those in the given states when named. */
+  async listIncidents(states?: readonly IncidentState[]): Promise<Incident[]> {
+    return (await this.http.json<{ incidents: Incident[] }>('GET', '/api/v1/incidents', states === undefined ? {} : { query: { state: states.join(',') } })).incidents;
+  }
+  /** Acknowledges or resolves an incident, as `mlcycle incidents ack|resolve`. */
+  async moveIncident(id: number, verb: 'ack' | 'resolve', note?: string): Promise<Incident> {
+    return (await this.http.json<{ incident: Incident }>('POST', `/api/v1/incidents/${id}/${verb}`, { json: note === undefined ? {} : { note } })).incident;
   }
 
   // Online experiments (A/B tests).

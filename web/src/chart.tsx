@@ -72,3 +72,35 @@ export function MetricChart({ metric, series }: { metric: string; series: readon
     </figure>
   );
 }
+
+/** Any Vega-Lite spec (its data inline), drawn the same way: for the pages whose charts are not metric histories. */
+export function SpecChart({ name, caption, spec }: { name: string; caption: string; spec: Record<string, unknown> }) {
+  const container = useRef<HTMLDivElement>(null);
+  const [error, setError] = useState<string | undefined>();
+  const [drawn, setDrawn] = useState(false);
+  const key = JSON.stringify(spec);
+  useEffect(() => {
+    let live = true;
+    let finalize: (() => void) | undefined;
+    const draw = async () => {
+      const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+      const compiled = vegaLite.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 220, autosize: { type: 'fit-x', contains: 'padding' }, ...spec } as Parameters<typeof vegaLite.compile>[0]).spec;
+      if (!live || container.current === null) return;
+      const view = new vega.View(vega.parse(compiled), { renderer: 'svg', container: container.current, hover: true });
+      finalize = () => view.finalize();
+      await view.runAsync();
+      if (live) setDrawn(true);
+    };
+    draw().catch((thrown: unknown) => live && setError(thrown instanceof Error ? thrown.message : String(thrown)));
+    return () => {
+      live = false;
+      finalize?.();
+    };
+  }, [key]);
+  return (
+    <figure className="chart" data-chart={name} data-drawn={drawn ? 'yes' : 'no'}>
+      <figcaption>{caption}</figcaption>
+      {error === undefined ? <div ref={container} className="chart-body" /> : <div className="error">{error}</div>}
+    </figure>
+  );
+}

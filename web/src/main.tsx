@@ -8,6 +8,7 @@ import { DatasetPage, DatasetsPage } from './pages/data.js';
 import { EvaluationPage, EvaluationsPage } from './pages/evaluations.js';
 import { ExperimentPage, ExperimentsPage } from './pages/experiments.js';
 import { ModelPage, ModelsPage, ModelVersionPage } from './pages/models.js';
+import { MonitorPage, MonitorsPage } from './pages/monitors.js';
 import { ProblemPage } from './pages/problem.js';
 import { RolloutPage, RolloutsPage } from './pages/rollouts.js';
 import { RunPage } from './pages/run.js';
@@ -25,6 +26,7 @@ const SECTIONS = [
   { path: '/evaluations', title: 'Evaluations' },
   { path: '/experiments', title: 'Experiments' },
   { path: '/rollouts', title: 'Rollouts' },
+  { path: '/monitors', title: 'Monitors' },
 ] as const;
 
 function Page() {
@@ -57,6 +59,10 @@ function Page() {
   if (under('/rollouts')) {
     const [name] = segmentsAfter(path, '/rollouts');
     return name === undefined ? <RolloutsPage /> : <RolloutPage name={name} />;
+  }
+  if (under('/monitors')) {
+    const [name] = segmentsAfter(path, '/monitors');
+    return name === undefined ? <MonitorsPage /> : <MonitorPage name={name} />;
   }
   return (
     <section>
