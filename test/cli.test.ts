@@ -173,7 +173,7 @@ const DEMO_TIMEOUT_MS = 480_000;
 describe('mlcycle demo', () => {
   it('creates the flight-delay workspace, trains, tunes and evaluates through pipelines, and prints its board', () => {
     const dir = path.join(tempDir(), 'demo');
-    const run = runMlcycle(['demo', dir], { cwd: tempDir(), timeoutMs: DEMO_TIMEOUT_MS });
+    const run = runMlcycle(['demo', dir, '--no-serve'], { cwd: tempDir(), timeoutMs: DEMO_TIMEOUT_MS });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^flight-delay-alerts/);
     expect(run.stdout).toMatch(/1 {2}problem definition +\[x\] done/);
@@ -250,7 +250,7 @@ describe('mlcycle demo', () => {
     expect(runMlcycle(['spec', 'check'], { cwd: dir }).code).toBe(0);
 
     // Again: every pipeline step comes from the cache, the study is complete, nothing new is registered.
-    const again = runMlcycle(['demo', dir], { cwd: dir, timeoutMs: DEMO_TIMEOUT_MS });
+    const again = runMlcycle(['demo', dir, '--no-serve'], { cwd: dir, timeoutMs: DEMO_TIMEOUT_MS });
     expect(again.code).toBe(0);
     for (const model of ['route delay rate', 'logistic regression \\(L2\\)', 'gradient-boosted trees']) {
       expect(again.stderr).toMatch(new RegExp(`stage 6: ${model}: validation AUC [0-9.]+ \\(run [0-9a-f]+, from the step cache\\)`));

@@ -26,6 +26,8 @@ import type { DatasetValidation, DatasetVersion } from '../store/dataset-store.j
 import type { EvaluationRecord } from '../store/evaluation-store.js';
 import type { RolloutRecord } from '../store/rollout-store.js';
 import type { Incident, IncidentState, MonitorResult } from '../store/monitor-store.js';
+import type { ReferenceRecord } from '../store/reference-store.js';
+import type { DesignRecord } from '../store/design-store.js';
 import type { MonitorSpec } from '../problem/spec-schema.js';
 import type { OnlineExperimentRecord, StoredExperimentAnalysis } from '../store/online-experiment-store.js';
 import type { Board } from '../problem/board.js';
@@ -125,6 +127,20 @@ export class MlcycleClient {
   /** Moves a rollout by hand, as `mlcycle rollout advance|pause|resume|rollback`; The actor is the token's name when the server has tokens. */
   async moveRollout(name: string, verb: 'advance' | 'pause' | 'resume' | 'rollback'): Promise<RolloutRecord> {
     return (await this.http.json<{ rollout: RolloutRecord }>('POST', `/api/v1/rollouts/${segment(name)}/${verb}`)).rollout;
+  }
+
+  // Literature survey and design (stages 4 and 5).
+  /** The survey's references, by key, with their reported results and linked runs. */
+  async listReferences(): Promise<ReferenceRecord[]> {
+    return (await this.http.json<{ references: ReferenceRecord[] }>('GET', '/api/v1/references')).references;
+  }
+  /** The latest version of every design document. */
+  async listDesigns(): Promise<DesignRecord[]> {
+    return (await this.http.json<{ designs: DesignRecord[] }>('GET', '/api/v1/designs')).designs;
+  }
+  /** A design document, its latest version or the one named. */
+  async getDesign(name: string, version?: number): Promise<DesignRecord> {
+    return (await this.http.json<{ design: DesignRecord }>('GET', `/api/v1/designs/${segment(name)}`, version === undefined ? {} : { query: { version } })).design;
   }
 
   // Monitors and incidents.

@@ -13,6 +13,7 @@ import { ProblemPage } from './pages/problem.js';
 import { RolloutPage, RolloutsPage } from './pages/rollouts.js';
 import { RunPage } from './pages/run.js';
 import { RunsPage } from './pages/runs.js';
+import { SurveyPage } from './pages/survey-design.js';
 import { Link, segmentsAfter, useLocation } from './router.js';
 import { TokenForm } from './view.js';
 import './style.css';
@@ -21,6 +22,7 @@ const SECTIONS = [
   { path: '/', title: 'Lifecycle' },
   { path: '/problem', title: 'Problem' },
   { path: '/data', title: 'Data' },
+  { path: '/survey', title: 'Survey & design' },
   { path: '/runs', title: 'Runs' },
   { path: '/models', title: 'Models' },
   { path: '/evaluations', title: 'Evaluations' },
@@ -38,6 +40,7 @@ function Page() {
     const [name] = segmentsAfter(path, '/data');
     return name === undefined ? <DatasetsPage /> : <DatasetPage name={name} />;
   }
+  if (path === '/survey') return <SurveyPage />;
   if (path === '/runs/compare') return <CompareRunsPage query={query} />;
   if (under('/runs')) {
     const [id] = segmentsAfter(path, '/runs');

@@ -12,6 +12,7 @@ import { registerApiEvaluationRoutes } from './evaluation-routes.js';
 import { registerApiExperimentRoutes } from './experiments-routes.js';
 import { registerApiLifecycleRoutes } from './lifecycle-routes.js';
 import { registerApiMonitorRoutes } from './monitor-routes.js';
+import { registerApiSurveyDesignRoutes } from './survey-design-routes.js';
 import { registerApiOnlineExperimentRoutes } from './online-experiment-routes.js';
 import { registerApiRegistryRoutes } from './registry-routes.js';
 import { registerApiRunDataRoutes } from './run-data-routes.js';
@@ -66,6 +67,7 @@ export function registerApiV1(app: FastifyInstance, server: ServerContext, optio
       registerApiEvaluationRoutes(api, server);
       registerApiRolloutRoutes(api, server);
       registerApiMonitorRoutes(api, server);
+      registerApiSurveyDesignRoutes(api, server);
       registerApiExperimentRoutes(api, server);
       registerApiOnlineExperimentRoutes(api, server);
       registerApiRunRoutes(api, server);
