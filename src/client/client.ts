@@ -20,6 +20,7 @@ import type {
   RunArtifact,
   Webhook,
   WebhookDelivery,
+  ServedVersion,
 } from '../server/api/api-types.js';
 import type { AuditEntry } from '../store/audit-log.js';
 import type { DatasetValidation, DatasetVersion } from '../store/dataset-store.js';
@@ -141,6 +142,12 @@ export class MlcycleClient {
   /** A design document, its latest version or the one named. */
   async getDesign(name: string, version?: number): Promise<DesignRecord> {
     return (await this.http.json<{ design: DesignRecord }>('GET', `/api/v1/designs/${segment(name)}`, version === undefined ? {} : { query: { version } })).design;
+  }
+
+  // Serving (stage 8), from the event log.
+  /** Per model and version: predictions, failures, alert rate, latency quantiles; and predictions per hour. */
+  async serving(): Promise<{ versions: ServedVersion[]; hourly: { model: string; version: number; hour: string; predictions: number }[] }> {
+    return this.http.json('GET', '/api/v1/serving');
   }
 
   // Monitors and incidents.

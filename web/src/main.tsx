@@ -14,6 +14,7 @@ import { RolloutPage, RolloutsPage } from './pages/rollouts.js';
 import { RunPage } from './pages/run.js';
 import { RunsPage } from './pages/runs.js';
 import { SurveyPage } from './pages/survey-design.js';
+import { ServingPage } from './pages/serving.js';
 import { Link, segmentsAfter, useLocation } from './router.js';
 import { TokenForm } from './view.js';
 import './style.css';
@@ -26,6 +27,7 @@ const SECTIONS = [
   { path: '/runs', title: 'Runs' },
   { path: '/models', title: 'Models' },
   { path: '/evaluations', title: 'Evaluations' },
+  { path: '/serving', title: 'Serving' },
   { path: '/experiments', title: 'Experiments' },
   { path: '/rollouts', title: 'Rollouts' },
   { path: '/monitors', title: 'Monitors' },
@@ -41,6 +43,7 @@ function Page() {
     return name === undefined ? <DatasetsPage /> : <DatasetPage name={name} />;
   }
   if (path === '/survey') return <SurveyPage />;
+  if (path === '/serving') return <ServingPage />;
   if (path === '/runs/compare') return <CompareRunsPage query={query} />;
   if (under('/runs')) {
     const [id] = segmentsAfter(path, '/runs');

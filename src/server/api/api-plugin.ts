@@ -13,6 +13,7 @@ import { registerApiExperimentRoutes } from './experiments-routes.js';
 import { registerApiLifecycleRoutes } from './lifecycle-routes.js';
 import { registerApiMonitorRoutes } from './monitor-routes.js';
 import { registerApiSurveyDesignRoutes } from './survey-design-routes.js';
+import { registerApiServingRoutes } from './serving-routes.js';
 import { registerApiOnlineExperimentRoutes } from './online-experiment-routes.js';
 import { registerApiRegistryRoutes } from './registry-routes.js';
 import { registerApiRunDataRoutes } from './run-data-routes.js';
@@ -68,6 +69,7 @@ export function registerApiV1(app: FastifyInstance, server: ServerContext, optio
       registerApiRolloutRoutes(api, server);
       registerApiMonitorRoutes(api, server);
       registerApiSurveyDesignRoutes(api, server);
+      registerApiServingRoutes(api, server);
       registerApiExperimentRoutes(api, server);
       registerApiOnlineExperimentRoutes(api, server);
       registerApiRunRoutes(api, server);

@@ -70,3 +70,18 @@ export interface ApiMetricPoint {
 export type ApiSpec =
   | { exists: false; file: string }
   | { exists: true; file: string; hash: string; text: string; spec: ProblemSpec | null; issues: InputIssue[] };
+
+/** One model version as the event log saw it serve (`GET /api/v1/serving`). */
+export interface ServedVersion {
+  model: string;
+  version: number;
+  predictions: number;
+  shadow: number;
+  errors: number;
+  /** Share of answered predictions with decision 1 (null without decisions). */
+  alertRate: number | null;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  first: string;
+  last: string;
+}
