@@ -20,7 +20,7 @@ import type {
   RunArtifact,
   Webhook,
   WebhookDelivery,
-  ServedVersion,
+  ApiServedVersion,
 } from '../server/api/api-types.js';
 import type { AuditEntry } from '../store/audit-log.js';
 import type { DatasetValidation, DatasetVersion } from '../store/dataset-store.js';
@@ -146,7 +146,7 @@ export class MlcycleClient {
 
   // Serving (stage 8), from the event log.
   /** Per model and version: predictions, failures, alert rate, latency quantiles; and predictions per hour. */
-  async serving(): Promise<{ versions: ServedVersion[]; hourly: { model: string; version: number; hour: string; predictions: number }[] }> {
+  async serving(): Promise<{ versions: ApiServedVersion[]; hourly: { model: string; version: number; hour: string; predictions: number }[] }> {
     return this.http.json('GET', '/api/v1/serving');
   }
 

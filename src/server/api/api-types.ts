@@ -72,7 +72,7 @@ export type ApiSpec =
   | { exists: true; file: string; hash: string; text: string; spec: ProblemSpec | null; issues: InputIssue[] };
 
 /** One model version as the event log saw it serve (`GET /api/v1/serving`). */
-export interface ServedVersion {
+export interface ApiServedVersion {
   model: string;
   version: number;
   predictions: number;

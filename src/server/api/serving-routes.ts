@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { openDuckDb } from '../../store/duckdb/engine.js';
 import type { ServerContext } from '../server-context.js';
-import type { ServedVersion } from './api-types.js';
+import type { ApiServedVersion } from './api-types.js';
 
 export function registerApiServingRoutes(app: FastifyInstance, server: ServerContext): void {
   const { workspace } = server;
@@ -32,7 +32,7 @@ FROM (${relation.sql}) WHERE type = 'prediction' AND (name IS NULL OR name <> 's
       const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
       return {
         versions: versions.map(
-          (row): ServedVersion => ({
+          (row): ApiServedVersion => ({
             model: String(row.model),
             version: Number(row.version),
             predictions: Number(row.predictions),
