@@ -165,6 +165,7 @@ export { categoryCounts, columnDrift, datasetDrift, defaultDriftTest, DEFAULT_TH
 export { findMonitor, runMonitor, runMonitors, type CheckResult, type Measure, type MonitorRun, type WindowReport } from './monitor/run-monitor.js';
 export { addMonitorToSpec } from './monitor/add-monitor.js';
 export { startMonitorScheduler, type MonitorScheduler } from './monitor/monitor-scheduler.js';
+export { startTickLoop, type TickLoop } from './jobs/tick-loop.js';
 export { mergeWindowProfiles, type MergedColumn } from './monitor/window-profiles.js';
 export { monitorReportData, renderMonitorReport, type MonitorReportData } from './monitor/render-monitor-report.js';
 export { estimateBinaryPerformance, type CbpeEstimate, type CbpeResult } from './metrics/cbpe.js';

@@ -9,13 +9,10 @@ import { loadSpec } from '../problem/load-spec.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { Workspace } from '../store/workspace.js';
+import { startTickLoop, type TickLoop } from '../jobs/tick-loop.js';
 import { runMonitor } from './run-monitor.js';
 
-export interface MonitorScheduler {
-  /** Runs one tick now (the loop's own ticks too); resolves when it is done. */
-  tick(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type MonitorScheduler = TickLoop;
 
 export function startMonitorScheduler(
   workspace: Workspace,
@@ -26,7 +23,6 @@ export function startMonitorScheduler(
   /** Asked before every tick; a tick runs only when it answers true (this server holds the lease). */
   mayRun: () => Promise<boolean> = () => Promise.resolve(true),
 ): MonitorScheduler {
-  let running: Promise<void> | undefined;
   let warned = false;
   const tick = async (): Promise<void> => {
     if (!(await mayRun())) return;
@@ -56,19 +52,5 @@ export function startMonitorScheduler(
       await engine.close();
     }
   };
-  const once = (): Promise<void> => {
-    running ??= tick()
-      .catch((error: unknown) => log(`monitor scheduler: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(() => void once(), intervalMs);
-  timer.unref();
-  return {
-    tick: once,
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startTickLoop('monitor scheduler', tick, intervalMs, log);
 }

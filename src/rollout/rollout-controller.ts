@@ -10,13 +10,10 @@ import { loadSpec } from '../problem/load-spec.js';
 import type { AnalyticsEngine } from '../store/analytics.js';
 import type { ChangeContext } from '../store/audit-log.js';
 import type { Workspace } from '../store/workspace.js';
+import { startTickLoop, type TickLoop } from '../jobs/tick-loop.js';
 import { tickRollout } from './rollout.js';
 
-export interface RolloutController {
-  /** Runs one tick now (the loop's own ticks too); resolves when it is done. */
-  tick(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type RolloutController = TickLoop;
 
 export function startRolloutController(
   workspace: Workspace,
@@ -27,7 +24,6 @@ export function startRolloutController(
   /** Asked before every tick; a tick runs only when it answers true (this server holds the lease). */
   mayRun: () => Promise<boolean> = () => Promise.resolve(true),
 ): RolloutController {
-  let running: Promise<void> | undefined;
   const tick = async (): Promise<void> => {
     if (!(await mayRun())) return;
     // Rolled-back rollouts too: a tick finishes what an interrupted rollback left undone (settleRollback).
@@ -52,19 +48,5 @@ export function startRolloutController(
       await engine.close();
     }
   };
-  const once = (): Promise<void> => {
-    running ??= tick()
-      .catch((error: unknown) => log(`rollout controller: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(() => void once(), intervalMs);
-  timer.unref();
-  return {
-    tick: once,
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startTickLoop('rollout controller', tick, intervalMs, log);
 }

@@ -20,7 +20,11 @@ function rows(series: readonly Series[]): { run: string; step: number; value: nu
   return out;
 }
 
-export function MetricChart({ metric, series }: { metric: string; series: readonly Series[] }) {
+/**
+ * Draws a Vega-Lite spec (compiled in the browser, Vega and Vega-Lite loaded on first use) into the returned
+ * container, again whenever `key` changes; says when it is drawn, or why it could not be.
+ */
+function useVegaLite(spec: () => Record<string, unknown>, key: string) {
   const container = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | undefined>();
   const [drawn, setDrawn] = useState(false);
@@ -29,24 +33,9 @@ export function MetricChart({ metric, series }: { metric: string; series: readon
     let finalize: (() => void) | undefined;
     const draw = async () => {
       const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-      const values = rows(series);
-      const single = series.length === 1;
-      const spec = vegaLite.compile({
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        width: 'container',
-        height: 240,
-        autosize: { type: 'fit-x', contains: 'padding' },
-        data: { values },
-        mark: { type: 'line', interpolate: 'linear', point: values.length <= 60 },
-        encoding: {
-          x: { field: 'step', type: 'quantitative', title: 'step' },
-          y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
-          ...(single ? {} : { color: { field: 'run', type: 'nominal', title: 'run' } }),
-          tooltip: [{ field: 'run' }, { field: 'step' }, { field: 'value', format: '.4~g' }],
-        },
-      }).spec;
+      const compiled = vegaLite.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', autosize: { type: 'fit-x', contains: 'padding' }, ...spec() } as Parameters<typeof vegaLite.compile>[0]).spec;
       if (!live || container.current === null) return;
-      const view = new vega.View(vega.parse(spec), { renderer: 'svg', container: container.current, hover: true });
+      const view = new vega.View(vega.parse(compiled), { renderer: 'svg', container: container.current, hover: true });
       finalize = () => view.finalize();
       await view.runAsync();
       if (live) setDrawn(true);
@@ -56,7 +45,27 @@ export function MetricChart({ metric, series }: { metric: string; series: readon
       live = false;
       finalize?.();
     };
-  }, [metric, series]);
+    // `spec` is a new closure each render; `key` says when its inputs changed.
+  }, [key]);
+  return { container, error, drawn };
+}
+
+export function MetricChart({ metric, series }: { metric: string; series: readonly Series[] }) {
+  const { container, error, drawn } = useVegaLite(() => {
+    const values = rows(series);
+    const single = series.length === 1;
+    return {
+      height: 240,
+      data: { values },
+      mark: { type: 'line', interpolate: 'linear', point: values.length <= 60 },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'step' },
+        y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
+        ...(single ? {} : { color: { field: 'run', type: 'nominal', title: 'run' } }),
+        tooltip: [{ field: 'run' }, { field: 'step' }, { field: 'value', format: '.4~g' }],
+      },
+    };
+  }, `${metric}:${JSON.stringify(series)}`);
   const total = series.reduce((sum, { history }) => sum + history.totalPoints, 0);
   const shown = series.reduce((sum, { history }) => sum + history.steps.length, 0);
   return (
@@ -75,28 +84,7 @@ export function MetricChart({ metric, series }: { metric: string; series: readon
 
 /** Any Vega-Lite spec (its data inline), drawn the same way: for the pages whose charts are not metric histories. */
 export function SpecChart({ name, caption, spec }: { name: string; caption: string; spec: Record<string, unknown> }) {
-  const container = useRef<HTMLDivElement>(null);
-  const [error, setError] = useState<string | undefined>();
-  const [drawn, setDrawn] = useState(false);
-  const key = JSON.stringify(spec);
-  useEffect(() => {
-    let live = true;
-    let finalize: (() => void) | undefined;
-    const draw = async () => {
-      const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-      const compiled = vegaLite.compile({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 220, autosize: { type: 'fit-x', contains: 'padding' }, ...spec } as Parameters<typeof vegaLite.compile>[0]).spec;
-      if (!live || container.current === null) return;
-      const view = new vega.View(vega.parse(compiled), { renderer: 'svg', container: container.current, hover: true });
-      finalize = () => view.finalize();
-      await view.runAsync();
-      if (live) setDrawn(true);
-    };
-    draw().catch((thrown: unknown) => live && setError(thrown instanceof Error ? thrown.message : String(thrown)));
-    return () => {
-      live = false;
-      finalize?.();
-    };
-  }, [key]);
+  const { container, error, drawn } = useVegaLite(() => ({ height: 220, ...spec }), JSON.stringify(spec));
   return (
     <figure className="chart" data-chart={name} data-drawn={drawn ? 'yes' : 'no'}>
       <figcaption>{caption}</figcaption>
