@@ -43,7 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => remove());
 
-describe('mlcycle rollout', () => {
+describe('mlcycle rollout', { timeout: 180_000 }, () => {
   it('refuses bad plans with their line, and stores nothing', () => {
     write('segment.yaml', PLAN.replace('origin: [ATL, BOS]', 'region: [East]'));
     expectUserError(cli(['rollout', 'plan', 'segment.yaml']), /segment\.yaml.*line 5: steps\[0\]\.segments\.region: "region" is not a segment of mlcycle\.yaml/s);
